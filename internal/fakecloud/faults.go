@@ -1,0 +1,147 @@
+package fakecloud
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Fault injects errors and latency into matching calls, so tests can prove
+// that retries, throttling and timeouts behave.
+type Fault struct {
+	Service string // signing name, "*" for all
+	Action  string // operation name, "*" for all
+	// Code is the AWS error code to return (e.g. "RequestLimitExceeded",
+	// "SlowDown", "InternalError"); empty injects latency only.
+	Code   string
+	Status int // HTTP status; 0 derives it from Code
+	// Rate is the probability a matching call fails; 0 with Count set
+	// means always (until Count runs out).
+	Rate float64
+	// Count, when positive, fails only the next Count matching calls.
+	Count   int
+	Latency time.Duration
+}
+
+func (f *Fault) apiError() *APIError {
+	status := f.Status
+	if status == 0 {
+		status = statusForCode(f.Code)
+	}
+	return &APIError{Status: status, Code: f.Code, Message: "injected fault: " + f.Code}
+}
+
+// statusForCode picks the HTTP status AWS uses for well-known codes.
+func statusForCode(code string) int {
+	switch code {
+	case "InternalError", "InternalFailure", "InternalServerError":
+		return http.StatusInternalServerError
+	case "ServiceUnavailable", "SlowDown", "RequestLimitExceeded", "Unavailable":
+		return http.StatusServiceUnavailable
+	case "TooManyRequestsException", "ThrottlingException":
+		return http.StatusTooManyRequests
+	}
+	return http.StatusBadRequest
+}
+
+type faults struct {
+	mu   sync.Mutex
+	list []*Fault
+}
+
+func newFaults() *faults { return &faults{} }
+
+// InjectFault adds a fault; later faults are checked first.
+func (c *Cloud) InjectFault(f Fault) {
+	c.faults.mu.Lock()
+	defer c.faults.mu.Unlock()
+	c.faults.list = append([]*Fault{&f}, c.faults.list...)
+}
+
+// ClearFaults removes every fault.
+func (c *Cloud) ClearFaults() {
+	c.faults.mu.Lock()
+	defer c.faults.mu.Unlock()
+	c.faults.list = nil
+}
+
+// match returns the fault to apply to this call, if any. The returned copy
+// has Code cleared when only latency applies this time.
+func (fs *faults) match(service, action string) *Fault {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	for i, f := range fs.list {
+		if (f.Service != "*" && f.Service != service) || (f.Action != "*" && f.Action != action) {
+			continue
+		}
+		applied := *f
+		fails := f.Code != ""
+		switch {
+		case f.Count > 0:
+			f.Count--
+			if f.Count == 0 {
+				fs.list = append(fs.list[:i:i], fs.list[i+1:]...)
+			}
+		case f.Rate > 0:
+			fails = fails && rand.Float64() < f.Rate
+		}
+		if !fails {
+			applied.Code = ""
+		}
+		return &applied
+	}
+	return nil
+}
+
+// ParseFault reads the --fault flag syntax:
+//
+//	SERVICE:ACTION[:key=value,...]
+//
+// with keys code, status, rate, count and latency, for example
+// "ec2:RevokeSecurityGroupIngress:code=RequestLimitExceeded,rate=0.5" or
+// "s3:*:latency=200ms".
+func ParseFault(s string) (Fault, error) {
+	parts := strings.SplitN(s, ":", 3)
+	if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
+		return Fault{}, fmt.Errorf("fault %q: want SERVICE:ACTION[:key=value,...]", s)
+	}
+	f := Fault{Service: parts[0], Action: parts[1]}
+	if len(parts) == 2 {
+		return Fault{}, fmt.Errorf("fault %q: give at least code=CODE or latency=DURATION", s)
+	}
+	for _, kv := range strings.Split(parts[2], ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return Fault{}, fmt.Errorf("fault %q: %q is not key=value", s, kv)
+		}
+		var err error
+		switch k {
+		case "code":
+			f.Code = v
+		case "status":
+			f.Status, err = strconv.Atoi(v)
+		case "rate":
+			f.Rate, err = strconv.ParseFloat(v, 64)
+			if err == nil && (f.Rate < 0 || f.Rate > 1) {
+				err = fmt.Errorf("must be between 0 and 1")
+			}
+		case "count":
+			f.Count, err = strconv.Atoi(v)
+		case "latency":
+			f.Latency, err = time.ParseDuration(v)
+		default:
+			err = fmt.Errorf("unknown key (want code, status, rate, count or latency)")
+		}
+		if err != nil {
+			return Fault{}, fmt.Errorf("fault %q: %s: %w", s, k, err)
+		}
+	}
+	if f.Code == "" && f.Latency == 0 {
+		return Fault{}, fmt.Errorf("fault %q: give code=CODE or latency=DURATION", s)
+	}
+	return f, nil
+}

@@ -1,0 +1,157 @@
+package fakecloud
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Seed is the starting state of a fake cloud, read from YAML or JSON by
+// `rectify fakecloud --seed FILE` and built in Go by tests.
+type Seed struct {
+	Accounts []AccountSeed `yaml:"accounts"`
+	// EventQueue, when set, is created and receives CloudTrail events.
+	EventQueue *QueueSeed `yaml:"event_queue"`
+}
+
+// AccountSeed is one AWS account.
+type AccountSeed struct {
+	ID             string              `yaml:"id"`
+	Users          []UserSeed          `yaml:"users"`
+	Roles          []RoleSeed          `yaml:"roles"`
+	Queues         []QueueSeed         `yaml:"queues"`
+	SecurityGroups []SecurityGroupSeed `yaml:"security_groups"`
+	Buckets        []BucketSeed        `yaml:"buckets"`
+}
+
+// UserSeed is an IAM user with one access key.
+type UserSeed struct {
+	Name            string   `yaml:"name"`
+	AccessKeyID     string   `yaml:"access_key_id"`
+	SecretAccessKey string   `yaml:"secret_access_key"`
+	Deny            []string `yaml:"deny"`
+}
+
+// RoleSeed is an IAM role for AssumeRole.
+type RoleSeed struct {
+	Name       string   `yaml:"name"`
+	Trust      []string `yaml:"trust"`
+	ExternalID string   `yaml:"external_id"`
+	Deny       []string `yaml:"deny"`
+}
+
+// QueueSeed is an SQS queue. Account defaults to the enclosing account (or
+// DefaultAccount for the event queue), Region to DefaultRegion.
+type QueueSeed struct {
+	Account    string            `yaml:"account"`
+	Region     string            `yaml:"region"`
+	Name       string            `yaml:"name"`
+	Attributes map[string]string `yaml:"attributes"`
+}
+
+// SecurityGroupSeed is a security group with its rules.
+type SecurityGroupSeed struct {
+	Region      string            `yaml:"region"`
+	GroupID     string            `yaml:"group_id"` // empty: generated
+	GroupName   string            `yaml:"group_name"`
+	Description string            `yaml:"description"`
+	VpcID       string            `yaml:"vpc_id"`
+	Ingress     []RuleSeed        `yaml:"ingress"`
+	Egress      []RuleSeed        `yaml:"egress"` // nil: the default allow-all egress rule
+	Tags        map[string]string `yaml:"tags"`
+}
+
+// RuleSeed is one security group rule with one peer.
+type RuleSeed struct {
+	Protocol    string `yaml:"protocol"` // tcp, udp, icmp or -1
+	FromPort    int32  `yaml:"from_port"`
+	ToPort      int32  `yaml:"to_port"`
+	CidrIPv4    string `yaml:"cidr_ipv4"`
+	CidrIPv6    string `yaml:"cidr_ipv6"`
+	Description string `yaml:"description"`
+}
+
+// BucketSeed is an S3 bucket and its settings.
+type BucketSeed struct {
+	Name              string                 `yaml:"name"`
+	Region            string                 `yaml:"region"`
+	PublicAccessBlock *PublicAccessBlockSeed `yaml:"public_access_block"` // nil: none
+	Tags              map[string]string      `yaml:"tags"`
+	Policy            string                 `yaml:"policy"` // JSON bucket policy
+}
+
+// PublicAccessBlockSeed is the bucket-level public access block.
+type PublicAccessBlockSeed struct {
+	BlockPublicAcls       bool `yaml:"block_public_acls"`
+	IgnorePublicAcls      bool `yaml:"ignore_public_acls"`
+	BlockPublicPolicy     bool `yaml:"block_public_policy"`
+	RestrictPublicBuckets bool `yaml:"restrict_public_buckets"`
+}
+
+// LoadSeedFile reads a seed from a YAML or JSON file.
+func LoadSeedFile(path string) (Seed, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Seed{}, fmt.Errorf("read seed: %w", err)
+	}
+	var s Seed
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&s); err != nil {
+		return Seed{}, fmt.Errorf("seed %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Apply creates everything in the seed. It emits no CloudTrail events:
+// a seed is the state before the story starts.
+func (c *Cloud) Apply(s Seed) error {
+	for _, a := range s.Accounts {
+		if a.ID == "" {
+			return fmt.Errorf("seed: account without id")
+		}
+		for _, u := range a.Users {
+			if u.Name == "" || u.AccessKeyID == "" {
+				return fmt.Errorf("seed: account %s: user needs name and access_key_id", a.ID)
+			}
+			c.AddUser(a.ID, u.Name, u.AccessKeyID, u.SecretAccessKey, u.Deny...)
+		}
+		for _, r := range a.Roles {
+			if r.Name == "" {
+				return fmt.Errorf("seed: account %s: role without name", a.ID)
+			}
+			c.AddRole(Role{Account: a.ID, Name: r.Name, Trust: r.Trust, ExternalID: r.ExternalID, Deny: r.Deny})
+		}
+		for _, q := range a.Queues {
+			if q.Account == "" {
+				q.Account = a.ID
+			}
+			if _, err := c.CreateQueue(q); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
+			}
+		}
+		for _, sg := range a.SecurityGroups {
+			if _, err := c.SeedSecurityGroup(a.ID, sg); err != nil {
+				return fmt.Errorf("seed: account %s: security group %s: %w", a.ID, sg.GroupName, err)
+			}
+		}
+		for _, b := range a.Buckets {
+			if err := c.SeedBucket(a.ID, b); err != nil {
+				return fmt.Errorf("seed: account %s: bucket %s: %w", a.ID, b.Name, err)
+			}
+		}
+	}
+	if q := s.EventQueue; q != nil {
+		if q.Account == "" {
+			q.Account = DefaultAccount
+		}
+		url, err := c.CreateQueue(*q)
+		if err != nil {
+			return fmt.Errorf("seed: event queue: %w", err)
+		}
+		c.SetEventQueue(url, nil)
+	}
+	return nil
+}
