@@ -20,8 +20,16 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	var g globalFlags
+	g.register(root)
 	root.AddCommand(
 		newVersionCmd(),
+		newDevCmd(&g),
+		newWorkerCmd(&g),
+		newStarterCmd(&g),
+		newDecideCmd(&g, true),
+		newDecideCmd(&g, false),
+		newListCmd(&g),
 		newFakecloudCmd(),
 		newEventsCmd(),
 	)

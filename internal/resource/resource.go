@@ -52,3 +52,16 @@ func BucketARN(bucket string) string { return "arn:aws:s3:::" + bucket }
 func IAMARN(account, kind, name string) string {
 	return fmt.Sprintf("arn:aws:iam::%s:%s/%s", account, kind, name)
 }
+
+// Ref identifies a resource without its configuration: what travels in
+// events, workflow inputs and IDs. The ARN is the identity.
+type Ref struct {
+	Type    string `json:"type"`
+	ID      string `json:"id"`
+	ARN     string `json:"arn"`
+	Account string `json:"account"`
+	Region  string `json:"region"`
+}
+
+// String is the ARN, for logs.
+func (r Ref) String() string { return r.ARN }

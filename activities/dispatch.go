@@ -1,0 +1,47 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+)
+
+// Dispatch hands an evaluation's verdicts on: SignalWithStart for each
+// violation (the workflow ID is the lock, so a known violation gets a
+// signal and a new one gets a workflow) and a signal for each policy that
+// passes, to workflows that may have closed already.
+func (a *Activities) Dispatch(ctx context.Context, in DispatchInput) (DispatchOutput, error) {
+	var out DispatchOutput
+	for _, s := range in.Starts {
+		attrs := make([]temporal.SearchAttributeUpdate, 0, len(s.Keywords))
+		for k, v := range s.Keywords {
+			attrs = append(attrs, temporal.NewSearchAttributeKeyKeyword(k).ValueSet(v))
+		}
+		_, err := a.Temporal.SignalWithStartWorkflow(ctx, s.WorkflowID, s.Signal, s.SignalArg, client.StartWorkflowOptions{
+			ID:                    s.WorkflowID,
+			TaskQueue:             a.TaskQueue,
+			TypedSearchAttributes: temporal.NewSearchAttributes(attrs...),
+		}, s.Workflow, s.Input)
+		if err != nil {
+			return out, fmt.Errorf("signal-with-start %s: %w", s.WorkflowID, err)
+		}
+		out.Started++
+	}
+	for _, s := range in.Signals {
+		err := a.Temporal.SignalWorkflow(ctx, s.WorkflowID, "", s.Signal, s.Arg)
+		var notFound *serviceerror.NotFound
+		switch {
+		case errors.As(err, &notFound):
+			out.NotRunning++
+		case err != nil:
+			return out, fmt.Errorf("signal %s %s: %w", s.Signal, s.WorkflowID, err)
+		default:
+			out.Signaled++
+		}
+	}
+	return out, nil
+}

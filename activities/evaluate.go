@@ -1,0 +1,106 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/policies"
+)
+
+// EvaluateResource reads the live resource and evaluates every policy for
+// its type. A resource that no longer exists passes every policy.
+func (a *Activities) EvaluateResource(ctx context.Context, in EvaluateResourceInput) (EvaluateResourceOutput, error) {
+	out := EvaluateResourceOutput{Revision: a.Policies.Revision()}
+	applicable := a.policyIDs(in.Ref.Type)
+	res, exists, err := a.fetch(ctx, in.Ref)
+	if err != nil {
+		return out, err
+	}
+	out.Exists = exists
+	if !exists {
+		out.Passing = applicable
+		return out, nil
+	}
+	out.Name = res.Name
+	found, err := a.Policies.Evaluate(ctx, res)
+	if err != nil {
+		return out, fmt.Errorf("evaluate %s: %w", in.Ref.ARN, err)
+	}
+	for _, v := range found {
+		out.Violations = append(out.Violations, a.violation(v, res))
+	}
+	for _, id := range applicable {
+		if !slices.ContainsFunc(found, func(v policies.Violation) bool { return v.PolicyID == id }) {
+			out.Passing = append(out.Passing, id)
+		}
+	}
+	return out, nil
+}
+
+// VerifyPolicy re-reads the resource and re-evaluates one policy.
+func (a *Activities) VerifyPolicy(ctx context.Context, in VerifyInput) (VerifyOutput, error) {
+	if _, ok := a.Policies.Policy(in.PolicyID); !ok {
+		return VerifyOutput{}, permanent(ErrUnknownPolicy, "verify: no policy %q in this bundle (revision %s)", in.PolicyID, a.Policies.Revision())
+	}
+	res, exists, err := a.fetch(ctx, in.Ref)
+	if err != nil || !exists {
+		return VerifyOutput{Exists: exists}, err
+	}
+	found, err := a.Policies.EvaluatePolicy(ctx, in.PolicyID, res)
+	if err != nil {
+		return VerifyOutput{}, fmt.Errorf("verify %s on %s: %w", in.PolicyID, in.Ref.ARN, err)
+	}
+	out := VerifyOutput{Exists: true, Violating: len(found) > 0}
+	if out.Violating {
+		out.Message = found[0].Message
+	}
+	return out, nil
+}
+
+func (a *Activities) policyIDs(resourceType string) []string {
+	var ids []string
+	for _, m := range a.Policies.Policies() {
+		if slices.Contains(m.ResourceTypes, resourceType) {
+			ids = append(ids, m.ID)
+		}
+	}
+	return ids
+}
+
+// violation adds what the workflow needs to act: the configured settings,
+// resolved now so the running workflow never sees a config change, and
+// whether the resource is exempt.
+func (a *Activities) violation(v policies.Violation, res resource.Resource) Violation {
+	defaultMode := ""
+	if m, ok := a.Policies.Policy(v.PolicyID); ok {
+		defaultMode = m.DefaultMode
+	}
+	s := a.Config.Settings(v.PolicyID, defaultMode)
+	return Violation{
+		PolicyID: v.PolicyID, Title: v.Title, Severity: v.Severity, Message: v.Message,
+		Controls: v.Controls, Remediation: v.Remediation, Params: v.Params, Revision: v.Revision,
+		Settings: Settings{
+			Mode:            s.Mode,
+			ApprovalTimeout: time.Duration(s.ApprovalTimeout),
+			TimeoutAction:   s.TimeoutAction,
+			WatchWindow:     time.Duration(s.WatchWindow),
+			MaxRemediations: s.MaxRemediations,
+			Approvers:       a.Config.Approvers,
+		},
+		Exemption: exemption(res.Tags, v.PolicyID, a.now()),
+	}
+}
+
+// fetch reads the live resource into the normalized model.
+func (a *Activities) fetch(ctx context.Context, ref resource.Ref) (resource.Resource, bool, error) {
+	switch ref.Type {
+	case resource.TypeSecurityGroup:
+		return a.fetchSecurityGroup(ctx, ref)
+	case resource.TypeS3Bucket:
+		return a.fetchBucket(ctx, ref)
+	}
+	return resource.Resource{}, false, permanent(ErrUnsupportedResourceType, "fetch %s: resource type %q is not supported", ref.ARN, ref.Type)
+}

@@ -1,0 +1,240 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
+	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/rectifyhq/rectify/internal/awsclient"
+	"github.com/rectifyhq/rectify/internal/resource"
+)
+
+// FindingWriter records findings somewhere humans and other tools see them.
+type FindingWriter interface {
+	Write(ctx context.Context, f FindingInput, updatedAt time.Time) error
+}
+
+// RecordFinding writes the finding of a violation in its current status.
+func (a *Activities) RecordFinding(ctx context.Context, in FindingInput) error {
+	if a.Findings == nil {
+		return nil
+	}
+	return a.Findings.Write(ctx, in, a.now())
+}
+
+// FindingID is the ASFF Id: stable per violation, so a re-import updates
+// the same finding instead of adding one.
+func FindingID(policyID, arn string) string { return "rectify/" + policyID + "/" + arn }
+
+// GeneratorID is the ASFF GeneratorId of a policy. The starter ignores
+// Security Hub findings with this prefix: they are our own.
+func GeneratorID(policyID string) string { return "rectify/" + policyID }
+
+// ProductARN is the default product ARN of an account's own findings.
+func ProductARN(region, account string) string {
+	return fmt.Sprintf("arn:aws:securityhub:%s:%s:product/%s/default", region, account, account)
+}
+
+// SecurityHub writes findings with BatchImportFindings, batching the
+// writes of concurrent activities: up to 100 findings per call (the API's
+// limit), or whatever has gathered after MaxDelay.
+type SecurityHub struct {
+	AWS      *awsclient.Factory
+	MaxDelay time.Duration
+
+	mu      sync.Mutex
+	batches map[string]*findingBatch // by account/region
+}
+
+type findingBatch struct {
+	account, region string
+	findings        []shtypes.AwsSecurityFinding
+	done            chan struct{}
+	failed          map[string]string // finding id → error
+	err             error
+}
+
+const maxImport = 100
+
+// Write adds the finding to the open batch of its account and region and
+// waits for that batch to be imported.
+func (s *SecurityHub) Write(ctx context.Context, f FindingInput, updatedAt time.Time) error {
+	finding := asff(f, updatedAt)
+	b, full := s.add(f.Ref.Account, findingRegion(f.Ref), finding)
+	if full {
+		s.flush(b)
+	}
+	select {
+	case <-b.done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if b.err != nil {
+		return awsError(ctx, "import findings", b.err)
+	}
+	if msg, ok := b.failed[aws.ToString(finding.Id)]; ok {
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("Security Hub refused finding %s: %s", aws.ToString(finding.Id), msg), "InvalidFinding", nil)
+	}
+	return nil
+}
+
+func (s *SecurityHub) add(account, region string, f shtypes.AwsSecurityFinding) (*findingBatch, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.batches == nil {
+		s.batches = map[string]*findingBatch{}
+	}
+	key := account + "/" + region
+	b, ok := s.batches[key]
+	if !ok {
+		b = &findingBatch{account: account, region: region, done: make(chan struct{})}
+		s.batches[key] = b
+		delay := s.MaxDelay
+		if delay == 0 {
+			delay = 100 * time.Millisecond
+		}
+		time.AfterFunc(delay, func() { s.flush(b) })
+	}
+	b.findings = append(b.findings, f)
+	if len(b.findings) >= maxImport {
+		delete(s.batches, key)
+		return b, true
+	}
+	return b, false
+}
+
+// flush imports a batch once; the timer and a full batch may both call it.
+func (s *SecurityHub) flush(b *findingBatch) {
+	s.mu.Lock()
+	if cur, ok := s.batches[b.account+"/"+b.region]; ok && cur == b {
+		delete(s.batches, b.account+"/"+b.region)
+	}
+	select {
+	case <-b.done:
+		s.mu.Unlock()
+		return
+	default:
+	}
+	s.mu.Unlock()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	out, err := s.AWS.SecurityHub(b.account, b.region).BatchImportFindings(ctx, &securityhub.BatchImportFindingsInput{Findings: b.findings})
+	b.err = err
+	if err == nil {
+		b.failed = map[string]string{}
+		for _, f := range out.FailedFindings {
+			b.failed[aws.ToString(f.Id)] = aws.ToString(f.ErrorCode) + ": " + aws.ToString(f.ErrorMessage)
+		}
+	}
+	close(b.done)
+}
+
+// findingRegion is where a finding is imported: the resource's region, or
+// the default region for global resources (S3 bucket ARNs carry none).
+func findingRegion(ref resource.Ref) string {
+	if ref.Region != "" {
+		return ref.Region
+	}
+	return "us-east-1"
+}
+
+// asff builds the finding. Status maps onto ASFF fields: compliance FAILED
+// until resolved, then PASSED with the record ARCHIVED.
+func asff(f FindingInput, updatedAt time.Time) shtypes.AwsSecurityFinding {
+	region := findingRegion(f.Ref)
+	compliance, record, workflow := shtypes.ComplianceStatusFailed, shtypes.RecordStateActive, shtypes.WorkflowStatusNew
+	switch f.Status {
+	case FindingNotified, FindingFailed:
+		workflow = shtypes.WorkflowStatusNotified
+	case FindingSuppressed:
+		workflow = shtypes.WorkflowStatusSuppressed
+	case FindingResolved:
+		compliance, record, workflow = shtypes.ComplianceStatusPassed, shtypes.RecordStateArchived, shtypes.WorkflowStatusResolved
+	}
+	detected := f.DetectedAt
+	if detected.IsZero() {
+		detected = updatedAt
+	}
+	finding := shtypes.AwsSecurityFinding{
+		SchemaVersion: aws.String("2018-10-08"),
+		Id:            aws.String(FindingID(f.PolicyID, f.Ref.ARN)),
+		ProductArn:    aws.String(ProductARN(region, f.Ref.Account)),
+		GeneratorId:   aws.String(GeneratorID(f.PolicyID)),
+		AwsAccountId:  aws.String(f.Ref.Account),
+		Types:         []string{"Software and Configuration Checks/Industry and Regulatory Standards"},
+		CreatedAt:     aws.String(detected.UTC().Format(time.RFC3339Nano)),
+		UpdatedAt:     aws.String(updatedAt.UTC().Format(time.RFC3339Nano)),
+		Severity:      &shtypes.Severity{Label: severityLabel(f.Severity)},
+		Title:         aws.String(truncate(f.Title, 256)),
+		Description:   aws.String(truncate(nonEmpty(f.Description, f.Title), 1024)),
+		Resources: []shtypes.Resource{{
+			Type: aws.String(asffType(f.Ref.Type)), Id: aws.String(f.Ref.ARN),
+			Region: aws.String(region), Partition: shtypes.PartitionAws,
+		}},
+		Compliance:  &shtypes.Compliance{Status: compliance, RelatedRequirements: f.Controls},
+		RecordState: record,
+		Workflow:    &shtypes.Workflow{Status: workflow},
+		ProductFields: map[string]string{
+			"rectify/Status":     f.Status,
+			"rectify/WorkflowId": f.WorkflowID,
+			"rectify/PolicyId":   f.PolicyID,
+		},
+	}
+	if f.Note != "" {
+		finding.Note = &shtypes.Note{Text: aws.String(truncate(f.Note, 512)), UpdatedBy: aws.String("rectify"), UpdatedAt: finding.UpdatedAt}
+	}
+	return finding
+}
+
+func severityLabel(s string) shtypes.SeverityLabel {
+	switch strings.ToUpper(s) {
+	case "CRITICAL":
+		return shtypes.SeverityLabelCritical
+	case "HIGH":
+		return shtypes.SeverityLabelHigh
+	case "MEDIUM":
+		return shtypes.SeverityLabelMedium
+	case "LOW":
+		return shtypes.SeverityLabelLow
+	}
+	return shtypes.SeverityLabelInformational
+}
+
+// asffType maps Terraform type names to ASFF resource types.
+func asffType(t string) string {
+	switch t {
+	case resource.TypeSecurityGroup:
+		return "AwsEc2SecurityGroup"
+	case resource.TypeS3Bucket:
+		return "AwsS3Bucket"
+	case resource.TypeIAMUser:
+		return "AwsIamUser"
+	case resource.TypeIAMRole:
+		return "AwsIamRole"
+	case resource.TypeIAMGroup:
+		return "AwsIamGroup"
+	}
+	return "Other"
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}
+
+func nonEmpty(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
+}

@@ -1,0 +1,136 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/rectifyhq/rectify/internal/resource"
+)
+
+// fetchBucket reads the bucket settings the policies judge.
+func (a *Activities) fetchBucket(ctx context.Context, ref resource.Ref) (resource.Resource, bool, error) {
+	client := a.AWS.S3(ref.Account, ref.Region)
+	pab, err := publicAccessBlock(ctx, client, ref.ID)
+	if errorCode(err) == "NoSuchBucket" {
+		return resource.Resource{}, false, nil
+	}
+	if err != nil {
+		return resource.Resource{}, false, err
+	}
+	tags := map[string]string{}
+	out, err := client.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(ref.ID)})
+	switch {
+	case errorCode(err) == "NoSuchTagSet":
+	case errorCode(err) == "NoSuchBucket":
+		return resource.Resource{}, false, nil
+	case err != nil:
+		return resource.Resource{}, false, awsError(ctx, "get tagging of bucket "+ref.ID, err)
+	default:
+		for _, t := range out.TagSet {
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	return resource.FromBucket(ref.Account, ref.Region, resource.BucketState{
+		Name: ref.ID, PublicAccessBlock: pab, Tags: tags,
+	}), true, nil
+}
+
+// publicAccessBlock returns the bucket's block, or nil when it has none.
+func publicAccessBlock(ctx context.Context, client *s3.Client, bucket string) (*s3types.PublicAccessBlockConfiguration, error) {
+	out, err := client.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String(bucket)})
+	if errorCode(err) == "NoSuchPublicAccessBlockConfiguration" {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, awsError(ctx, "get public access block of "+bucket, err)
+	}
+	return out.PublicAccessBlockConfiguration, nil
+}
+
+// s3BlockPublicAccess turns on all four public access block flags.
+type s3BlockPublicAccess struct{}
+
+// pabSnapshot is the block before the change; Missing when there was none.
+type pabSnapshot struct {
+	Bucket                string `json:"bucket"`
+	Missing               bool   `json:"missing"`
+	BlockPublicAcls       bool   `json:"block_public_acls"`
+	IgnorePublicAcls      bool   `json:"ignore_public_acls"`
+	BlockPublicPolicy     bool   `json:"block_public_policy"`
+	RestrictPublicBuckets bool   `json:"restrict_public_buckets"`
+}
+
+func (s3BlockPublicAccess) describe(map[string]any) string {
+	return "turn on all four S3 public access block settings"
+}
+
+func (s3BlockPublicAccess) snapshot(ctx context.Context, a *Activities, ref resource.Ref, _ map[string]any) (any, error) {
+	pab, err := publicAccessBlock(ctx, a.AWS.S3(ref.Account, ref.Region), ref.ID)
+	if err != nil {
+		return nil, err
+	}
+	if pab == nil {
+		return pabSnapshot{Bucket: ref.ID, Missing: true}, nil
+	}
+	return pabSnapshot{
+		Bucket:                ref.ID,
+		BlockPublicAcls:       aws.ToBool(pab.BlockPublicAcls),
+		IgnorePublicAcls:      aws.ToBool(pab.IgnorePublicAcls),
+		BlockPublicPolicy:     aws.ToBool(pab.BlockPublicPolicy),
+		RestrictPublicBuckets: aws.ToBool(pab.RestrictPublicBuckets),
+	}, nil
+}
+
+func (s3BlockPublicAccess) apply(ctx context.Context, a *Activities, ref resource.Ref, _ map[string]any) (ApplyOutput, error) {
+	client := a.AWS.S3(ref.Account, ref.Region)
+	pab, err := publicAccessBlock(ctx, client, ref.ID)
+	if err != nil {
+		return ApplyOutput{}, err
+	}
+	if pab != nil && aws.ToBool(pab.BlockPublicAcls) && aws.ToBool(pab.IgnorePublicAcls) &&
+		aws.ToBool(pab.BlockPublicPolicy) && aws.ToBool(pab.RestrictPublicBuckets) {
+		return ApplyOutput{Summary: "public access block of " + ref.ID + " was already complete"}, nil
+	}
+	_, err = client.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{
+		Bucket: aws.String(ref.ID),
+		PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{
+			BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true),
+			BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true),
+		},
+	})
+	if err != nil {
+		return ApplyOutput{}, awsError(ctx, "put public access block of "+ref.ID, err)
+	}
+	return ApplyOutput{Changed: true, Summary: "turned on all four public access block settings of " + ref.ID}, nil
+}
+
+func (s3BlockPublicAccess) undo(ctx context.Context, a *Activities, ref resource.Ref, data json.RawMessage) error {
+	var snap pabSnapshot
+	if err := json.Unmarshal(data, &snap); err != nil {
+		return permanent(ErrInvalidParams, "undo s3_block_public_access on %s: snapshot: %v", ref.ID, err)
+	}
+	client := a.AWS.S3(ref.Account, ref.Region)
+	if snap.Missing {
+		_, err := client.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: aws.String(ref.ID)})
+		if err != nil && errorCode(err) != "NoSuchPublicAccessBlockConfiguration" {
+			return awsError(ctx, "delete public access block of "+ref.ID, err)
+		}
+		return nil
+	}
+	_, err := client.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{
+		Bucket: aws.String(ref.ID),
+		PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{
+			BlockPublicAcls: aws.Bool(snap.BlockPublicAcls), IgnorePublicAcls: aws.Bool(snap.IgnorePublicAcls),
+			BlockPublicPolicy: aws.Bool(snap.BlockPublicPolicy), RestrictPublicBuckets: aws.Bool(snap.RestrictPublicBuckets),
+		},
+	})
+	if err != nil {
+		return awsError(ctx, fmt.Sprintf("restore public access block of %s", ref.ID), err)
+	}
+	return nil
+}

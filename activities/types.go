@@ -1,0 +1,179 @@
+package activities
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/rectifyhq/rectify/internal/resource"
+)
+
+// Settings is how a policy behaves for one violation, resolved from the
+// worker's configuration when the violation is found and then fixed for the
+// workflow's life, so a config change never alters a running history.
+type Settings struct {
+	Mode            string        `json:"mode"`
+	ApprovalTimeout time.Duration `json:"approval_timeout"`
+	TimeoutAction   string        `json:"timeout_action"`
+	WatchWindow     time.Duration `json:"watch_window"`
+	MaxRemediations int           `json:"max_remediations"`
+	Approvers       []string      `json:"approvers"`
+}
+
+// Exemption says why a violation must not be remediated.
+type Exemption struct {
+	Exempt bool   `json:"exempt"`
+	Reason string `json:"reason"`
+	// Expired is set when an exemption exists but its date has passed.
+	Expired bool `json:"expired,omitempty"`
+}
+
+// Violation is one failed policy on one resource, with what the workflow
+// needs to act on it.
+type Violation struct {
+	PolicyID    string         `json:"policy_id"`
+	Title       string         `json:"title"`
+	Severity    string         `json:"severity"`
+	Message     string         `json:"message"`
+	Controls    []string       `json:"controls"`
+	Remediation string         `json:"remediation"`
+	Params      map[string]any `json:"params"`
+	Revision    string         `json:"revision"`
+	Settings    Settings       `json:"settings"`
+	Exemption   Exemption      `json:"exemption"`
+}
+
+// EvaluateResourceInput names the resource to read and judge.
+type EvaluateResourceInput struct {
+	Ref resource.Ref `json:"ref"`
+}
+
+// EvaluateResourceOutput is the verdict of every policy for the type.
+type EvaluateResourceOutput struct {
+	Exists     bool        `json:"exists"`
+	Name       string      `json:"name"`
+	Violations []Violation `json:"violations"`
+	// Passing lists the ids of the policies that were evaluated and passed
+	// (all applicable policies when the resource no longer exists).
+	Passing  []string `json:"passing"`
+	Revision string   `json:"revision"`
+}
+
+// VerifyInput asks whether one policy still fails on a resource.
+type VerifyInput struct {
+	Ref      resource.Ref `json:"ref"`
+	PolicyID string       `json:"policy_id"`
+}
+
+// VerifyOutput is the fresh verdict.
+type VerifyOutput struct {
+	Violating bool   `json:"violating"`
+	Exists    bool   `json:"exists"`
+	Message   string `json:"message,omitempty"`
+}
+
+// ActionInput names a remediation action and what it acts on.
+type ActionInput struct {
+	Action string         `json:"action"`
+	Ref    resource.Ref   `json:"ref"`
+	Params map[string]any `json:"params"`
+}
+
+// Snapshot is the prior state an action will change, for undo and audit.
+type Snapshot struct {
+	Action string          `json:"action"`
+	Data   json.RawMessage `json:"data"`
+}
+
+// ApplyOutput says what an action did.
+type ApplyOutput struct {
+	// Changed is false when the resource was already fixed.
+	Changed bool   `json:"changed"`
+	Summary string `json:"summary"`
+}
+
+// UndoInput restores a snapshot.
+type UndoInput struct {
+	Ref      resource.Ref `json:"ref"`
+	Snapshot Snapshot     `json:"snapshot"`
+}
+
+// Finding states, as the workflow records them.
+const (
+	FindingNew        = "NEW"
+	FindingNotified   = "NOTIFIED"
+	FindingResolved   = "RESOLVED"
+	FindingSuppressed = "SUPPRESSED"
+	FindingFailed     = "FAILED"
+)
+
+// FindingInput is one Security Hub finding write.
+type FindingInput struct {
+	PolicyID    string       `json:"policy_id"`
+	Title       string       `json:"title"`
+	Description string       `json:"description"`
+	Severity    string       `json:"severity"`
+	Controls    []string     `json:"controls"`
+	Ref         resource.Ref `json:"ref"`
+	Status      string       `json:"status"`
+	Note        string       `json:"note,omitempty"`
+	WorkflowID  string       `json:"workflow_id"`
+	// DetectedAt is when the violation was first seen; it stays the
+	// finding's CreatedAt across re-imports.
+	DetectedAt time.Time `json:"detected_at"`
+}
+
+// Notification is one state change of a violation, for humans.
+type Notification struct {
+	WorkflowID string       `json:"workflow_id"`
+	State      string       `json:"state"`
+	PolicyID   string       `json:"policy_id"`
+	Title      string       `json:"title"`
+	Severity   string       `json:"severity"`
+	Ref        resource.Ref `json:"ref"`
+	Message    string       `json:"message"`
+	Detail     string       `json:"detail,omitempty"`
+	Actor      string       `json:"actor,omitempty"`
+	EventName  string       `json:"event_name,omitempty"`
+	// AskApproval shows Approve / Reject.
+	AskApproval bool `json:"ask_approval,omitempty"`
+	// Thread is the notifier's handle of an earlier message to update in
+	// place; empty for the first message.
+	Thread string `json:"thread,omitempty"`
+}
+
+// NotifyOutput returns the handle to update the message later.
+type NotifyOutput struct {
+	Thread string `json:"thread"`
+}
+
+// StartRequest is a SignalWithStart of a workflow.
+type StartRequest struct {
+	WorkflowID string `json:"workflow_id"`
+	Workflow   string `json:"workflow"`
+	Signal     string `json:"signal"`
+	SignalArg  any    `json:"signal_arg"`
+	Input      any    `json:"input"`
+	// Keywords are the initial keyword search attributes.
+	Keywords map[string]string `json:"keywords"`
+}
+
+// SignalRequest signals a workflow that may have already completed.
+type SignalRequest struct {
+	WorkflowID string `json:"workflow_id"`
+	Signal     string `json:"signal"`
+	Arg        any    `json:"arg"`
+}
+
+// DispatchInput is the work an evaluation pass hands on.
+type DispatchInput struct {
+	Starts  []StartRequest  `json:"starts"`
+	Signals []SignalRequest `json:"signals"`
+}
+
+// DispatchOutput counts what happened.
+type DispatchOutput struct {
+	Started  int `json:"started"`
+	Signaled int `json:"signaled"`
+	// NotRunning counts signals to workflows that were already closed.
+	NotRunning int `json:"not_running"`
+}

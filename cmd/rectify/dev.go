@@ -1,0 +1,153 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/devstack"
+	"github.com/rectifyhq/rectify/internal/fakecloud"
+)
+
+type devFlags struct {
+	demo         bool
+	exitWhenDone bool
+	timeout      time.Duration
+	temporalPort int
+	uiPort       int
+	cloudAddr    string
+	stateDir     string
+	fresh        bool
+}
+
+func newDevCmd(g *globalFlags) *cobra.Command {
+	var f devFlags
+	cmd := &cobra.Command{
+		Use:   "dev",
+		Short: "Run the whole local stack: Temporal + UI, fake cloud, worker and starter",
+		Long: "Run rectify end to end on this machine, with nothing from AWS:\n" +
+			"  - the Temporal CLI dev server (bin/temporal) with its Web UI, state in .rectify/;\n" +
+			"  - the fake cloud, a wire-compatible AWS on loopback, seeded with a demo account;\n" +
+			"  - the worker and the starter, wired as in production.\n\n" +
+			"With --demo it plays a scenario: a human opens SSH to the world and removes a bucket's\n" +
+			"public access block; rectify revokes the rule (enforce) and, once approved, restores the\n" +
+			"block (approve). --exit-when-done waits for the scenario to settle, prints one JSON line\n" +
+			"and exits 0 only if everything matched.",
+		Example: "  rectify dev\n  rectify dev --demo\n  rectify dev --demo --exit-when-done",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDev(cmd, g, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&f.demo, "demo", false, "play the demo scenario")
+	fl.BoolVar(&f.exitWhenDone, "exit-when-done", false, "with --demo: wait for it to settle, print a JSON summary and exit")
+	fl.DurationVar(&f.timeout, "timeout", 3*time.Minute, "with --exit-when-done: how long to wait")
+	fl.IntVar(&f.temporalPort, "temporal-port", 7233, "Temporal frontend port")
+	fl.IntVar(&f.uiPort, "ui-port", 8233, "Temporal Web UI port")
+	fl.StringVar(&f.cloudAddr, "fakecloud-addr", "127.0.0.1:4566", "fake cloud listen address")
+	fl.StringVar(&f.stateDir, "state-dir", ".rectify", "where the Temporal SQLite file lives")
+	fl.BoolVar(&f.fresh, "fresh", false, "delete the Temporal state first")
+	return cmd
+}
+
+func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
+	if f.exitWhenDone && !f.demo {
+		return fmt.Errorf("--exit-when-done needs --demo")
+	}
+	_, log, err := g.load()
+	if err != nil {
+		return err
+	}
+	out := cmd.OutOrStdout()
+	ctx, stop := signalContext(cmd.Context())
+	defer stop()
+
+	if err := os.MkdirAll(f.stateDir, 0o755); err != nil {
+		return fmt.Errorf("state dir: %w", err)
+	}
+	db := filepath.Join(f.stateDir, "temporal.db")
+	if f.fresh || f.exitWhenDone {
+		// A one-shot run must not see workflows of an earlier run.
+		_ = os.Remove(db)
+	}
+	// The fake cloud is in memory, so resource ids are new on every run;
+	// the suffix keeps this run's workflow IDs apart from earlier runs'.
+	suffix := "-" + time.Now().UTC().Format("150405")
+
+	cloud := fakecloud.New(fakecloud.Options{Logger: log})
+	endpoint, err := cloud.Start(f.cloudAddr)
+	if err != nil {
+		return err
+	}
+	defer cloud.Close()
+	if err := cloud.Apply(devstack.Seed(suffix)); err != nil {
+		return err
+	}
+	queueURL := endpoint + "/" + devstack.Account + "/" + devstack.EventQueue
+
+	fmt.Fprintln(out, "rectify dev: starting Temporal (first start takes a few seconds)...")
+	tmp, err := devstack.StartTemporal(ctx, devstack.TemporalOptions{
+		HostPort: fmt.Sprintf("127.0.0.1:%d", f.temporalPort), UIPort: f.uiPort, DBFile: db, Log: log,
+	})
+	if err != nil {
+		return err
+	}
+	defer tmp.Stop()
+
+	cfg := devstack.AppConfig("rectify", endpoint, queueURL)
+	cfg.Policies = map[string]config.PolicySettings{
+		devstack.PolicyS3PAB: {Mode: config.ModeApprove},
+	}
+	app, err := devstack.StartApp(ctx, devstack.AppOptions{Temporal: tmp.Client, Config: cfg, Log: log})
+	if err != nil {
+		return err
+	}
+	defer app.Stop()
+
+	ui := fmt.Sprintf("http://127.0.0.1:%d", f.uiPort)
+	fmt.Fprintf(out, `
+  Temporal UI   %s/namespaces/default/workflows
+  Temporal      %s (namespace default, task queue rectify)
+  Fake cloud    %s  (AWS_ENDPOINT_URL; demo human: AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s)
+  Event queue   %s
+  Slack         off (no SLACK_BOT_TOKEN): approve with 'rectify approve WORKFLOW-ID --as %s'
+
+  Policies: %s enforce, %s approve.
+  Try:  rectify dev --demo   (or open port 22 to 0.0.0.0/0 on security group %s%s with any AWS SDK)
+        rectify list --state AwaitingApproval
+`, ui, tmp.HostPort, endpoint, devstack.HumanKeyID, devstack.HumanSecret, queueURL, devstack.HumanUser,
+		devstack.PolicySGAdminPorts, devstack.PolicyS3PAB, devstack.DemoGroupName, suffix)
+
+	if f.demo {
+		demo := &devstack.Demo{Temporal: tmp.Client, Endpoint: endpoint, Suffix: suffix, App: app,
+			Progress: func(format string, args ...any) { fmt.Fprintf(out, "  demo: "+format+"\n", args...) }}
+		sum, err := demo.Run(ctx, f.timeout)
+		if f.exitWhenDone {
+			if err != nil {
+				return &exitError{code: 1, err: err}
+			}
+			if jerr := json.NewEncoder(out).Encode(sum); jerr != nil {
+				return jerr
+			}
+			if !sum.OK {
+				return &exitError{code: 1, err: fmt.Errorf("demo did not match its expectation: %v", sum.Problems)}
+			}
+			return nil
+		}
+		if err != nil {
+			fmt.Fprintln(out, "  demo failed:", err)
+		} else {
+			fmt.Fprintf(out, "  demo done: %d violations remediated and verified; findings %v\n", sum.Verified, sum.Findings)
+		}
+	}
+	fmt.Fprintln(out, "\nrectify dev is running; Ctrl-C stops it.")
+	<-ctx.Done()
+	fmt.Fprintln(out, "rectify dev: stopping")
+	return nil
+}

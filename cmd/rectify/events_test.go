@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rectifyhq/rectify/internal/events"
+)
+
+const eventFixtures = "../../internal/events/testdata/cloudtrail/"
+
+func runEvents(t *testing.T, stdin string, args ...string) (stdout string, err error) {
+	t.Helper()
+	cmd := newEventsCmd()
+	var out, stderr bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&stderr) // cobra's own "Error:" and usage; main silences them
+	cmd.SetIn(strings.NewReader(stdin))
+	cmd.SetArgs(args)
+	err = cmd.Execute()
+	return out.String(), err
+}
+
+func decodeLines(t *testing.T, out string) []events.Trigger {
+	t.Helper()
+	var ts []events.Trigger
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var tr events.Trigger
+		if err := json.Unmarshal([]byte(line), &tr); err != nil {
+			t.Fatalf("output line %q: %v", line, err)
+		}
+		ts = append(ts, tr)
+	}
+	return ts
+}
+
+func TestEventsParse(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"eventName": "DeleteBucket",`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	good := eventFixtures + "handwritten-eventbridge-ec2-revoke-security-group-ingress-by-remediation.json"
+	logFile := eventFixtures + "logfile-iam-create-admin-user.json"
+
+	out, err := runEvents(t, "", "parse", bad, good, logFile, "--remediation-role", "arn:aws:iam::*:role/rectify-remediation")
+
+	// The bad file is reported by name, the others are still parsed, and
+	// the exit code is 2.
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 2 || exitCode(err) != 2 {
+		t.Fatalf("err = %#v, want *exitError with code 2", err)
+	}
+	if want := "events parse: " + bad + ": not JSON: unexpected end of JSON input"; !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error %q, want prefix %q", err, want)
+	}
+	ts := decodeLines(t, out)
+	if len(ts) != 4 {
+		t.Fatalf("got %d lines, want 4:\n%s", len(ts), out)
+	}
+	revoke := ts[0]
+	if revoke.ResourceID != "sg-0a1b2c3d4e5f67890" || !revoke.Ignored ||
+		revoke.Reason != "actor is a remediation role arn:aws:sts::123456789012:assumed-role/rectify-remediation/rectify-ec2_revoke_ingress" {
+		t.Errorf("remediation role not filtered: %+v", revoke)
+	}
+	if attach := ts[1]; attach.ARN != "arn:aws:iam::123456789012:user/malicious-iam-user" || attach.Ignored {
+		t.Errorf("log file record: %+v", attach)
+	}
+	// The JSON uses the Trigger's tags.
+	first := strings.SplitN(out, "\n", 2)[0]
+	for _, key := range []string{`"resource_type":"aws_security_group"`, `"event_time":"2025-03-04T10:15:30Z"`, `"issuer_arn":"arn:aws:iam::123456789012:role/rectify-remediation"`} {
+		if !strings.Contains(first, key) {
+			t.Errorf("line %s lacks %s", first, key)
+		}
+	}
+}
+
+func TestEventsParseStdinAndGzip(t *testing.T) {
+	raw, err := os.ReadFile(eventFixtures + "raw-s3-delete-bucket.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	zw.Write([]byte(`{"Records":[` + string(raw) + `]}`))
+	zw.Close()
+	gz := filepath.Join(t.TempDir(), "123456789012_CloudTrail_us-east-2_20161114T1725Z_x.json.gz")
+	if err := os.WriteFile(gz, zipped.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	out, err := runEvents(t, string(raw), "parse", "-", gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := decodeLines(t, out)
+	if len(ts) != 2 || ts[0] != ts[1] || ts[0].ARN != "arn:aws:s3:::my-test-bucket-cross-account" || !ts[0].Deleted {
+		t.Errorf("stdin and gzip differ or are wrong:\n%s", out)
+	}
+}
+
+func TestEventsParseErrors(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.json")
+	_, err := runEvents(t, "[]", "parse", missing, "-")
+	if exitCode(err) != 2 {
+		t.Fatalf("exit code %d, want 2 (%v)", exitCode(err), err)
+	}
+	for _, want := range []string{
+		"events parse: " + missing + ": open: no such file or directory",
+		"events parse: -: message is an array, expected an object",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+
+	if _, err := runEvents(t, "", "parse"); err == nil {
+		t.Error("parse without files did not fail")
+	}
+}

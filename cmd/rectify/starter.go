@@ -1,0 +1,45 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/rectifyhq/rectify/internal/awsclient"
+	"github.com/rectifyhq/rectify/internal/events"
+	"github.com/rectifyhq/rectify/starter"
+)
+
+func newStarterCmd(g *globalFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "starter",
+		Short: "Consume the event queue and start evaluations",
+		Long: "Long-poll the SQS queue that EventBridge feeds with CloudTrail events, and\n" +
+			"SignalWithStart the Evaluate workflow of every resource an event touches.\n" +
+			"Events caused by the remediation roles, failed calls and read-only calls are dropped.\n" +
+			"A message is deleted only once its evaluations are started; an unparseable one\n" +
+			"stays on the queue until its redrive policy moves it to the dead-letter queue.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, log, err := g.load()
+			if err != nil {
+				return err
+			}
+			ctx, stop := signalContext(cmd.Context())
+			defer stop()
+			tc, err := dialTemporal(cfg, log)
+			if err != nil {
+				return err
+			}
+			defer tc.Close()
+			factory, err := awsclient.New(ctx, awsclient.Options{Region: cfg.AWS.Region, Endpoint: cfg.AWS.Endpoint})
+			if err != nil {
+				return err
+			}
+			c := &starter.Consumer{
+				SQS: factory.SQS(), QueueURL: cfg.Queue.URL, Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue,
+				Filter: events.Filter{RemediationRoles: cfg.RemediationRoles}, Workers: cfg.Queue.Workers, Log: log,
+			}
+			log.Info("starter consuming", "queue", cfg.Queue.URL, "workers", cfg.Queue.Workers)
+			return c.Run(ctx)
+		},
+	}
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rectifyhq/rectify/activities"
+	"github.com/rectifyhq/rectify/internal/awsclient"
+	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/policies"
+	"github.com/rectifyhq/rectify/worker"
+)
+
+func newWorkerCmd(g *globalFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "worker",
+		Short: "Run the Temporal worker (workflows and activities)",
+		Long: "Run the Temporal worker that executes the Evaluate and Remediation workflows and every\n" +
+			"activity: live reads, policy evaluation, remediation, findings and notifications.\n\n" +
+			"Environment overrides: " + strings.Join(config.EnvNames(), ", "),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, log, err := g.load()
+			if err != nil {
+				return err
+			}
+			ctx, stop := signalContext(cmd.Context())
+			defer stop()
+			tc, err := dialTemporal(cfg, log)
+			if err != nil {
+				return err
+			}
+			defer tc.Close()
+			factory, err := awsclient.New(ctx, awsclient.Options{
+				Region: cfg.AWS.Region, Endpoint: cfg.AWS.Endpoint,
+				AssumeRole: cfg.AWS.AssumeRole, ExternalID: cfg.AWS.ExternalID,
+			})
+			if err != nil {
+				return err
+			}
+			set, err := policies.Load(policies.WithLogger(log))
+			if err != nil {
+				return err
+			}
+			acts := &activities.Activities{
+				AWS: factory, Policies: set, Notifier: activities.LogNotifier{Log: log},
+				Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Config: &cfg, Log: log,
+			}
+			if cfg.AWS.SecurityHub == nil || *cfg.AWS.SecurityHub {
+				acts.Findings = &activities.SecurityHub{AWS: factory}
+			}
+			w := worker.New(tc, cfg.Temporal.TaskQueue, acts, worker.Options{})
+			log.Info("worker started", "temporal", cfg.Temporal.Address, "namespace", cfg.Temporal.Namespace,
+				"task_queue", cfg.Temporal.TaskQueue, "policies", len(set.Policies()), "revision", set.Revision())
+			if err := w.Start(); err != nil {
+				return fmt.Errorf("start worker: %w", err)
+			}
+			<-ctx.Done()
+			w.Stop()
+			return nil
+		},
+	}
+}

@@ -1,0 +1,291 @@
+// Package config reads rectify's one YAML file and its environment
+// overrides. Defaults make a bare `rectify worker` talk to a local Temporal
+// and real AWS through the default credential chain.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Modes a policy can run in.
+const (
+	ModeEnforce = "enforce"
+	ModeApprove = "approve"
+	ModeNotify  = "notify"
+	ModeOff     = "off"
+)
+
+// Actions at the end of an approval timeout.
+const (
+	TimeoutReject    = "reject"
+	TimeoutRemediate = "remediate"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	Temporal Temporal `yaml:"temporal"`
+	AWS      AWS      `yaml:"aws"`
+	Queue    Queue    `yaml:"queue"`
+	// RemediationRoles are ARN globs of the identities rectify acts as. The
+	// starter drops events they cause: loop prevention, layer 1.
+	RemediationRoles []string `yaml:"remediation_roles"`
+	// DryRun forces every policy to notify mode.
+	DryRun bool `yaml:"dry_run"`
+	// Defaults apply to every policy; Policies override them per policy id.
+	Defaults PolicySettings            `yaml:"defaults"`
+	Policies map[string]PolicySettings `yaml:"policies"`
+	// Approvers may approve or reject in approve mode.
+	Approvers []string `yaml:"approvers"`
+	Log       Log      `yaml:"log"`
+}
+
+// Temporal says where the Temporal service is.
+type Temporal struct {
+	Address   string `yaml:"address"`
+	Namespace string `yaml:"namespace"`
+	TaskQueue string `yaml:"task_queue"`
+	UIURL     string `yaml:"ui_url"`
+}
+
+// AWS says how to reach AWS.
+type AWS struct {
+	Region string `yaml:"region"`
+	// Endpoint overrides every service endpoint (BaseEndpoint); the fake
+	// cloud, or a VPC endpoint proxy. Empty means real AWS.
+	Endpoint string `yaml:"endpoint"`
+	// AssumeRole is the remediation role to act as in a target account, as
+	// an ARN template where {account} is replaced by the account id. Empty
+	// means act with the worker's own credentials.
+	AssumeRole string `yaml:"assume_role"`
+	ExternalID string `yaml:"external_id"`
+	// SecurityHub turns finding records on (default true).
+	SecurityHub *bool `yaml:"security_hub"`
+}
+
+// Queue is the SQS queue the starter consumes.
+type Queue struct {
+	URL string `yaml:"url"`
+	// Workers is how many messages are handled at once.
+	Workers int `yaml:"workers"`
+}
+
+// Log configures log/slog output.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // json or text
+}
+
+// PolicySettings is how one policy behaves. Zero fields inherit.
+type PolicySettings struct {
+	Mode            string   `yaml:"mode"`
+	ApprovalTimeout Duration `yaml:"approval_timeout"`
+	TimeoutAction   string   `yaml:"timeout_action"`
+	// WatchWindow is how long a remediated violation stays open to catch a
+	// recurrence; MaxRemediations inside it before escalating to humans.
+	WatchWindow     Duration `yaml:"watch_window"`
+	MaxRemediations int      `yaml:"max_remediations"`
+}
+
+// Duration is a time.Duration written as "90s", "1h30m" or "7d".
+type Duration time.Duration
+
+// UnmarshalYAML accepts Go duration strings plus a "d" suffix for days.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// ParseDuration parses a Go duration or a whole number of days ("7d").
+func ParseDuration(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("duration %q: want a Go duration such as 90s or 1h, or days such as 7d", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("duration %q: want a Go duration such as 90s or 1h, or days such as 7d", s)
+	}
+	return v, nil
+}
+
+// Default returns the configuration used when no file is given.
+func Default() Config {
+	return Config{
+		Temporal: Temporal{Address: "127.0.0.1:7233", Namespace: "default", TaskQueue: "rectify", UIURL: "http://127.0.0.1:8233"},
+		AWS:      AWS{Region: "us-east-1"},
+		Queue:    Queue{Workers: 8},
+		Defaults: PolicySettings{
+			ApprovalTimeout: Duration(24 * time.Hour),
+			TimeoutAction:   TimeoutReject,
+			WatchWindow:     Duration(time.Hour),
+			MaxRemediations: 3,
+		},
+		Log: Log{Level: "info", Format: "text"},
+	}
+}
+
+// Load reads path (empty: defaults only), then applies RECTIFY_* environment
+// overrides, then validates.
+func Load(path string) (Config, error) {
+	c := Default()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return Config{}, fmt.Errorf("read config: %w", err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		dec.KnownFields(true)
+		// An empty file decodes as io.EOF and means "all defaults".
+		if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+			return Config{}, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	if err := c.applyEnv(os.LookupEnv); err != nil {
+		return Config{}, err
+	}
+	if err := c.Validate(); err != nil {
+		if path != "" {
+			return Config{}, fmt.Errorf("config %s: %w", path, err)
+		}
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	return c, nil
+}
+
+// Environment variables that override the file, for containers.
+var envOverrides = []struct {
+	name string
+	set  func(*Config, string) error
+}{
+	{"RECTIFY_TEMPORAL_ADDRESS", func(c *Config, v string) error { c.Temporal.Address = v; return nil }},
+	{"RECTIFY_TEMPORAL_NAMESPACE", func(c *Config, v string) error { c.Temporal.Namespace = v; return nil }},
+	{"RECTIFY_TASK_QUEUE", func(c *Config, v string) error { c.Temporal.TaskQueue = v; return nil }},
+	{"RECTIFY_TEMPORAL_UI_URL", func(c *Config, v string) error { c.Temporal.UIURL = v; return nil }},
+	{"RECTIFY_QUEUE_URL", func(c *Config, v string) error { c.Queue.URL = v; return nil }},
+	{"RECTIFY_AWS_REGION", func(c *Config, v string) error { c.AWS.Region = v; return nil }},
+	{"RECTIFY_AWS_ENDPOINT", func(c *Config, v string) error { c.AWS.Endpoint = v; return nil }},
+	{"RECTIFY_ASSUME_ROLE", func(c *Config, v string) error { c.AWS.AssumeRole = v; return nil }},
+	{"RECTIFY_DRY_RUN", func(c *Config, v string) (err error) { c.DryRun, err = strconv.ParseBool(v); return err }},
+	{"RECTIFY_APPROVERS", func(c *Config, v string) error { c.Approvers = splitList(v); return nil }},
+	{"RECTIFY_LOG_LEVEL", func(c *Config, v string) error { c.Log.Level = v; return nil }},
+	{"RECTIFY_LOG_FORMAT", func(c *Config, v string) error { c.Log.Format = v; return nil }},
+}
+
+// EnvNames lists the supported environment overrides, for --help text.
+func EnvNames() []string {
+	names := make([]string, len(envOverrides))
+	for i, e := range envOverrides {
+		names[i] = e.name
+	}
+	return names
+}
+
+func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
+	for _, e := range envOverrides {
+		if v, ok := lookup(e.name); ok && v != "" {
+			if err := e.set(c, v); err != nil {
+				return fmt.Errorf("environment %s=%q: %w", e.name, v, err)
+			}
+		}
+	}
+	return nil
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Validate reports the first field that is wrong, by its YAML path.
+func (c *Config) Validate() error {
+	if c.Temporal.Address == "" {
+		return errors.New("temporal.address: required")
+	}
+	if c.Temporal.Namespace == "" {
+		return errors.New("temporal.namespace: required")
+	}
+	if c.Temporal.TaskQueue == "" {
+		return errors.New("temporal.task_queue: required")
+	}
+	if c.Queue.Workers < 1 {
+		return fmt.Errorf("queue.workers: %d: must be at least 1", c.Queue.Workers)
+	}
+	if err := c.Defaults.validate("defaults"); err != nil {
+		return err
+	}
+	for id, p := range c.Policies {
+		if err := p.validate("policies." + id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p PolicySettings) validate(at string) error {
+	if p.Mode != "" && !slices.Contains([]string{ModeEnforce, ModeApprove, ModeNotify, ModeOff}, p.Mode) {
+		return fmt.Errorf("%s.mode: %q: want enforce, approve, notify or off", at, p.Mode)
+	}
+	if p.TimeoutAction != "" && p.TimeoutAction != TimeoutReject && p.TimeoutAction != TimeoutRemediate {
+		return fmt.Errorf("%s.timeout_action: %q: want reject or remediate", at, p.TimeoutAction)
+	}
+	if p.MaxRemediations < 0 {
+		return fmt.Errorf("%s.max_remediations: %d: must not be negative", at, p.MaxRemediations)
+	}
+	return nil
+}
+
+// Settings resolves how the policy with this id behaves: its own entry,
+// then the defaults, then the policy's default mode from its METADATA;
+// dry_run forces notify.
+func (c *Config) Settings(policyID, defaultMode string) PolicySettings {
+	s := c.Defaults
+	if p, ok := c.Policies[policyID]; ok {
+		if p.Mode != "" {
+			s.Mode = p.Mode
+		}
+		if p.ApprovalTimeout != 0 {
+			s.ApprovalTimeout = p.ApprovalTimeout
+		}
+		if p.TimeoutAction != "" {
+			s.TimeoutAction = p.TimeoutAction
+		}
+		if p.WatchWindow != 0 {
+			s.WatchWindow = p.WatchWindow
+		}
+		if p.MaxRemediations != 0 {
+			s.MaxRemediations = p.MaxRemediations
+		}
+	}
+	if s.Mode == "" {
+		s.Mode = defaultMode
+	}
+	if s.Mode == "" {
+		s.Mode = ModeNotify
+	}
+	if c.DryRun && s.Mode != ModeOff {
+		s.Mode = ModeNotify
+	}
+	return s
+}

@@ -1,0 +1,154 @@
+package devstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/rectifyhq/rectify/activities"
+	"github.com/rectifyhq/rectify/internal/awsclient"
+	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/events"
+	"github.com/rectifyhq/rectify/internal/fakecloud"
+	"github.com/rectifyhq/rectify/policies"
+	"github.com/rectifyhq/rectify/starter"
+	rworker "github.com/rectifyhq/rectify/worker"
+)
+
+// AppOptions configures the worker and starter of a local stack.
+type AppOptions struct {
+	Temporal client.Client
+	// Config holds the task queue, the queue URL, the AWS endpoint and the
+	// policy settings.
+	Config   config.Config
+	Policies *policies.Set
+	Notifier activities.Notifier
+	Log      *slog.Logger
+	// NoStarter runs the worker only.
+	NoStarter bool
+}
+
+// App is a running worker and starter.
+type App struct {
+	Worker     worker.Worker
+	Activities *activities.Activities
+	Consumer   *starter.Consumer
+	Stats      *starter.Stats
+
+	cancel context.CancelFunc
+	done   sync.WaitGroup
+	once   sync.Once
+}
+
+// StartApp starts a worker and a starter as production wires them, with
+// the demo identities: the worker acts as the remediation role, the
+// starter reads the queue as its own user.
+func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
+	cfg := opts.Config
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	set := opts.Policies
+	if set == nil {
+		var err error
+		if set, err = policies.Load(policies.WithLogger(log)); err != nil {
+			return nil, err
+		}
+	}
+	workerAWS, err := awsclient.New(ctx, awsclient.Options{
+		Region: cfg.AWS.Region, Endpoint: cfg.AWS.Endpoint, AssumeRole: cfg.AWS.AssumeRole,
+		Credentials: credentials.NewStaticCredentialsProvider(WorkerKeyID, WorkerSecret, ""),
+	})
+	if err != nil {
+		return nil, err
+	}
+	acts := &activities.Activities{
+		AWS: workerAWS, Policies: set, Notifier: opts.Notifier,
+		Findings: &activities.SecurityHub{AWS: workerAWS},
+		Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue, Config: &cfg, Log: log,
+	}
+	if acts.Notifier == nil {
+		acts.Notifier = activities.LogNotifier{Log: log}
+	}
+	app := &App{Activities: acts, Stats: &starter.Stats{}}
+	app.Worker = rworker.New(opts.Temporal, cfg.Temporal.TaskQueue, acts, rworker.Options{})
+	if err := app.Worker.Start(); err != nil {
+		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	app.cancel = cancel
+	if opts.NoStarter {
+		return app, nil
+	}
+	if cfg.Queue.URL == "" {
+		app.Stop()
+		return nil, errors.New("devstack: no queue URL for the starter")
+	}
+	starterAWS, err := awsclient.New(ctx, awsclient.Options{
+		Region: cfg.AWS.Region, Endpoint: cfg.AWS.Endpoint,
+		Credentials: credentials.NewStaticCredentialsProvider(StarterKeyID, StarterSecret, ""),
+	})
+	if err != nil {
+		app.Stop()
+		return nil, err
+	}
+	app.Consumer = &starter.Consumer{
+		SQS: starterAWS.SQS(), QueueURL: cfg.Queue.URL, Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue,
+		Filter: events.Filter{RemediationRoles: cfg.RemediationRoles}, Workers: cfg.Queue.Workers,
+		Log: log, Stats: app.Stats,
+	}
+	app.done.Go(func() {
+		if err := app.Consumer.Run(runCtx); err != nil {
+			log.Error("starter stopped", "err", err)
+		}
+	})
+	return app, nil
+}
+
+// Stop stops the starter (finishing messages in hand), then the worker.
+func (a *App) Stop() {
+	a.once.Do(func() {
+		if a.cancel != nil {
+			a.cancel()
+		}
+		a.done.Wait()
+		a.Worker.Stop()
+	})
+}
+
+// HumanConfig is an SDK config for the demo human, whose changes rectify
+// should catch.
+func HumanConfig(endpoint string) aws.Config {
+	return aws.Config{
+		Region:       Region,
+		Credentials:  credentials.NewStaticCredentialsProvider(HumanKeyID, HumanSecret, ""),
+		BaseEndpoint: aws.String(endpoint),
+	}
+}
+
+// AppConfig is the configuration of a local app against a fake cloud at
+// endpoint, with the event queue at queueURL.
+func AppConfig(taskQueue, endpoint, queueURL string) config.Config {
+	cfg := config.Default()
+	cfg.Temporal.TaskQueue = taskQueue
+	cfg.AWS.Region = Region
+	cfg.AWS.Endpoint = endpoint
+	cfg.AWS.AssumeRole = RemediationRole
+	cfg.Queue.URL = queueURL
+	cfg.RemediationRoles = []string{RemediationRolePattern}
+	cfg.Approvers = []string{HumanUser}
+	return cfg
+}
+
+// staticAdmin is the fake cloud's default admin, to read state for checks.
+func staticAdmin() aws.CredentialsProvider {
+	return credentials.NewStaticCredentialsProvider(fakecloud.DefaultAccessKeyID, fakecloud.DefaultSecretAccessKey, "")
+}

@@ -1,0 +1,74 @@
+package devstack
+
+import (
+	"github.com/rectifyhq/rectify/internal/fakecloud"
+)
+
+// Demo identities of the fake cloud's default account. The human makes the
+// insecure changes; the worker acts only through the remediation role, so
+// its CloudTrail events carry that role and the starter drops them.
+const (
+	Account             = fakecloud.DefaultAccount
+	Region              = fakecloud.DefaultRegion
+	HumanUser           = "alice"
+	HumanKeyID          = "AKIAFAKEALICE0000001"
+	HumanSecret         = "fake-alice-secret"
+	WorkerUser          = "rectify-worker"
+	WorkerKeyID         = "AKIAFAKEWORKER000001"
+	WorkerSecret        = "fake-worker-secret"
+	StarterUser         = "rectify-starter"
+	StarterKeyID        = "AKIAFAKESTARTER00001"
+	StarterSecret       = "fake-starter-secret"
+	RemediationRoleName = "rectify-remediation"
+	// RemediationRole is the ARN template the worker assumes per account.
+	RemediationRole = "arn:aws:iam::{account}:role/" + RemediationRoleName
+	// RemediationRolePattern matches the role in every account, for the
+	// starter's loop-prevention filter.
+	RemediationRolePattern = "arn:aws:iam::*:role/" + RemediationRoleName
+	EventQueue             = "rectify-events"
+	DeadLetterQueue        = "rectify-events-dlq"
+	// MaxReceiveCount is how often an unparseable message is tried before
+	// SQS moves it to the dead-letter queue.
+	MaxReceiveCount = 3
+	DemoGroupName   = "web"
+	DemoBucket      = "rectify-demo-data"
+)
+
+// Seed is the demo account: the identities above, the event queue with
+// its dead-letter queue, one security group and one bucket, both compliant
+// until the demo changes them. Suffix makes resource names unique, so
+// tests sharing one Temporal server do not share workflow IDs.
+func Seed(suffix string) fakecloud.Seed {
+	return fakecloud.Seed{
+		Accounts: []fakecloud.AccountSeed{{
+			ID: Account,
+			Users: []fakecloud.UserSeed{
+				{Name: HumanUser, AccessKeyID: HumanKeyID, SecretAccessKey: HumanSecret},
+				{Name: WorkerUser, AccessKeyID: WorkerKeyID, SecretAccessKey: WorkerSecret},
+				{Name: StarterUser, AccessKeyID: StarterKeyID, SecretAccessKey: StarterSecret},
+			},
+			Roles: []fakecloud.RoleSeed{{
+				Name:  RemediationRoleName,
+				Trust: []string{"arn:aws:iam::" + Account + ":user/" + WorkerUser},
+			}},
+			Queues: []fakecloud.QueueSeed{{Name: DeadLetterQueue}},
+			SecurityGroups: []fakecloud.SecurityGroupSeed{{
+				Region: Region, GroupName: DemoGroupName + suffix, Description: "demo web tier",
+				Ingress: []fakecloud.RuleSeed{{Protocol: "tcp", FromPort: 443, ToPort: 443, CidrIPv4: "0.0.0.0/0", Description: "https"}},
+				Tags:    map[string]string{"team": "web"},
+			}},
+			Buckets: []fakecloud.BucketSeed{{
+				Name: DemoBucket + suffix, Region: Region,
+				PublicAccessBlock: &fakecloud.PublicAccessBlockSeed{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true},
+				Tags:              map[string]string{"data-classification": "internal"},
+			}},
+		}},
+		EventQueue: &fakecloud.QueueSeed{
+			Name: EventQueue,
+			Attributes: map[string]string{
+				"VisibilityTimeout": "30",
+				"RedrivePolicy":     `{"deadLetterTargetArn":"arn:aws:sqs:` + Region + `:` + Account + `:` + DeadLetterQueue + `","maxReceiveCount":"3"}`,
+			},
+		},
+	}
+}

@@ -1,0 +1,100 @@
+package events
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const fixtureDir = "testdata/cloudtrail"
+
+func fixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(fixtureDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func fixtureNames(t testing.TB) []string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(fixtureDir, "*.json"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no fixtures in %s: %v", fixtureDir, err)
+	}
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = filepath.Base(p)
+	}
+	return names
+}
+
+func at(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// lines renders triggers as the CLI does, one JSON object each, so a mismatch
+// shows every field of both sides.
+func lines(t testing.TB, ts []Trigger) string {
+	t.Helper()
+	var b strings.Builder
+	for _, tr := range ts {
+		j, err := json.Marshal(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Write(j)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func assertTriggers(t testing.TB, got, want []Trigger) {
+	t.Helper()
+	if g, w := lines(t, got), lines(t, want); g != w {
+		t.Errorf("triggers differ\n got:\n%s want:\n%s", g, w)
+	}
+}
+
+// decode and encode let a test edit a fixture as a generic document.
+func decode(t testing.TB, b []byte) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func encode(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// wrap puts a raw record into the envelope EventBridge delivers it in.
+func wrap(t testing.TB, record []byte, account, region, when string) []byte {
+	t.Helper()
+	return encode(t, map[string]any{
+		"version":     "0",
+		"id":          "0d9b1a6c-0000-4000-8000-000000000000",
+		"detail-type": "AWS API Call via CloudTrail",
+		"source":      "aws.ec2",
+		"account":     account,
+		"time":        when,
+		"region":      region,
+		"resources":   []any{},
+		"detail":      json.RawMessage(record),
+	})
+}

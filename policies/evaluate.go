@@ -1,0 +1,192 @@
+package policies
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/rectifyhq/rectify/internal/resource"
+)
+
+// Violation is one deny of one policy on one resource. Policy fields are
+// copied from METADATA so that a Violation can travel through workflow state
+// and findings on its own.
+type Violation struct {
+	PolicyID string `json:"policy_id"`
+	Title    string `json:"title"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+	// Params tell the remediation exactly what to change. Numbers arrive as
+	// json.Number, so they survive a JSON round trip unchanged.
+	Params      map[string]any `json:"params"`
+	Remediation string         `json:"remediation"`
+	Controls    []string       `json:"controls"`
+	Revision    string         `json:"revision"`
+	ResourceARN string         `json:"resource_arn"`
+}
+
+// Evaluate runs every policy whose resource_types contain r.Type and returns
+// their violations, ordered by policy ID. A type no policy judges yields none.
+//
+// A policy that fails to evaluate does not hide the verdicts of the others:
+// their violations are returned together with an error naming each failed
+// policy. A caller must not read a policy that failed as passing.
+func (s *Set) Evaluate(ctx context.Context, r resource.Resource) ([]Violation, error) {
+	ps := s.byType[r.Type]
+	if len(ps) == 0 {
+		return nil, nil
+	}
+	input, err := inputValue(r)
+	if err != nil {
+		return nil, fmt.Errorf("evaluate %s: convert input: %w", resourceKey(r), err)
+	}
+	var (
+		out  []Violation
+		errs []error
+	)
+	for _, p := range ps {
+		if err := ctx.Err(); err != nil {
+			errs = append(errs, fmt.Errorf("evaluate %s: %w", resourceKey(r), err))
+			break
+		}
+		vs, err := s.eval(ctx, p, input, r)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, vs...)
+	}
+	return out, errors.Join(errs...)
+}
+
+// EvaluatePolicy runs one policy on r, for verification after a remediation.
+// Asking a policy about a type it does not judge is an error rather than a
+// pass, because a pass would close the violation.
+func (s *Set) EvaluatePolicy(ctx context.Context, policyID string, r resource.Resource) ([]Violation, error) {
+	p, ok := s.byID[policyID]
+	if !ok {
+		return nil, fmt.Errorf("evaluate policy %s: %w", policyID, ErrUnknownPolicy)
+	}
+	if !p.meta.appliesTo(r.Type) {
+		return nil, fmt.Errorf("evaluate policy %s on %s: policy judges %v, not %s", policyID, resourceKey(r), p.meta.ResourceTypes, r.Type)
+	}
+	input, err := inputValue(r)
+	if err != nil {
+		return nil, fmt.Errorf("evaluate policy %s on %s: convert input: %w", policyID, resourceKey(r), err)
+	}
+	return s.eval(ctx, p, input, r)
+}
+
+func (s *Set) eval(ctx context.Context, p *policy, input ast.Value, r resource.Resource) ([]Violation, error) {
+	rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		return nil, fmt.Errorf("evaluate policy %s on %s: %w", p.meta.ID, resourceKey(r), err)
+	}
+	vs, err := p.violations(rs, r, s.revision)
+	if err != nil {
+		return nil, fmt.Errorf("evaluate policy %s on %s: %w", p.meta.ID, resourceKey(r), err)
+	}
+	if s.logger.Enabled(ctx, slog.LevelDebug) {
+		decision := "pass"
+		if len(vs) > 0 {
+			decision = "deny"
+		}
+		s.logger.LogAttrs(ctx, slog.LevelDebug, "policy decision",
+			slog.String("policy", p.meta.ID),
+			slog.String("resource", resourceKey(r)),
+			slog.String("revision", s.revision),
+			slog.String("decision", decision),
+			slog.Int("violations", len(vs)))
+	}
+	return vs, nil
+}
+
+// violations checks each deny value against the contract
+// {"msg": string, "params": object} and turns it into a Violation.
+func (p *policy) violations(rs rego.ResultSet, r resource.Resource, revision string) ([]Violation, error) {
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return nil, nil // deny undefined: nothing matched
+	}
+	denies, ok := rs[0].Expressions[0].Value.([]any)
+	if !ok {
+		return nil, fmt.Errorf("deny is %T, want a set of objects", rs[0].Expressions[0].Value)
+	}
+	out := make([]Violation, 0, len(denies))
+	for i, d := range denies {
+		obj, ok := d.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("%s: deny value %d is %T, want {\"msg\": string, \"params\": object}", p.meta.File, i, d)
+		}
+		msg, ok := obj["msg"].(string)
+		if !ok || msg == "" {
+			return nil, fmt.Errorf("%s: deny value %d has no string msg: %v", p.meta.File, i, d)
+		}
+		params := map[string]any{}
+		if raw, present := obj["params"]; present {
+			if params, ok = raw.(map[string]any); !ok {
+				return nil, fmt.Errorf("%s: deny value %d has params of type %T, want an object", p.meta.File, i, raw)
+			}
+		}
+		out = append(out, Violation{
+			PolicyID:    p.meta.ID,
+			Title:       p.meta.Title,
+			Severity:    p.meta.Severity,
+			Message:     msg,
+			Params:      params,
+			Remediation: p.meta.Remediation,
+			Controls:    slices.Clone(p.meta.Controls),
+			Revision:    revision,
+			ResourceARN: r.ARN,
+		})
+	}
+	return out, nil
+}
+
+// inputValue builds input = {"resource": r} as an AST value. It mirrors the
+// JSON tags of resource.Resource field by field instead of going through
+// encoding/json, which ast.InterfaceToValue would do for a struct; a test
+// checks both give the same value so the two cannot drift apart.
+// Properties should hold map[string]any, []any, string, bool, int and nil:
+// those convert directly, anything else still converts through JSON.
+func inputValue(r resource.Resource) (ast.Value, error) {
+	var address, tags, props any
+	if r.Address != nil {
+		address = *r.Address
+	}
+	if r.Tags != nil {
+		tags = r.Tags
+	}
+	if r.Properties != nil {
+		props = r.Properties
+	}
+	return ast.InterfaceToValue(map[string]any{"resource": map[string]any{
+		"type":       r.Type,
+		"address":    address,
+		"arn":        r.ARN,
+		"id":         r.ID,
+		"name":       r.Name,
+		"account":    r.Account,
+		"region":     r.Region,
+		"tags":       tags,
+		"plane":      string(r.Plane),
+		"properties": props,
+	}})
+}
+
+// resourceKey names a resource in logs and errors: the ARN, or the Terraform
+// address for a plan-plane resource that has no ARN yet.
+func resourceKey(r resource.Resource) string {
+	switch {
+	case r.ARN != "":
+		return r.ARN
+	case r.Address != nil:
+		return *r.Address
+	default:
+		return r.Type + "/" + r.ID
+	}
+}

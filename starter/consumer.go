@@ -1,0 +1,174 @@
+// Package starter holds the event sources that start workflows: the SQS
+// consumer (CloudTrail through EventBridge) today. A starter never
+// evaluates a policy or calls a remediation API itself; it turns events
+// into SignalWithStart of Evaluate.
+package starter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/rectifyhq/rectify/internal/events"
+	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/workflows"
+)
+
+// Consumer long-polls an SQS queue and starts an evaluation for every
+// resource an event touches. A message is deleted only after every
+// SignalWithStart for it succeeded; a message that cannot be parsed is left
+// on the queue so that the redrive policy moves it to the dead-letter queue.
+type Consumer struct {
+	SQS       *sqs.Client
+	QueueURL  string
+	Temporal  client.Client
+	TaskQueue string
+	// Filter drops the events rectify's own remediation roles caused.
+	Filter events.Filter
+	// Workers is how many messages are handled at once (default 8).
+	Workers int
+	// WaitTime is the long-poll wait (default 20s, the SQS maximum).
+	WaitTime time.Duration
+	Log      *slog.Logger
+	Stats    *Stats
+}
+
+// Run consumes until ctx is cancelled. Messages already received are
+// finished (or left to become visible again) before it returns.
+func (c *Consumer) Run(ctx context.Context) error {
+	if c.QueueURL == "" {
+		return errors.New("starter: no queue URL (set queue.url or RECTIFY_QUEUE_URL)")
+	}
+	workers := c.Workers
+	if workers < 1 {
+		workers = 8
+	}
+	wait := int32(20)
+	if c.WaitTime > 0 {
+		wait = int32(c.WaitTime / time.Second)
+	}
+	msgs := make(chan sqstypes.Message)
+	var wg sync.WaitGroup
+	// Handling uses its own context: a SIGTERM stops receiving, but a
+	// message in hand is finished rather than abandoned half-way.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	for range workers {
+		wg.Go(func() {
+			for m := range msgs {
+				c.handle(work, m)
+			}
+		})
+	}
+	defer func() {
+		close(msgs)
+		wg.Wait()
+	}()
+	backoff := time.Second
+	for ctx.Err() == nil {
+		out, err := c.SQS.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+			QueueUrl:                    aws.String(c.QueueURL),
+			MaxNumberOfMessages:         10,
+			WaitTimeSeconds:             wait,
+			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameApproximateReceiveCount},
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			c.log().Error("receive from queue", "queue", c.QueueURL, "err", err, "retry_in", backoff)
+			select {
+			case <-time.After(backoff):
+			case <-ctx.Done():
+			}
+			backoff = min(2*backoff, time.Minute)
+			continue
+		}
+		backoff = time.Second
+		for _, m := range out.Messages {
+			c.stats().add(&c.stats().Received, 1)
+			select {
+			case msgs <- m:
+			case <-ctx.Done():
+				// Not handled: it becomes visible again after its timeout.
+			}
+		}
+	}
+	return nil
+}
+
+// handle turns one message into evaluations, then deletes it.
+func (c *Consumer) handle(ctx context.Context, m sqstypes.Message) {
+	id := aws.ToString(m.MessageId)
+	triggers, err := events.Parse([]byte(aws.ToString(m.Body)))
+	if err != nil {
+		c.stats().add(&c.stats().Unparseable, 1)
+		c.log().Warn("unparseable message left for the dead-letter queue", "message_id", id,
+			"receive_count", m.Attributes[string(sqstypes.MessageSystemAttributeNameApproximateReceiveCount)], "reason", err.Error())
+		return
+	}
+	for _, t := range c.Filter.Apply(triggers) {
+		if t.Ignored {
+			c.stats().ignore(t.Reason)
+			c.log().Debug("event ignored", "message_id", id, "event", t.EventName, "resource", t.ARN, "reason", t.Reason)
+			continue
+		}
+		if err := c.Start(ctx, t); err != nil {
+			c.stats().add(&c.stats().StartErrors, 1)
+			c.log().Error("start evaluation; message stays on the queue", "message_id", id, "resource", t.ARN, "err", err)
+			return
+		}
+		c.stats().add(&c.stats().Started, 1)
+	}
+	if _, err := c.SQS.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(c.QueueURL), ReceiptHandle: m.ReceiptHandle}); err != nil {
+		// Harmless: the message comes back and SignalWithStart is repeated.
+		c.log().Warn("delete message", "message_id", id, "err", err)
+		return
+	}
+	c.stats().add(&c.stats().Deleted, 1)
+}
+
+// Start signals the resource's Evaluate workflow, starting it if needed.
+func (c *Consumer) Start(ctx context.Context, t events.Trigger) error {
+	return StartEvaluation(ctx, c.Temporal, c.TaskQueue, t)
+}
+
+// StartEvaluation is the one way any event source reaches Evaluate.
+func StartEvaluation(ctx context.Context, tc client.Client, taskQueue string, t events.Trigger) error {
+	ref := resource.Ref{Type: t.ResourceType, ID: t.ResourceID, ARN: t.ARN, Account: t.Account, Region: t.Region}
+	change := workflows.Change{Source: t.Source, EventName: t.EventName, EventID: t.EventID, Actor: t.ActorARN, EventTime: t.EventTime}
+	id := workflows.EvaluateID(t.ARN)
+	_, err := tc.SignalWithStartWorkflow(ctx, id, workflows.SignalChanged, change, client.StartWorkflowOptions{
+		ID:        id,
+		TaskQueue: taskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.AttrResource.ValueSet(t.ARN), workflows.AttrAccount.ValueSet(t.Account)),
+	}, workflows.EvaluateWorkflow, workflows.EvaluateInput{Ref: ref})
+	if err != nil {
+		return fmt.Errorf("signal-with-start %s: %w", id, err)
+	}
+	return nil
+}
+
+func (c *Consumer) log() *slog.Logger {
+	if c.Log != nil {
+		return c.Log
+	}
+	return slog.Default()
+}
+
+func (c *Consumer) stats() *Stats {
+	if c.Stats == nil {
+		c.Stats = &Stats{}
+	}
+	return c.Stats
+}

@@ -1,0 +1,31 @@
+package starter
+
+import (
+	"context"
+	"fmt"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/rectifyhq/rectify/workflows"
+)
+
+// Decide sends the decide Update to a Remediation and waits for its result.
+// updateID makes a repeated request (a double click, a retried CLI call)
+// one decision; empty lets Temporal choose one.
+func Decide(ctx context.Context, c client.Client, workflowID, updateID string, d workflows.Decision) (workflows.DecisionResult, error) {
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflowID,
+		UpdateID:     updateID,
+		UpdateName:   workflows.UpdateDecide,
+		Args:         []any{d},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return workflows.DecisionResult{}, fmt.Errorf("decide %s: %w", workflowID, err)
+	}
+	var res workflows.DecisionResult
+	if err := h.Get(ctx, &res); err != nil {
+		return workflows.DecisionResult{}, fmt.Errorf("decide %s: %w", workflowID, err)
+	}
+	return res, nil
+}

@@ -1,0 +1,56 @@
+package starter
+
+import (
+	"sync"
+
+	"github.com/rectifyhq/rectify/internal/events"
+)
+
+// Stats counts what the consumer did with messages. Safe for concurrent use.
+type Stats struct {
+	mu          sync.Mutex
+	Received    int
+	Unparseable int
+	Started     int
+	StartErrors int
+	Deleted     int
+	// Ignored counts ignored triggers by events.ReasonCategory.
+	Ignored map[string]int
+}
+
+// StatsSnapshot is a copy of the counters.
+type StatsSnapshot struct {
+	Received    int            `json:"received"`
+	Unparseable int            `json:"unparseable"`
+	Started     int            `json:"started"`
+	StartErrors int            `json:"start_errors"`
+	Deleted     int            `json:"deleted"`
+	Ignored     map[string]int `json:"ignored"`
+}
+
+func (s *Stats) add(field *int, n int) {
+	s.mu.Lock()
+	*field += n
+	s.mu.Unlock()
+}
+
+func (s *Stats) ignore(reason string) {
+	category := events.ReasonCategory(reason)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Ignored == nil {
+		s.Ignored = map[string]int{}
+	}
+	s.Ignored[category]++
+}
+
+// Snapshot copies the counters.
+func (s *Stats) Snapshot() StatsSnapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ig := make(map[string]int, len(s.Ignored))
+	for k, v := range s.Ignored {
+		ig[k] = v
+	}
+	return StatsSnapshot{Received: s.Received, Unparseable: s.Unparseable, Started: s.Started, StartErrors: s.StartErrors, Deleted: s.Deleted, Ignored: ig}
+}

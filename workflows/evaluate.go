@@ -1,0 +1,146 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/rectifyhq/rectify/activities"
+	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/resource"
+)
+
+// a is the activity set, referred to by method so the compiler checks names.
+var a *activities.Activities
+
+// Change is what told us a resource may have changed: an event, or a sweep.
+type Change struct {
+	Source    string    `json:"source"`
+	EventName string    `json:"event_name,omitempty"`
+	EventID   string    `json:"event_id,omitempty"`
+	Actor     string    `json:"actor,omitempty"`
+	EventTime time.Time `json:"event_time"`
+}
+
+// EvaluateInput starts the evaluation of one resource.
+type EvaluateInput struct {
+	Ref resource.Ref `json:"ref"`
+	// Pending carries changes drained just before a continue-as-new.
+	Pending []Change `json:"pending,omitempty"`
+	// Passes carries the pass count across continue-as-new.
+	Passes int `json:"passes,omitempty"`
+}
+
+// EvaluateResult says how much work a storm of changes cost.
+type EvaluateResult struct {
+	Passes     int `json:"passes"`
+	Changes    int `json:"changes"`
+	Violations int `json:"violations"`
+}
+
+// Evaluate is the single evaluator of one resource (ID EvaluateID(arn)).
+// Starters reach it only through SignalWithStart with SignalChanged, so a
+// storm of N events costs one running pass plus one more, and the last
+// state is always the one evaluated.
+func Evaluate(ctx workflow.Context, in EvaluateInput) (EvaluateResult, error) {
+	e := &evaluation{ref: in.Ref, pending: in.Pending, result: EvaluateResult{Passes: in.Passes}}
+	e.changes = workflow.GetSignalChannel(ctx, SignalChanged)
+	if err := workflow.UpsertTypedSearchAttributes(ctx,
+		AttrResource.ValueSet(in.Ref.ARN), AttrAccount.ValueSet(in.Ref.Account)); err != nil {
+		return e.result, fmt.Errorf("upsert search attributes: %w", err)
+	}
+	return e.run(ctx)
+}
+
+type evaluation struct {
+	ref     resource.Ref
+	changes workflow.ReceiveChannel
+	pending []Change
+	result  EvaluateResult
+}
+
+func (e *evaluation) run(ctx workflow.Context) (EvaluateResult, error) {
+	first := true
+	for {
+		e.drain()
+		if len(e.pending) == 0 && !first {
+			return e.result, nil
+		}
+		first = false
+		last := Change{Source: "direct"}
+		if n := len(e.pending); n > 0 {
+			last = e.pending[n-1]
+		}
+		e.result.Changes += len(e.pending)
+		e.pending = nil
+		if err := e.pass(ctx, last); err != nil {
+			return e.result, err
+		}
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			e.drain()
+			return e.result, workflow.NewContinueAsNewError(ctx, Evaluate,
+				EvaluateInput{Ref: e.ref, Pending: e.pending, Passes: e.result.Passes})
+		}
+	}
+}
+
+// drain takes every change signal already delivered, without blocking.
+func (e *evaluation) drain() {
+	for {
+		var c Change
+		if !e.changes.ReceiveAsync(&c) {
+			return
+		}
+		e.pending = append(e.pending, c)
+	}
+}
+
+// pass reads and judges the live resource once, then hands each verdict
+// to the Remediation workflow that owns it.
+func (e *evaluation) pass(ctx workflow.Context, change Change) error {
+	e.result.Passes++
+	var out activities.EvaluateResourceOutput
+	if err := workflow.ExecuteActivity(readOptions(ctx), a.EvaluateResource,
+		activities.EvaluateResourceInput{Ref: e.ref}).Get(ctx, &out); err != nil {
+		return fmt.Errorf("evaluate %s: %w", e.ref.ARN, err)
+	}
+	e.result.Violations = len(out.Violations)
+	key := fmt.Sprintf("%s/%d", workflow.GetInfo(ctx).WorkflowExecution.RunID, e.result.Passes)
+
+	var d activities.DispatchInput
+	for _, v := range out.Violations {
+		if v.Settings.Mode == config.ModeOff {
+			continue
+		}
+		id := RemediationID(v.PolicyID, e.ref.ARN)
+		d.Starts = append(d.Starts, activities.StartRequest{
+			WorkflowID: id,
+			Workflow:   RemediationWorkflow,
+			Signal:     SignalRecheck,
+			SignalArg:  Recheck{Key: key, Violating: true, Message: v.Message, Change: change},
+			Input:      RemediationInput{Ref: e.ref, Name: out.Name, Violation: v, Change: change},
+			Keywords: map[string]string{
+				AttrPolicy.GetName():   v.PolicyID,
+				AttrResource.GetName(): e.ref.ARN,
+				AttrAccount.GetName():  e.ref.Account,
+				AttrSeverity.GetName(): v.Severity,
+				AttrState.GetName():    StateNew,
+			},
+		})
+	}
+	for _, policyID := range out.Passing {
+		d.Signals = append(d.Signals, activities.SignalRequest{
+			WorkflowID: RemediationID(policyID, e.ref.ARN),
+			Signal:     SignalRecheck,
+			Arg:        Recheck{Key: key, Violating: false, Deleted: !out.Exists, Change: change},
+		})
+	}
+	if len(d.Starts) == 0 && len(d.Signals) == 0 {
+		return nil
+	}
+	if err := workflow.ExecuteActivity(readOptions(ctx), a.Dispatch, d).Get(ctx, nil); err != nil {
+		return fmt.Errorf("dispatch verdicts for %s: %w", e.ref.ARN, err)
+	}
+	return nil
+}

@@ -1,0 +1,46 @@
+// Package workflows holds rectify's Temporal workflows: Evaluate (one per
+// resource) and Remediation (one per policy and resource). They are
+// deterministic: every side effect happens in package activities.
+package workflows
+
+import (
+	"go.temporal.io/sdk/temporal"
+)
+
+// Search attributes, all Keyword. The dev server registers them at start;
+// a production namespace needs them created once (see README).
+var (
+	AttrPolicy   = temporal.NewSearchAttributeKeyKeyword("RectifyPolicy")
+	AttrResource = temporal.NewSearchAttributeKeyKeyword("RectifyResource")
+	AttrAccount  = temporal.NewSearchAttributeKeyKeyword("RectifyAccount")
+	AttrSeverity = temporal.NewSearchAttributeKeyKeyword("RectifySeverity")
+	AttrState    = temporal.NewSearchAttributeKeyKeyword("RectifyState")
+)
+
+// SearchAttributes lists every key, for registration.
+var SearchAttributes = []temporal.SearchAttributeKeyKeyword{AttrPolicy, AttrResource, AttrAccount, AttrSeverity, AttrState}
+
+// Signal, update and query names: the API other processes call.
+const (
+	// SignalChanged tells Evaluate that its resource may have changed.
+	SignalChanged = "changed"
+	// SignalRecheck tells Remediation the latest verdict of its policy.
+	SignalRecheck = "recheck"
+	// UpdateDecide approves or rejects a violation awaiting approval.
+	UpdateDecide = "decide"
+	// QueryStatus returns a Remediation's Status.
+	QueryStatus = "status"
+)
+
+// Workflow type names, as registered.
+const (
+	EvaluateWorkflow    = "Evaluate"
+	RemediationWorkflow = "Remediation"
+)
+
+// EvaluateID is the workflow ID of the evaluation of a resource: the ID is
+// the lock that keeps one evaluation per resource.
+func EvaluateID(arn string) string { return "evaluate/" + arn }
+
+// RemediationID is the workflow ID of one violation.
+func RemediationID(policyID, arn string) string { return "remediation/" + policyID + "/" + arn }

@@ -1,0 +1,65 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Non-retryable AWS error codes: retrying cannot fix a missing permission
+// or a resource that is gone. (Eventually consistent NotFound codes get a
+// short grace inside the activity before they become non-retryable.)
+var nonRetryable = []string{
+	"AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
+	"UnsupportedResourceType", "UnknownAction", "UnknownPolicy", "InvalidParams",
+}
+
+// readOptions are for reading and judging live state, and for dispatching
+// to other workflows: short calls that are safe to repeat, retried with
+// backoff for as long as a throttling storm or an outage lasts (bounded by
+// the schedule-to-close timeout, after which the event is given up and the
+// next event or sweep evaluates again).
+func readOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 30 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        time.Minute,
+			NonRetryableErrorTypes: nonRetryable,
+		},
+	})
+}
+
+// changeOptions are for snapshot, apply and undo: they change production,
+// so they are idempotent and retried, but given up after an hour, when the
+// violation is recorded as failed for a human to look at.
+func changeOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    time.Minute,
+		ScheduleToCloseTimeout: time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        2 * time.Minute,
+			NonRetryableErrorTypes: nonRetryable,
+		},
+	})
+}
+
+// recordOptions are for findings and notifications: losing one is worse
+// than sending it late, so they retry for a day.
+func recordOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        5 * time.Minute,
+			NonRetryableErrorTypes: nonRetryable,
+		},
+	})
+}
