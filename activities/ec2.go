@@ -12,6 +12,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/internal/resource/live"
 )
 
 // fetchSecurityGroup reads a group and its rules.
@@ -31,7 +32,7 @@ func (a *Activities) fetchSecurityGroup(ctx context.Context, ref resource.Ref) (
 	if err != nil {
 		return resource.Resource{}, false, err
 	}
-	return resource.FromSecurityGroup(ref.Account, ref.Region, out.SecurityGroups[0], rules), true, nil
+	return live.SecurityGroup(ref.Account, ref.Region, out.SecurityGroups[0], rules), true, nil
 }
 
 // groupRules lists the rules of a group, optionally only the given ids.

@@ -10,6 +10,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/internal/resource/live"
 )
 
 // fetchBucket reads the bucket settings the policies judge.
@@ -35,7 +36,7 @@ func (a *Activities) fetchBucket(ctx context.Context, ref resource.Ref) (resourc
 			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 		}
 	}
-	return resource.FromBucket(ref.Account, ref.Region, resource.BucketState{
+	return live.Bucket(ref.Account, ref.Region, live.BucketState{
 		Name: ref.ID, PublicAccessBlock: pab, Tags: tags,
 	}), true, nil
 }

@@ -6,8 +6,19 @@
 //
 //	deny contains {"msg": string, "params": object} if { ... }
 //
+// Layout: one control per directory,
+// policies/<provider>/<service>/<control>/policy.rego with its
+// policy_test.rego beside it, in package rectify.<custom.id> and
+// rectify.<custom.id>_test. `opa test policies/` runs the tests with stock OPA;
+// TestRego runs the same tests through OPA's tester package.
+//
 // A Set is compiled and its queries are prepared once per process; Evaluate
 // converts each resource to AST once and runs every policy for its type.
+// One prepared query per policy rather than one combined query per type:
+// BenchmarkEvaluateWide puts the combined query at most ~15% ahead with 13
+// policies on one type (policy bodies dominate), and separate queries keep one
+// failing policy from hiding the verdicts of the rest and give EvaluatePolicy
+// its query for free.
 // The package does no I/O beyond reading policy files at Load.
 package policies
 
@@ -35,8 +46,8 @@ var ErrUnknownPolicy = errors.New("unknown policy")
 type Set struct {
 	revision string
 	logger   *slog.Logger
-	policies []*policy            // sorted by ID
-	byID     map[string]*policy   //
+	policies []*policy // sorted by ID
+	byID     map[string]*policy
 	byType   map[string][]*policy // resource type → policies, sorted by ID
 }
 

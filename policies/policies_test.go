@@ -21,6 +21,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/topdown/print"
 
 	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/internal/resource/live"
 )
 
 const (
@@ -86,10 +87,7 @@ func securityGroup(rules ...ec2types.SecurityGroupRule) resource.Resource {
 		GroupName: aws.String("web"),
 		VpcId:     aws.String("vpc-1"),
 	}
-	if rules == nil {
-		rules = []ec2types.SecurityGroupRule{}
-	}
-	return resource.FromSecurityGroup(account, region, sg, rules)
+	return live.SecurityGroup(account, region, sg, rules)
 }
 
 func ingress(id, proto string, from, to int32, cidr string) ec2types.SecurityGroupRule {
@@ -110,7 +108,7 @@ func ingress(id, proto string, from, to int32, cidr string) ec2types.SecurityGro
 }
 
 func bucket(pab *s3types.PublicAccessBlockConfiguration) resource.Resource {
-	return resource.FromBucket(account, region, resource.BucketState{Name: "logs", PublicAccessBlock: pab})
+	return live.Bucket(account, region, live.BucketState{Name: "logs", PublicAccessBlock: pab})
 }
 
 func fullBlock() *s3types.PublicAccessBlockConfiguration {
@@ -217,13 +215,13 @@ func TestEvaluate(t *testing.T) {
 		},
 		{
 			name: "rules derived from IpPermissions have no ids but still deny",
-			in: resource.FromSecurityGroup(account, region, ec2types.SecurityGroup{
+			in: live.SecurityGroupPermissions(account, region, ec2types.SecurityGroup{
 				GroupId: aws.String("sg-0abc"),
 				IpPermissions: []ec2types.IpPermission{{
 					IpProtocol: aws.String("tcp"), FromPort: aws.Int32(20), ToPort: aws.Int32(25),
 					IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}},
 				}},
-			}, nil),
+			}),
 			want:    []string{"aws.ec2.sg_public_admin_ports"},
 			wantARN: sgARN,
 			checkOne: func(t *testing.T, v Violation) {
@@ -470,7 +468,7 @@ deny contains {"msg": sprintf("bucket %s is temporary", [input.resource.properti
 	if _, ok := s.Policy("user.tmp_bucket"); !ok {
 		t.Fatal("user policy not loaded")
 	}
-	r := resource.FromBucket(account, region, resource.BucketState{Name: "tmp-1", PublicAccessBlock: fullBlock()})
+	r := live.Bucket(account, region, live.BucketState{Name: "tmp-1", PublicAccessBlock: fullBlock()})
 	got, err := s.Evaluate(context.Background(), r)
 	if err != nil {
 		t.Fatal(err)

@@ -1,14 +1,16 @@
-package resource
+package live
 
 import (
 	"maps"
 
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/rectifyhq/rectify/internal/resource"
 )
 
 // BucketState is what the live plane read about one bucket. It is a struct
 // so that encryption, bucket policy, ownership controls and the rest join as
-// fields without changing FromBucket's signature.
+// fields without changing Bucket's signature.
 type BucketState struct {
 	Name string
 	// PublicAccessBlock is nil when S3 answered
@@ -19,7 +21,7 @@ type BucketState struct {
 	Tags              map[string]string
 }
 
-// FromBucket normalizes a bucket read live from S3.
+// Bucket normalizes a bucket read live from S3.
 //
 // properties:
 //
@@ -28,8 +30,8 @@ type BucketState struct {
 //	                                "block_public_policy", "restrict_public_buckets"}}
 //
 // A flag the SDK left nil is absent (unknown), never false. Bucket ARNs carry
-// no account or region; both stay on the Resource for routing.
-func FromBucket(account, region string, b BucketState) Resource {
+// no account or region; both stay on the resource.Resource for routing.
+func Bucket(account, region string, b BucketState) resource.Resource {
 	props := map[string]any{
 		"bucket":              b.Name,
 		"public_access_block": publicAccessBlock(b.PublicAccessBlock),
@@ -38,15 +40,15 @@ func FromBucket(account, region string, b BucketState) Resource {
 	if tags == nil {
 		tags = map[string]string{}
 	}
-	return Resource{
-		Type:       TypeS3Bucket,
-		ARN:        BucketARN(b.Name),
+	return resource.Resource{
+		Type:       resource.TypeS3Bucket,
+		ARN:        resource.BucketARN(b.Name),
 		ID:         b.Name,
 		Name:       b.Name,
 		Account:    account,
 		Region:     region,
 		Tags:       tags,
-		Plane:      PlaneLive,
+		Plane:      resource.PlaneLive,
 		Properties: props,
 	}
 }

@@ -1,14 +1,16 @@
-package resource
+package live
 
 import (
 	"reflect"
 	"testing"
 
+	"github.com/rectifyhq/rectify/internal/resource"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
-func TestFromBucket(t *testing.T) {
+func TestBucket(t *testing.T) {
 	tests := []struct {
 		name    string
 		state   BucketState
@@ -44,9 +46,9 @@ func TestFromBucket(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := FromBucket("123456789012", "us-east-1", tt.state)
-			if got.Type != TypeS3Bucket || got.ARN != "arn:aws:s3:::logs" || got.ID != "logs" || got.Name != "logs" ||
-				got.Account != "123456789012" || got.Region != "us-east-1" || got.Plane != PlaneLive || got.Address != nil {
+			got := Bucket("123456789012", "us-east-1", tt.state)
+			if got.Type != resource.TypeS3Bucket || got.ARN != "arn:aws:s3:::logs" || got.ID != "logs" || got.Name != "logs" ||
+				got.Account != "123456789012" || got.Region != "us-east-1" || got.Plane != resource.PlaneLive || got.Address != nil {
 				t.Errorf("identity = %+v", got)
 			}
 			want := map[string]any{"bucket": "logs", "public_access_block": tt.wantPAB}
@@ -62,7 +64,7 @@ func TestFromBucket(t *testing.T) {
 
 func TestFromBucketCopiesTags(t *testing.T) {
 	tags := map[string]string{"a": "1"}
-	got := FromBucket("1", "r", BucketState{Name: "b", Tags: tags})
+	got := Bucket("1", "r", BucketState{Name: "b", Tags: tags})
 	tags["a"] = "2"
 	if got.Tags["a"] != "1" {
 		t.Error("FromBucket shares the caller's tag map")

@@ -1,9 +1,11 @@
-package resource
+package live
 
 import (
 	"encoding/json"
 	"reflect"
 	"testing"
+
+	"github.com/rectifyhq/rectify/internal/resource"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -25,7 +27,7 @@ func withCIDR4(r ec2types.SecurityGroupRule, cidr string) ec2types.SecurityGroup
 	return r
 }
 
-func TestFromSecurityGroup(t *testing.T) {
+func TestSecurityGroup(t *testing.T) {
 	group := ec2types.SecurityGroup{
 		GroupId:     aws.String("sg-1"),
 		GroupName:   aws.String("web"),
@@ -38,6 +40,7 @@ func TestFromSecurityGroup(t *testing.T) {
 		name        string
 		sg          ec2types.SecurityGroup
 		rules       []ec2types.SecurityGroupRule
+		permissions bool // normalize with FromSecurityGroupPermissions
 		wantIngress []any
 		wantEgress  []any
 	}{
@@ -74,7 +77,7 @@ func TestFromSecurityGroup(t *testing.T) {
 				map[string]any{"rule_id": "sgr-a", "protocol": "udp", "from_port": 53, "to_port": 53, "referenced_group_id": "sg-2"},
 			},
 			wantEgress: []any{
-				map[string]any{"rule_id": "sgr-f", "protocol": "-1", "from_port": AllPortsFrom, "to_port": AllPortsTo, "cidr_ipv4": "0.0.0.0/0"},
+				map[string]any{"rule_id": "sgr-f", "protocol": "-1", "from_port": resource.AllPortsFrom, "to_port": resource.AllPortsTo, "cidr_ipv4": "0.0.0.0/0"},
 			},
 		},
 		{
@@ -100,7 +103,8 @@ func TestFromSecurityGroup(t *testing.T) {
 			wantEgress:  []any{},
 		},
 		{
-			name: "nil rules fall back to IpPermissions, one rule per peer",
+			name:        "IpPermissions, one rule per peer",
+			permissions: true,
 			sg: func() ec2types.SecurityGroup {
 				g := group
 				g.IpPermissions = []ec2types.IpPermission{{
@@ -129,8 +133,11 @@ func TestFromSecurityGroup(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := FromSecurityGroup("123456789012", "eu-west-1", tt.sg, tt.rules)
-			if got.Type != TypeSecurityGroup || got.ID != "sg-1" || got.Name != "web" || got.Plane != PlaneLive ||
+			got := SecurityGroup("123456789012", "eu-west-1", tt.sg, tt.rules)
+			if tt.permissions {
+				got = SecurityGroupPermissions("123456789012", "eu-west-1", tt.sg)
+			}
+			if got.Type != resource.TypeSecurityGroup || got.ID != "sg-1" || got.Name != "web" || got.Plane != resource.PlaneLive ||
 				got.ARN != "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-1" || got.Address != nil ||
 				got.Account != "123456789012" || got.Region != "eu-west-1" {
 				t.Errorf("identity = %+v", got)
@@ -156,11 +163,19 @@ func TestFromSecurityGroup(t *testing.T) {
 	}
 }
 
-func TestFromSecurityGroupPrefersAPIARNAndEmptyTags(t *testing.T) {
-	arn := "arn:aws-cn:ec2:cn-north-1:123456789012:security-group/sg-1"
-	got := FromSecurityGroup("123456789012", "cn-north-1", ec2types.SecurityGroup{GroupId: aws.String("sg-1"), SecurityGroupArn: aws.String(arn)}, nil)
-	if got.ARN != arn {
-		t.Errorf("ARN = %s, want the one EC2 reported (%s)", got.ARN, arn)
+func TestFromSecurityGroupMinimal(t *testing.T) {
+	// A group that reports almost nothing: no rules, no tags, no VPC. The rule
+	// list from a paginator that found nothing is nil.
+	sg := ec2types.SecurityGroup{
+		GroupId: aws.String("sg-1"),
+		// The API's own ARN is ignored in favour of the one events build.
+		SecurityGroupArn: aws.String("arn:aws:ec2:us-east-1:123456789012:security-group/sg-1"),
+		IpPermissions: []ec2types.IpPermission{{IpProtocol: aws.String("-1"),
+			IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}},
+	}
+	got := SecurityGroup("123456789012", "eu-west-1", sg, nil)
+	if want := resource.SecurityGroupARN("123456789012", "eu-west-1", "sg-1"); got.ARN != want {
+		t.Errorf("ARN = %s, want %s", got.ARN, want)
 	}
 	if got.Tags == nil || len(got.Tags) != 0 {
 		t.Errorf("tags = %#v, want an empty, non-nil map (no tags is known)", got.Tags)
@@ -168,20 +183,8 @@ func TestFromSecurityGroupPrefersAPIARNAndEmptyTags(t *testing.T) {
 	if _, ok := got.Properties["vpc_id"]; ok {
 		t.Errorf("vpc_id present although EC2 did not report it: %v", got.Properties)
 	}
-}
-
-func TestNormalizeProtocol(t *testing.T) {
-	tests := map[string]string{
-		"-1": "-1", "all": "-1", "ALL": "-1",
-		"tcp": "tcp", "TCP": "tcp", "6": "tcp",
-		"udp": "udp", "17": "udp",
-		"icmp": "icmp", "1": "icmp",
-		"icmpv6": "icmpv6", "58": "icmpv6",
-		"50": "50", " tcp ": "tcp",
-	}
-	for in, want := range tests {
-		if got := NormalizeProtocol(in); got != want {
-			t.Errorf("NormalizeProtocol(%q) = %q, want %q", in, got, want)
-		}
+	// nil rules mean none: IpPermissions are not mixed in behind the caller's back.
+	if in := got.Properties["ingress"]; !reflect.DeepEqual(in, []any{}) {
+		t.Errorf("ingress = %v, want none", in)
 	}
 }
