@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/policies"
 )
@@ -83,12 +84,17 @@ func (a *Activities) violation(v policies.Violation, res resource.Resource) Viol
 		PolicyID: v.PolicyID, Title: v.Title, Severity: v.Severity, Message: v.Message,
 		Controls: v.Controls, Remediation: v.Remediation, Params: v.Params, Revision: v.Revision,
 		Settings: Settings{
-			Mode:            s.Mode,
-			ApprovalTimeout: time.Duration(s.ApprovalTimeout),
-			TimeoutAction:   s.TimeoutAction,
-			WatchWindow:     time.Duration(s.WatchWindow),
-			MaxRemediations: s.MaxRemediations,
-			Approvers:       a.Config.Approvers,
+			Mode:              s.Mode,
+			ApprovalTimeout:   time.Duration(s.ApprovalTimeout),
+			TimeoutAction:     s.TimeoutAction,
+			WatchWindow:       time.Duration(s.WatchWindow),
+			MaxRemediations:   s.MaxRemediations,
+			Approvers:         a.Config.Approvers,
+			Reminders:         durations(s.Reminders),
+			EscalateBefore:    time.Duration(s.EscalateBefore),
+			EscalationMention: s.EscalationMention,
+			UndoWindow:        time.Duration(s.UndoWindow),
+			ExemptFor:         time.Duration(s.ExemptFor),
 		},
 		Exemption: exemption(res.Tags, v.PolicyID, a.now()),
 	}
@@ -103,4 +109,12 @@ func (a *Activities) fetch(ctx context.Context, ref resource.Ref) (resource.Reso
 		return a.fetchBucket(ctx, ref)
 	}
 	return resource.Resource{}, false, permanent(ErrUnsupportedResourceType, "fetch %s: resource type %q is not supported", ref.ARN, ref.Type)
+}
+
+func durations(ds []config.Duration) []time.Duration {
+	out := make([]time.Duration, len(ds))
+	for i, d := range ds {
+		out[i] = time.Duration(d)
+	}
+	return out
 }

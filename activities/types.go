@@ -17,6 +17,13 @@ type Settings struct {
 	WatchWindow     time.Duration `json:"watch_window"`
 	MaxRemediations int           `json:"max_remediations"`
 	Approvers       []string      `json:"approvers"`
+	// Reminders are delays after the approval request; EscalateBefore
+	// and EscalationMention warn before the timeout.
+	Reminders         []time.Duration `json:"reminders,omitempty"`
+	EscalateBefore    time.Duration   `json:"escalate_before,omitempty"`
+	EscalationMention string          `json:"escalation_mention,omitempty"`
+	UndoWindow        time.Duration   `json:"undo_window"`
+	ExemptFor         time.Duration   `json:"exempt_for"`
 }
 
 // Exemption says why a violation must not be remediated.
@@ -134,8 +141,12 @@ type Notification struct {
 	Detail     string       `json:"detail,omitempty"`
 	Actor      string       `json:"actor,omitempty"`
 	EventName  string       `json:"event_name,omitempty"`
-	// AskApproval shows Approve / Reject.
+	// AskApproval shows Approve / Reject; AskUndo shows Undo.
 	AskApproval bool `json:"ask_approval,omitempty"`
+	AskUndo     bool `json:"ask_undo,omitempty"`
+	// Reply, when set, is posted as a thread reply only (a reminder or an
+	// escalation mention): the message and the state do not change.
+	Reply string `json:"reply,omitempty"`
 	// Thread is the notifier's handle of an earlier message to update in
 	// place; empty for the first message.
 	Thread string `json:"thread,omitempty"`
@@ -176,4 +187,12 @@ type DispatchOutput struct {
 	Signaled int `json:"signaled"`
 	// NotRunning counts signals to workflows that were already closed.
 	NotRunning int `json:"not_running"`
+}
+
+// TagExemptInput exempts a resource from one policy until a time, the
+// way a human would with the exemption tags.
+type TagExemptInput struct {
+	Ref      resource.Ref `json:"ref"`
+	PolicyID string       `json:"policy_id"`
+	Until    time.Time    `json:"until"`
 }

@@ -34,6 +34,9 @@ type Consumer struct {
 	TaskQueue string
 	// Filter drops the events rectify's own remediation roles caused.
 	Filter events.Filter
+	// Settle is passed to Evaluate: how long a pass waits for the rest of
+	// a burst of changes.
+	Settle time.Duration
 	// Workers is how many messages are handled at once (default 8).
 	Workers int
 	// WaitTime is the long-poll wait (default 20s, the SQS maximum).
@@ -139,11 +142,11 @@ func (c *Consumer) handle(ctx context.Context, m sqstypes.Message) {
 
 // Start signals the resource's Evaluate workflow, starting it if needed.
 func (c *Consumer) Start(ctx context.Context, t events.Trigger) error {
-	return StartEvaluation(ctx, c.Temporal, c.TaskQueue, t)
+	return StartEvaluation(ctx, c.Temporal, c.TaskQueue, c.Settle, t)
 }
 
 // StartEvaluation is the one way any event source reaches Evaluate.
-func StartEvaluation(ctx context.Context, tc client.Client, taskQueue string, t events.Trigger) error {
+func StartEvaluation(ctx context.Context, tc client.Client, taskQueue string, settle time.Duration, t events.Trigger) error {
 	ref := resource.Ref{Type: t.ResourceType, ID: t.ResourceID, ARN: t.ARN, Account: t.Account, Region: t.Region}
 	change := workflows.Change{Source: t.Source, EventName: t.EventName, EventID: t.EventID, Actor: t.ActorARN, EventTime: t.EventTime}
 	id := workflows.EvaluateID(t.ARN)
@@ -152,7 +155,7 @@ func StartEvaluation(ctx context.Context, tc client.Client, taskQueue string, t 
 		TaskQueue: taskQueue,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			workflows.AttrResource.ValueSet(t.ARN), workflows.AttrAccount.ValueSet(t.Account)),
-	}, workflows.EvaluateWorkflow, workflows.EvaluateInput{Ref: ref})
+	}, workflows.EvaluateWorkflow, workflows.EvaluateInput{Ref: ref, Settle: settle})
 	if err != nil {
 		return fmt.Errorf("signal-with-start %s: %w", id, err)
 	}

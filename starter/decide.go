@@ -29,3 +29,23 @@ func Decide(ctx context.Context, c client.Client, workflowID, updateID string, d
 	}
 	return res, nil
 }
+
+// Undo sends the undo Update to a Remediation and waits until the fix is
+// undone (or the undo failed). updateID works as for Decide.
+func Undo(ctx context.Context, c client.Client, workflowID, updateID string, u workflows.UndoRequest) (workflows.DecisionResult, error) {
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflowID,
+		UpdateID:     updateID,
+		UpdateName:   workflows.UpdateUndo,
+		Args:         []any{u},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return workflows.DecisionResult{}, fmt.Errorf("undo %s: %w", workflowID, err)
+	}
+	var res workflows.DecisionResult
+	if err := h.Get(ctx, &res); err != nil {
+		return workflows.DecisionResult{}, fmt.Errorf("undo %s: %w", workflowID, err)
+	}
+	return res, nil
+}

@@ -30,6 +30,10 @@ type EvaluateInput struct {
 	Pending []Change `json:"pending,omitempty"`
 	// Passes carries the pass count across continue-as-new.
 	Passes int `json:"passes,omitempty"`
+	// Settle is how long a pass waits after a change for more changes of
+	// the same burst (an apply of a Terraform module is dozens of calls on
+	// one resource). Zero evaluates at once.
+	Settle time.Duration `json:"settle,omitempty"`
 }
 
 // EvaluateResult says how much work a storm of changes cost.
@@ -44,25 +48,33 @@ type EvaluateResult struct {
 // storm of N events costs one running pass plus one more, and the last
 // state is always the one evaluated.
 func Evaluate(ctx workflow.Context, in EvaluateInput) (EvaluateResult, error) {
-	e := &evaluation{ref: in.Ref, pending: in.Pending, result: EvaluateResult{Passes: in.Passes}}
+	e := &evaluation{ref: in.Ref, settle: in.Settle, pending: in.Pending, result: EvaluateResult{Passes: in.Passes}}
 	e.changes = workflow.GetSignalChannel(ctx, SignalChanged)
 	if err := workflow.UpsertTypedSearchAttributes(ctx,
 		AttrResource.ValueSet(in.Ref.ARN), AttrAccount.ValueSet(in.Ref.Account)); err != nil {
 		return e.result, fmt.Errorf("upsert search attributes: %w", err)
 	}
-	return e.run(ctx)
+	return e.run(ctx, in)
 }
 
 type evaluation struct {
 	ref     resource.Ref
+	settle  time.Duration
 	changes workflow.ReceiveChannel
 	pending []Change
 	result  EvaluateResult
 }
 
-func (e *evaluation) run(ctx workflow.Context) (EvaluateResult, error) {
-	first := true
+func (e *evaluation) run(ctx workflow.Context, in EvaluateInput) (EvaluateResult, error) {
+	// A first run always evaluates; a continued run only if it carried
+	// changes over.
+	first := in.Passes == 0 || len(in.Pending) > 0
 	for {
+		if e.settle > 0 && (first || e.changes.Len() > 0) {
+			if err := workflow.Sleep(ctx, e.settle); err != nil {
+				return e.result, err
+			}
+		}
 		e.drain()
 		if len(e.pending) == 0 && !first {
 			return e.result, nil
@@ -80,7 +92,7 @@ func (e *evaluation) run(ctx workflow.Context) (EvaluateResult, error) {
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			e.drain()
 			return e.result, workflow.NewContinueAsNewError(ctx, Evaluate,
-				EvaluateInput{Ref: e.ref, Pending: e.pending, Passes: e.result.Passes})
+				EvaluateInput{Ref: e.ref, Pending: e.pending, Passes: e.result.Passes, Settle: e.settle})
 		}
 	}
 }

@@ -28,6 +28,8 @@ const (
 	SignalRecheck = "recheck"
 	// UpdateDecide approves or rejects a violation awaiting approval.
 	UpdateDecide = "decide"
+	// UpdateUndo restores what a Remediation changed, within its undo window.
+	UpdateUndo = "undo"
 	// QueryStatus returns a Remediation's Status.
 	QueryStatus = "status"
 )

@@ -22,7 +22,7 @@ var nonRetryable = []string{
 // next event or sweep evaluates again).
 func readOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout:    30 * time.Second,
+		StartToCloseTimeout:    15 * time.Second,
 		ScheduleToCloseTimeout: 30 * time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        time.Second,
@@ -35,10 +35,12 @@ func readOptions(ctx workflow.Context) workflow.Context {
 
 // changeOptions are for snapshot, apply and undo: they change production,
 // so they are idempotent and retried, but given up after an hour, when the
-// violation is recorded as failed for a human to look at.
+// violation is recorded as failed for a human to look at. Each is one or
+// two short AWS calls, so a 15 s attempt limit lets a new worker take over
+// quickly from one that died mid-call.
 func changeOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout:    time.Minute,
+		StartToCloseTimeout:    15 * time.Second,
 		ScheduleToCloseTimeout: time.Hour,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        time.Second,

@@ -30,6 +30,8 @@ const (
 	// StateClosed: the violation went away without us (fixed by someone
 	// else, or the resource was deleted).
 	StateClosed = "Closed"
+	// StateUndone: a human undid the fix; the resource is exempt for a while.
+	StateUndone = "Undone"
 )
 
 // verifyAttempts bounds how often a fix is re-read before it counts as
@@ -53,6 +55,7 @@ type Carry struct {
 	State        string                `json:"state"`
 	DetectedAt   time.Time             `json:"detected_at"`
 	WatchUntil   time.Time             `json:"watch_until"`
+	UndoUntil    time.Time             `json:"undo_until"`
 	Remediations int                   `json:"remediations"`
 	Snapshots    []activities.Snapshot `json:"snapshots"`
 	Thread       string                `json:"thread"`
@@ -94,6 +97,12 @@ type DecisionResult struct {
 	Message string `json:"message"`
 }
 
+// UndoRequest is the argument of UpdateUndo.
+type UndoRequest struct {
+	User   string `json:"user"`
+	Reason string `json:"reason,omitempty"`
+}
+
 // Transition is one entry of a violation's story.
 type Transition struct {
 	State  string    `json:"state"`
@@ -131,8 +140,11 @@ type remediation struct {
 	resumed bool
 
 	decision    *Decision
+	undo        *UndoRequest
+	undoDone    bool
 	fixedBy     *Recheck  // set when the policy passes while we wait
 	recurrences []Recheck // violating rechecks during the watch
+	rechecks    workflow.ReceiveChannel
 	watching    bool
 }
 
@@ -162,12 +174,16 @@ func (r *remediation) setup(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: r.validateDecision}); err != nil {
 		return fmt.Errorf("register update: %w", err)
 	}
-	rechecks := workflow.GetSignalChannel(ctx, SignalRecheck)
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateUndo, r.requestUndo,
+		workflow.UpdateHandlerOptions{Validator: r.validateUndo}); err != nil {
+		return fmt.Errorf("register undo update: %w", err)
+	}
+	// Rechecks wait in the channel until drained, never inside a blocked
+	// Receive, so the drain before a continue-as-new sees every one.
+	r.rechecks = workflow.GetSignalChannel(ctx, SignalRecheck)
 	workflow.Go(ctx, func(ctx workflow.Context) {
-		for {
-			var c Recheck
-			rechecks.Receive(ctx, &c)
-			r.onRecheck(c)
+		for workflow.Await(ctx, func() bool { return r.rechecks.Len() > 0 }) == nil {
+			r.drainRechecks()
 		}
 	})
 	if r.State == "" {
@@ -233,8 +249,8 @@ func (r *remediation) awaitDecision(ctx workflow.Context) (proceed bool, err err
 		return false, err
 	}
 	timeout := r.v.Settings.ApprovalTimeout
-	if _, err := workflow.AwaitWithTimeout(ctx, timeout, func() bool { return r.decision != nil || r.fixedBy != nil }); err != nil {
-		return false, fmt.Errorf("await decision: %w", err)
+	if err := r.awaitWithNudges(ctx, timeout); err != nil {
+		return false, err
 	}
 	switch {
 	case r.decision != nil && r.decision.Approve:
@@ -255,6 +271,15 @@ func (r *remediation) awaitDecision(ctx workflow.Context) (proceed bool, err err
 	case r.v.Settings.TimeoutAction == config.TimeoutRemediate:
 		r.DecidedBy = "timeout"
 		return true, r.setState(ctx, StateApproved, fmt.Sprintf("no decision within %s: remediating by policy default", timeout))
+	case r.v.Settings.TimeoutAction == config.TimeoutEscalate:
+		note := fmt.Sprintf("no decision within %s: escalated", timeout)
+		if m := r.v.Settings.EscalationMention; m != "" {
+			note += " to " + m
+		}
+		if err := r.setState(ctx, StateEscalated, note); err != nil {
+			return false, err
+		}
+		return false, r.record(ctx, activities.FindingNotified, note)
 	default:
 		note := fmt.Sprintf("no decision within %s: left unremediated by policy default", timeout)
 		if err := r.setState(ctx, StateExpired, note); err != nil {
@@ -262,6 +287,49 @@ func (r *remediation) awaitDecision(ctx workflow.Context) (proceed bool, err err
 		}
 		return false, r.record(ctx, activities.FindingNotified, note)
 	}
+}
+
+// awaitWithNudges waits for a decision (or the violation going away) until
+// timeout, posting the configured reminders and the escalation mention as
+// thread replies on the way. All are durable timers.
+func (r *remediation) awaitWithNudges(ctx workflow.Context, timeout time.Duration) error {
+	type nudge struct {
+		at   time.Duration
+		text string
+	}
+	var nudges []nudge
+	for _, d := range r.v.Settings.Reminders {
+		if d > 0 && d < timeout {
+			nudges = append(nudges, nudge{d, fmt.Sprintf("Reminder: still awaiting approval to %s (times out in %s)", r.planned(), timeout-d)})
+		}
+	}
+	if before := r.v.Settings.EscalateBefore; before > 0 && before < timeout {
+		mention := r.v.Settings.EscalationMention
+		if mention == "" {
+			mention = "@here"
+		}
+		nudges = append(nudges, nudge{timeout - before, fmt.Sprintf("%s: no decision yet; this approval times out in %s (then: %s)", mention, before, r.v.Settings.TimeoutAction)})
+	}
+	slices.SortStableFunc(nudges, func(a, b nudge) int { return int(a.at - b.at) })
+	start := workflow.Now(ctx)
+	decided := func() bool { return r.decision != nil || r.fixedBy != nil }
+	for _, n := range nudges {
+		wait := start.Add(n.at).Sub(workflow.Now(ctx))
+		ok, err := workflow.AwaitWithTimeout(ctx, wait, decided)
+		if err != nil {
+			return fmt.Errorf("await decision: %w", err)
+		}
+		if ok {
+			return nil
+		}
+		if err := r.reply(ctx, n.text); err != nil {
+			return err
+		}
+	}
+	if _, err := workflow.AwaitWithTimeout(ctx, start.Add(timeout).Sub(workflow.Now(ctx)), decided); err != nil {
+		return fmt.Errorf("await decision: %w", err)
+	}
+	return nil
 }
 
 func (r *remediation) closeFixedElsewhere(ctx workflow.Context, c Recheck) error {
@@ -350,21 +418,33 @@ func (r *remediation) watch(ctx workflow.Context) error {
 	if r.WatchUntil.IsZero() {
 		r.WatchUntil = workflow.Now(ctx).Add(r.v.Settings.WatchWindow)
 	}
+	if r.UndoUntil.IsZero() && len(r.Snapshots) > 0 {
+		r.UndoUntil = workflow.Now(ctx).Add(r.v.Settings.UndoWindow)
+	}
 	for {
-		remaining := r.WatchUntil.Sub(workflow.Now(ctx))
+		end := r.WatchUntil
+		if r.UndoUntil.After(end) {
+			end = r.UndoUntil
+		}
+		remaining := end.Sub(workflow.Now(ctx))
 		if remaining <= 0 {
 			return nil
 		}
-		got, err := workflow.AwaitWithTimeout(ctx, remaining, func() bool { return len(r.recurrences) > 0 })
+		got, err := workflow.AwaitWithTimeout(ctx, remaining, func() bool { return len(r.recurrences) > 0 || r.undo != nil })
 		if err != nil {
 			return fmt.Errorf("watch: %w", err)
 		}
 		if !got {
 			return nil
 		}
+		if r.undo != nil {
+			return r.runUndo(ctx)
+		}
 		c := r.recurrences[len(r.recurrences)-1]
 		r.recurrences = nil
-		if r.State == StateEscalated {
+		if r.State == StateEscalated || !workflow.Now(ctx).Before(r.WatchUntil) {
+			// Escalated: humans own it now. After the watch window (while
+			// Undo is still offered) a recurrence is a new violation's job.
 			continue
 		}
 		if r.Remediations >= r.v.Settings.MaxRemediations {
@@ -383,10 +463,52 @@ func (r *remediation) watch(ctx workflow.Context) error {
 		if _, err := r.remediate(ctx); err != nil {
 			return err
 		}
-		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+		r.drainRechecks() // a recurrence that came during the fix is not dropped
+		if len(r.recurrences) == 0 && r.undo == nil && workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			return r.continueAsNew(ctx)
 		}
 	}
+}
+
+// runUndo restores every snapshot (newest first), checks that the old
+// state is back, exempts the resource from this policy for a while so the
+// next evaluation does not fix it again, and records who undid it and why.
+func (r *remediation) runUndo(ctx workflow.Context) error {
+	u := *r.undo
+	note := "undone by " + u.User
+	if u.Reason != "" {
+		note += ": " + u.Reason
+	}
+	for i := len(r.Snapshots) - 1; i >= 0; i-- {
+		in := activities.UndoInput{Ref: r.in.Ref, Snapshot: r.Snapshots[i]}
+		if err := workflow.ExecuteActivity(changeOptions(ctx), a.Undo, in).Get(ctx, nil); err != nil {
+			r.undoDone = true
+			return r.fail(ctx, fmt.Sprintf("undo %s: %v", r.Snapshots[i].Action, err))
+		}
+	}
+	var restored activities.VerifyOutput
+	if err := workflow.ExecuteActivity(readOptions(ctx), a.VerifyPolicy,
+		activities.VerifyInput{Ref: r.in.Ref, PolicyID: r.v.PolicyID}).Get(ctx, &restored); err != nil {
+		r.undoDone = true
+		return r.fail(ctx, fmt.Sprintf("verify undo: %v", err))
+	}
+	if !restored.Violating {
+		note += " (the restored resource passes the policy: it changed since the fix)"
+	}
+	until := workflow.Now(ctx).Add(r.v.Settings.ExemptFor)
+	if err := workflow.ExecuteActivity(changeOptions(ctx), a.TagExempt,
+		activities.TagExemptInput{Ref: r.in.Ref, PolicyID: r.v.PolicyID, Until: until}).Get(ctx, nil); err != nil {
+		r.undoDone = true
+		return r.fail(ctx, fmt.Sprintf("tag exempt after undo: %v", err))
+	}
+	note += fmt.Sprintf("; exempt until %s", until.UTC().Format(time.RFC3339))
+	r.DecidedBy, r.Reason = u.User, note
+	if err := r.record(ctx, activities.FindingSuppressed, note); err != nil {
+		return err
+	}
+	err := r.setState(ctx, StateUndone, note)
+	r.undoDone = true
+	return err
 }
 
 func (r *remediation) continueAsNew(ctx workflow.Context) error {
@@ -416,6 +538,17 @@ func (r *remediation) result() RemediationResult {
 	return RemediationResult{State: r.State, Remediations: r.Remediations, Snapshots: r.Snapshots, DecidedBy: r.DecidedBy, Reason: r.Reason}
 }
 
+// drainRechecks takes every recheck already delivered, without blocking.
+func (r *remediation) drainRechecks() {
+	for {
+		var c Recheck
+		if !r.rechecks.ReceiveAsync(&c) {
+			return
+		}
+		r.onRecheck(c)
+	}
+}
+
 func (r *remediation) onRecheck(c Recheck) {
 	if c.Key != "" {
 		if slices.Contains(r.Seen, c.Key) {
@@ -428,7 +561,9 @@ func (r *remediation) onRecheck(c Recheck) {
 		}
 	}
 	switch {
-	case !c.Violating && r.State == StateAwaitingApproval:
+	case !c.Violating && !r.watching:
+		// Before the first fix (awaiting approval, or not there yet) a
+		// passing verdict means someone else fixed it.
 		r.fixedBy = &c
 	case c.Violating && r.watching:
 		r.recurrences = append(r.recurrences, c)
@@ -442,14 +577,47 @@ func (r *remediation) validateDecision(ctx workflow.Context, d Decision) error {
 	if !slices.Contains(r.v.Settings.Approvers, d.User) {
 		return fmt.Errorf("%s is not an approver of %s", d.User, r.v.PolicyID)
 	}
-	if r.State != StateAwaitingApproval || r.decision != nil {
+	if r.State != StateAwaitingApproval {
 		by := ""
 		if r.DecidedBy != "" {
 			by = " by " + r.DecidedBy
 		}
 		return fmt.Errorf("not awaiting approval: already %s%s", r.State, by)
 	}
+	if r.decision != nil {
+		// Decided in this very workflow task; the state moves next.
+		return fmt.Errorf("not awaiting approval: already decided by %s", r.decision.User)
+	}
 	return nil
+}
+
+func (r *remediation) validateUndo(ctx workflow.Context, u UndoRequest) error {
+	if u.User == "" {
+		return errors.New("undo needs the requesting user")
+	}
+	if !slices.Contains(r.v.Settings.Approvers, u.User) {
+		return fmt.Errorf("%s is not an approver of %s", u.User, r.v.PolicyID)
+	}
+	if r.undo != nil {
+		return fmt.Errorf("undo already requested by %s", r.undo.User)
+	}
+	if len(r.Snapshots) == 0 || (r.State != StateResolved && r.State != StateEscalated) {
+		return fmt.Errorf("nothing to undo: state %s", r.State)
+	}
+	if !workflow.Now(ctx).Before(r.UndoUntil) {
+		return fmt.Errorf("undo window closed at %s", r.UndoUntil.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// requestUndo hands the undo to the main loop and returns when it is done,
+// so the caller learns how it ended.
+func (r *remediation) requestUndo(ctx workflow.Context, u UndoRequest) (DecisionResult, error) {
+	r.undo = &u
+	if err := workflow.Await(ctx, func() bool { return r.undoDone }); err != nil {
+		return DecisionResult{}, err
+	}
+	return DecisionResult{State: r.State, Message: r.Reason}, nil
 }
 
 func (r *remediation) decide(ctx workflow.Context, d Decision) (DecisionResult, error) {
@@ -476,6 +644,7 @@ func (r *remediation) setState(ctx workflow.Context, state, detail string) error
 		Ref: r.in.Ref, Message: r.v.Message, Detail: detail,
 		Actor: r.in.Change.Actor, EventName: r.in.Change.EventName,
 		AskApproval: state == StateAwaitingApproval, Thread: r.Thread,
+		AskUndo: state == StateResolved && len(r.Snapshots) > 0 && r.v.Settings.UndoWindow > 0,
 	}
 	var out activities.NotifyOutput
 	if err := workflow.ExecuteActivity(recordOptions(ctx), a.Notify, n).Get(ctx, &out); err != nil {
@@ -483,6 +652,19 @@ func (r *remediation) setState(ctx workflow.Context, state, detail string) error
 	}
 	if out.Thread != "" {
 		r.Thread = out.Thread
+	}
+	return nil
+}
+
+// reply posts a thread reply without changing the state or the message.
+func (r *remediation) reply(ctx workflow.Context, text string) error {
+	n := activities.Notification{
+		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, State: r.State,
+		PolicyID: r.v.PolicyID, Title: r.v.Title, Severity: r.v.Severity, Ref: r.in.Ref,
+		Message: r.v.Message, Thread: r.Thread, Reply: text,
+	}
+	if err := workflow.ExecuteActivity(recordOptions(ctx), a.Notify, n).Get(ctx, nil); err != nil {
+		return fmt.Errorf("notify reply: %w", err)
 	}
 	return nil
 }
@@ -514,5 +696,5 @@ func (r *remediation) hasAction() bool {
 // States lists every state, for help texts and validation.
 var States = []string{
 	StateNew, StateSuppressed, StateNotified, StateAwaitingApproval, StateApproved, StateRejected,
-	StateExpired, StateRemediating, StateResolved, StateFailed, StateEscalated, StateClosed,
+	StateExpired, StateRemediating, StateResolved, StateFailed, StateEscalated, StateClosed, StateUndone,
 }

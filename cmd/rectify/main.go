@@ -29,6 +29,7 @@ func newRootCmd() *cobra.Command {
 		newStarterCmd(&g),
 		newDecideCmd(&g, true),
 		newDecideCmd(&g, false),
+		newUndoCmd(&g),
 		newListCmd(&g),
 		newFakecloudCmd(),
 		newEventsCmd(),

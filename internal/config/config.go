@@ -25,10 +25,13 @@ const (
 	ModeOff     = "off"
 )
 
-// Actions at the end of an approval timeout.
+// Actions at the end of an approval timeout. Skip is another name for
+// reject: leave the violation unremediated.
 const (
 	TimeoutReject    = "reject"
+	TimeoutSkip      = "skip"
 	TimeoutRemediate = "remediate"
+	TimeoutEscalate  = "escalate"
 )
 
 // Config is the whole configuration.
@@ -46,7 +49,11 @@ type Config struct {
 	Policies map[string]PolicySettings `yaml:"policies"`
 	// Approvers may approve or reject in approve mode.
 	Approvers []string `yaml:"approvers"`
-	Log       Log      `yaml:"log"`
+	// Settle is how long an evaluation waits after a change for the rest of
+	// its burst before reading the resource.
+	Settle Duration `yaml:"settle"`
+	Log    Log      `yaml:"log"`
+	Slack  Slack    `yaml:"slack"`
 }
 
 // Temporal says where the Temporal service is.
@@ -94,6 +101,17 @@ type PolicySettings struct {
 	// recurrence; MaxRemediations inside it before escalating to humans.
 	WatchWindow     Duration `yaml:"watch_window"`
 	MaxRemediations int      `yaml:"max_remediations"`
+	// Reminders are posted as thread replies at these delays after the
+	// approval request, while no decision has been made.
+	Reminders []Duration `yaml:"reminders"`
+	// EscalateBefore posts EscalationMention (a user group or @here) this
+	// long before the approval times out.
+	EscalateBefore    Duration `yaml:"escalate_before"`
+	EscalationMention string   `yaml:"escalation_mention"`
+	// UndoWindow is how long after a fix Undo is offered; ExemptFor is how
+	// long an undone violation is exempt from re-remediation.
+	UndoWindow Duration `yaml:"undo_window"`
+	ExemptFor  Duration `yaml:"exempt_for"`
 }
 
 // Duration is a time.Duration written as "90s", "1h30m" or "7d".
@@ -136,8 +154,11 @@ func Default() Config {
 			TimeoutAction:   TimeoutReject,
 			WatchWindow:     Duration(time.Hour),
 			MaxRemediations: 3,
+			UndoWindow:      Duration(24 * time.Hour),
+			ExemptFor:       Duration(7 * 24 * time.Hour),
 		},
-		Log: Log{Level: "info", Format: "text"},
+		Settle: Duration(time.Second),
+		Log:    Log{Level: "info", Format: "text"},
 	}
 }
 
@@ -159,6 +180,9 @@ func Load(path string) (Config, error) {
 	}
 	if err := c.applyEnv(os.LookupEnv); err != nil {
 		return Config{}, err
+	}
+	if err := c.Slack.loadSecrets(); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
 	}
 	if err := c.Validate(); err != nil {
 		if path != "" {
@@ -186,6 +210,11 @@ var envOverrides = []struct {
 	{"RECTIFY_APPROVERS", func(c *Config, v string) error { c.Approvers = splitList(v); return nil }},
 	{"RECTIFY_LOG_LEVEL", func(c *Config, v string) error { c.Log.Level = v; return nil }},
 	{"RECTIFY_LOG_FORMAT", func(c *Config, v string) error { c.Log.Format = v; return nil }},
+	// Slack's own names, as Slack's tooling and docs use them.
+	{"SLACK_BOT_TOKEN", func(c *Config, v string) error { c.Slack.BotToken = Secret(v); return nil }},
+	{"SLACK_BOT_TOKEN_FILE", func(c *Config, v string) error { c.Slack.BotTokenFile = v; return nil }},
+	{"SLACK_SIGNING_SECRET", func(c *Config, v string) error { c.Slack.SigningSecret = Secret(v); return nil }},
+	{"SLACK_SIGNING_SECRET_FILE", func(c *Config, v string) error { c.Slack.SigningSecretFile = v; return nil }},
 }
 
 // EnvNames lists the supported environment overrides, for --help text.
@@ -240,15 +269,15 @@ func (c *Config) Validate() error {
 			return err
 		}
 	}
-	return nil
+	return c.Slack.validate()
 }
 
 func (p PolicySettings) validate(at string) error {
 	if p.Mode != "" && !slices.Contains([]string{ModeEnforce, ModeApprove, ModeNotify, ModeOff}, p.Mode) {
 		return fmt.Errorf("%s.mode: %q: want enforce, approve, notify or off", at, p.Mode)
 	}
-	if p.TimeoutAction != "" && p.TimeoutAction != TimeoutReject && p.TimeoutAction != TimeoutRemediate {
-		return fmt.Errorf("%s.timeout_action: %q: want reject or remediate", at, p.TimeoutAction)
+	if p.TimeoutAction != "" && !slices.Contains([]string{TimeoutReject, TimeoutSkip, TimeoutRemediate, TimeoutEscalate}, p.TimeoutAction) {
+		return fmt.Errorf("%s.timeout_action: %q: want reject, skip, remediate or escalate", at, p.TimeoutAction)
 	}
 	if p.MaxRemediations < 0 {
 		return fmt.Errorf("%s.max_remediations: %d: must not be negative", at, p.MaxRemediations)
@@ -276,6 +305,21 @@ func (c *Config) Settings(policyID, defaultMode string) PolicySettings {
 		}
 		if p.MaxRemediations != 0 {
 			s.MaxRemediations = p.MaxRemediations
+		}
+		if p.Reminders != nil {
+			s.Reminders = p.Reminders
+		}
+		if p.EscalateBefore != 0 {
+			s.EscalateBefore = p.EscalateBefore
+		}
+		if p.EscalationMention != "" {
+			s.EscalationMention = p.EscalationMention
+		}
+		if p.UndoWindow != 0 {
+			s.UndoWindow = p.UndoWindow
+		}
+		if p.ExemptFor != 0 {
+			s.ExemptFor = p.ExemptFor
 		}
 	}
 	if s.Mode == "" {

@@ -1,0 +1,167 @@
+package starter
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/rectifyhq/rectify/internal/slackapp"
+	"github.com/rectifyhq/rectify/workflows"
+)
+
+// click is one decision a Slack user asked for.
+type click struct {
+	WorkflowID string `json:"w"`
+	// MessageTS is the violation message the buttons were on.
+	MessageTS string `json:"m"`
+	// ResponseURL and Channel are where the outcome is replied.
+	ResponseURL string `json:"u,omitempty"`
+	Channel     string `json:"c,omitempty"`
+	User        string `json:"-"`
+	ActionID    string `json:"-"`
+}
+
+// updateID makes the clicks of one user on one button of one message a
+// single Update: Temporal answers a repeated UpdateID with the first
+// result. Slack gives each click its own action_ts, so action_ts is left
+// out on purpose; otherwise a double click would be two Updates.
+func (c click) updateID() string {
+	sum := sha256.Sum256([]byte(strings.Join([]string{c.WorkflowID, c.MessageTS, c.User, c.ActionID}, "\x00")))
+	return "slack-" + hex.EncodeToString(sum[:16])
+}
+
+func (c click) logger(log *slog.Logger) *slog.Logger {
+	return log.With("workflow_id", c.WorkflowID, "user", c.User, "action", c.ActionID)
+}
+
+// decisionAction finds the Approve or Reject button among the actions.
+func decisionAction(ic slack.InteractionCallback) (*slack.BlockAction, bool) {
+	for _, a := range ic.ActionCallback.BlockActions {
+		if (a.ActionID == slackapp.ActionApprove || a.ActionID == slackapp.ActionReject) && a.Value != "" {
+			return a, true
+		}
+	}
+	return nil, false
+}
+
+func newClick(ic slack.InteractionCallback, act *slack.BlockAction) click {
+	c := click{
+		WorkflowID: act.Value, MessageTS: ic.Container.MessageTs, ResponseURL: ic.ResponseURL,
+		Channel: ic.Container.ChannelID, User: ic.User.ID, ActionID: act.ActionID,
+	}
+	if c.MessageTS == "" {
+		c.MessageTS = ic.Message.Timestamp
+	}
+	if c.Channel == "" {
+		c.Channel = ic.Channel.ID
+	}
+	return c
+}
+
+// onClick handles Approve and Reject. Reject asks for a reason first.
+func (h *SlackHandler) onClick(ctx context.Context, ic slack.InteractionCallback, act *slack.BlockAction) {
+	c := newClick(ic, act)
+	log := c.logger(h.log)
+	if !h.allowed(ctx, log, c) {
+		return
+	}
+	if c.ActionID == slackapp.ActionApprove {
+		h.decide(ctx, log, c, workflows.Decision{Approve: true, User: c.User})
+		return
+	}
+	if err := h.openReasonModal(ctx, ic.TriggerID, c); err != nil {
+		// The click already says "reject"; a missing modal must not lose it.
+		log.WarnContext(ctx, "reject reason modal did not open; rejecting with the default reason", "err", err)
+		h.decide(ctx, log, c, workflows.Decision{User: c.User, Reason: h.cfg.DefaultRejectReason})
+	}
+}
+
+// onReason handles the submitted reject modal.
+func (h *SlackHandler) onReason(ctx context.Context, ic slack.InteractionCallback) {
+	var c click
+	if err := json.Unmarshal([]byte(ic.View.PrivateMetadata), &c); err != nil || c.WorkflowID == "" {
+		h.log.WarnContext(ctx, "reject modal without its workflow", "err", err, "view", ic.View.ID)
+		return
+	}
+	c.User, c.ActionID = ic.User.ID, slackapp.ActionReject
+	log := c.logger(h.log)
+	// Checked again: the submitter is who the Update will name.
+	if !h.allowed(ctx, log, c) {
+		return
+	}
+	reason := ""
+	if ic.View.State != nil {
+		reason = strings.TrimSpace(ic.View.State.Values[slackapp.BlockReason][slackapp.ActionReason].Value)
+	}
+	if reason == "" {
+		reason = h.cfg.DefaultRejectReason
+	}
+	h.decide(ctx, log, c, workflows.Decision{User: c.User, Reason: reason})
+}
+
+// allowed checks the clicking user against the approvers and tells a
+// refused user why; the workflow is not touched.
+func (h *SlackHandler) allowed(ctx context.Context, log *slog.Logger, c click) bool {
+	via, ok, err := h.approvers.check(ctx, c.User)
+	switch {
+	case err != nil:
+		log.ErrorContext(ctx, "slack approver check failed", "err", err)
+		h.reply(ctx, log, c, ":warning: rectify could not check the approver list just now, so nothing changed. Please try again in a minute.")
+		return false
+	case !ok:
+		log.WarnContext(ctx, "slack user is not an approver")
+		h.reply(ctx, log, c, notAllowedText(c.User))
+		return false
+	}
+	log.DebugContext(ctx, "slack approver", "via", via)
+	return true
+}
+
+// decide sends the Update and replies with its outcome.
+func (h *SlackHandler) decide(ctx context.Context, log *slog.Logger, c click, d workflows.Decision) {
+	id := c.updateID()
+	res, err := h.cfg.Decide(ctx, c.WorkflowID, id, d)
+	if err != nil {
+		log.WarnContext(ctx, "slack decision not applied", "update_id", id, "approve", d.Approve, "err", err)
+	} else {
+		log.InfoContext(ctx, "slack decision", "update_id", id, "approve", d.Approve, "state", res.State)
+	}
+	h.reply(ctx, log, c, h.outcomeText(ctx, c.WorkflowID, d, res, err))
+}
+
+// openReasonModal asks the rejecting user why. The click travels in the
+// modal's private_metadata, so the submission can name the same workflow,
+// message and reply URL.
+func (h *SlackHandler) openReasonModal(ctx context.Context, triggerID string, c click) error {
+	meta, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("encode modal metadata: %w", err)
+	}
+	view := slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      slackapp.CallbackRejectReason,
+		PrivateMetadata: string(meta),
+		Title:           slack.NewTextBlockObject(slack.PlainTextType, "Reject remediation", false, false),
+		Submit:          slack.NewTextBlockObject(slack.PlainTextType, "Reject", false, false),
+		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType,
+				"Reject the remediation of `"+slackapp.Escape(c.WorkflowID)+"`?\nThe reason is recorded in the finding and the workflow.", false, false), nil, nil),
+			slack.NewInputBlock(slackapp.BlockReason,
+				slack.NewTextBlockObject(slack.PlainTextType, "Reason", false, false),
+				slack.NewTextBlockObject(slack.PlainTextType, "Left empty: \""+h.cfg.DefaultRejectReason+"\"", false, false),
+				slack.NewPlainTextInputBlockElement(nil, slackapp.ActionReason).WithMultiline(true),
+			).WithOptional(true),
+		}},
+	}
+	if _, err := h.cfg.Client.OpenViewContext(ctx, triggerID, view); err != nil {
+		return fmt.Errorf("views.open for %s: %w", c.WorkflowID, err)
+	}
+	return nil
+}

@@ -1,0 +1,125 @@
+package starter
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"regexp"
+	"strings"
+
+	"github.com/slack-go/slack"
+	"go.temporal.io/api/serviceerror"
+
+	"github.com/rectifyhq/rectify/internal/slackapp"
+	"github.com/rectifyhq/rectify/workflows"
+)
+
+// refusal matches the decide validator's message for a violation that is
+// no longer waiting: "not awaiting approval: already <State>[ by <user>]".
+var refusal = regexp.MustCompile(`not awaiting approval: already (\w+)(?: by ([^\s()]+))?`)
+
+// notApprover matches the validator's message for a user it does not list.
+const notApprover = "is not an approver of"
+
+// reply tells the clicking user the outcome, visible to them only:
+// through response_url when the click has one, else chat.postEphemeral.
+// A reply that cannot be delivered is logged; the decision stands.
+func (h *SlackHandler) reply(ctx context.Context, log *slog.Logger, c click, text string) {
+	if c.ResponseURL != "" {
+		err := slack.PostWebhookCustomHTTPContext(ctx, c.ResponseURL, h.cfg.HTTPClient, &slack.WebhookMessage{
+			Text: text, ResponseType: slack.ResponseTypeEphemeral, ReplaceOriginal: false,
+		})
+		if err == nil {
+			return
+		}
+		// response_url lasts 30 minutes and 5 uses; the bot can still reach
+		// the user directly.
+		log.WarnContext(ctx, "slack response_url failed; replying ephemerally", "err", err)
+	}
+	if c.Channel == "" || c.User == "" {
+		log.WarnContext(ctx, "slack reply has nowhere to go", "text", text)
+		return
+	}
+	if _, err := h.cfg.Client.PostEphemeralContext(ctx, c.Channel, c.User, slack.MsgOptionText(text, false)); err != nil {
+		log.WarnContext(ctx, "slack ephemeral reply failed", "err", err, "channel", c.Channel)
+	}
+}
+
+func notAllowedText(user string) string {
+	return ":lock: " + slackapp.Mention(user) + " is not an approver of this violation, so nothing changed. " +
+		"Approvers are the Slack user and user-group IDs listed under `approvers` in rectify's configuration."
+}
+
+// outcomeText says what became of a decision, in words for the user who
+// clicked.
+func (h *SlackHandler) outcomeText(ctx context.Context, workflowID string, d workflows.Decision, res workflows.DecisionResult, err error) string {
+	if err == nil {
+		icon := ":white_check_mark: "
+		text := slackapp.Mentionify(capitalize(res.Message))
+		if !d.Approve {
+			icon = ":no_entry_sign: "
+			if d.Reason != "" {
+				text += ": " + slackapp.Escape(d.Reason)
+			}
+		}
+		return icon + text + ". The message follows the workflow from here."
+	}
+	if m := refusal.FindStringSubmatch(err.Error()); m != nil {
+		return decidedText(m[1], m[2])
+	}
+	if strings.Contains(err.Error(), notApprover) {
+		return notAllowedText(d.User)
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return h.closedText(ctx, workflowID)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return ":hourglass: rectify did not hear back from the workflow in time. Your decision may still apply: watch the message."
+	}
+	return ":warning: rectify could not record your decision: " + slackapp.Escape(clip(err.Error(), 300))
+}
+
+// closedText explains a click on a workflow that has completed, from its
+// final status when the Status query can tell.
+func (h *SlackHandler) closedText(ctx context.Context, workflowID string) string {
+	if h.cfg.Status != nil {
+		st, err := h.cfg.Status(ctx, workflowID)
+		if err == nil {
+			return decidedText(st.State, st.DecidedBy)
+		}
+		h.log.DebugContext(ctx, "status of closed workflow unavailable", "workflow_id", workflowID, "err", err)
+	}
+	return ":information_source: This violation is closed: its approval expired or was already decided. Nothing changed."
+}
+
+// decidedText answers a click on a violation no longer awaiting approval.
+func decidedText(state, by string) string {
+	switch {
+	case state == workflows.StateExpired:
+		return ":alarm_clock: This approval has expired: nobody decided in time, so the policy's timeout default applied. Nothing changed."
+	case by == "timeout":
+		return ":alarm_clock: This approval has expired: the policy's timeout default was to remediate. Nothing changed."
+	case state == workflows.StateAwaitingApproval:
+		// The validator saw a decision that the workflow has not applied yet.
+		return ":information_source: Someone has just decided this violation. Nothing changed."
+	case by != "":
+		return ":information_source: Already decided by " + slackapp.Mention(by) + " (" + strings.ToLower(state) + "). Nothing changed."
+	}
+	return ":information_source: This violation is no longer awaiting approval (" + strings.ToLower(state) + "). Nothing changed."
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,153 @@
+package workflows_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/rectifyhq/rectify/activities"
+	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/workflows"
+)
+
+const (
+	offPolicy     = "aws.ec2.sg_default_in_use"
+	passingPolicy = "aws.ec2.sg_unrestricted_egress"
+)
+
+func change(n int) workflows.Change {
+	return workflows.Change{Source: "cloudtrail", EventID: fmt.Sprintf("e%d", n), EventName: "AuthorizeSecurityGroupIngress"}
+}
+
+func TestEvaluate(t *testing.T) {
+	off := violation(enforce(time.Hour, 3))
+	off.PolicyID, off.Settings.Mode = offPolicy, config.ModeOff
+	verdict := activities.EvaluateResourceOutput{
+		Exists: true, Name: "web", Passing: []string{passingPolicy},
+		Violations: []activities.Violation{violation(enforce(time.Hour, 3)), off},
+	}
+	gone := activities.EvaluateResourceOutput{Exists: false, Passing: []string{policyID, passingPolicy}}
+
+	for _, tc := range []struct {
+		name    string
+		settle  time.Duration
+		before  int // changes signalled before the first pass (during the settle)
+		during  int // changes signalled while the first pass reads the resource
+		verdict activities.EvaluateResourceOutput
+
+		wantPasses      int
+		wantStarts      []string // policies SignalWithStarted by the last dispatch
+		wantSignals     []string // policies signalled by the last dispatch
+		wantDeleted     bool
+		wantLastChange  string // EventID the last pass hands on
+		wantDispatches  int
+		wantViolations  int
+		wantChangeCount int
+	}{
+		{name: "burst drained into one pass", settle: time.Second, before: 3, verdict: verdict,
+			wantPasses: 1, wantStarts: []string{policyID}, wantSignals: []string{passingPolicy},
+			wantLastChange: "e3", wantDispatches: 1, wantViolations: 2, wantChangeCount: 3},
+		{name: "storm during a pass costs one more pass", during: 50, verdict: verdict,
+			wantPasses: 2, wantStarts: []string{policyID}, wantSignals: []string{passingPolicy},
+			wantLastChange: "e50", wantDispatches: 2, wantViolations: 2, wantChangeCount: 50},
+		{name: "deleted resource closes open violations", settle: time.Second, before: 1, verdict: gone,
+			wantPasses: 1, wantSignals: []string{policyID, passingPolicy}, wantDeleted: true,
+			wantLastChange: "e1", wantDispatches: 1, wantChangeCount: 1},
+		{name: "nothing to hand on", settle: time.Second, before: 1, verdict: activities.EvaluateResourceOutput{Exists: true},
+			wantPasses: 1, wantDispatches: 0, wantChangeCount: 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.env.SetStartWorkflowOptions(clientOptions(workflows.EvaluateID(sg.ARN)))
+			for i := 1; i <= tc.before; i++ {
+				h.at(time.Duration(i)*time.Millisecond, func() { h.env.SignalWorkflow(workflows.SignalChanged, change(i)) })
+			}
+			h.evaluateOut = func(call int) activities.EvaluateResourceOutput {
+				if call == 1 {
+					for i := 1; i <= tc.during; i++ {
+						h.env.SignalWorkflow(workflows.SignalChanged, change(i))
+					}
+				}
+				return tc.verdict
+			}
+			res := h.evaluate(workflows.EvaluateInput{Ref: sg, Settle: tc.settle})
+
+			want := workflows.EvaluateResult{Passes: tc.wantPasses, Changes: tc.wantChangeCount, Violations: tc.wantViolations}
+			if res != want {
+				t.Errorf("result = %+v, want %+v", res, want)
+			}
+			if len(h.evaluates) != tc.wantPasses || h.evaluates[0].Ref != sg {
+				t.Errorf("EvaluateResource calls = %+v, want %d for %s", h.evaluates, tc.wantPasses, sg.ARN)
+			}
+			if len(h.dispatches) != tc.wantDispatches {
+				t.Fatalf("Dispatch called %d times, want %d", len(h.dispatches), tc.wantDispatches)
+			}
+			if tc.wantDispatches == 0 {
+				return
+			}
+			d := h.dispatches[len(h.dispatches)-1]
+			checkStarts(t, d.Starts, tc.wantStarts, tc.wantLastChange)
+			checkSignals(t, d.Signals, tc.wantSignals, tc.wantDeleted, tc.wantLastChange)
+			if tc.wantDispatches > 1 && passKey(t, h.dispatches[0]) == passKey(t, d) {
+				t.Errorf("both passes used key %q, want one key per pass", passKey(t, d))
+			}
+		})
+	}
+}
+
+func checkStarts(t *testing.T, starts []activities.StartRequest, policies []string, eventID string) {
+	t.Helper()
+	if len(starts) != len(policies) {
+		t.Fatalf("starts = %+v, want one per violation of %v", starts, policies)
+	}
+	for i, s := range starts {
+		id := workflows.RemediationID(policies[i], sg.ARN)
+		if s.WorkflowID != id || s.Workflow != workflows.RemediationWorkflow || s.Signal != workflows.SignalRecheck {
+			t.Errorf("start = %s %s %s, want %s %s %s", s.WorkflowID, s.Workflow, s.Signal, id, workflows.RemediationWorkflow, workflows.SignalRecheck)
+		}
+		if id != "remediation/"+policies[i]+"/"+sg.ARN {
+			t.Errorf("remediation ID = %q, want remediation/<policy>/<arn>", id)
+		}
+		in := jsonAs[workflows.RemediationInput](t, s.Input)
+		if in.Ref != sg || in.Name != "web" || in.Violation.PolicyID != policies[i] || in.Change.EventID != eventID || in.Carry != nil {
+			t.Errorf("input = %+v, want the violation of %s with change %s", in, policies[i], eventID)
+		}
+		if c := jsonAs[workflows.Recheck](t, s.SignalArg); !c.Violating || c.Key == "" || c.Change.EventID != eventID {
+			t.Errorf("signal arg = %+v, want a keyed violating recheck with change %s", c, eventID)
+		}
+		wantKeywords := map[string]string{
+			"RectifyPolicy": policies[i], "RectifyResource": sg.ARN, "RectifyAccount": sg.Account,
+			"RectifySeverity": "HIGH", "RectifyState": workflows.StateNew,
+		}
+		if fmt.Sprint(s.Keywords) != fmt.Sprint(wantKeywords) {
+			t.Errorf("keywords = %v, want %v", s.Keywords, wantKeywords)
+		}
+	}
+}
+
+func checkSignals(t *testing.T, signals []activities.SignalRequest, policies []string, deleted bool, eventID string) {
+	t.Helper()
+	var got []string
+	for _, s := range signals {
+		got = append(got, s.WorkflowID)
+		c := jsonAs[workflows.Recheck](t, s.Arg)
+		if s.Signal != workflows.SignalRecheck || c.Violating || c.Deleted != deleted || c.Key == "" || c.Change.EventID != eventID {
+			t.Errorf("signal %s %s %+v, want a keyed passing recheck (deleted %v) with change %s", s.WorkflowID, s.Signal, c, deleted, eventID)
+		}
+	}
+	var want []string
+	for _, p := range policies {
+		want = append(want, workflows.RemediationID(p, sg.ARN))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("signalled %v, want %v", got, want)
+	}
+}
+
+func passKey(t *testing.T, d activities.DispatchInput) string {
+	if len(d.Starts) > 0 {
+		return jsonAs[workflows.Recheck](t, d.Starts[0].SignalArg).Key
+	}
+	return jsonAs[workflows.Recheck](t, d.Signals[0].Arg).Key
+}

@@ -1,0 +1,357 @@
+package workflows_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/rectifyhq/rectify/activities"
+	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/worker"
+	"github.com/rectifyhq/rectify/workflows"
+)
+
+// acts names the activities by method, as the workflows do.
+var acts *activities.Activities
+
+const (
+	policyID = "aws.ec2.sg_public_admin_ports"
+	approver = "alice"
+)
+
+var sg = resource.Ref{
+	Type: "aws_security_group", ID: "sg-0abc", Account: "123456789012", Region: "us-east-1",
+	ARN: "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0abc",
+}
+
+// violation builds a violation of policyID on sg with a real action, so
+// only the settings differ between cases.
+func violation(s activities.Settings) activities.Violation {
+	return activities.Violation{
+		PolicyID: policyID, Title: "SSH open to the world", Severity: "HIGH",
+		Message: "sg-0abc allows 0.0.0.0/0 on port 22", Controls: []string{"CIS AWS 5.2"},
+		Remediation: "ec2_revoke_ingress", Params: map[string]any{"rule_ids": []any{"sgr-1"}},
+		Settings: s,
+	}
+}
+
+func enforce(watch time.Duration, budget int) activities.Settings {
+	return activities.Settings{Mode: config.ModeEnforce, WatchWindow: watch, MaxRemediations: budget, Approvers: []string{approver}}
+}
+
+func approve(timeout time.Duration, onTimeout string) activities.Settings {
+	return activities.Settings{
+		Mode: config.ModeApprove, ApprovalTimeout: timeout, TimeoutAction: onTimeout,
+		WatchWindow: time.Hour, MaxRemediations: 3, Approvers: []string{approver, "bob"},
+	}
+}
+
+func remediationInput(v activities.Violation) workflows.RemediationInput {
+	return workflows.RemediationInput{
+		Ref: sg, Name: "web", Violation: v,
+		Change: workflows.Change{Source: "cloudtrail", EventName: "AuthorizeSecurityGroupIngress", Actor: "arn:aws:iam::123456789012:user/dev"},
+	}
+}
+
+// harness is a test environment with rectify's real workflows registered
+// and every activity replaced by a recording fake.
+type harness struct {
+	t   *testing.T
+	env *testsuite.TestWorkflowEnvironment
+
+	// Behaviour, per call (1-based); nil takes the default.
+	applyOut    func(call int) activities.ApplyOutput            // default: changed
+	verifyOut   func(call int) activities.VerifyOutput           // default: fixed
+	evaluateOut func(call int) activities.EvaluateResourceOutput // default: nothing
+	onFinding   func(call int, f activities.FindingInput)
+	onNotify    func(n activities.Notification)
+
+	mu         sync.Mutex
+	states     []string // RectifyState values, in upsert order
+	findings   []activities.FindingInput
+	notified   []activities.Notification
+	snapshots  int
+	applies    []activities.ActionInput
+	verifies   int
+	evaluates  []activities.EvaluateResourceInput
+	dispatches []activities.DispatchInput
+	undone     []activities.UndoInput
+	tagged     []activities.TagExemptInput
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	h := &harness{t: t, env: suite.NewTestWorkflowEnvironment()}
+	env := h.env
+	worker.Register(env, &activities.Activities{})
+	env.SetStartWorkflowOptions(clientOptions(workflows.RemediationID(policyID, sg.ARN)))
+
+	env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
+		if s, ok := args.Get(0).(temporal.SearchAttributes).GetKeyword(workflows.AttrState); ok {
+			h.mu.Lock()
+			h.states = append(h.states, s)
+			h.mu.Unlock()
+		}
+	}).Return(nil)
+	env.OnActivity(acts.RecordFinding, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.FindingInput) error {
+			h.mu.Lock()
+			h.findings = append(h.findings, in)
+			n, f := len(h.findings), h.onFinding
+			h.mu.Unlock()
+			if f != nil {
+				f(n, in) // outside the lock: it may signal the workflow
+			}
+			return nil
+		})
+	env.OnActivity(acts.Notify, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, n activities.Notification) (activities.NotifyOutput, error) {
+			h.mu.Lock()
+			h.notified = append(h.notified, n)
+			f := h.onNotify
+			h.mu.Unlock()
+			if f != nil {
+				f(n)
+			}
+			return activities.NotifyOutput{Thread: "slack-ts-1"}, nil
+		})
+	env.OnActivity(acts.Snapshot, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ActionInput) (activities.Snapshot, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.snapshots++
+			return activities.Snapshot{Action: in.Action, Data: json.RawMessage(`{"group_id":"sg-0abc"}`)}, nil
+		})
+	env.OnActivity(acts.Apply, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ActionInput) (activities.ApplyOutput, error) {
+			h.mu.Lock()
+			h.applies = append(h.applies, in)
+			n, f := len(h.applies), h.applyOut
+			h.mu.Unlock()
+			if f != nil {
+				return f(n), nil // outside the lock: it may signal the workflow
+			}
+			return activities.ApplyOutput{Changed: true, Summary: "revoked sgr-1"}, nil
+		})
+	env.OnActivity(acts.VerifyPolicy, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.VerifyInput) (activities.VerifyOutput, error) {
+			h.mu.Lock()
+			h.verifies++
+			n, f := h.verifies, h.verifyOut
+			h.mu.Unlock()
+			if f != nil {
+				return f(n), nil
+			}
+			return activities.VerifyOutput{Exists: true}, nil
+		})
+	env.OnActivity(acts.EvaluateResource, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.EvaluateResourceInput) (activities.EvaluateResourceOutput, error) {
+			h.mu.Lock()
+			h.evaluates = append(h.evaluates, in)
+			n, f := len(h.evaluates), h.evaluateOut
+			h.mu.Unlock()
+			if f != nil {
+				return f(n), nil // outside the lock: it may signal the workflow
+			}
+			return activities.EvaluateResourceOutput{Exists: true}, nil
+		})
+	env.OnActivity(acts.Undo, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.UndoInput) error {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.undone = append(h.undone, in)
+			return nil
+		})
+	env.OnActivity(acts.TagExempt, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.TagExemptInput) error {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.tagged = append(h.tagged, in)
+			return nil
+		})
+	env.OnActivity(acts.Dispatch, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.DispatchInput) (activities.DispatchOutput, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.dispatches = append(h.dispatches, in)
+			return activities.DispatchOutput{Started: len(in.Starts), Signaled: len(in.Signals)}, nil
+		})
+	return h
+}
+
+func clientOptions(id string) client.StartWorkflowOptions { return client.StartWorkflowOptions{ID: id} }
+
+// remediate runs Remediation to completion and returns its result.
+func (h *harness) remediate(in workflows.RemediationInput) workflows.RemediationResult {
+	h.t.Helper()
+	h.env.ExecuteWorkflow(workflows.RemediationWorkflow, in)
+	var res workflows.RemediationResult
+	h.completed(&res)
+	return res
+}
+
+// evaluate runs Evaluate to completion and returns its result.
+func (h *harness) evaluate(in workflows.EvaluateInput) workflows.EvaluateResult {
+	h.t.Helper()
+	h.env.ExecuteWorkflow(workflows.EvaluateWorkflow, in)
+	var res workflows.EvaluateResult
+	h.completed(&res)
+	return res
+}
+
+// continuedAs asserts the run ended in continue-as-new and decodes the
+// next run's input.
+func (h *harness) continuedAs(in any) {
+	h.t.Helper()
+	var can *workflow.ContinueAsNewError
+	if err := h.env.GetWorkflowError(); !errors.As(err, &can) {
+		h.t.Fatalf("workflow ended with %v, want continue-as-new", err)
+	}
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, in); err != nil {
+		h.t.Fatalf("decode continue-as-new input: %v", err)
+	}
+}
+
+func (h *harness) completed(res any) {
+	h.t.Helper()
+	if !h.env.IsWorkflowCompleted() {
+		h.t.Fatal("workflow did not complete")
+	}
+	if err := h.env.GetWorkflowError(); err != nil {
+		h.t.Fatalf("workflow failed: %v", err)
+	}
+	if err := h.env.GetWorkflowResult(res); err != nil {
+		h.t.Fatalf("decode result: %v", err)
+	}
+}
+
+// at runs f after d of workflow time.
+func (h *harness) at(d time.Duration, f func()) { h.env.RegisterDelayedCallback(f, d) }
+
+// recheck sends the recheck signal after d.
+func (h *harness) recheck(d time.Duration, c workflows.Recheck) {
+	h.at(d, func() { h.env.SignalWorkflow(workflows.SignalRecheck, c) })
+}
+
+// update is what happened to one decide update.
+type update struct {
+	accepted, completed bool
+	rejected            error
+	result              workflows.DecisionResult
+}
+
+// decide sends the decide update after d and records what happened to it.
+func (h *harness) decide(d time.Duration, id string, dec workflows.Decision) *update {
+	u := &update{}
+	h.at(d, func() {
+		h.env.UpdateWorkflow(workflows.UpdateDecide, id, &testsuite.TestUpdateCallback{
+			OnAccept: func() { u.accepted = true },
+			OnReject: func(err error) { u.rejected = err },
+			OnComplete: func(v any, err error) {
+				if err != nil {
+					h.t.Errorf("update %s failed: %v", id, err)
+				}
+				u.completed = true
+				u.result = jsonAs[workflows.DecisionResult](h.t, v)
+			},
+		}, dec)
+	})
+	return u
+}
+
+// undo sends the undo update after d and records what happened to it.
+func (h *harness) undo(d time.Duration, req workflows.UndoRequest) *update {
+	u := &update{}
+	h.at(d, func() {
+		h.env.UpdateWorkflow(workflows.UpdateUndo, "undo-"+req.User, &testsuite.TestUpdateCallback{
+			OnAccept: func() { u.accepted = true },
+			OnReject: func(err error) { u.rejected = err },
+			OnComplete: func(v any, err error) {
+				if err != nil {
+					h.t.Errorf("undo by %s failed: %v", req.User, err)
+				}
+				u.completed = true
+				u.result = jsonAs[workflows.DecisionResult](h.t, v)
+			},
+		}, req)
+	})
+	return u
+}
+
+// status queries the workflow's status, during or after the run. It may
+// be called from a delayed callback, so it reports errors without Fatal.
+func (h *harness) status() workflows.Status {
+	h.t.Helper()
+	var s workflows.Status
+	v, err := h.env.QueryWorkflow(workflows.QueryStatus)
+	if err == nil {
+		err = v.Get(&s)
+	}
+	if err != nil {
+		h.t.Errorf("query status: %v", err)
+	}
+	return s
+}
+
+// historyStates lists the states of the status history in order.
+func historyStates(s workflows.Status) []string {
+	out := make([]string, len(s.History))
+	for i, tr := range s.History {
+		out[i] = tr.State
+	}
+	return out
+}
+
+// findingStatuses lists the recorded finding statuses in order.
+func (h *harness) findingStatuses() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]string, len(h.findings))
+	for i, f := range h.findings {
+		out[i] = f.Status
+	}
+	return out
+}
+
+func (h *harness) upserted() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.states...)
+}
+
+func (h *harness) applied() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.applies)
+}
+
+// jsonAs converts a value that crossed a data converter as `any` (a
+// map after the JSON round trip) back into its type.
+func jsonAs[T any](t *testing.T, v any) T {
+	t.Helper()
+	var out T
+	b, err := json.Marshal(v)
+	if err == nil {
+		err = json.Unmarshal(b, &out)
+	}
+	if err != nil {
+		t.Fatalf("convert %T to %T: %v", v, out, err)
+	}
+	return out
+}

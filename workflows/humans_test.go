@@ -1,0 +1,154 @@
+package workflows_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rectifyhq/rectify/activities"
+	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/workflows"
+)
+
+// Reminders and the escalation mention are thread replies at their delays,
+// and stop as soon as someone decides.
+func TestRemediationReminders(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		decideAt   time.Duration // 0: never
+		wantAt     []time.Duration
+		wantFinal  string
+		wantMentio bool
+	}{
+		{"all nudges then escalate", 0, []time.Duration{time.Hour, 2 * time.Hour, 3 * time.Hour}, workflows.StateEscalated, true},
+		{"decided after the first", 90 * time.Minute, []time.Duration{time.Hour}, workflows.StateResolved, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			s := approve(4*time.Hour, config.TimeoutEscalate)
+			s.Reminders = []time.Duration{time.Hour, 2 * time.Hour, 9 * time.Hour} // the last is past the timeout
+			s.EscalateBefore = time.Hour
+			s.EscalationMention = "<!subteam^S0SEC>"
+			start := h.env.Now()
+			var replies []time.Duration
+			var texts []string
+			h.onNotify = func(n activities.Notification) {
+				if n.Reply != "" {
+					replies = append(replies, h.env.Now().Sub(start))
+					texts = append(texts, n.Reply)
+				}
+			}
+			if tc.decideAt > 0 {
+				h.decide(tc.decideAt, "d1", workflows.Decision{Approve: true, User: approver})
+			}
+			res := h.remediate(remediationInput(violation(s)))
+			if res.State != tc.wantFinal {
+				t.Errorf("final state %s, want %s", res.State, tc.wantFinal)
+			}
+			if len(replies) != len(tc.wantAt) {
+				t.Fatalf("replies at %v, want at %v (%q)", replies, tc.wantAt, texts)
+			}
+			for i := range replies {
+				if replies[i] != tc.wantAt[i] {
+					t.Errorf("reply %d at %v, want %v", i, replies[i], tc.wantAt[i])
+				}
+			}
+			if got := strings.Contains(strings.Join(texts, "\n"), "<!subteam^S0SEC>"); got != tc.wantMentio {
+				t.Errorf("mention posted = %v, want %v: %q", got, tc.wantMentio, texts)
+			}
+		})
+	}
+}
+
+func TestRemediationTimeoutActions(t *testing.T) {
+	for _, tc := range []struct {
+		action, wantState, wantFinding string
+	}{
+		{config.TimeoutSkip, workflows.StateExpired, activities.FindingNotified},
+		{config.TimeoutEscalate, workflows.StateEscalated, activities.FindingNotified},
+	} {
+		t.Run(tc.action, func(t *testing.T) {
+			h := newHarness(t)
+			res := h.remediate(remediationInput(violation(approve(time.Hour, tc.action))))
+			if res.State != tc.wantState || h.applied() != 0 {
+				t.Errorf("state %s with %d applies, want %s and none", res.State, h.applied(), tc.wantState)
+			}
+			checkFindings(t, h, activities.FindingNew, tc.wantFinding)
+		})
+	}
+}
+
+// Undo restores the snapshot, checks the old state is back, exempts the
+// resource for ExemptFor and records SUPPRESSED with who and why.
+func TestRemediationUndo(t *testing.T) {
+	h := newHarness(t)
+	s := enforce(time.Hour, 3)
+	s.UndoWindow = 24 * time.Hour
+	s.ExemptFor = 7 * 24 * time.Hour
+	// After the undo the policy fails again: the old rule is back.
+	h.verifyOut = func(call int) activities.VerifyOutput {
+		return activities.VerifyOutput{Exists: true, Violating: call > 1}
+	}
+	refused := h.undo(time.Minute, workflows.UndoRequest{User: "mallory"})
+	done := h.undo(2*time.Hour, workflows.UndoRequest{User: approver, Reason: "breaks the bastion"})
+	start := h.env.Now()
+	res := h.remediate(remediationInput(violation(s)))
+
+	if refused.rejected == nil || !strings.Contains(refused.rejected.Error(), "not an approver") {
+		t.Errorf("mallory's undo: %+v", refused)
+	}
+	if !done.completed || done.result.State != workflows.StateUndone {
+		t.Fatalf("undo: %+v", done)
+	}
+	if res.State != workflows.StateUndone || res.DecidedBy != approver || !strings.Contains(res.Reason, "breaks the bastion") {
+		t.Errorf("result = %+v", res)
+	}
+	if len(h.undone) != 1 || h.undone[0].Snapshot.Action != "ec2_revoke_ingress" {
+		t.Errorf("undo activity calls = %+v", h.undone)
+	}
+	if len(h.tagged) != 1 || h.tagged[0].PolicyID != policyID || h.tagged[0].Until.Sub(start) != 2*time.Hour+7*24*time.Hour {
+		t.Errorf("exempt tags = %+v", h.tagged)
+	}
+	checkFindings(t, h, activities.FindingNew, activities.FindingResolved, activities.FindingSuppressed)
+	if note := h.findings[2].Note; !strings.Contains(note, approver) || !strings.Contains(note, "breaks the bastion") {
+		t.Errorf("suppressed note = %q", note)
+	}
+	var offered bool
+	for _, n := range h.notified {
+		offered = offered || (n.State == workflows.StateResolved && n.AskUndo)
+	}
+	if !offered {
+		t.Error("the Resolved message did not offer Undo")
+	}
+}
+
+func TestRemediationUndoRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		at   time.Duration
+		s    func() activities.Settings
+		want string
+	}{
+		{"after the window", 3 * time.Hour, func() activities.Settings {
+			s := enforce(4*time.Hour, 3)
+			s.UndoWindow = 2 * time.Hour
+			return s
+		}, "undo window closed"},
+		{"nothing changed", time.Minute, func() activities.Settings { return enforce(time.Hour, 3) }, "nothing to undo"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			if tc.name == "nothing changed" {
+				h.applyOut = func(int) activities.ApplyOutput { return activities.ApplyOutput{Summary: "already fixed"} }
+			}
+			u := h.undo(tc.at, workflows.UndoRequest{User: approver})
+			h.remediate(remediationInput(violation(tc.s())))
+			if u.rejected == nil || !strings.Contains(u.rejected.Error(), tc.want) {
+				t.Errorf("undo = %+v, want refused with %q", u, tc.want)
+			}
+			if len(h.undone) != 0 {
+				t.Errorf("undo ran %d times", len(h.undone))
+			}
+		})
+	}
+}

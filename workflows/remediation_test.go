@@ -1,0 +1,130 @@
+package workflows_test
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rectifyhq/rectify/activities"
+	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/workflows"
+)
+
+// New lives in the start attributes and the first upsert; every later
+// state goes through setState, so the status history is the upserts
+// after New, and the UI can never disagree with the workflow.
+func checkStates(t *testing.T, h *harness, want ...string) {
+	t.Helper()
+	got := h.upserted()
+	if !slices.Equal(got, want) {
+		t.Errorf("RectifyState upserts = %v, want %v", got, want)
+	}
+	if hist := historyStates(h.status()); !slices.Equal(hist, want[1:]) {
+		t.Errorf("status history = %v, want %v", hist, want[1:])
+	}
+}
+
+func checkFindings(t *testing.T, h *harness, want ...string) {
+	t.Helper()
+	if got := h.findingStatuses(); !slices.Equal(got, want) {
+		t.Errorf("findings = %v, want %v", got, want)
+	}
+}
+
+func TestRemediationEnforceFixesVerifiesAndWatches(t *testing.T) {
+	h := newHarness(t)
+	start := h.env.Now()
+	res := h.remediate(remediationInput(violation(enforce(time.Hour, 3))))
+
+	if res.State != workflows.StateResolved || res.Remediations != 1 || len(res.Snapshots) != 1 {
+		t.Errorf("result = %+v, want Resolved after 1 remediation with 1 snapshot", res)
+	}
+	checkStates(t, h, workflows.StateNew, workflows.StateRemediating, workflows.StateResolved)
+	checkFindings(t, h, activities.FindingNew, activities.FindingResolved)
+	if h.snapshots != 1 || h.verifies != 1 {
+		t.Errorf("snapshots, verifies = %d, %d; want 1, 1", h.snapshots, h.verifies)
+	}
+	want := activities.ActionInput{Action: "ec2_revoke_ingress", Ref: sg, Params: map[string]any{"rule_ids": []any{"sgr-1"}}}
+	if len(h.applies) != 1 || !reflect.DeepEqual(h.applies[0], want) {
+		t.Errorf("applies = %+v, want [%+v]", h.applies, want)
+	}
+	for _, f := range h.findings {
+		if f.WorkflowID != workflows.RemediationID(policyID, sg.ARN) || f.PolicyID != policyID || f.Ref != sg || !f.DetectedAt.Equal(start) {
+			t.Errorf("finding %s = %+v, want it keyed by the workflow, policy and resource, detected at %v", f.Status, f, start)
+		}
+	}
+	// The Slack message is updated in place: every later notification
+	// carries the thread handle of the first.
+	if n := h.notified; len(n) != 2 || n[0].Thread != "" || n[1].Thread != "slack-ts-1" || n[0].Actor != "arn:aws:iam::123456789012:user/dev" {
+		t.Errorf("notifications = %+v, want a first message then an in-place update naming the actor", n)
+	}
+	if waited := h.env.Now().Sub(start); waited < time.Hour {
+		t.Errorf("completed after %v, want it to watch for the 1h window", waited)
+	}
+}
+
+// Dry runs, exemptions and policies without an action never change the
+// resource.
+func TestRemediationWithoutChange(t *testing.T) {
+	noAction := violation(enforce(time.Hour, 3))
+	noAction.Remediation = "none"
+	exempt := violation(enforce(time.Hour, 3))
+	exempt.Exemption = activities.Exemption{Exempt: true, Reason: "legacy bastion"}
+	notify := enforce(time.Hour, 3)
+	notify.Mode = config.ModeNotify
+
+	for _, tc := range []struct {
+		name        string
+		v           activities.Violation
+		wantState   string
+		wantFinding string
+		wantNote    string
+	}{
+		{"notify mode", violation(notify), workflows.StateNotified, activities.FindingNotified, "dry run: would revoke ingress rule(s) sgr-1"},
+		{"enforce without action", noAction, workflows.StateNotified, activities.FindingNotified, "dry run: would notify only"},
+		{"exempt", exempt, workflows.StateSuppressed, activities.FindingSuppressed, "exempt: legacy bastion"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			start := h.env.Now()
+			res := h.remediate(remediationInput(tc.v))
+
+			if res.State != tc.wantState || res.Remediations != 0 {
+				t.Errorf("result = %+v, want %s without remediations", res, tc.wantState)
+			}
+			checkStates(t, h, workflows.StateNew, tc.wantState)
+			checkFindings(t, h, activities.FindingNew, tc.wantFinding)
+			if note := h.findings[len(h.findings)-1].Note; !strings.HasPrefix(note, tc.wantNote) {
+				t.Errorf("finding note = %q, want prefix %q", note, tc.wantNote)
+			}
+			h.env.AssertActivityNumberOfCalls(t, "Snapshot", 0)
+			h.env.AssertActivityNumberOfCalls(t, "Apply", 0)
+			h.env.AssertActivityNumberOfCalls(t, "VerifyPolicy", 0)
+			if waited := h.env.Now().Sub(start); waited != 0 {
+				t.Errorf("completed after %v, want at once (nothing to watch)", waited)
+			}
+		})
+	}
+}
+
+func TestRemediationVerificationFails(t *testing.T) {
+	h := newHarness(t)
+	h.verifyOut = func(int) activities.VerifyOutput { return activities.VerifyOutput{Exists: true, Violating: true} }
+	start := h.env.Now()
+	res := h.remediate(remediationInput(violation(enforce(time.Hour, 3))))
+
+	if res.State != workflows.StateFailed || !strings.Contains(res.Reason, "still fails after ec2_revoke_ingress (5 reads)") {
+		t.Errorf("result = %+v, want Failed with the reason", res)
+	}
+	checkStates(t, h, workflows.StateNew, workflows.StateRemediating, workflows.StateFailed)
+	checkFindings(t, h, activities.FindingNew, activities.FindingFailed)
+	// Five reads with 1+2+4+8 s of backoff between them, then no watch.
+	if h.verifies != 5 {
+		t.Errorf("VerifyPolicy called %d times, want 5", h.verifies)
+	}
+	if waited := h.env.Now().Sub(start); waited != 15*time.Second {
+		t.Errorf("completed after %v, want 15s of verify backoff and no watch window", waited)
+	}
+}
