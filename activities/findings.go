@@ -56,9 +56,19 @@ type SecurityHub struct {
 type findingBatch struct {
 	account, region string
 	findings        []shtypes.AwsSecurityFinding
+	updates         []findingUpdate
 	done            chan struct{}
 	failed          map[string]string // finding id → error
 	err             error
+}
+
+// findingUpdate is the workflow status and note a finding must carry.
+// Security Hub lets an import set them only when it creates the finding;
+// afterwards they change through BatchUpdateFindings.
+type findingUpdate struct {
+	id, productARN string
+	status         shtypes.WorkflowStatus
+	note           string
 }
 
 const maxImport = 100
@@ -67,7 +77,8 @@ const maxImport = 100
 // waits for that batch to be imported.
 func (s *SecurityHub) Write(ctx context.Context, f FindingInput, updatedAt time.Time) error {
 	finding := asff(f, updatedAt)
-	b, full := s.add(f.Ref.Account, findingRegion(f.Ref), finding)
+	u := findingUpdate{id: aws.ToString(finding.Id), productARN: aws.ToString(finding.ProductArn), status: finding.Workflow.Status, note: f.Note}
+	b, full := s.add(f.Ref.Account, findingRegion(f.Ref), finding, u)
 	if full {
 		s.flush(b)
 	}
@@ -85,7 +96,7 @@ func (s *SecurityHub) Write(ctx context.Context, f FindingInput, updatedAt time.
 	return nil
 }
 
-func (s *SecurityHub) add(account, region string, f shtypes.AwsSecurityFinding) (*findingBatch, bool) {
+func (s *SecurityHub) add(account, region string, f shtypes.AwsSecurityFinding, u findingUpdate) (*findingBatch, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.batches == nil {
@@ -103,6 +114,7 @@ func (s *SecurityHub) add(account, region string, f shtypes.AwsSecurityFinding) 
 		time.AfterFunc(delay, func() { s.flush(b) })
 	}
 	b.findings = append(b.findings, f)
+	b.updates = append(b.updates, u)
 	if len(b.findings) >= maxImport {
 		delete(s.batches, key)
 		return b, true
@@ -126,15 +138,56 @@ func (s *SecurityHub) flush(b *findingBatch) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	out, err := s.AWS.SecurityHub(b.account, b.region).BatchImportFindings(ctx, &securityhub.BatchImportFindingsInput{Findings: b.findings})
-	b.err = err
-	if err == nil {
-		b.failed = map[string]string{}
-		for _, f := range out.FailedFindings {
-			b.failed[aws.ToString(f.Id)] = aws.ToString(f.ErrorCode) + ": " + aws.ToString(f.ErrorMessage)
+	defer close(b.done)
+	client := s.AWS.SecurityHub(b.account, b.region)
+	out, err := client.BatchImportFindings(ctx, &securityhub.BatchImportFindingsInput{Findings: b.findings})
+	if b.err = err; err != nil {
+		return
+	}
+	b.failed = map[string]string{}
+	for _, f := range out.FailedFindings {
+		b.failed[aws.ToString(f.Id)] = aws.ToString(f.ErrorCode) + ": " + aws.ToString(f.ErrorMessage)
+	}
+	b.err = s.update(ctx, client, b)
+}
+
+// update sets workflow status and note of the imported findings, one
+// BatchUpdateFindings per distinct (status, note): statuses batch well,
+// notes are mostly unique.
+func (s *SecurityHub) update(ctx context.Context, client *securityhub.Client, b *findingBatch) error {
+	type group struct {
+		status shtypes.WorkflowStatus
+		note   string
+	}
+	groups := map[group][]shtypes.AwsSecurityFindingIdentifier{}
+	var order []group
+	for _, u := range b.updates {
+		if _, failed := b.failed[u.id]; failed || (u.status == shtypes.WorkflowStatusNew && u.note == "") {
+			continue
+		}
+		g := group{u.status, u.note}
+		if _, ok := groups[g]; !ok {
+			order = append(order, g)
+		}
+		groups[g] = append(groups[g], shtypes.AwsSecurityFindingIdentifier{Id: aws.String(u.id), ProductArn: aws.String(u.productARN)})
+	}
+	for _, g := range order {
+		in := &securityhub.BatchUpdateFindingsInput{
+			FindingIdentifiers: groups[g],
+			Workflow:           &shtypes.WorkflowUpdate{Status: g.status},
+		}
+		if g.note != "" {
+			in.Note = &shtypes.NoteUpdate{Text: aws.String(truncate(g.note, 512)), UpdatedBy: aws.String("rectify")}
+		}
+		out, err := client.BatchUpdateFindings(ctx, in)
+		if err != nil {
+			return err
+		}
+		for _, f := range out.UnprocessedFindings {
+			b.failed[aws.ToString(f.FindingIdentifier.Id)] = aws.ToString(f.ErrorCode) + ": " + aws.ToString(f.ErrorMessage)
 		}
 	}
-	close(b.done)
+	return nil
 }
 
 // findingRegion is where a finding is imported: the resource's region, or

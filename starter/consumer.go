@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -34,6 +35,9 @@ type Consumer struct {
 	TaskQueue string
 	// Filter drops the events rectify's own remediation roles caused.
 	Filter events.Filter
+	// Accounts, when set, is the allow-list of accounts whose events are
+	// evaluated; others are refused, logged and counted.
+	Accounts []string
 	// Settle is passed to Evaluate: how long a pass waits for the rest of
 	// a burst of changes.
 	Settle time.Duration
@@ -123,6 +127,11 @@ func (c *Consumer) handle(ctx context.Context, m sqstypes.Message) {
 		if t.Ignored {
 			c.stats().ignore(t.Reason)
 			c.log().Debug("event ignored", "message_id", id, "event", t.EventName, "resource", t.ARN, "reason", t.Reason)
+			continue
+		}
+		if len(c.Accounts) > 0 && !slices.Contains(c.Accounts, t.Account) {
+			c.stats().add(&c.stats().Refused, 1)
+			c.log().Warn("event from an account not on the allow-list refused", "message_id", id, "account", t.Account, "event", t.EventName, "resource", t.ARN)
 			continue
 		}
 		if err := c.Start(ctx, t); err != nil {

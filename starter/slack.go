@@ -24,6 +24,9 @@ import (
 // Temporal client in production (TemporalDecide), a fake in unit tests.
 type DecideFunc func(ctx context.Context, workflowID, updateID string, d workflows.Decision) (workflows.DecisionResult, error)
 
+// UndoFunc sends the undo Update to a Remediation (TemporalUndo).
+type UndoFunc func(ctx context.Context, workflowID, updateID string, u workflows.UndoRequest) (workflows.DecisionResult, error)
+
 // StatusFunc queries a Remediation's status (TemporalStatus). The handler
 // uses it only to explain a click on a workflow that has already closed.
 type StatusFunc func(ctx context.Context, workflowID string) (workflows.Status, error)
@@ -36,6 +39,8 @@ const (
 	defaultSlackTimeout = 20 * time.Second
 	// DefaultRejectReason is recorded when a reject carries no reason.
 	DefaultRejectReason = "rejected in Slack without a reason"
+	// DefaultUndoReason is recorded when an undo carries no reason.
+	DefaultUndoReason = "undone in Slack without a reason"
 	// maxSlackBody bounds a request body; Slack's payloads are a few KiB.
 	maxSlackBody = 1 << 20
 )
@@ -44,7 +49,7 @@ const (
 type SlackHandlerConfig struct {
 	// SigningSecret verifies X-Slack-Signature. Required.
 	SigningSecret config.Secret
-	// Client is the bot's API client, for views.open (the reject reason),
+	// Client is the bot's API client, for views.open (the reason modal),
 	// chat.postEphemeral and usergroups.users.list. Required.
 	Client *slack.Client
 	// Approvers are Slack user IDs (U…, W…) and user-group IDs (S…). A
@@ -56,6 +61,9 @@ type SlackHandlerConfig struct {
 	ApproverCacheTTL time.Duration
 	// Decide sends the Update. Required.
 	Decide DecideFunc
+	// Undo sends the undo Update. Optional: without it, Undo clicks are
+	// answered with the CLI command to use.
+	Undo UndoFunc
 	// Status explains clicks on closed workflows. Optional.
 	Status StatusFunc
 	// Timeout bounds the work behind one click (default 20s).
@@ -122,6 +130,7 @@ func NewSlackHandlerFromConfig(cfg *config.Config, tc client.Client, log *slog.L
 		Approvers:        cfg.Approvers,
 		ApproverCacheTTL: cfg.Slack.CacheTTL(),
 		Decide:           TemporalDecide(tc),
+		Undo:             TemporalUndo(tc),
 		Status:           TemporalStatus(tc),
 		Log:              log,
 	})
@@ -162,7 +171,7 @@ func (h *SlackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.background(r.Context(), func(ctx context.Context) { h.onClick(ctx, ic, act) })
 		}
 	case slack.InteractionTypeViewSubmission:
-		if ic.View.CallbackID == slackapp.CallbackRejectReason {
+		if ic.View.CallbackID == slackapp.CallbackReason {
 			h.background(r.Context(), func(ctx context.Context) { h.onReason(ctx, ic) })
 		}
 	}

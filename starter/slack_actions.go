@@ -23,8 +23,9 @@ type click struct {
 	// ResponseURL and Channel are where the outcome is replied.
 	ResponseURL string `json:"u,omitempty"`
 	Channel     string `json:"c,omitempty"`
-	User        string `json:"-"`
-	ActionID    string `json:"-"`
+	// ActionID is the button, so a submitted reason knows what it is for.
+	ActionID string `json:"a"`
+	User     string `json:"-"`
 }
 
 // updateID makes the clicks of one user on one button of one message a
@@ -40,11 +41,15 @@ func (c click) logger(log *slog.Logger) *slog.Logger {
 	return log.With("workflow_id", c.WorkflowID, "user", c.User, "action", c.ActionID)
 }
 
-// decisionAction finds the Approve or Reject button among the actions.
+// decisionAction finds the Approve, Reject or Undo button among the
+// actions.
 func decisionAction(ic slack.InteractionCallback) (*slack.BlockAction, bool) {
 	for _, a := range ic.ActionCallback.BlockActions {
-		if (a.ActionID == slackapp.ActionApprove || a.ActionID == slackapp.ActionReject) && a.Value != "" {
-			return a, true
+		switch a.ActionID {
+		case slackapp.ActionApprove, slackapp.ActionReject, slackapp.ActionUndo:
+			if a.Value != "" {
+				return a, true
+			}
 		}
 	}
 	return nil, false
@@ -64,7 +69,7 @@ func newClick(ic slack.InteractionCallback, act *slack.BlockAction) click {
 	return c
 }
 
-// onClick handles Approve and Reject. Reject asks for a reason first.
+// onClick handles the buttons. Reject and Undo ask for a reason first.
 func (h *SlackHandler) onClick(ctx context.Context, ic slack.InteractionCallback, act *slack.BlockAction) {
 	c := newClick(ic, act)
 	log := c.logger(h.log)
@@ -76,20 +81,20 @@ func (h *SlackHandler) onClick(ctx context.Context, ic slack.InteractionCallback
 		return
 	}
 	if err := h.openReasonModal(ctx, ic.TriggerID, c); err != nil {
-		// The click already says "reject"; a missing modal must not lose it.
-		log.WarnContext(ctx, "reject reason modal did not open; rejecting with the default reason", "err", err)
-		h.decide(ctx, log, c, workflows.Decision{User: c.User, Reason: h.cfg.DefaultRejectReason})
+		// The click already says what to do; a missing modal must not lose it.
+		log.WarnContext(ctx, "reason modal did not open; going on with the default reason", "err", err)
+		h.withReason(ctx, log, c, "")
 	}
 }
 
-// onReason handles the submitted reject modal.
+// onReason handles a submitted reason modal.
 func (h *SlackHandler) onReason(ctx context.Context, ic slack.InteractionCallback) {
 	var c click
 	if err := json.Unmarshal([]byte(ic.View.PrivateMetadata), &c); err != nil || c.WorkflowID == "" {
-		h.log.WarnContext(ctx, "reject modal without its workflow", "err", err, "view", ic.View.ID)
+		h.log.WarnContext(ctx, "reason modal without its workflow", "err", err, "view", ic.View.ID)
 		return
 	}
-	c.User, c.ActionID = ic.User.ID, slackapp.ActionReject
+	c.User = ic.User.ID
 	log := c.logger(h.log)
 	// Checked again: the submitter is who the Update will name.
 	if !h.allowed(ctx, log, c) {
@@ -99,10 +104,25 @@ func (h *SlackHandler) onReason(ctx context.Context, ic slack.InteractionCallbac
 	if ic.View.State != nil {
 		reason = strings.TrimSpace(ic.View.State.Values[slackapp.BlockReason][slackapp.ActionReason].Value)
 	}
-	if reason == "" {
-		reason = h.cfg.DefaultRejectReason
+	h.withReason(ctx, log, c, reason)
+}
+
+// withReason rejects or undoes, with reason or the default one.
+func (h *SlackHandler) withReason(ctx context.Context, log *slog.Logger, c click, reason string) {
+	switch c.ActionID {
+	case slackapp.ActionReject:
+		if reason == "" {
+			reason = h.cfg.DefaultRejectReason
+		}
+		h.decide(ctx, log, c, workflows.Decision{User: c.User, Reason: reason})
+	case slackapp.ActionUndo:
+		if reason == "" {
+			reason = DefaultUndoReason
+		}
+		h.undo(ctx, log, c, workflows.UndoRequest{User: c.User, Reason: reason})
+	default:
+		log.WarnContext(ctx, "reason for an unknown action")
 	}
-	h.decide(ctx, log, c, workflows.Decision{User: c.User, Reason: reason})
 }
 
 // allowed checks the clicking user against the approvers and tells a
@@ -135,7 +155,23 @@ func (h *SlackHandler) decide(ctx context.Context, log *slog.Logger, c click, d 
 	h.reply(ctx, log, c, h.outcomeText(ctx, c.WorkflowID, d, res, err))
 }
 
-// openReasonModal asks the rejecting user why. The click travels in the
+// undo sends the undo Update and replies with its outcome.
+func (h *SlackHandler) undo(ctx context.Context, log *slog.Logger, c click, u workflows.UndoRequest) {
+	if h.cfg.Undo == nil {
+		h.reply(ctx, log, c, ":information_source: Undo from Slack is not enabled here; use `rectify undo "+slackapp.Escape(c.WorkflowID)+" --as "+c.User+"`.")
+		return
+	}
+	id := c.updateID()
+	res, err := h.cfg.Undo(ctx, c.WorkflowID, id, u)
+	if err != nil {
+		log.WarnContext(ctx, "slack undo not applied", "update_id", id, "err", err)
+	} else {
+		log.InfoContext(ctx, "slack undo", "update_id", id, "state", res.State)
+	}
+	h.reply(ctx, log, c, h.undoText(ctx, c.WorkflowID, u, res, err))
+}
+
+// openReasonModal asks the rejecting or undoing user why. The click travels in the
 // modal's private_metadata, so the submission can name the same workflow,
 // message and reply URL.
 func (h *SlackHandler) openReasonModal(ctx context.Context, triggerID string, c click) error {
@@ -143,19 +179,23 @@ func (h *SlackHandler) openReasonModal(ctx context.Context, triggerID string, c 
 	if err != nil {
 		return fmt.Errorf("encode modal metadata: %w", err)
 	}
+	verb, fallback := "Reject", h.cfg.DefaultRejectReason
+	if c.ActionID == slackapp.ActionUndo {
+		verb, fallback = "Undo", DefaultUndoReason
+	}
+	text := func(typ, s string) *slack.TextBlockObject { return slack.NewTextBlockObject(typ, s, false, false) }
 	view := slack.ModalViewRequest{
 		Type:            slack.VTModal,
-		CallbackID:      slackapp.CallbackRejectReason,
+		CallbackID:      slackapp.CallbackReason,
 		PrivateMetadata: string(meta),
-		Title:           slack.NewTextBlockObject(slack.PlainTextType, "Reject remediation", false, false),
-		Submit:          slack.NewTextBlockObject(slack.PlainTextType, "Reject", false, false),
-		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
+		Title:           text(slack.PlainTextType, verb+" remediation"),
+		Submit:          text(slack.PlainTextType, verb),
+		Close:           text(slack.PlainTextType, "Cancel"),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType,
-				"Reject the remediation of `"+slackapp.Escape(c.WorkflowID)+"`?\nThe reason is recorded in the finding and the workflow.", false, false), nil, nil),
-			slack.NewInputBlock(slackapp.BlockReason,
-				slack.NewTextBlockObject(slack.PlainTextType, "Reason", false, false),
-				slack.NewTextBlockObject(slack.PlainTextType, "Left empty: \""+h.cfg.DefaultRejectReason+"\"", false, false),
+			slack.NewSectionBlock(text(slack.MarkdownType, verb+" the remediation of `"+slackapp.Escape(c.WorkflowID)+
+				"`?\nThe reason is recorded in the finding and the workflow."), nil, nil),
+			slack.NewInputBlock(slackapp.BlockReason, text(slack.PlainTextType, "Reason"),
+				text(slack.PlainTextType, "Left empty: \""+fallback+"\""),
 				slack.NewPlainTextInputBlockElement(nil, slackapp.ActionReason).WithMultiline(true),
 			).WithOptional(true),
 		}},

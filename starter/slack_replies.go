@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/workflows"
@@ -77,7 +78,39 @@ func (h *SlackHandler) outcomeText(ctx context.Context, workflowID string, d wor
 	if errors.Is(err, context.DeadlineExceeded) {
 		return ":hourglass: rectify did not hear back from the workflow in time. Your decision may still apply: watch the message."
 	}
-	return ":warning: rectify could not record your decision: " + slackapp.Escape(clip(err.Error(), 300))
+	return ":warning: rectify could not record your decision: " + slackapp.Escape(clip(appMessage(err), 300))
+}
+
+// undoText says what became of an undo.
+func (h *SlackHandler) undoText(ctx context.Context, workflowID string, u workflows.UndoRequest, res workflows.DecisionResult, err error) string {
+	if err == nil {
+		text := res.Message
+		if text == "" {
+			text = "undo requested by " + u.User
+		}
+		return ":leftwards_arrow_with_hook: " + slackapp.Mentionify(capitalize(text)) + ". The message follows the workflow from here."
+	}
+	if strings.Contains(err.Error(), notApprover) {
+		return notAllowedText(u.User)
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return ":information_source: This violation is closed: its undo window has passed. Nothing changed."
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return ":hourglass: rectify did not hear back from the workflow in time. The undo may still apply: watch the message."
+	}
+	return ":information_source: Undo refused: " + slackapp.Mentionify(clip(appMessage(err), 300)) + ". Nothing changed."
+}
+
+// appMessage is the message of the innermost application error (what the
+// workflow's validator said), without the SDK's type and retry suffixes.
+func appMessage(err error) string {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return appErr.Message()
+	}
+	return err.Error()
 }
 
 // closedText explains a click on a workflow that has completed, from its

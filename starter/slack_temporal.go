@@ -16,6 +16,28 @@ func TemporalDecide(c client.Client) DecideFunc {
 	}
 }
 
+// TemporalUndo sends the undo Update and waits for its result. updateID
+// makes a double click one undo.
+func TemporalUndo(c client.Client) UndoFunc {
+	return func(ctx context.Context, workflowID, updateID string, u workflows.UndoRequest) (workflows.DecisionResult, error) {
+		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID:   workflowID,
+			UpdateID:     updateID,
+			UpdateName:   workflows.UpdateUndo,
+			Args:         []any{u},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err != nil {
+			return workflows.DecisionResult{}, fmt.Errorf("undo %s: %w", workflowID, err)
+		}
+		var res workflows.DecisionResult
+		if err := h.Get(ctx, &res); err != nil {
+			return workflows.DecisionResult{}, fmt.Errorf("undo %s: %w", workflowID, err)
+		}
+		return res, nil
+	}
+}
+
 // TemporalStatus queries a Remediation's status; it works on a closed
 // workflow too, as long as a worker can replay it.
 func TemporalStatus(c client.Client) StatusFunc {

@@ -14,6 +14,8 @@ type Stats struct {
 	Started     int
 	StartErrors int
 	Deleted     int
+	// Refused counts triggers from accounts not on the allow-list.
+	Refused int
 	// Ignored counts ignored triggers by events.ReasonCategory.
 	Ignored map[string]int
 }
@@ -25,6 +27,7 @@ type StatsSnapshot struct {
 	Started     int            `json:"started"`
 	StartErrors int            `json:"start_errors"`
 	Deleted     int            `json:"deleted"`
+	Refused     int            `json:"refused"`
 	Ignored     map[string]int `json:"ignored"`
 }
 
@@ -52,5 +55,5 @@ func (s *Stats) Snapshot() StatsSnapshot {
 	for k, v := range s.Ignored {
 		ig[k] = v
 	}
-	return StatsSnapshot{Received: s.Received, Unparseable: s.Unparseable, Started: s.Started, StartErrors: s.StartErrors, Deleted: s.Deleted, Ignored: ig}
+	return StatsSnapshot{Received: s.Received, Unparseable: s.Unparseable, Started: s.Started, StartErrors: s.StartErrors, Deleted: s.Deleted, Refused: s.Refused, Ignored: ig}
 }

@@ -34,5 +34,6 @@ func New(c client.Client, taskQueue string, acts *activities.Activities, opts Op
 func Register(r worker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.Evaluate, workflow.RegisterOptions{Name: workflows.EvaluateWorkflow})
 	r.RegisterWorkflowWithOptions(workflows.Remediation, workflow.RegisterOptions{Name: workflows.RemediationWorkflow})
+	r.RegisterWorkflowWithOptions(workflows.Sweep, workflow.RegisterOptions{Name: workflows.SweepWorkflow})
 	r.RegisterActivity(acts)
 }

@@ -130,7 +130,7 @@ func (e *evaluation) pass(ctx workflow.Context, change Change) error {
 			WorkflowID: id,
 			Workflow:   RemediationWorkflow,
 			Signal:     SignalRecheck,
-			SignalArg:  Recheck{Key: key, Violating: true, Message: v.Message, Change: change},
+			SignalArg:  Recheck{Key: key, Violating: true, Message: v.Message, Params: v.Params, Change: change},
 			Input:      RemediationInput{Ref: e.ref, Name: out.Name, Violation: v, Change: change},
 			Keywords: map[string]string{
 				AttrPolicy.GetName():   v.PolicyID,

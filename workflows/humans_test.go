@@ -152,3 +152,29 @@ func TestRemediationUndoRefused(t *testing.T) {
 		})
 	}
 }
+
+// A recurrence is fixed with the params of the new verdict: the rule that
+// came back has a new id.
+func TestRemediationRecurrenceUsesFreshParams(t *testing.T) {
+	h := newHarness(t)
+	h.recheck(10*time.Minute, workflows.Recheck{Key: "k2", Violating: true, Params: map[string]any{"rule_ids": []any{"sgr-new"}}})
+	h.remediate(remediationInput(violation(enforce(time.Hour, 3))))
+	if len(h.applies) != 2 {
+		t.Fatalf("applies = %d, want 2", len(h.applies))
+	}
+	if got := h.applies[1].Params["rule_ids"]; !strings.Contains(strings.Join(toStrings(got), ","), "sgr-new") {
+		t.Errorf("second apply params = %v, want the new rule id", h.applies[1].Params)
+	}
+}
+
+func toStrings(v any) []string {
+	var out []string
+	if l, ok := v.([]any); ok {
+		for _, x := range l {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}

@@ -81,7 +81,10 @@ type Recheck struct {
 	Violating bool   `json:"violating"`
 	Deleted   bool   `json:"deleted,omitempty"`
 	Message   string `json:"message,omitempty"`
-	Change    Change `json:"change"`
+	// Params are the fresh remediation params of a violating verdict: a
+	// recurrence is usually a new rule with a new id.
+	Params map[string]any `json:"params,omitempty"`
+	Change Change         `json:"change"`
 }
 
 // Decision is the argument of UpdateDecide.
@@ -213,10 +216,10 @@ func (r *remediation) act(ctx workflow.Context) (done bool, err error) {
 	}
 	if r.v.Exemption.Exempt {
 		r.Reason = r.v.Exemption.Reason
-		if err := r.setState(ctx, StateSuppressed, r.v.Exemption.Reason); err != nil {
+		if err := r.record(ctx, activities.FindingSuppressed, "exempt: "+r.v.Exemption.Reason); err != nil {
 			return true, err
 		}
-		return true, r.record(ctx, activities.FindingSuppressed, "exempt: "+r.v.Exemption.Reason)
+		return true, r.setState(ctx, StateSuppressed, r.v.Exemption.Reason)
 	}
 	mode := r.v.Settings.Mode
 	if !r.hasAction() {
@@ -225,10 +228,11 @@ func (r *remediation) act(ctx workflow.Context) (done bool, err error) {
 	}
 	switch mode {
 	case config.ModeNotify:
-		if err := r.setState(ctx, StateNotified, "dry run: would "+r.planned()); err != nil {
+		note := "dry run: would " + r.planned()
+		if err := r.record(ctx, activities.FindingNotified, note); err != nil {
 			return true, err
 		}
-		return true, r.record(ctx, activities.FindingNotified, "dry run: would "+r.planned())
+		return true, r.setState(ctx, StateNotified, note)
 	case config.ModeApprove:
 		proceed, err := r.awaitDecision(ctx)
 		if err != nil || !proceed {
@@ -262,10 +266,10 @@ func (r *remediation) awaitDecision(ctx workflow.Context) (proceed bool, err err
 		if r.Reason != "" {
 			note += ": " + r.Reason
 		}
-		if err := r.setState(ctx, StateRejected, note); err != nil {
+		if err := r.record(ctx, activities.FindingNotified, note); err != nil {
 			return false, err
 		}
-		return false, r.record(ctx, activities.FindingNotified, note)
+		return false, r.setState(ctx, StateRejected, note)
 	case r.fixedBy != nil:
 		return false, r.closeFixedElsewhere(ctx, *r.fixedBy)
 	case r.v.Settings.TimeoutAction == config.TimeoutRemediate:
@@ -276,16 +280,16 @@ func (r *remediation) awaitDecision(ctx workflow.Context) (proceed bool, err err
 		if m := r.v.Settings.EscalationMention; m != "" {
 			note += " to " + m
 		}
-		if err := r.setState(ctx, StateEscalated, note); err != nil {
+		if err := r.record(ctx, activities.FindingNotified, note); err != nil {
 			return false, err
 		}
-		return false, r.record(ctx, activities.FindingNotified, note)
+		return false, r.setState(ctx, StateEscalated, note)
 	default:
 		note := fmt.Sprintf("no decision within %s: left unremediated by policy default", timeout)
-		if err := r.setState(ctx, StateExpired, note); err != nil {
+		if err := r.record(ctx, activities.FindingNotified, note); err != nil {
 			return false, err
 		}
-		return false, r.record(ctx, activities.FindingNotified, note)
+		return false, r.setState(ctx, StateExpired, note)
 	}
 }
 
@@ -340,10 +344,10 @@ func (r *remediation) closeFixedElsewhere(ctx workflow.Context, c Recheck) error
 	if c.Change.Actor != "" {
 		note += " (last change by " + c.Change.Actor + ")"
 	}
-	if err := r.setState(ctx, StateClosed, note); err != nil {
+	if err := r.record(ctx, activities.FindingResolved, note); err != nil {
 		return err
 	}
-	return r.record(ctx, activities.FindingResolved, note)
+	return r.setState(ctx, StateClosed, note)
 }
 
 // remediate snapshots, applies and verifies the fix once. fixed is false
@@ -374,10 +378,10 @@ func (r *remediation) remediate(ctx workflow.Context) (fixed bool, err error) {
 	if !ok {
 		return false, r.fail(ctx, fmt.Sprintf("%s still fails after %s (%d reads)", r.v.PolicyID, r.v.Remediation, verifyAttempts))
 	}
-	if err := r.setState(ctx, StateResolved, applied.Summary); err != nil {
+	if err := r.record(ctx, activities.FindingResolved, "remediated: "+applied.Summary); err != nil {
 		return true, err
 	}
-	return true, r.record(ctx, activities.FindingResolved, "remediated: "+applied.Summary)
+	return true, r.setState(ctx, StateResolved, applied.Summary)
 }
 
 // verify re-reads and re-evaluates this policy, with backoff between reads.
@@ -404,10 +408,10 @@ func (r *remediation) verify(ctx workflow.Context) (bool, error) {
 
 func (r *remediation) fail(ctx workflow.Context, note string) error {
 	r.Reason = note
-	if err := r.setState(ctx, StateFailed, note); err != nil {
+	if err := r.record(ctx, activities.FindingFailed, note); err != nil {
 		return err
 	}
-	return r.record(ctx, activities.FindingFailed, note)
+	return r.setState(ctx, StateFailed, note)
 }
 
 // watch stays open for the watch window. A recurrence is fixed again until
@@ -442,6 +446,10 @@ func (r *remediation) watch(ctx workflow.Context) error {
 		}
 		c := r.recurrences[len(r.recurrences)-1]
 		r.recurrences = nil
+		if c.Params != nil {
+			// Act on what is there now, not on what was there the first time.
+			r.v.Params, r.v.Message = c.Params, c.Message
+		}
 		if r.State == StateEscalated || !workflow.Now(ctx).Before(r.WatchUntil) {
 			// Escalated: humans own it now. After the watch window (while
 			// Undo is still offered) a recurrence is a new violation's job.
@@ -452,10 +460,10 @@ func (r *remediation) watch(ctx workflow.Context) error {
 			if c.Change.Actor != "" {
 				note += "; last change by " + c.Change.Actor
 			}
-			if err := r.setState(ctx, StateEscalated, note); err != nil {
+			if err := r.record(ctx, activities.FindingNotified, note); err != nil {
 				return err
 			}
-			if err := r.record(ctx, activities.FindingNotified, note); err != nil {
+			if err := r.setState(ctx, StateEscalated, note); err != nil {
 				return err
 			}
 			continue
@@ -517,6 +525,7 @@ func (r *remediation) continueAsNew(ctx workflow.Context) error {
 	}
 	carry := r.Carry
 	in := r.in
+	in.Violation = r.v
 	in.Carry = &carry
 	return workflow.NewContinueAsNewError(ctx, Remediation, in)
 }

@@ -37,22 +37,36 @@ func newEventsParseCmd() *cobra.Command {
 	var roles []string
 	cmd := &cobra.Command{
 		Use:   "parse FILE...",
-		Short: "Print the triggers in CloudTrail events, one JSON line each",
-		Long: "Parse CloudTrail events and print one JSON line per trigger: the resource to\n" +
-			"evaluate again, who changed it and when, or why the event is ignored.\n\n" +
-			"A FILE holds one EventBridge event (detail-type \"AWS API Call via CloudTrail\"),\n" +
-			"one raw CloudTrail record, or a CloudTrail log file {\"Records\":[...]}, plain\n" +
-			"or gzipped as CloudTrail delivers it to S3. Use - for standard input.\n\n" +
+		Short: "Print the triggers in change events (CloudTrail, Config, Security Hub), one JSON line each",
+		Long: "Parse the messages rectify's queue carries and print one JSON line per trigger:\n" +
+			"the resource to evaluate again, who changed it and when, or why it is ignored.\n\n" +
+			"A FILE holds one message body, as SQS delivers it:\n" +
+			"  - an EventBridge event: \"AWS API Call via CloudTrail\", \"Config Configuration\n" +
+			"    Item Change\" (other \"Config ...\" types are ignored) or \"Security Hub\n" +
+			"    Findings - Imported\" (one trigger per resource of each finding);\n" +
+			"  - an SNS notification {\"Type\":\"Notification\",\"Message\":...} around any of\n" +
+			"    these (Message as a JSON string or an object);\n" +
+			"  - an AWS Config notification as raw SNS delivery leaves it:\n" +
+			"    ConfigurationItemChangeNotification, OversizedConfigurationItemChangeNotification\n" +
+			"    (the trigger carries \"oversized\": where the full item is in S3), or another\n" +
+			"    messageType (ignored);\n" +
+			"  - a raw CloudTrail record, or a CloudTrail log file {\"Records\":[...]}, plain or\n" +
+			"    gzipped as CloudTrail delivers it to S3.\n" +
+			"Use - for standard input.\n\n" +
 			"Events made by a remediation role (--remediation-role, repeatable, '*' matches\n" +
 			"anything) are ignored, as the starter ignores them, so rectify does not react\n" +
-			"to its own fixes. A role pattern also matches the role's assumed-role sessions.\n\n" +
+			"to its own fixes. A role pattern also matches the role's assumed-role sessions.\n" +
+			"Security Hub findings rectify wrote itself (GeneratorId rectify/...), and findings\n" +
+			"that passed, were archived, resolved or suppressed, are ignored too. Config and\n" +
+			"Security Hub name no actor, so actor_arn is empty for them.\n\n" +
 			"A file that cannot be parsed is reported with its name; the other files are\n" +
 			"still parsed, and the command then exits with status 2.",
 		Example: "  rectify events parse event.json\n" +
 			"  rectify events parse --remediation-role 'arn:aws:iam::*:role/rectify-remediation' \\\n" +
 			"      123456789012_CloudTrail_us-east-1_20250304T1015Z_abc.json.gz\n" +
 			"  aws sqs receive-message --queue-url $Q --query 'Messages[0].Body' --output text \\\n" +
-			"      | rectify events parse -",
+			"      | rectify events parse -\n" +
+			"  rectify events parse config-notification.json securityhub-imported.json",
 		Args: cobra.MinimumNArgs(1),
 		// A file that fails to parse is not a usage mistake.
 		SilenceUsage: true,

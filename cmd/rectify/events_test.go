@@ -124,3 +124,45 @@ func TestEventsParseErrors(t *testing.T) {
 		t.Error("parse without files did not fail")
 	}
 }
+
+// The new kinds of message: a Config notification through SNS, an oversized
+// one, a Security Hub import, and rectify's own finding.
+func TestEventsParseConfigAndSecurityHub(t *testing.T) {
+	const fixtures = "../../internal/events/testdata/"
+	out, err := runEvents(t, "", "parse",
+		fixtures+"config/sns-ec2-security-group-update.json",
+		fixtures+"config/edited-sns-oversized-ec2-security-group.json",
+		fixtures+"securityhub/assembled-imported-ec2-default-sg-and-iam-user.json",
+		fixtures+"securityhub/handwritten-imported-rectify-own-finding.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := decodeLines(t, out)
+	if len(ts) != 5 {
+		t.Fatalf("got %d lines, want 5:\n%s", len(ts), out)
+	}
+	if sg := ts[0]; sg.Source != events.SourceConfig || sg.ARN != "arn:aws:ec2:us-east-1:123456789012:security-group/sg-77707e10" || sg.Ignored || sg.ActorARN != "" {
+		t.Errorf("Config change: %+v", sg)
+	}
+	if o := ts[1].Oversized; o == nil || o.S3Bucket != "config-bucket-123456789012-ohio" || o.ConfigType != "AWS::EC2::SecurityGroup" {
+		t.Errorf("oversized: %+v", ts[1])
+	}
+	if !strings.Contains(out, `"oversized":{"config_type":"AWS::EC2::SecurityGroup"`) {
+		t.Errorf("output lacks the oversized reference:\n%s", out)
+	}
+	if ts[2].ResourceID != "sg-1234123f" || ts[3].ARN != "arn:aws:iam::111111111111:user/sharrtest" || ts[2].Source != events.SourceSecurityHub {
+		t.Errorf("Security Hub import: %+v %+v", ts[2], ts[3])
+	}
+	if own := ts[4]; !own.Ignored || events.ReasonCategory(own.Reason) != events.CategoryOwnFinding {
+		t.Errorf("own finding not ignored: %+v", own)
+	}
+}
+
+func TestEventsParseHelpNamesEveryKind(t *testing.T) {
+	cmd := newEventsParseCmd()
+	for _, want := range []string{"AWS API Call via CloudTrail", "Config Configuration", "Security Hub", "SNS notification", "OversizedConfigurationItemChangeNotification", "log file"} {
+		if !strings.Contains(cmd.Long, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+}

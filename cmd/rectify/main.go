@@ -31,8 +31,10 @@ func newRootCmd() *cobra.Command {
 		newDecideCmd(&g, false),
 		newUndoCmd(&g),
 		newListCmd(&g),
+		newSweepCmd(&g),
 		newFakecloudCmd(),
 		newEventsCmd(),
+		newSlackCmd(),
 	)
 	return root
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/spf13/cobra"
 
 	"github.com/rectifyhq/rectify/internal/awsclient"
@@ -36,7 +38,7 @@ func newStarterCmd(g *globalFlags) *cobra.Command {
 			}
 			c := &starter.Consumer{
 				SQS: factory.SQS(), QueueURL: cfg.Queue.URL, Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue,
-				Filter: events.Filter{RemediationRoles: cfg.RemediationRoles}, Workers: cfg.Queue.Workers, Log: log,
+				Filter: events.Filter{RemediationRoles: cfg.RemediationRoles}, Accounts: cfg.Accounts, Settle: time.Duration(cfg.Settle), Workers: cfg.Queue.Workers, Log: log,
 			}
 			log.Info("starter consuming", "queue", cfg.Queue.URL, "workers", cfg.Queue.Workers)
 			return c.Run(ctx)

@@ -49,6 +49,11 @@ type Config struct {
 	Policies map[string]PolicySettings `yaml:"policies"`
 	// Approvers may approve or reject in approve mode.
 	Approvers []string `yaml:"approvers"`
+	// Accounts, when set, is the allow-list: events from any other account
+	// are refused (logged and counted).
+	Accounts []string `yaml:"accounts"`
+	// Sweeps are the scheduled sweeps (`rectify sweep schedule`).
+	Sweeps []Sweep `yaml:"sweeps"`
 	// Settle is how long an evaluation waits after a change for the rest of
 	// its burst before reading the resource.
 	Settle Duration `yaml:"settle"`
@@ -84,6 +89,15 @@ type Queue struct {
 	URL string `yaml:"url"`
 	// Workers is how many messages are handled at once.
 	Workers int `yaml:"workers"`
+}
+
+// Sweep is one account and region listed on a timer, to catch drift that
+// no event reported.
+type Sweep struct {
+	Account        string   `yaml:"account"`
+	Region         string   `yaml:"region"`
+	Every          Duration `yaml:"every"`
+	PagesPerSecond float64  `yaml:"pages_per_second"`
 }
 
 // Log configures log/slog output.
@@ -260,6 +274,19 @@ func (c *Config) Validate() error {
 	}
 	if c.Queue.Workers < 1 {
 		return fmt.Errorf("queue.workers: %d: must be at least 1", c.Queue.Workers)
+	}
+	for i, sw := range c.Sweeps {
+		at := fmt.Sprintf("sweeps[%d]", i)
+		switch {
+		case sw.Account == "":
+			return fmt.Errorf("%s.account: required", at)
+		case sw.Region == "":
+			return fmt.Errorf("%s.region: required", at)
+		case sw.Every <= 0:
+			return fmt.Errorf("%s.every: required, e.g. 6h", at)
+		case sw.PagesPerSecond < 0:
+			return fmt.Errorf("%s.pages_per_second: must not be negative", at)
+		}
 	}
 	if err := c.Defaults.validate("defaults"); err != nil {
 		return err

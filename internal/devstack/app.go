@@ -1,6 +1,8 @@
 package devstack
 
 import (
+	"time"
+
 	"context"
 	"errors"
 	"fmt"
@@ -102,7 +104,7 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 	}
 	app.Consumer = &starter.Consumer{
 		SQS: starterAWS.SQS(), QueueURL: cfg.Queue.URL, Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue,
-		Filter: events.Filter{RemediationRoles: cfg.RemediationRoles}, Workers: cfg.Queue.Workers,
+		Filter: events.Filter{RemediationRoles: cfg.RemediationRoles}, Accounts: cfg.Accounts, Settle: time.Duration(cfg.Settle), Workers: cfg.Queue.Workers,
 		Log: log, Stats: app.Stats,
 	}
 	app.done.Go(func() {

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/starter"
+	"github.com/rectifyhq/rectify/workflows"
+)
+
+func newSweepCmd(g *globalFlags) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sweep",
+		Short: "Scheduled sweeps: list every supported resource and evaluate it",
+		Long: "A sweep lists every supported resource of an account and region, page by page under a rate\n" +
+			"limit, and feeds each to the Evaluate workflow: it catches drift that no event reported.\n" +
+			"Each account and region has one Temporal Schedule (ID sweep/<account>/<region>); a sweep due\n" +
+			"while the previous one runs is skipped.",
+	}
+	cmd.AddCommand(newSweepScheduleCmd(g), newSweepTriggerCmd(g), newSweepListCmd(g))
+	return cmd
+}
+
+func newSweepScheduleCmd(g *globalFlags) *cobra.Command {
+	var sw config.Sweep
+	var every time.Duration
+	cmd := &cobra.Command{
+		Use:   "schedule [--account A --region R --every 6h]",
+		Short: "Create or update sweep schedules (from flags, or every entry of sweeps: in the config)",
+		Example: "  rectify sweep schedule --account 123456789012 --region us-east-1 --every 6h\n" +
+			"  rectify sweep schedule --config rectify.yaml",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, log, err := g.load()
+			if err != nil {
+				return err
+			}
+			sweeps := cfg.Sweeps
+			if sw.Account != "" || sw.Region != "" {
+				if sw.Account == "" || sw.Region == "" || every <= 0 {
+					return errors.New("sweep schedule: give --account, --region and --every together")
+				}
+				sw.Every = config.Duration(every)
+				sweeps = []config.Sweep{sw}
+			}
+			if len(sweeps) == 0 {
+				return errors.New("sweep schedule: nothing to schedule: give --account/--region/--every or sweeps: in the config")
+			}
+			tc, err := dialTemporal(cfg, log)
+			if err != nil {
+				return err
+			}
+			defer tc.Close()
+			for _, s := range sweeps {
+				in := workflows.SweepInput{Account: s.Account, Region: s.Region, PagesPerSecond: s.PagesPerSecond}
+				if err := starter.EnsureSweep(cmd.Context(), tc, cfg.Temporal.TaskQueue, starter.SweepSchedule{Input: in, Every: time.Duration(s.Every)}); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "scheduled %s every %s\n", workflows.SweepID(s.Account, s.Region), time.Duration(s.Every))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&sw.Account, "account", "", "account id")
+	cmd.Flags().StringVar(&sw.Region, "region", "", "region")
+	cmd.Flags().DurationVar(&every, "every", 6*time.Hour, "interval")
+	cmd.Flags().Float64Var(&sw.PagesPerSecond, "pages-per-second", 2, "list-call rate limit")
+	return cmd
+}
+
+func newSweepTriggerCmd(g *globalFlags) *cobra.Command {
+	var account, region string
+	cmd := &cobra.Command{
+		Use:   "trigger --account A --region R",
+		Short: "Run a scheduled sweep now (skipped if one is running)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, log, err := g.load()
+			if err != nil {
+				return err
+			}
+			tc, err := dialTemporal(cfg, log)
+			if err != nil {
+				return err
+			}
+			defer tc.Close()
+			if err := starter.TriggerSweep(cmd.Context(), tc, account, region); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "triggered", workflows.SweepID(account, region))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&account, "account", "", "account id (required)")
+	cmd.Flags().StringVar(&region, "region", "", "region (required)")
+	_ = cmd.MarkFlagRequired("account")
+	_ = cmd.MarkFlagRequired("region")
+	return cmd
+}
+
+func newSweepListCmd(g *globalFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List sweep schedules with the progress of their latest run",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, log, err := g.load()
+			if err != nil {
+				return err
+			}
+			tc, err := dialTemporal(cfg, log)
+			if err != nil {
+				return err
+			}
+			defer tc.Close()
+			sweeps, err := starter.ListSweeps(cmd.Context(), tc)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "SCHEDULE\tPAUSED\tNEXT\tLAST RUN\tPAGES\tLISTED\tEVALUATED")
+			for _, s := range sweeps {
+				next := "-"
+				if !s.Next.IsZero() {
+					next = s.Next.UTC().Format(time.RFC3339)
+				}
+				fmt.Fprintf(tw, "%s\t%v\t%s\t%s\t%d\t%d\t%d\n", s.ID, s.Paused, next, s.Status, s.Progress.Pages, s.Progress.Listed, s.Progress.Evaluated)
+			}
+			return tw.Flush()
+		},
+	}
+}

@@ -1,0 +1,245 @@
+package devstack
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/fakecloud"
+	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/workflows"
+)
+
+var benchN = flag.Int("n", 200, "violations per benchmark run")
+
+// Activities per violation in the real flow: Evaluate runs EvaluateResource
+// and Dispatch; Remediation runs RecordFinding(NEW), Notify(Remediating),
+// Snapshot, Apply, VerifyPolicy, Notify(Resolved), RecordFinding(RESOLVED).
+const evaluateActivities, remediationActivities = 2, 7
+
+// BenchmarkRemediationLoop measures N enforce-mode violations from the
+// human's API call to the verified fix, through the fake cloud, SQS, the
+// starter, both workflows and OPA, against a ceiling measured in the same
+// run on the same server: the same number of workflows and activities with
+// every activity a no-op.
+func BenchmarkRemediationLoop(b *testing.B) {
+	n := *benchN
+	for range b.N {
+		ceiling := runNoop(b, n)
+		real := runReal(b, n)
+		ratio := real.throughput / ceiling.throughput
+		fmt.Printf("\n%-28s %8s %10s %10s %10s\n", "run (n="+fmt.Sprint(n)+")", "wall", "wf/s", "p50", "p99")
+		for _, r := range []benchResult{ceiling, real} {
+			fmt.Printf("%-28s %8s %10.1f %10s %10s\n", r.name, r.wall.Round(time.Millisecond), r.throughput,
+				r.p(50).Round(time.Millisecond), r.p(99).Round(time.Millisecond))
+		}
+		fmt.Printf("throughput ratio real/no-op: %.2f (goal >= 0.80)\n\n", ratio)
+		b.ReportMetric(ratio, "ratio")
+		b.ReportMetric(real.throughput, "violations/s")
+		b.ReportMetric(float64(real.p(50).Milliseconds()), "p50-ms")
+		b.ReportMetric(float64(real.p(99).Milliseconds()), "p99-ms")
+	}
+}
+
+type benchResult struct {
+	name       string
+	wall       time.Duration
+	throughput float64
+	latencies  []time.Duration
+}
+
+func (r benchResult) p(q int) time.Duration {
+	if len(r.latencies) == 0 {
+		return 0
+	}
+	s := slices.Clone(r.latencies)
+	slices.Sort(s)
+	return s[min(len(s)-1, len(s)*q/100)]
+}
+
+// runReal opens SSH to the world on n seeded security groups as the human
+// and waits until every violation is Resolved (verified).
+func runReal(b *testing.B, n int) benchResult {
+	ctx := context.Background()
+	suffix := fmt.Sprintf("-bench%d", time.Now().UnixNano()%1e9)
+	cloud := fakecloud.New(fakecloud.Options{})
+	endpoint, err := cloud.Start("127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cloud.Close()
+	if err := cloud.Apply(Seed(suffix)); err != nil {
+		b.Fatal(err)
+	}
+	ids := make([]string, n)
+	for i := range n {
+		if ids[i], err = cloud.SeedSecurityGroup(Account, fakecloud.SecurityGroupSeed{
+			Region: Region, GroupName: fmt.Sprintf("bench%s-%d", suffix, i), Description: "bench",
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cfg := AppConfig("rectify-bench"+suffix, endpoint, endpoint+"/"+Account+"/"+EventQueue)
+	cfg.Settle = 0 // like for like with the no-op ceiling; production's settle adds its value to latency
+	cfg.Queue.Workers = 16
+	cfg.Defaults.WatchWindow = config.Duration(time.Minute)
+	app, err := StartApp(ctx, AppOptions{Temporal: temporalServer.Client, Config: cfg, Policies: policySet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer app.Stop()
+
+	ec := ec2.NewFromConfig(HumanConfig(endpoint))
+	sent := make([]time.Time, n)
+	start := time.Now()
+	parallel(n, 16, func(i int) {
+		sent[i] = time.Now()
+		if _, err := ec.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{
+			GroupId: aws.String(ids[i]),
+			IpPermissions: []ec2types.IpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22),
+				IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}},
+		}); err != nil {
+			b.Error(err)
+		}
+	})
+	waitCount(b, fmt.Sprintf("TaskQueue = '%s' AND %s = '%s'", cfg.Temporal.TaskQueue, workflows.AttrState.GetName(), workflows.StateResolved), n)
+	wall := time.Since(start)
+	res := benchResult{name: "rectify (enforce, verified)", wall: wall, throughput: float64(n) / wall.Seconds()}
+	var mu sync.Mutex
+	parallel(n, 16, func(i int) {
+		id := workflows.RemediationID(PolicySGAdminPorts, resource.SecurityGroupARN(Account, Region, ids[i]))
+		st, err := queryStatus(ctx, id)
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		for _, tr := range st.History {
+			if tr.State == workflows.StateResolved {
+				mu.Lock()
+				res.latencies = append(res.latencies, tr.At.Sub(sent[i]))
+				mu.Unlock()
+				break
+			}
+		}
+	})
+	return res
+}
+
+// runNoop runs the same shape with no-op activities: an evaluate-like
+// workflow per violation that SignalWithStarts a remediation-like one.
+func runNoop(b *testing.B, n int) benchResult {
+	ctx := context.Background()
+	tq := fmt.Sprintf("rectify-noop-%d", time.Now().UnixNano()%1e9)
+	w := worker.New(temporalServer.Client, tq, worker.Options{})
+	na := &noopActivities{client: temporalServer.Client, taskQueue: tq}
+	w.RegisterWorkflowWithOptions(noopEvaluate, workflow.RegisterOptions{Name: "NoopEvaluate"})
+	w.RegisterWorkflowWithOptions(noopRemediation, workflow.RegisterOptions{Name: "NoopRemediation"})
+	w.RegisterActivityWithOptions(na.Noop, activity.RegisterOptions{Name: "Noop"})
+	w.RegisterActivityWithOptions(na.NoopDispatch, activity.RegisterOptions{Name: "NoopDispatch"})
+	if err := w.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer w.Stop()
+	sent := make([]time.Time, n)
+	start := time.Now()
+	parallel(n, 16, func(i int) {
+		sent[i] = time.Now()
+		id := fmt.Sprintf("%s/evaluate/%d", tq, i)
+		if _, err := temporalServer.Client.SignalWithStartWorkflow(ctx, id, "changed", nil,
+			client.StartWorkflowOptions{ID: id, TaskQueue: tq}, "NoopEvaluate", i); err != nil {
+			b.Error(err)
+		}
+	})
+	waitCount(b, fmt.Sprintf("TaskQueue = '%s' AND WorkflowType = 'NoopRemediation' AND ExecutionStatus = 'Completed'", tq), n)
+	wall := time.Since(start)
+	res := benchResult{name: "no-op ceiling", wall: wall, throughput: float64(n) / wall.Seconds()}
+	var mu sync.Mutex
+	parallel(n, 16, func(i int) {
+		d, err := temporalServer.Client.DescribeWorkflowExecution(ctx, fmt.Sprintf("%s/remediation/%d", tq, i), "")
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		mu.Lock()
+		res.latencies = append(res.latencies, d.WorkflowExecutionInfo.CloseTime.AsTime().Sub(sent[i]))
+		mu.Unlock()
+	})
+	return res
+}
+
+func noopEvaluate(ctx workflow.Context, i int) error {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 15 * time.Second})
+	workflow.GetSignalChannel(ctx, "changed").ReceiveAsync(nil)
+	for range evaluateActivities - 1 {
+		if err := workflow.ExecuteActivity(ctx, "Noop").Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	return workflow.ExecuteActivity(ctx, "NoopDispatch", i).Get(ctx, nil)
+}
+
+func noopRemediation(ctx workflow.Context, i int) error {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 15 * time.Second})
+	workflow.GetSignalChannel(ctx, "recheck").ReceiveAsync(nil)
+	for range remediationActivities {
+		if err := workflow.ExecuteActivity(ctx, "Noop").Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type noopActivities struct {
+	client    client.Client
+	taskQueue string
+}
+
+func (noopActivities) Noop(context.Context) error { return nil }
+
+func (a *noopActivities) NoopDispatch(ctx context.Context, i int) error {
+	id := fmt.Sprintf("%s/remediation/%d", a.taskQueue, i)
+	_, err := a.client.SignalWithStartWorkflow(ctx, id, "recheck", nil,
+		client.StartWorkflowOptions{ID: id, TaskQueue: a.taskQueue}, "NoopRemediation", i)
+	return err
+}
+
+func parallel(n, width int, fn func(i int)) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, width)
+	for i := range n {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			fn(i)
+		})
+	}
+	wg.Wait()
+}
+
+func waitCount(b *testing.B, query string, want int) {
+	deadline := time.Now().Add(10 * time.Minute)
+	for {
+		resp, err := temporalServer.Client.CountWorkflow(context.Background(), &workflowservice.CountWorkflowExecutionsRequest{Query: query})
+		if err == nil && int(resp.Count) >= want {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("timed out: %s reached %v of %d (err %v)", query, resp.GetCount(), want, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

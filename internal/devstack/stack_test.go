@@ -1,0 +1,253 @@
+package devstack
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
+	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/rectifyhq/rectify/activities"
+	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/fakecloud"
+	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/policies"
+	"github.com/rectifyhq/rectify/workflows"
+)
+
+// One Temporal dev server serves every test of the package; each test gets
+// its own fake cloud, task queue and resource names.
+var (
+	temporalServer *Temporal
+	policySet      *policies.Set
+	testSeq        atomic.Int64
+)
+
+func TestMain(m *testing.M) {
+	ctx := context.Background()
+	var err error
+	temporalServer, err = StartTemporal(ctx, TemporalOptions{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "integration tests need the Temporal CLI:", err)
+		os.Exit(1)
+	}
+	if policySet, err = policies.Load(); err != nil {
+		fmt.Fprintln(os.Stderr, "load policies:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = temporalServer.Stop()
+	os.Exit(code)
+}
+
+// stack is one test's local stack.
+type stack struct {
+	t        *testing.T
+	cloud    *fakecloud.Cloud
+	endpoint string
+	suffix   string
+	app      *App
+	cfg      config.Config
+	sg       resource.Ref
+	bucket   resource.Ref
+	events   *trail
+}
+
+// newStack starts a fake cloud with the demo seed and an app on its own
+// task queue; configure adjusts the configuration before the app starts.
+func newStack(t *testing.T, configure func(*config.Config)) *stack {
+	t.Helper()
+	ctx := context.Background()
+	n := testSeq.Add(1)
+	s := &stack{t: t, suffix: fmt.Sprintf("-t%d-%d", n, time.Now().UnixNano()%1e6)}
+	s.cloud = fakecloud.New(fakecloud.Options{})
+	var err error
+	if s.endpoint, err = s.cloud.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.cloud.Close() })
+	s.events = tapTrail(s.cloud)
+	if err := s.cloud.Apply(Seed(s.suffix)); err != nil {
+		t.Fatal(err)
+	}
+	s.cfg = AppConfig("rectify-test"+s.suffix, s.endpoint, s.endpoint+"/"+Account+"/"+EventQueue)
+	s.cfg.Settle = config.Duration(300 * time.Millisecond)
+	if configure != nil {
+		configure(&s.cfg)
+	}
+	s.startApp(ctx)
+	d := &Demo{Endpoint: s.endpoint, Suffix: s.suffix}
+	if s.sg, s.bucket, err = d.Targets(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func (s *stack) startApp(ctx context.Context) {
+	s.t.Helper()
+	log := slog.New(slog.NewTextHandler(testWriter{s.t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	app, err := StartApp(ctx, AppOptions{Temporal: temporalServer.Client, Config: s.cfg, Policies: policySet, Log: log})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.app = app
+	s.t.Cleanup(app.Stop)
+}
+
+func (s *stack) human() aws.Config { return HumanConfig(s.endpoint) }
+
+func (s *stack) ec2() *ec2.Client { return ec2.NewFromConfig(s.human()) }
+
+func (s *stack) s3() *s3.Client {
+	return s3.NewFromConfig(s.human(), func(o *s3.Options) { o.UsePathStyle = true })
+}
+
+// openSSH is the human's insecure change: tcp/22 from the whole internet.
+func (s *stack) openSSH(ctx context.Context) {
+	s.t.Helper()
+	_, err := s.ec2().AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{
+		GroupId: aws.String(s.sg.ID),
+		IpPermissions: []ec2types.IpPermission{{
+			IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22),
+			IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}},
+		}},
+	})
+	if err != nil {
+		s.t.Fatalf("open ssh: %v", err)
+	}
+}
+
+// removePAB is the human's other insecure change.
+func (s *stack) removePAB(ctx context.Context) {
+	s.t.Helper()
+	if _, err := s.s3().DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: aws.String(s.bucket.ID)}); err != nil {
+		s.t.Fatalf("delete public access block: %v", err)
+	}
+}
+
+// sshOpen reports whether a world-open tcp/22 ingress rule exists.
+func (s *stack) sshOpen(ctx context.Context) bool {
+	s.t.Helper()
+	out, err := s.ec2().DescribeSecurityGroupRules(ctx, &ec2.DescribeSecurityGroupRulesInput{
+		Filters: []ec2types.Filter{{Name: aws.String("group-id"), Values: []string{s.sg.ID}}},
+	})
+	if err != nil {
+		s.t.Fatalf("describe rules: %v", err)
+	}
+	for _, r := range out.SecurityGroupRules {
+		if !aws.ToBool(r.IsEgress) && aws.ToInt32(r.FromPort) == 22 && aws.ToString(r.CidrIpv4) == "0.0.0.0/0" {
+			return true
+		}
+	}
+	return false
+}
+
+// pabComplete reports whether all four public access block flags are on.
+func (s *stack) pabComplete(ctx context.Context) bool {
+	s.t.Helper()
+	out, err := s.s3().GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String(s.bucket.ID)})
+	if err != nil {
+		return false
+	}
+	c := out.PublicAccessBlockConfiguration
+	return aws.ToBool(c.BlockPublicAcls) && aws.ToBool(c.IgnorePublicAcls) && aws.ToBool(c.BlockPublicPolicy) && aws.ToBool(c.RestrictPublicBuckets)
+}
+
+// waitState waits for a Remediation to reach state.
+func (s *stack) waitState(id, state string) workflows.Status {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	st, err := WaitState(ctx, temporalServer.Client, id, state)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return st
+}
+
+// finding reads the finding of a violation from the fake Security Hub.
+func (s *stack) finding(ctx context.Context, policyID string, ref resource.Ref) shtypes.AwsSecurityFinding {
+	s.t.Helper()
+	cfg := s.human()
+	cfg.Credentials = staticAdmin()
+	out, err := securityhub.NewFromConfig(cfg).GetFindings(ctx, &securityhub.GetFindingsInput{
+		Filters: &shtypes.AwsSecurityFindingFilters{Id: []shtypes.StringFilter{{
+			Value: aws.String(activities.FindingID(policyID, ref.ARN)), Comparison: shtypes.StringFilterComparisonEquals,
+		}}},
+	})
+	if err != nil {
+		s.t.Fatalf("get finding: %v", err)
+	}
+	if len(out.Findings) != 1 {
+		s.t.Fatalf("want 1 finding for %s on %s, got %d", policyID, ref.ARN, len(out.Findings))
+	}
+	return out.Findings[0]
+}
+
+// runs counts the executions (all runs) of a workflow ID.
+func (s *stack) runs(ctx context.Context, workflowID string) int {
+	s.t.Helper()
+	resp, err := temporalServer.Client.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{
+		Query: fmt.Sprintf("WorkflowId = '%s'", workflowID),
+	})
+	if err != nil {
+		s.t.Fatalf("count %s: %v", workflowID, err)
+	}
+	return int(resp.Count)
+}
+
+// trail records the CloudTrail events of a fake cloud.
+type trail struct {
+	mu     sync.Mutex
+	events []map[string]any
+}
+
+func tapTrail(c *fakecloud.Cloud) *trail {
+	t := &trail{}
+	c.OnEvent(func(b []byte) {
+		var ev map[string]any
+		if json.Unmarshal(b, &ev) == nil {
+			t.mu.Lock()
+			t.events = append(t.events, ev)
+			t.mu.Unlock()
+		}
+	})
+	return t
+}
+
+// count counts successful calls of eventName made by an actor whose ARN
+// contains actor.
+func (t *trail) count(eventName, actor string) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for _, ev := range t.events {
+		d, _ := ev["detail"].(map[string]any)
+		id, _ := d["userIdentity"].(map[string]any)
+		arn, _ := id["arn"].(string)
+		if d["eventName"] == eventName && d["errorCode"] == nil && strings.Contains(arn, actor) {
+			n++
+		}
+	}
+	return n
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}

@@ -1,0 +1,112 @@
+package starter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/rectifyhq/rectify/workflows"
+)
+
+// SweepSchedule is one account and region swept on a timer.
+type SweepSchedule struct {
+	Input workflows.SweepInput
+	Every time.Duration
+}
+
+// EnsureSweep creates the Temporal Schedule of an account and region, or
+// updates it to s. A sweep still running when the next is due is not
+// overlapped: the due one is skipped.
+func EnsureSweep(ctx context.Context, c client.Client, taskQueue string, s SweepSchedule) error {
+	if s.Every <= 0 {
+		return errors.New("sweep schedule: interval must be positive")
+	}
+	id := workflows.SweepID(s.Input.Account, s.Input.Region)
+	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: s.Every}}}
+	action := &client.ScheduleWorkflowAction{
+		ID: id, Workflow: workflows.SweepWorkflow, Args: []any{s.Input}, TaskQueue: taskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.AttrAccount.ValueSet(s.Input.Account)),
+	}
+	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID: id, Spec: spec, Action: action, Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP,
+	})
+	var exists *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &exists) || errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		err = c.ScheduleClient().GetHandle(ctx, id).Update(ctx, client.ScheduleUpdateOptions{
+			DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+				sched := in.Description.Schedule
+				sched.Spec = &spec
+				sched.Action = action
+				if sched.Policy != nil {
+					sched.Policy.Overlap = enums.SCHEDULE_OVERLAP_POLICY_SKIP
+				}
+				return &client.ScheduleUpdate{Schedule: &sched}, nil
+			},
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("sweep schedule %s: %w", id, err)
+	}
+	return nil
+}
+
+// TriggerSweep runs an account and region's sweep now, unless one runs.
+func TriggerSweep(ctx context.Context, c client.Client, account, region string) error {
+	id := workflows.SweepID(account, region)
+	if err := c.ScheduleClient().GetHandle(ctx, id).Trigger(ctx, client.ScheduleTriggerOptions{Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP}); err != nil {
+		return fmt.Errorf("trigger sweep %s (create it with `rectify sweep schedule`): %w", id, err)
+	}
+	return nil
+}
+
+// SweepStatus is a schedule with the progress of its latest run.
+type SweepStatus struct {
+	ID       string                  `json:"id"`
+	Paused   bool                    `json:"paused"`
+	Next     time.Time               `json:"next,omitzero"`
+	LastRun  string                  `json:"last_run,omitempty"`
+	Status   string                  `json:"status,omitempty"`
+	Progress workflows.SweepProgress `json:"progress"`
+}
+
+// ListSweeps lists the sweep schedules with their latest progress.
+func ListSweeps(ctx context.Context, c client.Client) ([]SweepStatus, error) {
+	iter, err := c.ScheduleClient().List(ctx, client.ScheduleListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("list schedules: %w", err)
+	}
+	var out []SweepStatus
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			return nil, fmt.Errorf("list schedules: %w", err)
+		}
+		if e.WorkflowType.Name != workflows.SweepWorkflow {
+			continue
+		}
+		st := SweepStatus{ID: e.ID, Paused: e.Paused}
+		if len(e.NextActionTimes) > 0 {
+			st.Next = e.NextActionTimes[0]
+		}
+		if n := len(e.RecentActions); n > 0 && e.RecentActions[n-1].StartWorkflowResult != nil {
+			run := e.RecentActions[n-1].StartWorkflowResult
+			st.LastRun = run.WorkflowID
+			if d, err := c.DescribeWorkflowExecution(ctx, run.WorkflowID, ""); err == nil {
+				info := d.GetWorkflowExecutionInfo()
+				st.Status = info.GetStatus().String()
+				if p, ok := info.GetMemo().GetFields()[workflows.MemoProgress]; ok {
+					_ = converter.GetDefaultDataConverter().FromPayload(p, &st.Progress)
+				}
+			}
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
