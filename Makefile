@@ -44,7 +44,9 @@ test: bin/temporal bin/opa vet
 
 # Every parser fuzz target, bounded, so CI proves no input panics.
 fuzz:
-	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./internal/events/
+	for f in FuzzParse FuzzParseConfig FuzzParseSecurityHub FuzzParseSNS; do \
+		$(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./internal/events/ || exit 1; \
+	done
 
 bench: bin/temporal
 	$(GO) test -run='^$$' -bench=RemediationLoop -benchtime=1x -timeout 30m ./internal/devstack/ -args -n=$(BENCH_N)

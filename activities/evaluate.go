@@ -100,6 +100,10 @@ func (a *Activities) violation(v policies.Violation, res resource.Resource) Viol
 	}
 }
 
+// LiveTypes are the resource types the worker can read live; events for
+// other types are counted and ignored by the starter.
+var LiveTypes = []string{resource.TypeSecurityGroup, resource.TypeS3Bucket}
+
 // fetch reads the live resource into the normalized model.
 func (a *Activities) fetch(ctx context.Context, ref resource.Ref) (resource.Resource, bool, error) {
 	switch ref.Type {

@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/workflows"
@@ -127,6 +128,10 @@ func (c *Consumer) handle(ctx context.Context, m sqstypes.Message) {
 		if t.Ignored {
 			c.stats().ignore(t.Reason)
 			c.log().Debug("event ignored", "message_id", id, "event", t.EventName, "resource", t.ARN, "reason", t.Reason)
+			continue
+		}
+		if !slices.Contains(activities.LiveTypes, t.ResourceType) {
+			c.stats().ignore(events.CategoryUnsupported + " resource type " + t.ResourceType)
 			continue
 		}
 		if len(c.Accounts) > 0 && !slices.Contains(c.Accounts, t.Account) {

@@ -16,7 +16,8 @@ import (
 )
 
 // refusal matches the decide validator's message for a violation that is
-// no longer waiting: "not awaiting approval: already <State>[ by <user>]".
+// no longer waiting: "not awaiting approval: already <State>[ by <user>]",
+// or "already decided by <user>" for a decision not applied yet.
 var refusal = regexp.MustCompile(`not awaiting approval: already (\w+)(?: by ([^\s()]+))?`)
 
 // notApprover matches the validator's message for a user it does not list.
@@ -133,9 +134,9 @@ func decidedText(state, by string) string {
 		return ":alarm_clock: This approval has expired: nobody decided in time, so the policy's timeout default applied. Nothing changed."
 	case by == "timeout":
 		return ":alarm_clock: This approval has expired: the policy's timeout default was to remediate. Nothing changed."
-	case state == workflows.StateAwaitingApproval:
-		// The validator saw a decision that the workflow has not applied yet.
-		return ":information_source: Someone has just decided this violation. Nothing changed."
+	case by != "" && state == "decided":
+		// Decided in the same workflow task; the state has not moved yet.
+		return ":information_source: Already decided by " + slackapp.Mention(by) + ". Nothing changed."
 	case by != "":
 		return ":information_source: Already decided by " + slackapp.Mention(by) + " (" + strings.ToLower(state) + "). Nothing changed."
 	}

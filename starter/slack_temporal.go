@@ -16,25 +16,10 @@ func TemporalDecide(c client.Client) DecideFunc {
 	}
 }
 
-// TemporalUndo sends the undo Update and waits for its result. updateID
-// makes a double click one undo.
+// TemporalUndo binds Undo to a Temporal client.
 func TemporalUndo(c client.Client) UndoFunc {
 	return func(ctx context.Context, workflowID, updateID string, u workflows.UndoRequest) (workflows.DecisionResult, error) {
-		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID:   workflowID,
-			UpdateID:     updateID,
-			UpdateName:   workflows.UpdateUndo,
-			Args:         []any{u},
-			WaitForStage: client.WorkflowUpdateStageCompleted,
-		})
-		if err != nil {
-			return workflows.DecisionResult{}, fmt.Errorf("undo %s: %w", workflowID, err)
-		}
-		var res workflows.DecisionResult
-		if err := h.Get(ctx, &res); err != nil {
-			return workflows.DecisionResult{}, fmt.Errorf("undo %s: %w", workflowID, err)
-		}
-		return res, nil
+		return Undo(ctx, c, workflowID, updateID, u)
 	}
 }
 

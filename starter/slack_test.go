@@ -379,6 +379,15 @@ func TestSlackClicks(t *testing.T) {
 			},
 		},
 		{
+			name:        "decided in the same workflow task",
+			state:       "decided", // the validator's word while the state has not moved
+			decidedBy:   "U0FIRST01",
+			clicks:      []click{{approver, slackapp.ActionApprove, "1700000100.000100"}},
+			wantState:   "decided",
+			wantUpdate:  []workflows.Decision{{Approve: true, User: approver}},
+			wantReplies: []string{":information_source: Already decided by <@U0FIRST01>. Nothing changed."},
+		},
+		{
 			name:        "click after timeout, workflow still open",
 			state:       workflows.StateExpired,
 			clicks:      []click{{approver, slackapp.ActionApprove, "1700000100.000100"}},

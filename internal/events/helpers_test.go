@@ -9,22 +9,43 @@ import (
 	"time"
 )
 
-const fixtureDir = "testdata/cloudtrail"
+// Fixture directories, one per kind of message; SOURCES.md in each says
+// where every file came from.
+const (
+	fixtureDir            = "testdata/cloudtrail"
+	configFixtureDir      = "testdata/config"
+	securityHubFixtureDir = "testdata/securityhub"
+	snsFixtureDir         = "testdata/sns"
+)
 
+var fixtureDirs = []string{fixtureDir, configFixtureDir, securityHubFixtureDir, snsFixtureDir}
+
+// fixture reads a CloudTrail fixture.
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(fixtureDir, name))
+	return fixtureIn(t, fixtureDir, name)
+}
+
+func fixtureIn(t testing.TB, dir, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
 }
 
+// fixtureNames lists the CloudTrail fixtures.
 func fixtureNames(t testing.TB) []string {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(fixtureDir, "*.json"))
+	return fixtureNamesIn(t, fixtureDir)
+}
+
+func fixtureNamesIn(t testing.TB, dir string) []string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil || len(paths) == 0 {
-		t.Fatalf("no fixtures in %s: %v", fixtureDir, err)
+		t.Fatalf("no fixtures in %s: %v", dir, err)
 	}
 	names := make([]string, len(paths))
 	for i, p := range paths {
@@ -96,5 +117,42 @@ func wrap(t testing.TB, record []byte, account, region, when string) []byte {
 		"region":      region,
 		"resources":   []any{},
 		"detail":      json.RawMessage(record),
+	})
+}
+
+// snsWrap puts a message into the SNS notification a queue receives from a
+// topic without raw delivery: Message as a JSON string, as SNS sends it, or
+// as an object when asString is false.
+func snsWrap(t testing.TB, message []byte, asString bool) []byte {
+	t.Helper()
+	var m any = json.RawMessage(message)
+	if asString {
+		m = string(message)
+	}
+	return encode(t, map[string]any{
+		"Type":             "Notification",
+		"MessageId":        "5b2e0f4c-0000-4000-8000-000000000000",
+		"TopicArn":         "arn:aws:sns:us-east-1:123456789012:rectify-events",
+		"Message":          m,
+		"Timestamp":        "2030-01-01T00:00:00.000Z",
+		"SignatureVersion": "1",
+		"Signature":        "EXAMPLE",
+	})
+}
+
+// eventBridgeWrap puts a detail into an EventBridge envelope of the given
+// detail-type, with envelope fields that disagree with any the detail has.
+func eventBridgeWrap(t testing.TB, detailType string, detail []byte) []byte {
+	t.Helper()
+	return encode(t, map[string]any{
+		"version":     "0",
+		"id":          "0d9b1a6c-0000-4000-8000-000000000001",
+		"detail-type": detailType,
+		"source":      "aws.config",
+		"account":     "999999999999",
+		"time":        "2030-01-01T00:00:00Z",
+		"region":      "ap-south-2",
+		"resources":   []any{},
+		"detail":      json.RawMessage(detail),
 	})
 }

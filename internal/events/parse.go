@@ -5,34 +5,58 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
-// detailTypeAPICall is the EventBridge detail-type of a CloudTrail record
-// for an API call. Console sign-ins and service events have other types and
-// change no resource we watch.
-const detailTypeAPICall = "AWS API Call via CloudTrail"
+// EventBridge detail-types rectify reads. Console sign-ins and service
+// events have other types and change no resource we watch.
+const (
+	detailTypeAPICall          = "AWS API Call via CloudTrail"
+	detailTypeConfigChange     = "Config Configuration Item Change"
+	detailTypeFindingsImported = "Security Hub Findings - Imported"
+	// detailTypeConfigPrefix starts every detail-type AWS Config sends
+	// (compliance changes, snapshot and history deliveries, ...). A queue fed
+	// by a rule on source aws.config gets all of them; the ones that change
+	// nothing are ignored, not errors.
+	detailTypeConfigPrefix = "Config "
+)
 
-// envelope holds what an EventBridge envelope knows about its record, used
-// where the record itself is silent.
+// envelope holds what an enclosing message (an EventBridge envelope) knows
+// about the event inside, used where the event itself is silent.
 type envelope struct {
 	account string
 	region  string
 	time    time.Time
 }
 
-// Parse reads one message body: an EventBridge envelope with detail-type
-// "AWS API Call via CloudTrail", a raw CloudTrail record, or a CloudTrail log
-// file {"Records":[...]}. It returns one Trigger per affected resource.
+// Parse reads one message body, as an SQS queue fed by EventBridge or SNS
+// carries it, and returns one Trigger per affected resource. The body is one
+// of:
+//   - an EventBridge event with detail-type "AWS API Call via CloudTrail",
+//     "Config Configuration Item Change" (or another "Config ..." type) or
+//     "Security Hub Findings - Imported";
+//   - an SNS notification {"Type":"Notification","Message":...} around any
+//     of these or of the shapes below (SNS to SQS without raw delivery);
+//     Message may be a JSON string, as SNS sends it, or an object;
+//   - an AWS Config notification, as SNS raw delivery leaves it:
+//     ConfigurationItemChangeNotification,
+//     OversizedConfigurationItemChangeNotification, or any other messageType;
+//   - a raw CloudTrail record, or a CloudTrail log file {"Records":[...]}.
 //
-// A call rectify does not act on is not an error: it comes back as an ignored
-// Trigger whose Reason says why (failed call, read-only call, unsupported
-// event), so the starter can count it and delete the message. An error, always
-// a *ParseError, means the body is not one of the three shapes or is broken
-// inside; no Triggers come with it, even from a log file whose other records
-// were fine, because CloudTrail never writes such a file and a partial answer
-// would hide the damage.
+// Something rectify does not act on is not an error: it comes back as an
+// ignored Trigger whose Reason says why (failed call, read-only call,
+// unsupported event, own finding, finding not failed), so the starter can
+// count it and delete the message. An error, always a *ParseError, means the
+// body is none of these shapes or is broken inside; no Triggers come with it,
+// even when other parts were fine, because AWS never writes such a message
+// and a partial answer would hide the damage.
 func Parse(body []byte) ([]Trigger, error) {
+	return parseBody(body, 0)
+}
+
+// parseBody reads a message body; depth counts the SNS envelopes around it.
+func parseBody(body []byte, depth int) ([]Trigger, error) {
 	body = bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))
 	if len(body) == 0 {
 		return nil, malformed("empty message")
@@ -42,23 +66,25 @@ func Parse(body []byte) ([]Trigger, error) {
 		return nil, notJSON(err)
 	}
 	if k := kind(top); k != "an object" {
-		return nil, malformed("message is %s, expected an object: an EventBridge event, a CloudTrail record or a CloudTrail log file", k)
+		return nil, malformed("message is %s, expected an object: an EventBridge event, an SNS notification, a Config notification, a CloudTrail record or a CloudTrail log file", k)
 	}
 	msg, err := asObject(top, "")
 	if err != nil {
 		return nil, err
 	}
 	switch {
+	case msg.has("Type") && msg.has("Message"):
+		return parseSNS(msg, depth)
 	case msg.has("detail-type") || msg.has("detail"):
 		return parseEventBridge(msg)
+	case msg.has("messageType") || msg.has("configurationItem") || msg.has("configurationItemSummary"):
+		return parseConfig(msg, envelope{})
 	case msg.has("Records"):
 		return parseLogFile(msg)
 	case msg.has("eventName") || msg.has("eventSource"):
 		return parseRecord(msg, envelope{})
-	case msg.has("Type") && msg.has("Message") && msg.has("TopicArn"):
-		return nil, malformed("SNS notification envelope is not supported; subscribe the queue to EventBridge or enable raw message delivery")
 	}
-	return nil, malformed("not a CloudTrail event: found none of detail-type, Records, eventName")
+	return nil, malformed("not an event rectify reads: found none of detail-type (EventBridge), Type and Message (SNS), messageType (Config), Records or eventName (CloudTrail)")
 }
 
 func notJSON(err error) *ParseError {
@@ -74,12 +100,12 @@ func parseEventBridge(msg fields) ([]Trigger, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch detailType {
-	case detailTypeAPICall:
-	case "":
+	switch {
+	case detailType == "":
 		return nil, malformed("EventBridge event has no detail-type")
-	default:
-		return nil, malformed("EventBridge event with detail-type %q is not supported", detailType)
+	case detailType != detailTypeAPICall && detailType != detailTypeFindingsImported && !strings.HasPrefix(detailType, detailTypeConfigPrefix):
+		return nil, malformed("EventBridge event with detail-type %q is not supported; rectify reads %q, %q and %q", detailType,
+			detailTypeAPICall, detailTypeConfigChange, detailTypeFindingsImported)
 	}
 	raw := msg.lookup("detail")
 	if k := kind(raw); k != "an object" {
@@ -99,7 +125,16 @@ func parseEventBridge(msg fields) ([]Trigger, error) {
 	if env.time, err = msg.timestamp("time"); err != nil {
 		return nil, err
 	}
-	return parseRecord(detail, env)
+	switch {
+	case detailType == detailTypeAPICall:
+		return parseRecord(detail, env)
+	case detailType == detailTypeFindingsImported:
+		return parseSecurityHub(detail, env)
+	case detailType != detailTypeConfigChange && !detail.has("messageType"):
+		// Compliance changes and delivery statuses name no changed resource.
+		return []Trigger{ignoredConfig(detailType, env)}, nil
+	}
+	return parseConfig(detail, env)
 }
 
 func parseLogFile(msg fields) ([]Trigger, error) {
