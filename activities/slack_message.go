@@ -94,6 +94,11 @@ func buildSlackMessage(n Notification, workflowURL string) slackMessage {
 	if n.Message != "" {
 		blocks = append(blocks, slackSection("*Finding*\n"+slackapp.Escape(n.Message)))
 	}
+	if n.AskApproval {
+		// The workflow words the request "approve to <plan>"; the button
+		// already says Approve.
+		rest = strings.TrimPrefix(rest, "approve to ")
+	}
 	if rest != "" {
 		label := "*Latest step*\n"
 		if n.AskApproval {

@@ -92,9 +92,9 @@ func TestSlackNotifierFirstMessage(t *testing.T) {
 		"*Severity*\nHIGH",
 		"`AuthorizeSecurityGroupIngress` by arn:aws:iam::123456789012:user/bob",
 		"*Finding*\nsg-0abc allows tcp 22 from 0.0.0.0/0",
-		"*Planned remediation*\napprove to revoke sgr-0abc: tcp 22 from 0.0.0.0/0",
+		"*Planned remediation*\nrevoke sgr-0abc: tcp 22 from 0.0.0.0/0",
 		"<http://temporal.local:8233/namespaces/default/workflows/remediation%2Faws.ec2.open_ssh%2Farn:aws:ec2:eu-west-1:123456789012:security-group%2Fsg-0abc|Open in Temporal UI>",
-		"Approve remediation?", // the confirm dialog shows the plan
+		"Approve remediation?", // a confirm dialog guards the change
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("message lacks %q; text:\n%s", want, text)
@@ -104,9 +104,30 @@ func TestSlackNotifierFirstMessage(t *testing.T) {
 	if len(buttons) != 2 || buttons[slackapp.ActionApprove] != testWorkflow || buttons[slackapp.ActionReject] != testWorkflow {
 		t.Errorf("buttons = %v, want approve and reject carrying the workflow ID", buttons)
 	}
+	if got := approveConfirm(post); got != "revoke sgr-0abc: tcp 22 from 0.0.0.0/0" {
+		t.Errorf("approve confirmation = %q, want the plan", got)
+	}
 	if got := post.Form.Get("text"); !strings.Contains(got, "[HIGH]") || !strings.Contains(got, "Awaiting approval") {
 		t.Errorf("fallback text = %q", got)
 	}
+}
+
+// approveConfirm is the text of the Approve button's confirmation dialog.
+func approveConfirm(c slackfake.Call) string {
+	for _, b := range c.Blocks() {
+		elems, _ := b["elements"].([]any)
+		for _, e := range elems {
+			m, _ := e.(map[string]any)
+			if m["action_id"] != slackapp.ActionApprove {
+				continue
+			}
+			confirm, _ := m["confirm"].(map[string]any)
+			text, _ := confirm["text"].(map[string]any)
+			s, _ := text["text"].(string)
+			return s
+		}
+	}
+	return ""
 }
 
 func TestSlackNotifierLaterStates(t *testing.T) {

@@ -3,7 +3,9 @@ package starter
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -36,7 +38,7 @@ func (h *SlackHandler) reply(ctx context.Context, log *slog.Logger, c click, tex
 		}
 		// response_url lasts 30 minutes and 5 uses; the bot can still reach
 		// the user directly.
-		log.WarnContext(ctx, "slack response_url failed; replying ephemerally", "err", err)
+		log.WarnContext(ctx, "slack response_url failed; replying ephemerally", "err", withoutURL(err))
 	}
 	if c.Channel == "" || c.User == "" {
 		log.WarnContext(ctx, "slack reply has nowhere to go", "text", text)
@@ -45,6 +47,16 @@ func (h *SlackHandler) reply(ctx context.Context, log *slog.Logger, c click, tex
 	if _, err := h.cfg.Client.PostEphemeralContext(ctx, c.Channel, c.User, slack.MsgOptionText(text, false)); err != nil {
 		log.WarnContext(ctx, "slack ephemeral reply failed", "err", err, "channel", c.Channel)
 	}
+}
+
+// withoutURL drops the URL from a transport error: a response_url is a
+// capability to post to the user, and does not belong in logs.
+func withoutURL(err error) error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		return fmt.Errorf("%s response_url: %w", uerr.Op, uerr.Err)
+	}
+	return err
 }
 
 func notAllowedText(user string) string {
@@ -84,7 +96,10 @@ func (h *SlackHandler) outcomeText(ctx context.Context, workflowID string, d wor
 
 // undoText says what became of an undo.
 func (h *SlackHandler) undoText(ctx context.Context, workflowID string, u workflows.UndoRequest, res workflows.DecisionResult, err error) string {
-	if err == nil {
+	switch {
+	case err == nil && res.State == workflows.StateFailed:
+		return ":x: Undo failed: " + slackapp.Mentionify(res.Message) + ". The message has the details."
+	case err == nil:
 		text := res.Message
 		if text == "" {
 			text = "undo requested by " + u.User

@@ -136,6 +136,7 @@ func newHarness(t *testing.T, wf *fakeRemediation, approvers ...string) *harness
 	if len(approvers) == 0 {
 		approvers = []string{approver, "alice" /* a CLI user, ignored here */}
 	}
+	var logs syncBuffer
 	h, err := NewSlackHandler(SlackHandlerConfig{
 		SigningSecret: testSecret,
 		Client:        slackapp.NewClient(config.Slack{BotToken: testToken, APIURL: api.APIURL()}),
@@ -144,14 +145,37 @@ func newHarness(t *testing.T, wf *fakeRemediation, approvers ...string) *harness
 		Undo:          wf.undo,
 		Status:        wf.status,
 		Timeout:       5 * time.Second,
-		Log:           slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Log:           slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if out := logs.String(); strings.Contains(out, testToken) || strings.Contains(out, testSecret) || strings.Contains(out, "/respond/") {
+			t.Errorf("logs carry a secret or a response_url:\n%s", out)
+		}
+	})
 	hs := &harness{h: h, api: api, wf: wf, now: time.Now()}
 	h.approvers.now = func() time.Time { return hs.now }
 	return hs
+}
+
+// syncBuffer is a log sink for handlers writing from goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // sign computes X-Slack-Signature the way Slack does: v0= HMAC-SHA256 of
@@ -680,5 +704,20 @@ func TestNewSlackHandlerNeeds(t *testing.T) {
 		if _, err := NewSlackHandler(tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error = %v, want it to name %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+// response_url expires after 30 minutes; the reply then goes through
+// chat.postEphemeral.
+func TestSlackReplyFallsBackToEphemeral(t *testing.T) {
+	wf := newFakeRemediation(workflows.StateAwaitingApproval)
+	hs := newHarness(t, wf)
+	p := blockActions(hs.api, stranger, slackapp.ActionApprove, "1700000100.000100")
+	p["response_url"] = hs.api.ResponseURL("expired")
+	hs.serve(t, slackRequest(p, time.Now(), testSecret))
+	eph := hs.api.Calls("chat.postEphemeral")
+	if len(eph) != 1 || eph[0].Form.Get("user") != stranger || eph[0].Form.Get("channel") != "C0SEC" ||
+		!strings.HasPrefix(eph[0].Form.Get("text"), ":lock:") {
+		t.Fatalf("ephemeral replies = %+v", eph)
 	}
 }

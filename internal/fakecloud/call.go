@@ -166,6 +166,10 @@ func (cl *Cloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, ok := cl.ids.lookup(key, c.time)
+	if ok && p.SessionToken != "" && sessionToken(r) != p.SessionToken {
+		// A temporary key is only valid with the token it was issued with.
+		ok = false
+	}
 	if !ok {
 		c.fail(svc, svc.authError(key))
 		return
@@ -200,7 +204,9 @@ func (cl *Cloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // injected fault). CloudTrail still logs a failed mutating call, without
 // the request parameters the handler would have parsed.
 func (c *call) failBeforeHandle(svc service, err *APIError) {
-	if !readOnlyAction(c.action) {
+	// SQS message calls are data events, which CloudTrail does not log by
+	// default (and logging them would feed the event queue to itself).
+	if !readOnlyAction(c.action) && c.service != "sqs" {
 		c.record = &trailRecord{}
 	}
 	c.fail(svc, err)
@@ -248,4 +254,12 @@ func credentialScope(r *http.Request) (key, service, region string) {
 		return "", "", ""
 	}
 	return parts[0], parts[3], parts[2]
+}
+
+// sessionToken is the STS session token a request was signed with.
+func sessionToken(r *http.Request) string {
+	if t := r.Header.Get("X-Amz-Security-Token"); t != "" {
+		return t
+	}
+	return r.URL.Query().Get("X-Amz-Security-Token")
 }

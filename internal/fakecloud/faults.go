@@ -124,6 +124,9 @@ func ParseFault(s string) (Fault, error) {
 			f.Code = v
 		case "status":
 			f.Status, err = strconv.Atoi(v)
+			if err == nil && (f.Status < 400 || f.Status > 599) {
+				err = fmt.Errorf("must be an HTTP error status, 400 to 599")
+			}
 		case "rate":
 			f.Rate, err = strconv.ParseFloat(v, 64)
 			if err == nil && (f.Rate < 0 || f.Rate > 1) {
@@ -131,8 +134,14 @@ func ParseFault(s string) (Fault, error) {
 			}
 		case "count":
 			f.Count, err = strconv.Atoi(v)
+			if err == nil && f.Count < 1 {
+				err = fmt.Errorf("must be at least 1")
+			}
 		case "latency":
 			f.Latency, err = time.ParseDuration(v)
+			if err == nil && f.Latency < 0 {
+				err = fmt.Errorf("must not be negative")
+			}
 		default:
 			err = fmt.Errorf("unknown key (want code, status, rate, count or latency)")
 		}

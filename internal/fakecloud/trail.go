@@ -144,7 +144,8 @@ func trailErrorCode(service string, err *APIError) string {
 	if service != "ec2" {
 		return err.Code
 	}
-	if err.Status >= 500 {
+	// Throttling is the caller's fault in CloudTrail's eyes, 503 or not.
+	if err.Status >= 500 && err.Code != "RequestLimitExceeded" {
 		return "Server." + err.Code
 	}
 	return "Client." + err.Code
