@@ -26,6 +26,8 @@ type click struct {
 	// ActionID is the button, so a submitted reason knows what it is for.
 	ActionID string `json:"a"`
 	User     string `json:"-"`
+	// Via is the approver group the user decides through, if any.
+	Via string `json:"-"`
 }
 
 // updateID makes the clicks of one user on one button of one message a
@@ -73,11 +75,11 @@ func newClick(ic slack.InteractionCallback, act *slack.BlockAction) click {
 func (h *SlackHandler) onClick(ctx context.Context, ic slack.InteractionCallback, act *slack.BlockAction) {
 	c := newClick(ic, act)
 	log := c.logger(h.log)
-	if !h.allowed(ctx, log, c) {
+	if !h.allowed(ctx, log, &c) {
 		return
 	}
 	if c.ActionID == slackapp.ActionApprove {
-		h.decide(ctx, log, c, workflows.Decision{Approve: true, User: c.User})
+		h.decide(ctx, log, c, workflows.Decision{Approve: true, User: c.User, Via: c.Via})
 		return
 	}
 	if err := h.openReasonModal(ctx, ic.TriggerID, c); err != nil {
@@ -97,7 +99,7 @@ func (h *SlackHandler) onReason(ctx context.Context, ic slack.InteractionCallbac
 	c.User = ic.User.ID
 	log := c.logger(h.log)
 	// Checked again: the submitter is who the Update will name.
-	if !h.allowed(ctx, log, c) {
+	if !h.allowed(ctx, log, &c) {
 		return
 	}
 	reason := ""
@@ -114,32 +116,36 @@ func (h *SlackHandler) withReason(ctx context.Context, log *slog.Logger, c click
 		if reason == "" {
 			reason = h.cfg.DefaultRejectReason
 		}
-		h.decide(ctx, log, c, workflows.Decision{User: c.User, Reason: reason})
+		h.decide(ctx, log, c, workflows.Decision{User: c.User, Via: c.Via, Reason: reason})
 	case slackapp.ActionUndo:
 		if reason == "" {
 			reason = DefaultUndoReason
 		}
-		h.undo(ctx, log, c, workflows.UndoRequest{User: c.User, Reason: reason})
+		h.undo(ctx, log, c, workflows.UndoRequest{User: c.User, Via: c.Via, Reason: reason})
 	default:
 		log.WarnContext(ctx, "reason for an unknown action")
 	}
 }
 
-// allowed checks the clicking user against the approvers and tells a
-// refused user why; the workflow is not touched.
-func (h *SlackHandler) allowed(ctx context.Context, log *slog.Logger, c click) bool {
+// allowed checks the clicking user against the approvers, notes the group
+// the user decides through in c.Via, and tells a refused user why; the
+// workflow is not touched.
+func (h *SlackHandler) allowed(ctx context.Context, log *slog.Logger, c *click) bool {
 	via, ok, err := h.approvers.check(ctx, c.User)
 	switch {
 	case err != nil:
 		log.ErrorContext(ctx, "slack approver check failed", "err", err)
-		h.reply(ctx, log, c, ":warning: rectify could not check the approver list just now, so nothing changed. Please try again in a minute.")
+		h.reply(ctx, log, *c, ":warning: rectify could not check the approver list just now, so nothing changed. Please try again in a minute.")
 		return false
 	case !ok:
 		log.WarnContext(ctx, "slack user is not an approver")
-		h.reply(ctx, log, c, notAllowedText(c.User))
+		h.reply(ctx, log, *c, notAllowedText(c.User))
 		return false
 	}
 	log.DebugContext(ctx, "slack approver", "via", via)
+	if via != c.User {
+		c.Via = via // a group; a direct approver needs no "via"
+	}
 	return true
 }
 

@@ -396,7 +396,7 @@ func TestSlackClicks(t *testing.T) {
 			},
 			approvers:  []string{approver, approverGrp},
 			wantState:  workflows.StateApproved,
-			wantUpdate: []workflows.Decision{{Approve: true, User: approver}, {Approve: true, User: groupie}},
+			wantUpdate: []workflows.Decision{{Approve: true, User: approver}, {Approve: true, User: groupie, Via: approverGrp}},
 			wantReplies: []string{
 				":white_check_mark: Approved by <@U0APPROVER>",
 				":information_source: Already decided by <@U0APPROVER> (approved). Nothing changed.",
@@ -453,7 +453,7 @@ func TestSlackClicks(t *testing.T) {
 			approvers:   []string{approverGrp},
 			clicks:      []click{{groupie, slackapp.ActionApprove, "1700000100.000100"}},
 			wantState:   workflows.StateApproved,
-			wantUpdate:  []workflows.Decision{{Approve: true, User: groupie}},
+			wantUpdate:  []workflows.Decision{{Approve: true, User: groupie, Via: approverGrp}},
 			wantReplies: []string{":white_check_mark: Approved by <@U0GROUPIE>"},
 		},
 		{

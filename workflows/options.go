@@ -51,8 +51,8 @@ func changeOptions(ctx workflow.Context) workflow.Context {
 	})
 }
 
-// recordOptions are for findings and notifications: losing one is worse
-// than sending it late, so they retry for a day.
+// recordOptions are for findings: losing one is worse than recording it
+// late, so they retry for a day.
 func recordOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout:    30 * time.Second,
@@ -61,6 +61,22 @@ func recordOptions(ctx workflow.Context) workflow.Context {
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     2,
 			MaximumInterval:        5 * time.Minute,
+			NonRetryableErrorTypes: nonRetryable,
+		},
+	})
+}
+
+// notifyOptions are for messages to humans: retried for ten minutes (Slack
+// rate limits say when to come back), then given up so that a notifier
+// outage never holds up a fix.
+func notifyOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 10 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        time.Minute,
 			NonRetryableErrorTypes: nonRetryable,
 		},
 	})

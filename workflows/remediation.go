@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rectifyhq/rectify/activities"
@@ -91,7 +92,10 @@ type Recheck struct {
 type Decision struct {
 	Approve bool   `json:"approve"`
 	User    string `json:"user"`
-	Reason  string `json:"reason,omitempty"`
+	// Via is the approver group through which User may decide (a Slack
+	// user group), when User is not an approver by name.
+	Via    string `json:"via,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // DecisionResult is what UpdateDecide returns to the caller.
@@ -103,7 +107,25 @@ type DecisionResult struct {
 // UndoRequest is the argument of UpdateUndo.
 type UndoRequest struct {
 	User   string `json:"user"`
+	Via    string `json:"via,omitempty"`
 	Reason string `json:"reason,omitempty"`
+}
+
+// Error types of refused updates, for callers that react to them (the
+// Slack endpoint replies differently to each).
+const (
+	ErrNotApprover         = "NotApprover"
+	ErrNotAwaitingApproval = "NotAwaitingApproval"
+	ErrNothingToUndo       = "NothingToUndo"
+)
+
+func refuse(errType, format string, args ...any) error {
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), errType, nil)
+}
+
+// approver reports whether user, or the group it decides through, may decide.
+func (r *remediation) approver(user, via string) bool {
+	return slices.Contains(r.v.Settings.Approvers, user) || (via != "" && slices.Contains(r.v.Settings.Approvers, via))
 }
 
 // Transition is one entry of a violation's story.
@@ -136,6 +158,7 @@ func Remediation(ctx workflow.Context, in RemediationInput) (RemediationResult, 
 }
 
 type remediation struct {
+	id      string
 	in      RemediationInput
 	v       activities.Violation
 	log     log.Logger
@@ -152,7 +175,7 @@ type remediation struct {
 }
 
 func newRemediation(ctx workflow.Context, in RemediationInput) *remediation {
-	r := &remediation{in: in, v: in.Violation, log: workflow.GetLogger(ctx)}
+	r := &remediation{in: in, v: in.Violation, log: workflow.GetLogger(ctx), id: workflow.GetInfo(ctx).WorkflowExecution.ID}
 	if in.Carry != nil {
 		r.Carry = *in.Carry
 		r.resumed = true
@@ -422,7 +445,7 @@ func (r *remediation) watch(ctx workflow.Context) error {
 	if r.WatchUntil.IsZero() {
 		r.WatchUntil = workflow.Now(ctx).Add(r.v.Settings.WatchWindow)
 	}
-	if r.UndoUntil.IsZero() && len(r.Snapshots) > 0 {
+	if r.UndoUntil.IsZero() && len(r.Snapshots) > 0 && r.v.Settings.UndoWindow > 0 {
 		r.UndoUntil = workflow.Now(ctx).Add(r.v.Settings.UndoWindow)
 	}
 	for {
@@ -439,6 +462,10 @@ func (r *remediation) watch(ctx workflow.Context) error {
 			return fmt.Errorf("watch: %w", err)
 		}
 		if !got {
+			if !r.UndoUntil.IsZero() && r.State == StateResolved {
+				// Take the Undo button away: the window is over.
+				r.notify(ctx, r.notification(StateResolved, "undo window closed"))
+			}
 			return nil
 		}
 		if r.undo != nil {
@@ -581,40 +608,40 @@ func (r *remediation) onRecheck(c Recheck) {
 
 func (r *remediation) validateDecision(ctx workflow.Context, d Decision) error {
 	if d.User == "" {
-		return errors.New("decision needs the deciding user")
+		return refuse(ErrNotApprover, "decision needs the deciding user")
 	}
-	if !slices.Contains(r.v.Settings.Approvers, d.User) {
-		return fmt.Errorf("%s is not an approver of %s", d.User, r.v.PolicyID)
+	if !r.approver(d.User, d.Via) {
+		return refuse(ErrNotApprover, "%s is not an approver of %s", d.User, r.v.PolicyID)
 	}
 	if r.State != StateAwaitingApproval {
 		by := ""
 		if r.DecidedBy != "" {
 			by = " by " + r.DecidedBy
 		}
-		return fmt.Errorf("not awaiting approval: already %s%s", r.State, by)
+		return refuse(ErrNotAwaitingApproval, "not awaiting approval: already %s%s", r.State, by)
 	}
 	if r.decision != nil {
 		// Decided in this very workflow task; the state moves next.
-		return fmt.Errorf("not awaiting approval: already decided by %s", r.decision.User)
+		return refuse(ErrNotAwaitingApproval, "not awaiting approval: already decided by %s", r.decision.User)
 	}
 	return nil
 }
 
 func (r *remediation) validateUndo(ctx workflow.Context, u UndoRequest) error {
 	if u.User == "" {
-		return errors.New("undo needs the requesting user")
+		return refuse(ErrNotApprover, "undo needs the requesting user")
 	}
-	if !slices.Contains(r.v.Settings.Approvers, u.User) {
-		return fmt.Errorf("%s is not an approver of %s", u.User, r.v.PolicyID)
+	if !r.approver(u.User, u.Via) {
+		return refuse(ErrNotApprover, "%s is not an approver of %s", u.User, r.v.PolicyID)
 	}
 	if r.undo != nil {
-		return fmt.Errorf("undo already requested by %s", r.undo.User)
+		return refuse(ErrNothingToUndo, "undo already requested by %s", r.undo.User)
 	}
 	if len(r.Snapshots) == 0 || (r.State != StateResolved && r.State != StateEscalated) {
-		return fmt.Errorf("nothing to undo: state %s", r.State)
+		return refuse(ErrNothingToUndo, "nothing to undo: state %s", r.State)
 	}
 	if !workflow.Now(ctx).Before(r.UndoUntil) {
-		return fmt.Errorf("undo window closed at %s", r.UndoUntil.UTC().Format(time.RFC3339))
+		return refuse(ErrNothingToUndo, "undo window closed at %s", r.UndoUntil.UTC().Format(time.RFC3339))
 	}
 	return nil
 }
@@ -647,34 +674,40 @@ func (r *remediation) setState(ctx workflow.Context, state, detail string) error
 		return fmt.Errorf("upsert state %s: %w", state, err)
 	}
 	r.log.Info("violation state", "policy", r.v.PolicyID, "resource", r.in.Ref.ARN, "state", state, "detail", detail)
-	n := activities.Notification{
-		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
-		State:      state, PolicyID: r.v.PolicyID, Title: r.v.Title, Severity: r.v.Severity,
+	n := r.notification(state, detail)
+	n.AskApproval = state == StateAwaitingApproval
+	n.AskUndo = state == StateResolved && len(r.Snapshots) > 0 && r.v.Settings.UndoWindow > 0
+	r.notify(ctx, n)
+	return nil
+}
+
+func (r *remediation) notification(state, detail string) activities.Notification {
+	return activities.Notification{
+		WorkflowID: r.id, State: state, PolicyID: r.v.PolicyID, Title: r.v.Title, Severity: r.v.Severity,
 		Ref: r.in.Ref, Message: r.v.Message, Detail: detail,
-		Actor: r.in.Change.Actor, EventName: r.in.Change.EventName,
-		AskApproval: state == StateAwaitingApproval, Thread: r.Thread,
-		AskUndo: state == StateResolved && len(r.Snapshots) > 0 && r.v.Settings.UndoWindow > 0,
+		Actor: r.in.Change.Actor, EventName: r.in.Change.EventName, Thread: r.Thread,
 	}
+}
+
+// notify tells humans. A notifier that stays down (Slack outage, revoked
+// token) must not hold up or fail a fix: after notifyOptions' retries the
+// failure is logged and the workflow goes on; the finding still records.
+func (r *remediation) notify(ctx workflow.Context, n activities.Notification) {
 	var out activities.NotifyOutput
-	if err := workflow.ExecuteActivity(recordOptions(ctx), a.Notify, n).Get(ctx, &out); err != nil {
-		return fmt.Errorf("notify %s: %w", state, err)
+	if err := workflow.ExecuteActivity(notifyOptions(ctx), a.Notify, n).Get(ctx, &out); err != nil {
+		r.log.Warn("notification failed; going on without it", "policy", r.v.PolicyID, "resource", r.in.Ref.ARN, "state", n.State, "error", err)
+		return
 	}
 	if out.Thread != "" {
 		r.Thread = out.Thread
 	}
-	return nil
 }
 
 // reply posts a thread reply without changing the state or the message.
 func (r *remediation) reply(ctx workflow.Context, text string) error {
-	n := activities.Notification{
-		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, State: r.State,
-		PolicyID: r.v.PolicyID, Title: r.v.Title, Severity: r.v.Severity, Ref: r.in.Ref,
-		Message: r.v.Message, Thread: r.Thread, Reply: text,
-	}
-	if err := workflow.ExecuteActivity(recordOptions(ctx), a.Notify, n).Get(ctx, nil); err != nil {
-		return fmt.Errorf("notify reply: %w", err)
-	}
+	n := r.notification(r.State, "")
+	n.Reply = text
+	r.notify(ctx, n)
 	return nil
 }
 

@@ -1,6 +1,12 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"net/http"
+
+	"go.temporal.io/sdk/client"
+
 	"time"
 
 	"github.com/spf13/cobra"
@@ -11,7 +17,8 @@ import (
 )
 
 func newStarterCmd(g *globalFlags) *cobra.Command {
-	return &cobra.Command{
+	var listen string
+	cmd := &cobra.Command{
 		Use:   "starter",
 		Short: "Consume the event queue and start evaluations",
 		Long: "Long-poll the SQS queue that EventBridge feeds with CloudTrail events, and\n" +
@@ -40,8 +47,33 @@ func newStarterCmd(g *globalFlags) *cobra.Command {
 				SQS: factory.SQS(), QueueURL: cfg.Queue.URL, Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue,
 				Filter: events.Filter{RemediationRoles: cfg.RemediationRoles}, Accounts: cfg.Accounts, Settle: time.Duration(cfg.Settle), Workers: cfg.Queue.Workers, Log: log,
 			}
-			log.Info("starter consuming", "queue", cfg.Queue.URL, "workers", cfg.Queue.Workers)
-			return c.Run(ctx)
+			var slackH *starter.SlackHandler
+			if cfg.Slack.Enabled() {
+				if slackH, err = starter.NewSlackHandlerFromConfig(&cfg, tc, log); err != nil {
+					return err
+				}
+			}
+			srv := starter.NewHTTPServer(listen, slackH, func(ctx context.Context) error {
+				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
+				return err
+			})
+			go func() {
+				if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+					log.Error("starter http server", "addr", listen, "err", err)
+					stop()
+				}
+			}()
+			log.Info("starter consuming", "queue", cfg.Queue.URL, "workers", cfg.Queue.Workers, "http", listen, "slack", slackH != nil)
+			runErr := c.Run(ctx)
+			shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(shutdown)
+			if slackH != nil {
+				slackH.Wait()
+			}
+			return runErr
 		},
 	}
+	cmd.Flags().StringVar(&listen, "listen", ":8080", "HTTP address for /healthz, /readyz and /slack/interactions")
+	return cmd
 }

@@ -48,6 +48,11 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 				AWS: factory, Policies: set, Notifier: activities.LogNotifier{Log: log},
 				Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Config: &cfg, Log: log,
 			}
+			if cfg.Slack.Enabled() {
+				if acts.Notifier, err = activities.NewSlackNotifier(&cfg, log); err != nil {
+					return err
+				}
+			}
 			if cfg.AWS.SecurityHub == nil || *cfg.AWS.SecurityHub {
 				acts.Findings = &activities.SecurityHub{AWS: factory}
 			}

@@ -77,6 +77,11 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 		Findings: &activities.SecurityHub{AWS: workerAWS},
 		Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue, Config: &cfg, Log: log,
 	}
+	if acts.Notifier == nil && cfg.Slack.Enabled() {
+		if acts.Notifier, err = activities.NewSlackNotifier(&cfg, log); err != nil {
+			return nil, err
+		}
+	}
 	if acts.Notifier == nil {
 		acts.Notifier = activities.LogNotifier{Log: log}
 	}

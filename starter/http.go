@@ -1,0 +1,34 @@
+package starter
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/rectifyhq/rectify/internal/slackapp"
+)
+
+// NewHTTPServer serves the starter's HTTP side: liveness on /healthz,
+// readiness on /readyz (ready reports whether Temporal answers), and the
+// Slack interactions endpoint when slack is not nil.
+func NewHTTPServer(addr string, slack *SlackHandler, ready func(context.Context) error) *http.Server {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if ready != nil {
+			if err := ready(ctx); err != nil {
+				http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+				return
+			}
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	if slack != nil {
+		mux.Handle(slackapp.InteractionsPath, slack)
+	}
+	return &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+}
