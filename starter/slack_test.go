@@ -2,9 +2,6 @@ package starter
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -178,60 +175,21 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// sign computes X-Slack-Signature the way Slack does: v0= HMAC-SHA256 of
-// "v0:<timestamp>:<body>" with the signing secret.
-func sign(secret, ts, body string) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
-	return "v0=" + hex.EncodeToString(mac.Sum(nil))
-}
+func sign(secret, ts, body string) string { return slackfake.Sign(secret, ts, body) }
 
-// slackRequest is a signed interaction request, form-encoded as Slack
-// sends it.
 func slackRequest(payload any, ts time.Time, secret string) *http.Request {
-	js, _ := json.Marshal(payload)
-	body := url.Values{"payload": {string(js)}}.Encode()
-	r := httptest.NewRequest(http.MethodPost, slackapp.InteractionsPath, strings.NewReader(body))
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	stamp := strconv.FormatInt(ts.Unix(), 10)
-	r.Header.Set("X-Slack-Request-Timestamp", stamp)
-	r.Header.Set("X-Slack-Signature", sign(secret, stamp, body))
-	return r
+	return slackfake.Interaction(slackapp.InteractionsPath, payload, ts, secret)
 }
 
-// blockActions is a block_actions payload, shaped like Slack's.
 func blockActions(api *slackfake.Server, user, actionID, actionTS string) map[string]any {
-	return map[string]any{
-		"type":         "block_actions",
-		"user":         map[string]any{"id": user, "username": strings.ToLower(user), "team_id": "T0TEAM"},
-		"api_app_id":   "A0APP",
-		"token":        "legacy-verification-token",
-		"container":    map[string]any{"type": "message", "message_ts": messageTS, "channel_id": "C0SEC", "is_ephemeral": false},
-		"trigger_id":   "1234.5678." + actionTS,
-		"team":         map[string]any{"id": "T0TEAM", "domain": "acme"},
-		"channel":      map[string]any{"id": "C0SEC", "name": "security"},
-		"message":      map[string]any{"type": "message", "ts": messageTS, "text": "[HIGH] S3 bucket is public"},
-		"response_url": api.ResponseURL(user + "-" + actionTS),
-		"actions": []any{map[string]any{
-			"action_id": actionID, "block_id": slackapp.BlockDecision, "type": "button",
-			"text": map[string]any{"type": "plain_text", "text": "Approve"}, "value": testWorkflow, "action_ts": actionTS,
-		}},
-	}
+	return slackfake.BlockActions(slackfake.Click{
+		User: user, ActionID: actionID, ActionTS: actionTS, WorkflowID: testWorkflow,
+		Channel: "C0SEC", MessageTS: messageTS, ResponseURL: api.ResponseURL(user + "-" + actionTS),
+	})
 }
 
-// viewSubmission is the submitted reason modal, shaped like Slack's.
 func viewSubmission(user, metadata, reason string) map[string]any {
-	return map[string]any{
-		"type": "view_submission",
-		"team": map[string]any{"id": "T0TEAM"},
-		"user": map[string]any{"id": user},
-		"view": map[string]any{
-			"id": "V0FAKE", "type": "modal", "callback_id": slackapp.CallbackReason, "private_metadata": metadata,
-			"state": map[string]any{"values": map[string]any{
-				slackapp.BlockReason: map[string]any{slackapp.ActionReason: map[string]any{"type": "plain_text_input", "value": reason}},
-			}},
-		},
-	}
+	return slackfake.ViewSubmission(user, metadata, reason)
 }
 
 func (hs *harness) serve(t *testing.T, r *http.Request) int {
