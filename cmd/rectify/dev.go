@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -12,6 +14,8 @@ import (
 	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/internal/devstack"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
+	"github.com/rectifyhq/rectify/internal/slackapp"
+	"github.com/rectifyhq/rectify/starter"
 )
 
 type devFlags struct {
@@ -23,6 +27,7 @@ type devFlags struct {
 	cloudAddr    string
 	stateDir     string
 	fresh        bool
+	listen       string
 }
 
 func newDevCmd(g *globalFlags) *cobra.Command {
@@ -53,6 +58,7 @@ func newDevCmd(g *globalFlags) *cobra.Command {
 	fl.StringVar(&f.cloudAddr, "fakecloud-addr", "127.0.0.1:4566", "fake cloud listen address")
 	fl.StringVar(&f.stateDir, "state-dir", ".rectify", "where the Temporal SQLite file lives")
 	fl.BoolVar(&f.fresh, "fresh", false, "delete the Temporal state first")
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:8080", "with Slack on: address of the interactions endpoint")
 	return cmd
 }
 
@@ -60,7 +66,7 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
 	if f.exitWhenDone && !f.demo {
 		return fmt.Errorf("--exit-when-done needs --demo")
 	}
-	_, log, err := g.load()
+	loaded, log, err := g.load()
 	if err != nil {
 		return err
 	}
@@ -104,11 +110,33 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
 	cfg.Policies = map[string]config.PolicySettings{
 		devstack.PolicyS3PAB: {Mode: config.ModeApprove},
 	}
+	// Slack comes from the environment (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET)
+	// or the config file; its approvers are Slack user or group ids.
+	slackLine := "off (no SLACK_BOT_TOKEN): approve with 'rectify approve WORKFLOW-ID --as " + devstack.HumanUser + "'"
+	if loaded.Slack.Enabled() {
+		cfg.Slack = loaded.Slack
+		cfg.Approvers = append(cfg.Approvers, loaded.Approvers...)
+	}
 	app, err := devstack.StartApp(ctx, devstack.AppOptions{Temporal: tmp.Client, Config: cfg, Log: log})
 	if err != nil {
 		return err
 	}
 	defer app.Stop()
+	if cfg.Slack.Enabled() {
+		h, err := starter.NewSlackHandlerFromConfig(&cfg, tmp.Client, log)
+		if err != nil {
+			return err
+		}
+		srv := starter.NewHTTPServer(f.listen, h, nil)
+		go func() {
+			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("slack endpoint", "addr", f.listen, "err", err)
+			}
+		}()
+		defer srv.Close()
+		slackLine = fmt.Sprintf("on: interactions served on http://%s%s; expose it over HTTPS and run\n"+
+			"                'rectify slack manifest --url https://YOUR-TUNNEL' for the Slack app", f.listen, slackapp.InteractionsPath)
+	}
 
 	ui := fmt.Sprintf("http://127.0.0.1:%d", f.uiPort)
 	fmt.Fprintf(out, `
@@ -116,12 +144,12 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
   Temporal      %s (namespace default, task queue rectify)
   Fake cloud    %s  (AWS_ENDPOINT_URL; demo human: AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s)
   Event queue   %s
-  Slack         off (no SLACK_BOT_TOKEN): approve with 'rectify approve WORKFLOW-ID --as %s'
+  Slack         %s
 
   Policies: %s enforce, %s approve.
   Try:  rectify dev --demo   (or open port 22 to 0.0.0.0/0 on security group %s%s with any AWS SDK)
         rectify list --state AwaitingApproval
-`, ui, tmp.HostPort, endpoint, devstack.HumanKeyID, devstack.HumanSecret, queueURL, devstack.HumanUser,
+`, ui, tmp.HostPort, endpoint, devstack.HumanKeyID, devstack.HumanSecret, queueURL, slackLine,
 		devstack.PolicySGAdminPorts, devstack.PolicyS3PAB, devstack.DemoGroupName, suffix)
 
 	if f.demo {
