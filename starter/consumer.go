@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -46,8 +47,12 @@ type Consumer struct {
 	Workers int
 	// WaitTime is the long-poll wait (default 20s, the SQS maximum).
 	WaitTime time.Duration
-	Log      *slog.Logger
-	Stats    *Stats
+	// VisibilityTimeout overrides the queue's on receive; 0 keeps it.
+	// Handling that takes more than half of it extends it, so a slow
+	// Temporal never makes a message visible (and handled) twice.
+	VisibilityTimeout time.Duration
+	Log               *slog.Logger
+	Stats             *Stats
 }
 
 // Run consumes until ctx is cancelled. Messages already received are
@@ -64,6 +69,10 @@ func (c *Consumer) Run(ctx context.Context) error {
 	if c.WaitTime > 0 {
 		wait = int32(c.WaitTime / time.Second)
 	}
+	visibility, err := c.visibility(ctx)
+	if err != nil {
+		return err
+	}
 	msgs := make(chan sqstypes.Message)
 	var wg sync.WaitGroup
 	// Handling uses its own context: a SIGTERM stops receiving, but a
@@ -73,7 +82,9 @@ func (c *Consumer) Run(ctx context.Context) error {
 	for range workers {
 		wg.Go(func() {
 			for m := range msgs {
+				stop := c.keepInvisible(work, m, visibility)
 				c.handle(work, m)
+				stop()
 			}
 		})
 	}
@@ -83,12 +94,16 @@ func (c *Consumer) Run(ctx context.Context) error {
 	}()
 	backoff := time.Second
 	for ctx.Err() == nil {
-		out, err := c.SQS.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+		in := &sqs.ReceiveMessageInput{
 			QueueUrl:                    aws.String(c.QueueURL),
 			MaxNumberOfMessages:         10,
 			WaitTimeSeconds:             wait,
 			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameApproximateReceiveCount},
-		})
+		}
+		if c.VisibilityTimeout > 0 {
+			in.VisibilityTimeout = int32(c.VisibilityTimeout / time.Second)
+		}
+		out, err := c.SQS.ReceiveMessage(ctx, in)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -112,6 +127,47 @@ func (c *Consumer) Run(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// visibility is how long a received message stays invisible.
+func (c *Consumer) visibility(ctx context.Context) (time.Duration, error) {
+	if c.VisibilityTimeout > 0 {
+		return c.VisibilityTimeout, nil
+	}
+	out, err := c.SQS.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(c.QueueURL), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameVisibilityTimeout},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("starter: read queue %s: %w", c.QueueURL, err)
+	}
+	secs, err := strconv.Atoi(out.Attributes[string(sqstypes.QueueAttributeNameVisibilityTimeout)])
+	if err != nil || secs <= 0 {
+		return 30 * time.Second, nil // the SQS default
+	}
+	return time.Duration(secs) * time.Second, nil
+}
+
+// keepInvisible extends the message's visibility every half timeout until
+// stop is called.
+func (c *Consumer) keepInvisible(ctx context.Context, m sqstypes.Message, visibility time.Duration) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(visibility / 2)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if _, err := c.SQS.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
+					QueueUrl: aws.String(c.QueueURL), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: int32(max(visibility/time.Second, 1)),
+				}); err != nil {
+					c.log().Warn("extend message visibility", "message_id", aws.ToString(m.MessageId), "err", err)
+				}
+			}
+		}
+	}()
+	return func() { close(done) }
 }
 
 // handle turns one message into evaluations, then deletes it.

@@ -32,6 +32,7 @@ func newRootCmd() *cobra.Command {
 		newUndoCmd(&g),
 		newListCmd(&g),
 		newSweepCmd(&g),
+		newDLQCmd(&g),
 		newFakecloudCmd(),
 		newEventsCmd(),
 		newSlackCmd(),

@@ -45,7 +45,8 @@ func newStarterCmd(g *globalFlags) *cobra.Command {
 			}
 			c := &starter.Consumer{
 				SQS: factory.SQS(), QueueURL: cfg.Queue.URL, Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue,
-				Filter: events.Filter{RemediationRoles: cfg.RemediationRoles}, Accounts: cfg.Accounts, Settle: time.Duration(cfg.Settle), Workers: cfg.Queue.Workers, Log: log,
+				Filter: events.Filter{RemediationRoles: cfg.RemediationRoles}, Accounts: cfg.Accounts, Settle: time.Duration(cfg.Settle), Workers: cfg.Queue.Workers,
+				VisibilityTimeout: time.Duration(cfg.Queue.VisibilityTimeout), Log: log,
 			}
 			var slackH *starter.SlackHandler
 			if cfg.Slack.Enabled() {

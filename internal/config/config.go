@@ -87,8 +87,13 @@ type AWS struct {
 // Queue is the SQS queue the starter consumes.
 type Queue struct {
 	URL string `yaml:"url"`
+	// DLQURL is the dead-letter queue of URL, for `rectify dlq`.
+	DLQURL string `yaml:"dlq_url"`
 	// Workers is how many messages are handled at once.
 	Workers int `yaml:"workers"`
+	// VisibilityTimeout overrides the queue's for the starter's receives;
+	// 0 keeps the queue's.
+	VisibilityTimeout Duration `yaml:"visibility_timeout"`
 }
 
 // Sweep is one account and region listed on a timer, to catch drift that
@@ -217,6 +222,7 @@ var envOverrides = []struct {
 	{"RECTIFY_TASK_QUEUE", func(c *Config, v string) error { c.Temporal.TaskQueue = v; return nil }},
 	{"RECTIFY_TEMPORAL_UI_URL", func(c *Config, v string) error { c.Temporal.UIURL = v; return nil }},
 	{"RECTIFY_QUEUE_URL", func(c *Config, v string) error { c.Queue.URL = v; return nil }},
+	{"RECTIFY_DLQ_URL", func(c *Config, v string) error { c.Queue.DLQURL = v; return nil }},
 	{"RECTIFY_AWS_REGION", func(c *Config, v string) error { c.AWS.Region = v; return nil }},
 	{"RECTIFY_AWS_ENDPOINT", func(c *Config, v string) error { c.AWS.Endpoint = v; return nil }},
 	{"RECTIFY_ASSUME_ROLE", func(c *Config, v string) error { c.AWS.AssumeRole = v; return nil }},

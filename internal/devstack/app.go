@@ -1,6 +1,7 @@
 package devstack
 
 import (
+	"strings"
 	"time"
 
 	"context"
@@ -110,7 +111,8 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 	app.Consumer = &starter.Consumer{
 		SQS: starterAWS.SQS(), QueueURL: cfg.Queue.URL, Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue,
 		Filter: events.Filter{RemediationRoles: cfg.RemediationRoles}, Accounts: cfg.Accounts, Settle: time.Duration(cfg.Settle), Workers: cfg.Queue.Workers,
-		Log: log, Stats: app.Stats,
+		VisibilityTimeout: time.Duration(cfg.Queue.VisibilityTimeout),
+		Log:               log, Stats: app.Stats,
 	}
 	app.done.Go(func() {
 		if err := app.Consumer.Run(runCtx); err != nil {
@@ -150,6 +152,7 @@ func AppConfig(taskQueue, endpoint, queueURL string) config.Config {
 	cfg.AWS.Endpoint = endpoint
 	cfg.AWS.AssumeRole = RemediationRole
 	cfg.Queue.URL = queueURL
+	cfg.Queue.DLQURL = strings.TrimSuffix(queueURL, EventQueue) + DeadLetterQueue
 	cfg.RemediationRoles = []string{RemediationRolePattern}
 	cfg.Approvers = []string{HumanUser}
 	return cfg
