@@ -80,6 +80,14 @@ func (a *Activities) Apply(ctx context.Context, in ActionInput) (ApplyOutput, er
 		return ApplyOutput{}, err
 	}
 	out, err := act.apply(ctx, a, in.Ref, in.Params)
+	switch {
+	case err != nil:
+		a.Metrics.Remediated(in.Action, "failed")
+	case out.Changed:
+		a.Metrics.Remediated(in.Action, "changed")
+	default:
+		a.Metrics.Remediated(in.Action, "unchanged")
+	}
 	if err == nil {
 		a.logger().Info("remediation applied", "action", in.Action, "resource", in.Ref.ARN, "account", in.Ref.Account, "changed", out.Changed, "summary", out.Summary)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/awsclient"
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/policies"
 )
 
@@ -27,6 +28,8 @@ type Activities struct {
 	TaskQueue string
 	Config    *config.Config
 	Log       *slog.Logger
+	// Metrics, when set, counts evaluations, violations and remediations.
+	Metrics *metrics.Metrics
 	// Now is the clock for exemption expiry and finding timestamps.
 	Now func() time.Time
 }

@@ -30,9 +30,12 @@ func (a *Activities) EvaluateResource(ctx context.Context, in EvaluateResourceIn
 	if err != nil {
 		return out, fmt.Errorf("evaluate %s: %w", in.Ref.ARN, err)
 	}
+	counts := map[[2]string]int{}
 	for _, v := range found {
 		out.Violations = append(out.Violations, a.violation(v, res))
+		counts[[2]string{v.PolicyID, v.Severity}]++
 	}
+	a.Metrics.Evaluated(counts)
 	for _, id := range applicable {
 		if !slices.ContainsFunc(found, func(v policies.Violation) bool { return v.PolicyID == id }) {
 			out.Passing = append(out.Passing, id)

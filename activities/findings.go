@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/rectifyhq/rectify/internal/awsclient"
+	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/resource"
 )
 
@@ -48,6 +49,7 @@ func ProductARN(region, account string) string {
 type SecurityHub struct {
 	AWS      *awsclient.Factory
 	MaxDelay time.Duration
+	Metrics  *metrics.Metrics
 
 	mu      sync.Mutex
 	batches map[string]*findingBatch // by account/region
@@ -140,6 +142,7 @@ func (s *SecurityHub) flush(b *findingBatch) {
 	defer cancel()
 	defer close(b.done)
 	client := s.AWS.SecurityHub(b.account, b.region)
+	s.Metrics.FindingsBatch(len(b.findings))
 	out, err := client.BatchImportFindings(ctx, &securityhub.BatchImportFindingsInput{Findings: b.findings})
 	if b.err = err; err != nil {
 		return

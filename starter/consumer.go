@@ -40,6 +40,8 @@ type Consumer struct {
 	// Accounts, when set, is the allow-list of accounts whose events are
 	// evaluated; others are refused, logged and counted.
 	Accounts []string
+	// DLQURL, when set, is watched for its depth (rectify_dlq_depth).
+	DLQURL string
 	// Settle is passed to Evaluate: how long a pass waits for the rest of
 	// a burst of changes.
 	Settle time.Duration
@@ -92,13 +94,17 @@ func (c *Consumer) Run(ctx context.Context) error {
 		close(msgs)
 		wg.Wait()
 	}()
+	if c.DLQURL != "" && c.stats().Metrics != nil {
+		wg.Go(func() { c.watchDLQ(ctx) })
+	}
 	backoff := time.Second
 	for ctx.Err() == nil {
 		in := &sqs.ReceiveMessageInput{
-			QueueUrl:                    aws.String(c.QueueURL),
-			MaxNumberOfMessages:         10,
-			WaitTimeSeconds:             wait,
-			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameApproximateReceiveCount},
+			QueueUrl:            aws.String(c.QueueURL),
+			MaxNumberOfMessages: 10,
+			WaitTimeSeconds:     wait,
+			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{
+				sqstypes.MessageSystemAttributeNameApproximateReceiveCount, sqstypes.MessageSystemAttributeNameSentTimestamp},
 		}
 		if c.VisibilityTimeout > 0 {
 			in.VisibilityTimeout = int32(c.VisibilityTimeout / time.Second)
@@ -119,6 +125,10 @@ func (c *Consumer) Run(ctx context.Context) error {
 		backoff = time.Second
 		for _, m := range out.Messages {
 			c.stats().add(&c.stats().Received, 1)
+			c.stats().Metrics.Received()
+			if ms, err := strconv.ParseInt(m.Attributes[string(sqstypes.MessageSystemAttributeNameSentTimestamp)], 10, 64); err == nil {
+				c.stats().Metrics.ReceiveLag(time.Since(time.UnixMilli(ms)).Seconds())
+			}
 			select {
 			case msgs <- m:
 			case <-ctx.Done():
@@ -127,6 +137,30 @@ func (c *Consumer) Run(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// watchDLQ keeps rectify_dlq_depth current, so an alert can fire when
+// messages start failing.
+func (c *Consumer) watchDLQ(ctx context.Context) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		out, err := c.SQS.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+			QueueUrl: aws.String(c.DLQURL), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages},
+		})
+		if err == nil {
+			if n, err := strconv.Atoi(out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)]); err == nil {
+				c.stats().Metrics.SetDLQDepth(n)
+			}
+		} else if ctx.Err() == nil {
+			c.log().Warn("read dead-letter queue depth", "queue", c.DLQURL, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // visibility is how long a received message stays invisible.
@@ -176,6 +210,7 @@ func (c *Consumer) handle(ctx context.Context, m sqstypes.Message) {
 	triggers, err := events.Parse([]byte(aws.ToString(m.Body)))
 	if err != nil {
 		c.stats().add(&c.stats().Unparseable, 1)
+		c.stats().Metrics.Unparseable()
 		c.log().Warn("unparseable message left for the dead-letter queue", "message_id", id,
 			"receive_count", m.Attributes[string(sqstypes.MessageSystemAttributeNameApproximateReceiveCount)], "reason", err.Error())
 		return
@@ -192,6 +227,7 @@ func (c *Consumer) handle(ctx context.Context, m sqstypes.Message) {
 		}
 		if len(c.Accounts) > 0 && !slices.Contains(c.Accounts, t.Account) {
 			c.stats().add(&c.stats().Refused, 1)
+			c.stats().Metrics.Refused()
 			c.log().Warn("event from an account not on the allow-list refused", "message_id", id, "account", t.Account, "event", t.EventName, "resource", t.ARN)
 			continue
 		}
@@ -201,6 +237,7 @@ func (c *Consumer) handle(ctx context.Context, m sqstypes.Message) {
 			return
 		}
 		c.stats().add(&c.stats().Started, 1)
+		c.stats().Metrics.Started()
 	}
 	if _, err := c.SQS.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(c.QueueURL), ReceiptHandle: m.ReceiptHandle}); err != nil {
 		// Harmless: the message comes back and SignalWithStart is repeated.

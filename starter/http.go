@@ -8,11 +8,20 @@ import (
 	"github.com/rectifyhq/rectify/internal/slackapp"
 )
 
+// Route is one more handler on the starter's server (e.g. /metrics).
+type Route struct {
+	Pattern string
+	Handler http.Handler
+}
+
 // NewHTTPServer serves the starter's HTTP side: liveness on /healthz,
 // readiness on /readyz (ready reports whether Temporal answers), and the
 // Slack interactions endpoint when slack is not nil.
-func NewHTTPServer(addr string, slack *SlackHandler, ready func(context.Context) error) *http.Server {
+func NewHTTPServer(addr string, slack *SlackHandler, ready func(context.Context) error, extra ...Route) *http.Server {
 	mux := http.NewServeMux()
+	for _, r := range extra {
+		mux.Handle(r.Pattern, r.Handler)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})

@@ -4,10 +4,14 @@ import (
 	"sync"
 
 	"github.com/rectifyhq/rectify/internal/events"
+	"github.com/rectifyhq/rectify/internal/metrics"
 )
 
 // Stats counts what the consumer did with messages. Safe for concurrent use.
 type Stats struct {
+	// Metrics, when set, receives the same counts for Prometheus.
+	Metrics *metrics.Metrics
+
 	mu          sync.Mutex
 	Received    int
 	Unparseable int
@@ -39,6 +43,7 @@ func (s *Stats) add(field *int, n int) {
 
 func (s *Stats) ignore(reason string) {
 	category := events.ReasonCategory(reason)
+	s.Metrics.Ignored(category)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.Ignored == nil {

@@ -32,8 +32,13 @@ func New(c client.Client, taskQueue string, acts *activities.Activities, opts Op
 // tests (testsuite environments, replayers) register exactly what
 // production runs.
 func Register(r worker.Registry, acts *activities.Activities) {
+	RegisterWorkflows(r)
+	r.RegisterActivity(acts)
+}
+
+// RegisterWorkflows registers the workflows only, for replayers.
+func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.Evaluate, workflow.RegisterOptions{Name: workflows.EvaluateWorkflow})
 	r.RegisterWorkflowWithOptions(workflows.Remediation, workflow.RegisterOptions{Name: workflows.RemediationWorkflow})
 	r.RegisterWorkflowWithOptions(workflows.Sweep, workflow.RegisterOptions{Name: workflows.SweepWorkflow})
-	r.RegisterActivity(acts)
 }

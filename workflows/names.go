@@ -46,3 +46,10 @@ func EvaluateID(arn string) string { return "evaluate/" + arn }
 
 // RemediationID is the workflow ID of one violation.
 func RemediationID(policyID, arn string) string { return "remediation/" + policyID + "/" + arn }
+
+// Timers the workflows record through the SDK metrics handler, which
+// drops them during replay (workflow code must not touch Prometheus).
+const (
+	TimerApprovalWait        = "rectify_approval_wait"
+	TimerDetectionToVerified = "rectify_detection_to_verified"
+)

@@ -276,9 +276,11 @@ func (r *remediation) awaitDecision(ctx workflow.Context) (proceed bool, err err
 		return false, err
 	}
 	timeout := r.v.Settings.ApprovalTimeout
+	asked := workflow.Now(ctx)
 	if err := r.awaitWithNudges(ctx, timeout); err != nil {
 		return false, err
 	}
+	r.timer(ctx, TimerApprovalWait, workflow.Now(ctx).Sub(asked))
 	switch {
 	case r.decision != nil && r.decision.Approve:
 		r.DecidedBy = r.decision.User
@@ -404,6 +406,7 @@ func (r *remediation) remediate(ctx workflow.Context) (fixed bool, err error) {
 	if err := r.record(ctx, activities.FindingResolved, "remediated: "+applied.Summary); err != nil {
 		return true, err
 	}
+	r.timer(ctx, TimerDetectionToVerified, workflow.Now(ctx).Sub(r.DetectedAt))
 	return true, r.setState(ctx, StateResolved, applied.Summary)
 }
 
@@ -701,6 +704,11 @@ func (r *remediation) notify(ctx workflow.Context, n activities.Notification) {
 	if out.Thread != "" {
 		r.Thread = out.Thread
 	}
+}
+
+// timer records a duration, tagged with the policy, for dashboards.
+func (r *remediation) timer(ctx workflow.Context, name string, d time.Duration) {
+	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"policy": r.v.PolicyID, "severity": r.v.Severity}).Timer(name).Record(d)
 }
 
 // reply posts a thread reply without changing the state or the message.

@@ -14,6 +14,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/internal/devstack"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
+	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/starter"
 )
@@ -28,6 +29,7 @@ type devFlags struct {
 	stateDir     string
 	fresh        bool
 	listen       string
+	metricsAddr  string
 }
 
 func newDevCmd(g *globalFlags) *cobra.Command {
@@ -58,6 +60,7 @@ func newDevCmd(g *globalFlags) *cobra.Command {
 	fl.StringVar(&f.cloudAddr, "fakecloud-addr", "127.0.0.1:4566", "fake cloud listen address")
 	fl.StringVar(&f.stateDir, "state-dir", ".rectify", "where the Temporal SQLite file lives")
 	fl.BoolVar(&f.fresh, "fresh", false, "delete the Temporal state first")
+	fl.StringVar(&f.metricsAddr, "metrics-listen", "127.0.0.1:9464", "address of Prometheus /metrics")
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:8080", "with Slack on: address of the interactions endpoint")
 	return cmd
 }
@@ -117,7 +120,8 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
 		cfg.Slack = loaded.Slack
 		cfg.Approvers = append(cfg.Approvers, loaded.Approvers...)
 	}
-	app, err := devstack.StartApp(ctx, devstack.AppOptions{Temporal: tmp.Client, Config: cfg, Log: log})
+	m := metrics.New()
+	app, err := devstack.StartApp(ctx, devstack.AppOptions{Temporal: tmp.Client, Config: cfg, Log: log, Metrics: m})
 	if err != nil {
 		return err
 	}
@@ -138,18 +142,21 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
 			"                'rectify slack manifest --url https://YOUR-TUNNEL' for the Slack app", f.listen, slackapp.InteractionsPath)
 	}
 
+	defer serveMetrics(f.metricsAddr, m, log).Close()
+
 	ui := fmt.Sprintf("http://127.0.0.1:%d", f.uiPort)
 	fmt.Fprintf(out, `
   Temporal UI   %s/namespaces/default/workflows
   Temporal      %s (namespace default, task queue rectify)
   Fake cloud    %s  (AWS_ENDPOINT_URL; demo human: AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s)
   Event queue   %s
+  Metrics       http://%s/metrics
   Slack         %s
 
   Policies: %s enforce, %s approve.
   Try:  rectify dev --demo   (or open port 22 to 0.0.0.0/0 on security group %s%s with any AWS SDK)
         rectify list --state AwaitingApproval
-`, ui, tmp.HostPort, endpoint, devstack.HumanKeyID, devstack.HumanSecret, queueURL, slackLine,
+`, ui, tmp.HostPort, endpoint, devstack.HumanKeyID, devstack.HumanSecret, queueURL, f.metricsAddr, slackLine,
 		devstack.PolicySGAdminPorts, devstack.PolicyS3PAB, devstack.DemoGroupName, suffix)
 
 	if f.demo {

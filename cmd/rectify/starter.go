@@ -13,6 +13,7 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/awsclient"
 	"github.com/rectifyhq/rectify/internal/events"
+	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/starter"
 )
 
@@ -34,7 +35,8 @@ func newStarterCmd(g *globalFlags) *cobra.Command {
 			}
 			ctx, stop := signalContext(cmd.Context())
 			defer stop()
-			tc, err := dialTemporal(cfg, log)
+			m := metrics.New()
+			tc, err := dialTemporal(cfg, log, m)
 			if err != nil {
 				return err
 			}
@@ -45,7 +47,7 @@ func newStarterCmd(g *globalFlags) *cobra.Command {
 			}
 			c := &starter.Consumer{
 				SQS: factory.SQS(), QueueURL: cfg.Queue.URL, Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue,
-				Filter: events.Filter{RemediationRoles: cfg.RemediationRoles}, Accounts: cfg.Accounts, Settle: time.Duration(cfg.Settle), Workers: cfg.Queue.Workers,
+				Filter: events.Filter{RemediationRoles: cfg.RemediationRoles}, Accounts: cfg.Accounts, DLQURL: cfg.Queue.DLQURL, Stats: &starter.Stats{Metrics: m}, Settle: time.Duration(cfg.Settle), Workers: cfg.Queue.Workers,
 				VisibilityTimeout: time.Duration(cfg.Queue.VisibilityTimeout), Log: log,
 			}
 			var slackH *starter.SlackHandler
@@ -57,7 +59,7 @@ func newStarterCmd(g *globalFlags) *cobra.Command {
 			srv := starter.NewHTTPServer(listen, slackH, func(ctx context.Context) error {
 				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
 				return err
-			})
+			}, starter.Route{Pattern: "/metrics", Handler: m.Handler()})
 			go func() {
 				if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 					log.Error("starter http server", "addr", listen, "err", err)
@@ -75,6 +77,6 @@ func newStarterCmd(g *globalFlags) *cobra.Command {
 			return runErr
 		},
 	}
-	cmd.Flags().StringVar(&listen, "listen", ":8080", "HTTP address for /healthz, /readyz and /slack/interactions")
+	cmd.Flags().StringVar(&listen, "listen", ":8080", "HTTP address for /healthz, /readyz, /metrics and /slack/interactions")
 	return cmd
 }

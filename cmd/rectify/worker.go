@@ -9,12 +9,14 @@ import (
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/awsclient"
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/policies"
 	"github.com/rectifyhq/rectify/worker"
 )
 
 func newWorkerCmd(g *globalFlags) *cobra.Command {
-	return &cobra.Command{
+	var metricsAddr string
+	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Run the Temporal worker (workflows and activities)",
 		Long: "Run the Temporal worker that executes the Evaluate and Remediation workflows and every\n" +
@@ -28,7 +30,8 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 			}
 			ctx, stop := signalContext(cmd.Context())
 			defer stop()
-			tc, err := dialTemporal(cfg, log)
+			m := metrics.New()
+			tc, err := dialTemporal(cfg, log, m)
 			if err != nil {
 				return err
 			}
@@ -46,7 +49,7 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 			}
 			acts := &activities.Activities{
 				AWS: factory, Policies: set, Notifier: activities.LogNotifier{Log: log},
-				Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Config: &cfg, Log: log,
+				Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Config: &cfg, Log: log, Metrics: m,
 			}
 			if cfg.Slack.Enabled() {
 				if acts.Notifier, err = activities.NewSlackNotifier(&cfg, log); err != nil {
@@ -54,7 +57,7 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 				}
 			}
 			if cfg.AWS.SecurityHub == nil || *cfg.AWS.SecurityHub {
-				acts.Findings = &activities.SecurityHub{AWS: factory}
+				acts.Findings = &activities.SecurityHub{AWS: factory, Metrics: m}
 			}
 			w := worker.New(tc, cfg.Temporal.TaskQueue, acts, worker.Options{})
 			log.Info("worker started", "temporal", cfg.Temporal.Address, "namespace", cfg.Temporal.Namespace,
@@ -62,9 +65,12 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 			if err := w.Start(); err != nil {
 				return fmt.Errorf("start worker: %w", err)
 			}
+			msrv := serveMetrics(metricsAddr, m, log)
 			<-ctx.Done()
 			w.Stop()
-			return nil
+			return msrv.Close()
 		},
 	}
+	cmd.Flags().StringVar(&metricsAddr, "metrics-listen", ":9090", "HTTP address for Prometheus /metrics")
+	return cmd
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
+	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/policies"
 	"github.com/rectifyhq/rectify/starter"
 	rworker "github.com/rectifyhq/rectify/worker"
@@ -36,6 +37,8 @@ type AppOptions struct {
 	Log      *slog.Logger
 	// NoStarter runs the worker only.
 	NoStarter bool
+	// Metrics, when set, receives rectify's and the Temporal SDK's metrics.
+	Metrics *metrics.Metrics
 }
 
 // App is a running worker and starter.
@@ -66,6 +69,14 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 			return nil, err
 		}
 	}
+	if opts.Metrics != nil {
+		// A client sharing the connection, with the SDK's metrics on our registry.
+		tc, err := client.NewClientFromExisting(opts.Temporal, client.Options{MetricsHandler: opts.Metrics.TemporalHandler()})
+		if err != nil {
+			return nil, fmt.Errorf("temporal client with metrics: %w", err)
+		}
+		opts.Temporal = tc
+	}
 	workerAWS, err := awsclient.New(ctx, awsclient.Options{
 		Region: cfg.AWS.Region, Endpoint: cfg.AWS.Endpoint, AssumeRole: cfg.AWS.AssumeRole,
 		Credentials: credentials.NewStaticCredentialsProvider(WorkerKeyID, WorkerSecret, ""),
@@ -75,8 +86,8 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 	}
 	acts := &activities.Activities{
 		AWS: workerAWS, Policies: set, Notifier: opts.Notifier,
-		Findings: &activities.SecurityHub{AWS: workerAWS},
-		Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue, Config: &cfg, Log: log,
+		Findings: &activities.SecurityHub{AWS: workerAWS, Metrics: opts.Metrics},
+		Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue, Config: &cfg, Log: log, Metrics: opts.Metrics,
 	}
 	if acts.Notifier == nil && cfg.Slack.Enabled() {
 		if acts.Notifier, err = activities.NewSlackNotifier(&cfg, log); err != nil {
@@ -86,7 +97,7 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 	if acts.Notifier == nil {
 		acts.Notifier = activities.LogNotifier{Log: log}
 	}
-	app := &App{Activities: acts, Stats: &starter.Stats{}}
+	app := &App{Activities: acts, Stats: &starter.Stats{Metrics: opts.Metrics}}
 	app.Worker = rworker.New(opts.Temporal, cfg.Temporal.TaskQueue, acts, rworker.Options{})
 	if err := app.Worker.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)

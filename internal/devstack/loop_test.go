@@ -2,6 +2,10 @@ package devstack
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -250,6 +254,47 @@ func TestDemo(t *testing.T) {
 	}
 	if !sum.OK {
 		t.Errorf("demo summary not OK: %+v", sum)
+	}
+
+	sg, bucket, err := d.Targets(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveHistory(t, workflows.EvaluateID(sg.ARN), "evaluate")
+	saveHistory(t, workflows.RemediationID(PolicySGAdminPorts, sg.ARN), "remediation-enforce")
+	saveHistory(t, workflows.RemediationID(PolicyS3PAB, bucket.ARN), "remediation-approve")
+
+	// What a dashboard sees after the demo.
+	rec := httptest.NewRecorder()
+	s.metrics.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	scrape := rec.Body.String()
+	for _, want := range []string{
+		`rectify_remediations_total{action="ec2_revoke_ingress",outcome="changed"} 1`,
+		`rectify_remediations_total{action="s3_block_public_access",outcome="changed"} 1`,
+		`rectify_violations_total{policy="aws.ec2.sg_public_admin_ports",severity="HIGH"}`,
+		`rectify_violations_total{policy="aws.s3.public_access_block",severity="HIGH"}`,
+		`rectify_events_ignored_total{reason="actor is a remediation role"}`,
+		`rectify_securityhub_batch_size_count`,
+		`rectify_sqs_receive_lag_seconds_count`,
+		`temporal_workflow_completed`,
+		`temporal_activity_execution_latency_seconds_count`,
+	} {
+		if !strings.Contains(scrape, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	for _, series := range []string{
+		`rectify_approval_wait_seconds_count\{[^}]*policy="aws.s3.public_access_block"[^}]*\} 1`,
+		`rectify_detection_to_verified_seconds_count\{[^}]*policy="aws.ec2.sg_public_admin_ports"[^}]*\} 1`,
+	} {
+		if !regexp.MustCompile(series).MatchString(scrape) {
+			t.Errorf("/metrics lacks %s", series)
+		}
+	}
+	for _, counter := range []string{"rectify_events_received_total", "rectify_events_started_total", "rectify_evaluations_total"} {
+		if !regexp.MustCompile(`(?m)^` + counter + ` [1-9]`).MatchString(scrape) {
+			t.Errorf("/metrics: %s is not positive", counter)
+		}
 	}
 }
 

@@ -39,7 +39,9 @@ func TestSweepFindsUnreportedDrift(t *testing.T) {
 	if err := starter.EnsureSweep(ctx, temporalServer.Client, s.cfg.Temporal.TaskQueue, starter.SweepSchedule{Input: in, Every: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = temporalServer.Client.ScheduleClient().GetHandle(ctx, workflows.SweepID(Account, Region)).Delete(ctx) })
+	t.Cleanup(func() {
+		_ = temporalServer.Client.ScheduleClient().GetHandle(ctx, workflows.SweepID(Account, Region)).Delete(ctx)
+	})
 	if err := starter.TriggerSweep(ctx, temporalServer.Client, Account, Region); err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +75,7 @@ func TestTwoAccounts(t *testing.T) {
 	workerARN := "arn:aws:iam::" + Account + ":user/" + WorkerUser
 	seed := fakecloud.Seed{Accounts: []fakecloud.AccountSeed{
 		{ID: second, Users: []fakecloud.UserSeed{{Name: "bob", AccessKeyID: "AKIAFAKEBOB000000001", SecretAccessKey: "b"}},
-			Roles: []fakecloud.RoleSeed{{Name: RemediationRoleName, Trust: []string{workerARN}}},
+			Roles:          []fakecloud.RoleSeed{{Name: RemediationRoleName, Trust: []string{workerARN}}},
 			SecurityGroups: []fakecloud.SecurityGroupSeed{{Region: Region, GroupName: "app" + s.suffix, Description: "app"}}},
 		{ID: stranger, Users: []fakecloud.UserSeed{{Name: "eve", AccessKeyID: "AKIAFAKEEVE000000001", SecretAccessKey: "e"}},
 			SecurityGroups: []fakecloud.SecurityGroupSeed{{Region: Region, GroupName: "other" + s.suffix, Description: "other"}}},

@@ -23,6 +23,7 @@ import (
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
+	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/policies"
 	"github.com/rectifyhq/rectify/workflows"
@@ -61,6 +62,7 @@ type stack struct {
 	suffix   string
 	app      *App
 	cfg      config.Config
+	metrics  *metrics.Metrics
 	sg       resource.Ref
 	bucket   resource.Ref
 	events   *trail
@@ -99,7 +101,10 @@ func newStack(t *testing.T, configure func(*config.Config)) *stack {
 func (s *stack) startApp(ctx context.Context) {
 	s.t.Helper()
 	log := slog.New(slog.NewTextHandler(testWriter{s.t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	app, err := StartApp(ctx, AppOptions{Temporal: temporalServer.Client, Config: s.cfg, Policies: policySet, Log: log})
+	if s.metrics == nil {
+		s.metrics = metrics.New()
+	}
+	app, err := StartApp(ctx, AppOptions{Temporal: temporalServer.Client, Config: s.cfg, Policies: policySet, Log: log, Metrics: s.metrics})
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -1,0 +1,124 @@
+// Package metrics holds rectify's Prometheus metrics and serves them with
+// the Temporal SDK's on one registry, so one scrape shows both.
+package metrics
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are rectify's own metrics. A nil *Metrics records nothing, so
+// code paths need no checks.
+type Metrics struct {
+	Registry *prometheus.Registry
+
+	EventsReceived    prometheus.Counter
+	EventsIgnored     *prometheus.CounterVec // reason
+	EventsStarted     prometheus.Counter
+	EventsRefused     prometheus.Counter
+	EventsUnparseable prometheus.Counter
+	Evaluations       prometheus.Counter
+	Violations        *prometheus.CounterVec // policy, severity
+	Remediations      *prometheus.CounterVec // action, outcome
+	SecurityHubBatch  prometheus.Histogram
+	SQSReceiveLag     prometheus.Histogram
+	DLQDepth          prometheus.Gauge
+}
+
+// New builds the registry with Go and process collectors and rectify's
+// metrics.
+func New() *Metrics {
+	r := prometheus.NewRegistry()
+	r.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := &Metrics{
+		Registry:          r,
+		EventsReceived:    prometheus.NewCounter(prometheus.CounterOpts{Name: "rectify_events_received_total", Help: "Messages received from the event queue."}),
+		EventsIgnored:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rectify_events_ignored_total", Help: "Triggers ignored, by reason category."}, []string{"reason"}),
+		EventsStarted:     prometheus.NewCounter(prometheus.CounterOpts{Name: "rectify_events_started_total", Help: "Evaluations signalled or started from events."}),
+		EventsRefused:     prometheus.NewCounter(prometheus.CounterOpts{Name: "rectify_events_refused_total", Help: "Triggers from accounts not on the allow-list."}),
+		EventsUnparseable: prometheus.NewCounter(prometheus.CounterOpts{Name: "rectify_events_unparseable_total", Help: "Messages that could not be parsed (left for the dead-letter queue)."}),
+		Evaluations:       prometheus.NewCounter(prometheus.CounterOpts{Name: "rectify_evaluations_total", Help: "Live evaluations of a resource against its policies."}),
+		Violations:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rectify_violations_total", Help: "Policy violations found by evaluations."}, []string{"policy", "severity"}),
+		Remediations:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rectify_remediations_total", Help: "Remediation applies, by outcome (changed, unchanged, failed)."}, []string{"action", "outcome"}),
+		SecurityHubBatch:  prometheus.NewHistogram(prometheus.HistogramOpts{Name: "rectify_securityhub_batch_size", Help: "Findings per BatchImportFindings call.", Buckets: []float64{1, 2, 5, 10, 25, 50, 75, 100}}),
+		SQSReceiveLag:     prometheus.NewHistogram(prometheus.HistogramOpts{Name: "rectify_sqs_receive_lag_seconds", Help: "Time from SendMessage to the starter's receive.", Buckets: prometheus.ExponentialBuckets(0.01, 3, 10)}),
+		DLQDepth:          prometheus.NewGauge(prometheus.GaugeOpts{Name: "rectify_dlq_depth", Help: "Messages on the dead-letter queue."}),
+	}
+	r.MustRegister(m.EventsReceived, m.EventsIgnored, m.EventsStarted, m.EventsRefused, m.EventsUnparseable,
+		m.Evaluations, m.Violations, m.Remediations, m.SecurityHubBatch, m.SQSReceiveLag, m.DLQDepth)
+	return m
+}
+
+// Handler serves the registry for Prometheus to scrape.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry})
+}
+
+// The methods below are nil-safe shorthands.
+
+func (m *Metrics) Received() {
+	if m != nil {
+		m.EventsReceived.Inc()
+	}
+}
+
+func (m *Metrics) Ignored(reason string) {
+	if m != nil {
+		m.EventsIgnored.WithLabelValues(reason).Inc()
+	}
+}
+
+func (m *Metrics) Started() {
+	if m != nil {
+		m.EventsStarted.Inc()
+	}
+}
+
+func (m *Metrics) Refused() {
+	if m != nil {
+		m.EventsRefused.Inc()
+	}
+}
+
+func (m *Metrics) Unparseable() {
+	if m != nil {
+		m.EventsUnparseable.Inc()
+	}
+}
+
+func (m *Metrics) Evaluated(violations map[[2]string]int) {
+	if m == nil {
+		return
+	}
+	m.Evaluations.Inc()
+	for k, n := range violations {
+		m.Violations.WithLabelValues(k[0], k[1]).Add(float64(n))
+	}
+}
+
+func (m *Metrics) Remediated(action, outcome string) {
+	if m != nil {
+		m.Remediations.WithLabelValues(action, outcome).Inc()
+	}
+}
+
+func (m *Metrics) FindingsBatch(n int) {
+	if m != nil {
+		m.SecurityHubBatch.Observe(float64(n))
+	}
+}
+
+func (m *Metrics) ReceiveLag(seconds float64) {
+	if m != nil && seconds >= 0 {
+		m.SQSReceiveLag.Observe(seconds)
+	}
+}
+
+func (m *Metrics) SetDLQDepth(n int) {
+	if m != nil {
+		m.DLQDepth.Set(float64(n))
+	}
+}
