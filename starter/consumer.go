@@ -17,12 +17,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/internal/tracing"
 	"github.com/rectifyhq/rectify/workflows"
 )
 
@@ -55,6 +60,10 @@ type Consumer struct {
 	VisibilityTimeout time.Duration
 	Log               *slog.Logger
 	Stats             *Stats
+	// Tracer starts one span per message; the Temporal tracing interceptor
+	// carries it into Evaluate, Remediation and every activity. Nil uses
+	// the global tracer provider.
+	Tracer trace.Tracer
 }
 
 // Run consumes until ctx is cancelled. Messages already received are
@@ -207,8 +216,16 @@ func (c *Consumer) keepInvisible(ctx context.Context, m sqstypes.Message, visibi
 // handle turns one message into evaluations, then deletes it.
 func (c *Consumer) handle(ctx context.Context, m sqstypes.Message) {
 	id := aws.ToString(m.MessageId)
+	tracer := c.Tracer
+	if tracer == nil {
+		tracer = otel.GetTracerProvider().Tracer(tracing.TracerName)
+	}
+	ctx, span := tracer.Start(ctx, "rectify.event", trace.WithSpanKind(trace.SpanKindConsumer),
+		trace.WithAttributes(attribute.String("messaging.message.id", id), attribute.String("messaging.destination.name", c.QueueURL)))
+	defer span.End()
 	triggers, err := events.Parse([]byte(aws.ToString(m.Body)))
 	if err != nil {
+		span.SetStatus(codes.Error, "unparseable")
 		c.stats().add(&c.stats().Unparseable, 1)
 		c.stats().Metrics.Unparseable()
 		c.log().Warn("unparseable message left for the dead-letter queue", "message_id", id,
@@ -231,7 +248,9 @@ func (c *Consumer) handle(ctx context.Context, m sqstypes.Message) {
 			c.log().Warn("event from an account not on the allow-list refused", "message_id", id, "account", t.Account, "event", t.EventName, "resource", t.ARN)
 			continue
 		}
+		span.SetAttributes(attribute.String("rectify.resource", t.ARN), attribute.String("rectify.event_name", t.EventName))
 		if err := c.Start(ctx, t); err != nil {
+			span.SetStatus(codes.Error, err.Error())
 			c.stats().add(&c.stats().StartErrors, 1)
 			c.log().Error("start evaluation; message stays on the queue", "message_id", id, "resource", t.ARN, "err", err)
 			return

@@ -13,10 +13,12 @@ import (
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 
 	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/internal/logging"
 	"github.com/rectifyhq/rectify/internal/metrics"
+	"github.com/rectifyhq/rectify/internal/tracing"
 )
 
 // globalFlags are shared by every command that reads the configuration.
@@ -41,14 +43,30 @@ func (g *globalFlags) load() (config.Config, *slog.Logger, error) {
 	return cfg, log, nil
 }
 
-func dialTemporal(cfg config.Config, log *slog.Logger, m ...*metrics.Metrics) (client.Client, error) {
+// observability is what a long-running process reports through.
+type observability struct {
+	metrics *metrics.Metrics
+	tracing *tracing.Tracing
+}
+
+// setupObservability builds metrics and tracing for a process.
+func setupObservability(ctx context.Context, cfg config.Config, service string) (observability, error) {
+	t, err := tracing.Setup(ctx, tracing.Options{Service: service, OTLPEndpoint: cfg.Tracing.OTLPEndpoint, Insecure: cfg.Tracing.Insecure})
+	if err != nil {
+		return observability{}, err
+	}
+	return observability{metrics: metrics.New(), tracing: t}, nil
+}
+
+func dialTemporal(cfg config.Config, log *slog.Logger, obs ...observability) (client.Client, error) {
 	opts := client.Options{
 		HostPort:  cfg.Temporal.Address,
 		Namespace: cfg.Temporal.Namespace,
 		Logger:    logging.Temporal(log),
 	}
-	if len(m) > 0 && m[0] != nil {
-		opts.MetricsHandler = m[0].TemporalHandler()
+	if len(obs) > 0 {
+		opts.MetricsHandler = obs[0].metrics.TemporalHandler()
+		opts.Interceptors = []interceptor.ClientInterceptor{obs[0].tracing.Interceptor}
 	}
 	c, err := client.Dial(opts)
 	if err != nil {

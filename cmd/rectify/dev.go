@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +15,6 @@ import (
 	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/internal/devstack"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
-	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/starter"
 )
@@ -120,8 +120,13 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
 		cfg.Slack = loaded.Slack
 		cfg.Approvers = append(cfg.Approvers, loaded.Approvers...)
 	}
-	m := metrics.New()
-	app, err := devstack.StartApp(ctx, devstack.AppOptions{Temporal: tmp.Client, Config: cfg, Log: log, Metrics: m})
+	obs, err := setupObservability(ctx, loaded, "rectify-dev")
+	if err != nil {
+		return err
+	}
+	defer obs.tracing.Shutdown(context.WithoutCancel(ctx))
+	m := obs.metrics
+	app, err := devstack.StartApp(ctx, devstack.AppOptions{Temporal: tmp.Client, Config: cfg, Log: log, Metrics: m, Tracing: obs.tracing})
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,7 @@ func newRootCmd() *cobra.Command {
 		newDLQCmd(&g),
 		newFakecloudCmd(),
 		newEventsCmd(),
+		newCheckCmd(), newPolicyCmd(),
 		newSlackCmd(),
 	)
 	return root

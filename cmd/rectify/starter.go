@@ -13,7 +13,6 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/awsclient"
 	"github.com/rectifyhq/rectify/internal/events"
-	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/starter"
 )
 
@@ -35,8 +34,13 @@ func newStarterCmd(g *globalFlags) *cobra.Command {
 			}
 			ctx, stop := signalContext(cmd.Context())
 			defer stop()
-			m := metrics.New()
-			tc, err := dialTemporal(cfg, log, m)
+			obs, err := setupObservability(ctx, cfg, "rectify-starter")
+			if err != nil {
+				return err
+			}
+			defer obs.tracing.Shutdown(context.WithoutCancel(ctx))
+			m := obs.metrics
+			tc, err := dialTemporal(cfg, log, obs)
 			if err != nil {
 				return err
 			}
@@ -47,7 +51,7 @@ func newStarterCmd(g *globalFlags) *cobra.Command {
 			}
 			c := &starter.Consumer{
 				SQS: factory.SQS(), QueueURL: cfg.Queue.URL, Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue,
-				Filter: events.Filter{RemediationRoles: cfg.RemediationRoles}, Accounts: cfg.Accounts, DLQURL: cfg.Queue.DLQURL, Stats: &starter.Stats{Metrics: m}, Settle: time.Duration(cfg.Settle), Workers: cfg.Queue.Workers,
+				Filter: events.Filter{RemediationRoles: cfg.RemediationRoles}, Accounts: cfg.Accounts, DLQURL: cfg.Queue.DLQURL, Stats: &starter.Stats{Metrics: m}, Tracer: obs.tracing.Tracer(), Settle: time.Duration(cfg.Settle), Workers: cfg.Queue.Workers,
 				VisibilityTimeout: time.Duration(cfg.Queue.VisibilityTimeout), Log: log,
 			}
 			var slackH *starter.SlackHandler

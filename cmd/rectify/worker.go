@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -9,7 +10,6 @@ import (
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/awsclient"
 	"github.com/rectifyhq/rectify/internal/config"
-	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/policies"
 	"github.com/rectifyhq/rectify/worker"
 )
@@ -30,8 +30,13 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 			}
 			ctx, stop := signalContext(cmd.Context())
 			defer stop()
-			m := metrics.New()
-			tc, err := dialTemporal(cfg, log, m)
+			obs, err := setupObservability(ctx, cfg, "rectify-worker")
+			if err != nil {
+				return err
+			}
+			defer obs.tracing.Shutdown(context.WithoutCancel(ctx))
+			m := obs.metrics
+			tc, err := dialTemporal(cfg, log, obs)
 			if err != nil {
 				return err
 			}

@@ -58,7 +58,10 @@ type Config struct {
 	// its burst before reading the resource.
 	Settle Duration `yaml:"settle"`
 	Log    Log      `yaml:"log"`
-	Slack  Slack    `yaml:"slack"`
+	// Tracing exports OpenTelemetry spans over OTLP/gRPC when an endpoint
+	// is set (also from OTEL_EXPORTER_OTLP_ENDPOINT).
+	Tracing Tracing `yaml:"tracing"`
+	Slack   Slack   `yaml:"slack"`
 }
 
 // Temporal says where the Temporal service is.
@@ -103,6 +106,12 @@ type Sweep struct {
 	Region         string   `yaml:"region"`
 	Every          Duration `yaml:"every"`
 	PagesPerSecond float64  `yaml:"pages_per_second"`
+}
+
+// Tracing configures span export.
+type Tracing struct {
+	OTLPEndpoint string `yaml:"otlp_endpoint"`
+	Insecure     bool   `yaml:"insecure"`
 }
 
 // Log configures log/slog output.
@@ -228,6 +237,7 @@ var envOverrides = []struct {
 	{"RECTIFY_ASSUME_ROLE", func(c *Config, v string) error { c.AWS.AssumeRole = v; return nil }},
 	{"RECTIFY_DRY_RUN", func(c *Config, v string) (err error) { c.DryRun, err = strconv.ParseBool(v); return err }},
 	{"RECTIFY_APPROVERS", func(c *Config, v string) error { c.Approvers = splitList(v); return nil }},
+	{"OTEL_EXPORTER_OTLP_ENDPOINT", func(c *Config, v string) error { c.Tracing.OTLPEndpoint = v; return nil }},
 	{"RECTIFY_LOG_LEVEL", func(c *Config, v string) error { c.Log.Level = v; return nil }},
 	{"RECTIFY_LOG_FORMAT", func(c *Config, v string) error { c.Log.Format = v; return nil }},
 	// Slack's own names, as Slack's tooling and docs use them.

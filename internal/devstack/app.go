@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/rectifyhq/rectify/activities"
@@ -21,6 +22,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/metrics"
+	"github.com/rectifyhq/rectify/internal/tracing"
 	"github.com/rectifyhq/rectify/policies"
 	"github.com/rectifyhq/rectify/starter"
 	rworker "github.com/rectifyhq/rectify/worker"
@@ -39,6 +41,8 @@ type AppOptions struct {
 	NoStarter bool
 	// Metrics, when set, receives rectify's and the Temporal SDK's metrics.
 	Metrics *metrics.Metrics
+	// Tracing, when set, traces every event through the workflows.
+	Tracing *tracing.Tracing
 }
 
 // App is a running worker and starter.
@@ -69,11 +73,19 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 			return nil, err
 		}
 	}
-	if opts.Metrics != nil {
-		// A client sharing the connection, with the SDK's metrics on our registry.
-		tc, err := client.NewClientFromExisting(opts.Temporal, client.Options{MetricsHandler: opts.Metrics.TemporalHandler()})
+	if opts.Metrics != nil || opts.Tracing != nil {
+		// A client sharing the connection, with the SDK's metrics on our
+		// registry and the tracing interceptor.
+		var co client.Options
+		if opts.Metrics != nil {
+			co.MetricsHandler = opts.Metrics.TemporalHandler()
+		}
+		if opts.Tracing != nil {
+			co.Interceptors = []interceptor.ClientInterceptor{opts.Tracing.Interceptor}
+		}
+		tc, err := client.NewClientFromExisting(opts.Temporal, co)
 		if err != nil {
-			return nil, fmt.Errorf("temporal client with metrics: %w", err)
+			return nil, fmt.Errorf("temporal client with metrics and tracing: %w", err)
 		}
 		opts.Temporal = tc
 	}
@@ -123,7 +135,7 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 		SQS: starterAWS.SQS(), QueueURL: cfg.Queue.URL, Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue,
 		Filter: events.Filter{RemediationRoles: cfg.RemediationRoles}, Accounts: cfg.Accounts, Settle: time.Duration(cfg.Settle), Workers: cfg.Queue.Workers,
 		VisibilityTimeout: time.Duration(cfg.Queue.VisibilityTimeout),
-		Log:               log, Stats: app.Stats,
+		Log:               log, Stats: app.Stats, DLQURL: cfg.Queue.DLQURL, Tracer: opts.Tracing.Tracer(),
 	}
 	app.done.Go(func() {
 		if err := app.Consumer.Run(runCtx); err != nil {

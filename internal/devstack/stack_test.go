@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/rectifyhq/rectify/activities"
@@ -25,6 +26,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/internal/tracing"
 	"github.com/rectifyhq/rectify/policies"
 	"github.com/rectifyhq/rectify/workflows"
 )
@@ -63,6 +65,8 @@ type stack struct {
 	app      *App
 	cfg      config.Config
 	metrics  *metrics.Metrics
+	spans    *tracetest.InMemoryExporter
+	tracing  *tracing.Tracing
 	sg       resource.Ref
 	bucket   resource.Ref
 	events   *trail
@@ -103,8 +107,14 @@ func (s *stack) startApp(ctx context.Context) {
 	log := slog.New(slog.NewTextHandler(testWriter{s.t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if s.metrics == nil {
 		s.metrics = metrics.New()
+		s.spans = tracetest.NewInMemoryExporter()
+		tr, err := tracing.Setup(ctx, tracing.Options{Service: "rectify-test", Exporter: s.spans})
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		s.tracing = tr
 	}
-	app, err := StartApp(ctx, AppOptions{Temporal: temporalServer.Client, Config: s.cfg, Policies: policySet, Log: log, Metrics: s.metrics})
+	app, err := StartApp(ctx, AppOptions{Temporal: temporalServer.Client, Config: s.cfg, Policies: policySet, Log: log, Metrics: s.metrics, Tracing: s.tracing})
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rectifyhq/rectify/internal/resource/plan"
+	"github.com/rectifyhq/rectify/policies"
+)
+
+// checkFormats are the values --format takes, each with its renderer.
+var checkFormats = map[string]func(io.Writer, *checkReport) error{
+	"text":  writeCheckText,
+	"json":  writeCheckJSON,
+	"sarif": writeCheckSARIF,
+	"junit": writeCheckJUnit,
+}
+
+type checkOptions struct {
+	format     string
+	policyDirs []string
+	threshold  string
+	now        func() time.Time // exemption expiry; a test pins it
+}
+
+func newCheckCmd() *cobra.Command { return checkCmd(time.Now) }
+
+// checkCmd takes the clock that decides whether an exemption has expired.
+func checkCmd(now func() time.Time) *cobra.Command {
+	o := checkOptions{now: now}
+	cmd := &cobra.Command{
+		Use:   "check PLAN.json|-",
+		Short: "Judge a Terraform plan with the policies rectify enforces on live resources",
+		Long: "Judge a Terraform plan in CI with the same Rego policies rectify enforces on live\n" +
+			"resources, before the change reaches AWS.\n\n" +
+			"PLAN.json is the output of `terraform show -json PLANFILE` (- reads standard input).\n" +
+			"Resources are normalized as the live plane sees them: separate resources such as\n" +
+			"aws_security_group_rule or aws_s3_bucket_public_access_block are joined into their\n" +
+			"parent, values unknown until apply are left out and never cause a violation, and\n" +
+			"deleted resources and data sources are skipped.\n\n" +
+			"A resource tagged rectify:exempt (\"all\" or a comma list of policy ids, optionally\n" +
+			"with rectify:exempt-until, an RFC 3339 date) has its violations reported as\n" +
+			"suppressed; they do not fail the check.\n\n" +
+			"Exit status: 0 when no unsuppressed violation is at or above --severity-threshold,\n" +
+			"1 when one is, 2 when the input, a flag or a policy is wrong.",
+		Example: "  terraform plan -out=tfplan && terraform show -json tfplan > plan.json\n" +
+			"  rectify check plan.json\n" +
+			"  rectify check --format sarif plan.json > rectify.sarif\n" +
+			"  terraform show -json tfplan | rectify check --severity-threshold HIGH --format junit - > rectify.xml\n" +
+			"  rectify check --policy-dir ./policies plan.json",
+		Args: cobra.ExactArgs(1),
+		// Violations and bad input are not usage mistakes.
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCheck(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout(), args[0], o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.format, "format", "text", "output format: text, json, sarif or junit")
+	f.StringArrayVar(&o.policyDirs, "policy-dir", nil, "directory of your own Rego policies, added to the built-in ones (repeatable)")
+	f.StringVar(&o.threshold, "severity-threshold", "INFORMATIONAL",
+		"lowest severity that fails the check: "+strings.Join(policies.Severities, ", "))
+	return cmd
+}
+
+// usageError exits 2: the caller asked for something rectify cannot do.
+func usageError(format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}
+
+func runCheck(ctx context.Context, stdin io.Reader, stdout io.Writer, name string, o checkOptions) error {
+	render, ok := checkFormats[o.format]
+	if !ok {
+		return usageError("check: --format %q: want text, json, sarif or junit", o.format)
+	}
+	threshold := strings.ToUpper(strings.TrimSpace(o.threshold))
+	if !slices.Contains(policies.Severities, threshold) {
+		return usageError("check: --severity-threshold %q: want one of %s", o.threshold, strings.Join(policies.Severities, ", "))
+	}
+
+	data, err := readPlanInput(stdin, name)
+	if err != nil {
+		return usageError("check: %w", err)
+	}
+	p, err := plan.Parse(bytes.NewReader(data))
+	if err != nil {
+		return usageError("check %s: %w", displayName(name), err)
+	}
+	docs, err := plan.Resources(p)
+	if err != nil {
+		return usageError("check %s: %w", displayName(name), err)
+	}
+
+	opts := []policies.Option{policies.WithLogger(slog.New(slog.DiscardHandler))}
+	for _, d := range o.policyDirs {
+		opts = append(opts, policies.WithDir(d))
+	}
+	set, err := policies.Load(opts...)
+	if err != nil {
+		return usageError("check: %w", err)
+	}
+
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	report, err := buildCheckReport(ctx, set, docs, threshold, o.now())
+	if err != nil {
+		return usageError("check %s: %w", displayName(name), err)
+	}
+	report.Plan = displayName(name)
+	report.planText = data
+	if err := render(stdout, report); err != nil {
+		return usageError("check: write %s output: %w", o.format, err)
+	}
+	if n := report.Summary.Blocking; n > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("check %s: %d violation(s) at or above %s", displayName(name), n, threshold)}
+	}
+	return nil
+}
+
+// maxPlanInput bounds what one plan may be. A plan of tens of thousands of
+// resources is tens of megabytes.
+const maxPlanInput = 512 << 20
+
+func readPlanInput(stdin io.Reader, name string) ([]byte, error) {
+	r := stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("read plan: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxPlanInput+1))
+	if err != nil {
+		return nil, fmt.Errorf("read plan %s: %w", displayName(name), err)
+	}
+	if len(data) > maxPlanInput {
+		return nil, errors.New("read plan " + displayName(name) + ": larger than 512 MiB")
+	}
+	return data, nil
+}
+
+func displayName(name string) string {
+	if name == "-" {
+		return "stdin"
+	}
+	return name
+}

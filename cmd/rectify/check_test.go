@@ -1,0 +1,329 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+const planFixtures = "../../internal/resource/plan/testdata/"
+
+// bucketPlan is a one-bucket plan: a new bucket with the given tags and no
+// bucket policy, which violates aws.s3.bucket_policy_tls (MEDIUM) only.
+func bucketPlan(tags string) string {
+	return `{"format_version": "1.2", "terraform_version": "1.11.4",
+ "resource_changes": [{"address": "aws_s3_bucket.reports", "mode": "managed", "type": "aws_s3_bucket", "name": "reports",
+  "change": {"actions": ["create"], "before": null,
+   "after": {"bucket": "acme-reports", "tags": ` + tags + `, "tags_all": ` + tags + `},
+   "after_unknown": {"id": true, "arn": true, "policy": true, "server_side_encryption_configuration": true}}}],
+ "configuration": {"root_module": {"resources": [{"address": "aws_s3_bucket.reports", "mode": "managed", "type": "aws_s3_bucket", "name": "reports",
+  "provider_config_key": "aws", "expressions": {"bucket": {"constant_value": "acme-reports"}, "tags": {"constant_value": ` + tags + `}}}]}}}`
+}
+
+func runCheckCmd(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	// Exemption dates in the tests are relative to this day.
+	cmd := checkCmd(func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) })
+	var out, stderr bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&stderr)
+	cmd.SetIn(strings.NewReader(stdin))
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	return out.String(), err
+}
+
+func code(err error) int {
+	if err == nil {
+		return 0
+	}
+	return exitCode(err)
+}
+
+func TestCheckExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	state := write("state.json", `{"format_version": "1.0", "values": {"root_module": {}}}`)
+	broken := filepath.Join(dir, "broken")
+	write("broken/p.rego", "package user.broken\n\ndeny contains x if {\n  x := \n}\n")
+
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+		code  int
+		want  string // in stdout, or in the error for exit 2
+	}{
+		{"violations", "", []string{planFixtures + "pairs/aws.ec2.sg_public_admin_ports/violating/plan.json"}, 1, "aws.ec2.sg_public_admin_ports"},
+		{"compliant", "", []string{planFixtures + "pairs/aws.rds.public_instance/compliant/plan.json"}, 0, "No violations: 1 resource(s) checked against"},
+		{"below the threshold", bucketPlan("{}"), []string{"--severity-threshold", "high", "-"}, 0, "MEDIUM      aws.s3.bucket_policy_tls (below HIGH)"},
+		{"at the threshold", bucketPlan("{}"), []string{"--severity-threshold", "MEDIUM", "-"}, 1, "1 at or above MEDIUM"},
+		{"suppressed", bucketPlan(`{"rectify:exempt": "aws.s3.bucket_policy_tls"}`), []string{"-"}, 0, "suppressed: tag rectify:exempt=aws.s3.bucket_policy_tls"},
+		{"exemption expired", bucketPlan(`{"rectify:exempt": "all", "rectify:exempt-until": "2026-01-01"}`), []string{"-"}, 1, "not suppressed: exemption rectify:exempt=all expired on 2026-01-01"},
+		{"exemption until later", bucketPlan(`{"rectify:exempt": "all", "rectify:exempt-until": "2027-01-01"}`), []string{"-"}, 0, "SUPPRESSED  aws.s3.bucket_policy_tls (MEDIUM)"},
+		{"no argument", "", nil, 2, "accepts 1 arg(s)"},
+		{"unknown format", "", []string{"--format", "xml", "plan.json"}, 2, `--format "xml"`},
+		{"unknown threshold", "", []string{"--severity-threshold", "SEVERE", "plan.json"}, 2, `--severity-threshold "SEVERE"`},
+		{"missing file", "", []string{filepath.Join(dir, "nope.json")}, 2, "nope.json: no such file"},
+		{"not a plan", `{"hello": "world"}`, []string{"-"}, 2, "check stdin: not a Terraform plan: no format_version/resource_changes"},
+		{"state instead of a plan", "", []string{state}, 2, "this is Terraform state"},
+		{"broken user policy", "", []string{"--policy-dir", broken, planFixtures + "plans/joins.json"}, 2, filepath.Join(broken, "p.rego") + ":5"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := runCheckCmd(t, tt.stdin, tt.args...)
+			if got := code(err); got != tt.code {
+				t.Fatalf("exit code %d (err %v), want %d\n%s", got, err, tt.code, out)
+			}
+			where := out
+			if tt.code == 2 {
+				where = err.Error()
+			}
+			if !strings.Contains(where, tt.want) {
+				t.Errorf("%q\ndoes not contain %q", where, tt.want)
+			}
+		})
+	}
+}
+
+func TestCheckText(t *testing.T) {
+	out, err := runCheckCmd(t, "", planFixtures+"plans/joins.json")
+	if code(err) != 1 || !strings.Contains(err.Error(), "7 violation(s) at or above INFORMATIONAL") {
+		t.Fatalf("err = %v", err)
+	}
+	// Grouped by address in address order, most severe first within one.
+	want := []string{
+		"aws_iam_role_policy_attachment.legacy_admin (aws_iam_role)\n  HIGH        aws.iam.admin_access\n",
+		"              controls: CIS AWS 1.16, AWS FSBP IAM.1\n",
+		`aws_s3_bucket.regional["eu"] (aws_s3_bucket)` + "\n  HIGH        aws.s3.public_access_block\n",
+		"aws_s3_bucket_policy.legacy (aws_s3_bucket)\n  CRITICAL    aws.s3.bucket_policy_public\n              S3 bucket acme-legacy policy allows s3:GetObject to everyone\n",
+		"aws_vpc_security_group_ingress_rule.legacy_rdp (aws_security_group)\n  HIGH        aws.ec2.sg_public_admin_ports\n",
+		"7 resource(s) checked against 12 policies (bundle ",
+	}
+	last := -1
+	for _, w := range want {
+		i := strings.Index(out, w)
+		if i < 0 || i < last {
+			t.Fatalf("output lacks, or has out of order, %q:\n%s", w, out)
+		}
+		last = i
+	}
+	if strings.Contains(out, `aws_s3_bucket.scratch[0]`) {
+		t.Errorf("a resource without violations is listed:\n%s", out)
+	}
+}
+
+func TestCheckJSON(t *testing.T) {
+	out, err := runCheckCmd(t, bucketPlan(`{"rectify:exempt": "all"}`), "--format", "json", "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r checkReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out)
+	}
+	if r.Plan != "stdin" || r.Summary != (checkSummary{Resources: 1, Policies: 12, Violations: 1, Suppressed: 1}) || len(r.Resources) != 1 {
+		t.Fatalf("report = %+v", r)
+	}
+	f := r.Findings[0]
+	if f.Address != "aws_s3_bucket.reports" || f.PolicyID != "aws.s3.bucket_policy_tls" || !f.Suppressed || f.Blocking ||
+		f.Reason != "tag rectify:exempt=all" || f.Params["bucket"] != "acme-reports" || len(f.Controls) == 0 {
+		t.Errorf("finding = %+v", f)
+	}
+	if got := r.Resources[0].Policies; !slices.Contains(got, "aws.s3.public_access_block") || len(got) != 4 {
+		t.Errorf("policies judging the bucket = %v", got)
+	}
+}
+
+// TestCheckSARIF checks what GitHub code scanning requires of an upload
+// (docs: "SARIF support for code scanning"): $schema and version, a driver
+// with rules carrying id, descriptions and help, and results with ruleId,
+// message, a physical location with a region, and partial fingerprints.
+func TestCheckSARIF(t *testing.T) {
+	name := planFixtures + "pairs/aws.iam.admin_access/violating/plan.json"
+	out, err := runCheckCmd(t, "", "--format", "sarif", name)
+	if code(err) != 1 {
+		t.Fatalf("err = %v", err)
+	}
+	var log struct {
+		Schema  string `json:"$schema"`
+		Version string `json:"version"`
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Name  string `json:"name"`
+					Rules []struct {
+						ID               string         `json:"id"`
+						ShortDescription sarifText      `json:"shortDescription"`
+						FullDescription  sarifText      `json:"fullDescription"`
+						Help             sarifHelp      `json:"help"`
+						Default          sarifConfig    `json:"defaultConfiguration"`
+						Properties       map[string]any `json:"properties"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []sarifResult `json:"results"`
+		} `json:"runs"`
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&log); err != nil {
+		t.Fatalf("SARIF: %v\n%s", err, out)
+	}
+	if log.Schema != sarifSchema || log.Version != "2.1.0" || len(log.Runs) != 1 {
+		t.Fatalf("log header = %q %q, %d runs", log.Schema, log.Version, len(log.Runs))
+	}
+	run := log.Runs[0]
+	rules := run.Tool.Driver.Rules
+	if run.Tool.Driver.Name != "rectify" || len(rules) != 12 {
+		t.Fatalf("driver %q with %d rules", run.Tool.Driver.Name, len(rules))
+	}
+	levels := []string{"note", "warning", "error"}
+	for _, r := range rules {
+		if r.ID == "" || r.ShortDescription.Text == "" || r.FullDescription.Text == "" || r.Help.Text == "" ||
+			!slices.Contains(levels, r.Default.Level) || r.Properties["security-severity"] == nil {
+			t.Errorf("rule %+v lacks a field GitHub requires", r)
+		}
+	}
+	text, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(text), "\n")
+	fp := regexp.MustCompile(`^[0-9a-f]{16}:1$`)
+	seen := map[string]bool{}
+	for _, res := range run.Results {
+		if res.RuleID != "aws.iam.admin_access" || rules[res.RuleIndex].ID != res.RuleID || res.Level != "error" || res.Message.Text == "" {
+			t.Errorf("result %+v", res)
+		}
+		if len(res.Locations) != 1 || len(res.Locations[0].LogicalLocations) != 1 {
+			t.Fatalf("locations = %+v", res.Locations)
+		}
+		loc := res.Locations[0]
+		addr := loc.LogicalLocations[0].FullyQualifiedName
+		seen[addr] = true
+		if loc.PhysicalLocation.ArtifactLocation.URI != filepath.ToSlash(filepath.Clean(name)) || loc.LogicalLocations[0].Kind != "resource" {
+			t.Errorf("location = %+v", loc)
+		}
+		// The region spans the quoted address in the plan file.
+		reg := loc.PhysicalLocation.Region
+		line := []rune(lines[reg.StartLine-1])
+		if got := string(line[reg.StartColumn-1 : reg.EndColumn-1]); got != `"`+addr+`"` {
+			t.Errorf("region %+v holds %s, want the address %s", reg, got, addr)
+		}
+		if !fp.MatchString(res.PartialFingerprints["primaryLocationLineHash"]) {
+			t.Errorf("fingerprint %v", res.PartialFingerprints)
+		}
+	}
+	if !seen["aws_iam_role.deployer"] || !seen["aws_iam_user.ops"] || len(run.Results) != 2 {
+		t.Errorf("results for %v, want the role and the user", seen)
+	}
+
+	// A suppressed finding stays in the log, marked as such.
+	out, err = runCheckCmd(t, bucketPlan(`{"rectify:exempt": "all"}`), "--format", "sarif", "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sup sarifLog
+	if err := json.Unmarshal([]byte(out), &sup); err != nil {
+		t.Fatal(err)
+	}
+	res := sup.Runs[0].Results
+	if len(res) != 1 || len(res[0].Suppressions) != 1 || res[0].Suppressions[0].Kind != "external" ||
+		res[0].Locations[0].PhysicalLocation.ArtifactLocation.URI != "plan.json" {
+		t.Errorf("suppressed result = %+v", res)
+	}
+}
+
+func TestCheckJUnit(t *testing.T) {
+	out, err := runCheckCmd(t, "", "--format", "junit", planFixtures+"pairs/aws.iam.admin_access/violating/plan.json")
+	if code(err) != 1 {
+		t.Fatalf("err = %v", err)
+	}
+	var suites junitSuites
+	if err := xml.Unmarshal([]byte(out), &suites); err != nil {
+		t.Fatalf("output is not JUnit XML: %v\n%s", err, out)
+	}
+	// Two resources, each judged by the one IAM policy.
+	if suites.Tests != 2 || suites.Failures != 2 || len(suites.Suites) != 2 {
+		t.Fatalf("suites = %+v", suites)
+	}
+	c := suites.Suites[0].Cases[0]
+	if suites.Suites[0].Name != "aws_iam_role.deployer" || c.ClassName != "aws_iam_role.deployer" ||
+		!strings.HasPrefix(c.Name, "aws.iam.admin_access: ") || c.Failure == nil || c.Failure.Type != "HIGH" ||
+		!strings.Contains(c.Failure.Text, "controls: CIS AWS 1.16") {
+		t.Errorf("case = %+v", c)
+	}
+
+	// One case per resource × policy: passing and suppressed ones too.
+	out, err = runCheckCmd(t, bucketPlan(`{"rectify:exempt": "aws.s3.bucket_policy_tls"}`), "--format", "junit", "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var one junitSuites
+	if err := xml.Unmarshal([]byte(out), &one); err != nil {
+		t.Fatal(err)
+	}
+	s := one.Suites[0]
+	if s.Tests != 4 || s.Failures != 0 || s.Skipped != 1 {
+		t.Fatalf("suite = %+v", s)
+	}
+	for _, c := range s.Cases {
+		if strings.HasPrefix(c.Name, "aws.s3.bucket_policy_tls") != (c.Skipped != nil) || c.Failure != nil {
+			t.Errorf("case %+v", c)
+		}
+	}
+}
+
+func TestCheckPolicyDir(t *testing.T) {
+	dir := t.TempDir()
+	policy := `# METADATA
+# title: Bucket names carry the team prefix
+# description: Buckets are named acme-<team>-..., so costs can be split.
+# custom:
+#   id: acme.bucket_prefix
+#   severity: LOW
+#   resource_types: [aws_s3_bucket]
+#   remediation: none
+#   controls: []
+#   default_mode: notify
+package acme.bucket_prefix
+
+deny contains {"msg": sprintf("bucket %s lacks a team prefix", [input.resource.properties.bucket]), "params": {}} if {
+	not regex.match("^acme-(finance|platform)-", input.resource.properties.bucket)
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "prefix.rego"), []byte(policy), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCheckCmd(t, bucketPlan("{}"), "--policy-dir", dir, "--format", "json", "-")
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 1 {
+		t.Fatalf("err = %v", err)
+	}
+	var r checkReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, f := range r.Findings {
+		ids = append(ids, f.PolicyID)
+	}
+	if !slices.Equal(ids, []string{"acme.bucket_prefix", "aws.s3.bucket_policy_tls"}) || r.Summary.Policies != 13 {
+		t.Errorf("findings %v from %d policies", ids, r.Summary.Policies)
+	}
+}
