@@ -49,7 +49,7 @@ fuzz:
 	done
 
 bench: bin/temporal
-	$(GO) test -run='^$$' -bench=RemediationLoop -benchtime=1x -timeout 30m ./internal/devstack/ -args -n=$(BENCH_N)
+	$(GO) test -run='^$$' -bench='RemediationLoop|Storm' -benchtime=1x -timeout 30m ./internal/devstack/ -args -n=$(BENCH_N)
 	$(GO) test -run='^$$' -bench=. -benchmem ./policies/
 
 clean:

@@ -77,7 +77,7 @@ test_tagged_allowed if count(policy.deny) == 0 with input as {"resource": {"tags
 			files: map[string]string{
 				"owner/policy.rego":      userPolicyText,
 				"owner/policy_test.rego": passing,
-				"data/owners.json":       `{"owners": {"default": "platform"}}`,
+				"owners.json":            `{"owners": {"default": "platform"}}`,
 			},
 			code: 0,
 			want: []string{"PASS  acme.bucket_owner_test.test_tagged_allowed", "2 passed, 0 failed, 0 skipped"},
@@ -109,7 +109,7 @@ test_wrong if {
 			name:  "a parse error names file and line",
 			files: map[string]string{"p.rego": "package acme.x\n\ndeny contains x if {\n"},
 			code:  2,
-			want:  []string{"p.rego:3"},
+			want:  []string{"p.rego:4: rego_parse_error"},
 		},
 		{
 			name:  "a refused built-in",

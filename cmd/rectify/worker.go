@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -62,7 +63,7 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 				}
 			}
 			if cfg.AWS.SecurityHub == nil || *cfg.AWS.SecurityHub {
-				acts.Findings = &activities.SecurityHub{AWS: factory, Metrics: m}
+				acts.Findings = &activities.SecurityHub{AWS: factory, Metrics: m, MaxDelay: time.Duration(cfg.AWS.FindingsBatchDelay)}
 			}
 			w := worker.New(tc, cfg.Temporal.TaskQueue, acts, worker.Options{})
 			log.Info("worker started", "temporal", cfg.Temporal.Address, "namespace", cfg.Temporal.Namespace,

@@ -85,6 +85,10 @@ type AWS struct {
 	ExternalID string `yaml:"external_id"`
 	// SecurityHub turns finding records on (default true).
 	SecurityHub *bool `yaml:"security_hub"`
+	// FindingsBatchDelay is how long a finding waits for others to share
+	// its BatchImportFindings call: fewer calls under load (the API is
+	// rate-limited per account), at the cost of that much latency.
+	FindingsBatchDelay Duration `yaml:"findings_batch_delay"`
 }
 
 // Queue is the SQS queue the starter consumes.
@@ -175,7 +179,7 @@ func ParseDuration(s string) (time.Duration, error) {
 func Default() Config {
 	return Config{
 		Temporal: Temporal{Address: "127.0.0.1:7233", Namespace: "default", TaskQueue: "rectify", UIURL: "http://127.0.0.1:8233"},
-		AWS:      AWS{Region: "us-east-1"},
+		AWS:      AWS{Region: "us-east-1", FindingsBatchDelay: Duration(time.Second)},
 		Queue:    Queue{Workers: 8},
 		Defaults: PolicySettings{
 			ApprovalTimeout: Duration(24 * time.Hour),

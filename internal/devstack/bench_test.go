@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/workflows"
@@ -241,5 +242,91 @@ func waitCount(b *testing.B, query string, want int) {
 			b.Fatalf("timed out: %s reached %v of %d (err %v)", query, resp.GetCount(), want, err)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+var (
+	stormDelay     = flag.Duration("storm-batch-delay", time.Second, "findings batch delay in BenchmarkStorm")
+	stormEvents    = flag.Int("storm-events", 10000, "events in BenchmarkStorm")
+	stormResources = flag.Int("storm-resources", 500, "resources in BenchmarkStorm (half are made violating)")
+)
+
+// BenchmarkStorm sends a storm of CloudTrail events over many resources
+// (about half end violating) and measures how the system settles: time
+// until every violation is verified fixed, evaluation passes per resource,
+// lost events, and how well findings batch into BatchImportFindings.
+func BenchmarkStorm(b *testing.B) {
+	for range b.N {
+		total, resources := *stormEvents, *stormResources
+		ctx := context.Background()
+		suffix := fmt.Sprintf("-storm%d", time.Now().UnixNano()%1e9)
+		cloud := fakecloud.New(fakecloud.Options{})
+		endpoint, err := cloud.Start("127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := cloud.Apply(Seed(suffix)); err != nil {
+			b.Fatal(err)
+		}
+		ids := make([]string, resources)
+		for i := range ids {
+			if ids[i], err = cloud.SeedSecurityGroup(Account, fakecloud.SecurityGroupSeed{Region: Region, GroupName: fmt.Sprintf("s%s-%d", suffix, i), Description: "storm"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		cfg := AppConfig("rectify-storm"+suffix, endpoint, endpoint+"/"+Account+"/"+EventQueue)
+		cfg.Queue.Workers = 32
+		cfg.Defaults.WatchWindow = config.Duration(time.Minute)
+		cfg.AWS.FindingsBatchDelay = config.Duration(*stormDelay)
+		app, err := StartApp(ctx, AppOptions{Temporal: temporalServer.Client, Config: cfg, Policies: policySet})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ec := ec2.NewFromConfig(HumanConfig(endpoint))
+		perResource := total / resources
+		violating := resources / 2
+		start := time.Now()
+		parallel(resources, 32, func(i int) {
+			for j := range perResource {
+				if i < violating && j == perResource-1 {
+					_, err = ec.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(ids[i]),
+						IpPermissions: []ec2types.IpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22),
+							IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}}})
+				} else {
+					_, err = ec.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{ids[i]},
+						Tags: []ec2types.Tag{{Key: aws.String("n"), Value: aws.String(fmt.Sprint(j))}}})
+				}
+				if err != nil {
+					b.Error(err)
+				}
+			}
+		})
+		sent := time.Since(start)
+		waitCount(b, fmt.Sprintf("TaskQueue = '%s' AND %s = '%s'", cfg.Temporal.TaskQueue, workflows.AttrState.GetName(), workflows.StateResolved), violating)
+		settled := time.Since(start)
+
+		passes, changes := 0, 0
+		var mu sync.Mutex
+		parallel(resources, 16, func(i int) {
+			p, c := evaluationTotals(b, ctx, workflows.EvaluateID(resource.SecurityGroupARN(Account, Region, ids[i])))
+			mu.Lock()
+			passes += p
+			changes += c
+			mu.Unlock()
+		})
+		app.Stop()
+		calls, findings := cloud.ImportStats(Account, Region)
+		sentEvents := resources * perResource
+		fmt.Printf("\nstorm: %d events over %d resources (%d violating), findings batch delay %s\n", sentEvents, resources, violating, *stormDelay)
+		fmt.Printf("  events sent in %s; every violation verified fixed after %s\n", sent.Round(time.Millisecond), settled.Round(time.Millisecond))
+		fmt.Printf("  evaluation passes: %d (%.2f per resource); changes seen by evaluations: %d; lost: %d\n",
+			passes, float64(passes)/float64(resources), changes, sentEvents-changes)
+		fmt.Printf("  remediations verified: %d; rectify's own events ignored: %d\n", violating, app.Stats.Snapshot().Ignored[events.CategoryRemediation])
+		fmt.Printf("  Security Hub: %d findings in %d BatchImportFindings calls (%.1f per call)\n\n", findings, calls, float64(findings)/float64(max(calls, 1)))
+		b.ReportMetric(settled.Seconds(), "settle-s")
+		b.ReportMetric(float64(passes)/float64(resources), "passes/resource")
+		b.ReportMetric(float64(sentEvents-changes), "lost")
+		b.ReportMetric(float64(findings)/float64(max(calls, 1)), "findings/import")
+		_ = cloud.Close()
 	}
 }

@@ -166,7 +166,7 @@ func TestStorm(t *testing.T) {
 }
 
 // evaluationTotals sums passes and changes over every run of an Evaluate.
-func evaluationTotals(t *testing.T, ctx context.Context, id string) (passes, changes int) {
+func evaluationTotals(t testing.TB, ctx context.Context, id string) (passes, changes int) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
