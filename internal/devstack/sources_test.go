@@ -225,3 +225,74 @@ func TestMalformedGoesToDLQ(t *testing.T) {
 		t.Errorf("redrive = %+v, %v; want it kept", res, err)
 	}
 }
+
+// TestConfigNotifications: an AWS Config change notification, delivered
+// each of the ways AWS delivers it, leads to the fix of a violation that
+// produced no CloudTrail event.
+func TestConfigNotifications(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		kind fakecloud.ConfigDeliveryKind
+	}{
+		{"sns wrapped", fakecloud.ConfigViaSNS},
+		{"raw delivery", fakecloud.ConfigRaw},
+		{"eventbridge", fakecloud.ConfigViaEventBridge},
+		{"oversized", fakecloud.ConfigOversized},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStack(t, nil)
+			id, err := s.cloud.SeedSecurityGroup(Account, fakecloud.SecurityGroupSeed{
+				Region: Region, GroupName: "cfg" + s.suffix, Description: "changed without CloudTrail", Ingress: worldSSH,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.cloud.EmitConfigChange(s.cfg.Queue.URL, fakecloud.ConfigDelivery{Kind: tc.kind}, Account, Region, "AWS::EC2::SecurityGroup", id); err != nil {
+				t.Fatal(err)
+			}
+			s.waitState(workflows.RemediationID(PolicySGAdminPorts, resource.SecurityGroupARN(Account, Region, id)), workflows.StateResolved)
+		})
+	}
+}
+
+// TestSecurityHubFindings: another tool's failed finding leads to the fix;
+// rectify's own findings, coming back through the same event bus, are
+// ignored and start nothing.
+func TestSecurityHubFindings(t *testing.T) {
+	ctx := context.Background()
+	s := newStack(t, nil)
+	id, err := s.cloud.SeedSecurityGroup(Account, fakecloud.SecurityGroupSeed{
+		Region: Region, GroupName: "fsbp" + s.suffix, Description: "found by another tool", Ingress: worldSSH,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := resource.SecurityGroupARN(Account, Region, id)
+	now := time.Now().UTC().Format(time.RFC3339)
+	finding := map[string]any{
+		"SchemaVersion": "2018-10-08", "Id": "arn:aws:securityhub:us-east-1:" + Account + ":subscription/aws-foundational-security-best-practices/v/1.0.0/EC2.13/finding/1",
+		"ProductArn":  "arn:aws:securityhub:us-east-1::product/aws/securityhub",
+		"GeneratorId": "aws-foundational-security-best-practices/v/1.0.0/EC2.13", "AwsAccountId": Account,
+		"Types": []any{"Software and Configuration Checks/Industry and Regulatory Standards"}, "CreatedAt": now, "UpdatedAt": now,
+		"Severity": map[string]any{"Label": "HIGH"}, "Title": "EC2.13 Security groups should not allow ingress from 0.0.0.0/0 to port 22",
+		"Description": "d", "Resources": []any{map[string]any{"Type": "AwsEc2SecurityGroup", "Id": arn, "Region": Region, "Partition": "aws"}},
+		"Compliance": map[string]any{"Status": "FAILED"}, "RecordState": "ACTIVE", "Workflow": map[string]any{"Status": "NEW"},
+	}
+	if err := s.cloud.EmitSecurityHubImported(s.cfg.Queue.URL, Account, Region, finding); err != nil {
+		t.Fatal(err)
+	}
+	s.waitState(workflows.RemediationID(PolicySGAdminPorts, arn), workflows.StateResolved)
+	before := s.runs(ctx, workflows.EvaluateID(arn))
+
+	// rectify's own findings of this fix come back as Imported events.
+	if err := s.cloud.EmitFindingsOf(s.cfg.Queue.URL, Account, Region, func(f map[string]any) bool {
+		g, _ := f["GeneratorId"].(string)
+		return strings.HasPrefix(g, "rectify/")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "rectify's own finding to be ignored", func() bool { return s.app.Stats.Snapshot().Ignored["own finding"] >= 1 })
+	if after := s.runs(ctx, workflows.EvaluateID(arn)); after != before {
+		t.Errorf("rectify's own finding started an evaluation (%d runs, was %d)", after, before)
+	}
+}

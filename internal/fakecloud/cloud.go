@@ -1,7 +1,8 @@
 // Package fakecloud is rectify's in-process AWS: an HTTP server on loopback
 // that speaks the real wire protocols (EC2 Query, S3 REST-XML, SQS JSON,
-// STS Query, Security Hub REST-JSON) for the calls rectify makes, so the
-// real aws-sdk-go-v2 clients run against it unchanged through BaseEndpoint.
+// STS Query, Security Hub REST-JSON, AWS Config JSON) for the calls rectify
+// makes, so the real aws-sdk-go-v2 clients run against it unchanged through
+// BaseEndpoint.
 //
 // Every call is made by a principal (an IAM user or an assumed role) found
 // from the SigV4 access key, and every mutating call, successful or not, is
@@ -53,6 +54,7 @@ type Cloud struct {
 	sqs         *sqsService
 	sts         *stsService
 	securityhub *securityHubService
+	config      *configService
 
 	// services maps the SigV4 signing name to the service that serves it.
 	services map[string]service
@@ -81,12 +83,14 @@ func New(opts Options) *Cloud {
 	c.sqs = newSQSService(c)
 	c.sts = newSTSService(c)
 	c.securityhub = newSecurityHubService(c)
+	c.config = newConfigService(c)
 	c.services = map[string]service{
 		"ec2":         c.ec2,
 		"s3":          c.s3,
 		"sqs":         c.sqs,
 		"sts":         c.sts,
 		"securityhub": c.securityhub,
+		"config":      c.config,
 	}
 	c.ids.addDefaults()
 	return c

@@ -27,6 +27,7 @@ type s3Service struct {
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
+	objects map[*bucket]map[string]*s3Object // s3_objects.go
 }
 
 func newS3Service(c *Cloud) *s3Service {
@@ -67,7 +68,7 @@ type s3Handler func(s *s3Service, c *call, t s3Target) *APIError
 var s3Handlers = map[string]s3Handler{
 	"ListBuckets":                   (*s3Service).listBuckets,
 	"CreateBucket":                  (*s3Service).createBucket,
-	"DeleteBucket":                  (*s3Service).deleteBucket,
+	"DeleteBucket":                  (*s3Service).deleteBucketIfEmpty,
 	"HeadBucket":                    (*s3Service).headBucket,
 	"GetBucketLocation":             (*s3Service).getBucketLocation,
 	"GetBucketPublicAccessBlock":    (*s3Service).getPublicAccessBlock,
@@ -85,12 +86,17 @@ var s3Handlers = map[string]s3Handler{
 	"DeleteBucketTagging":           (*s3Service).deleteBucketTagging,
 	"GetBucketAcl":                  (*s3Service).getBucketACL,
 	"PutBucketAcl":                  (*s3Service).putBucketACL,
+	"GetObject":                     (*s3Service).getObject,
+	"HeadObject":                    (*s3Service).headObject,
+	"PutObject":                     (*s3Service).putObject,
+	"DeleteObject":                  (*s3Service).deleteObject,
 }
 
 // route names the operation from the method, the addressed bucket and the
-// subresource in the query string. Anything else S3 has (objects,
-// versioning, lifecycle...) is answered NotImplemented so a caller learns
-// at once that the fake lacks it rather than getting a misleading success.
+// subresource in the query string, or the object key (s3_objects.go).
+// Anything else S3 has (versioning, lifecycle, multipart...) is answered
+// NotImplemented so a caller learns at once that the fake lacks it rather
+// than getting a misleading success.
 func (s *s3Service) route(r *http.Request, _ []byte) (string, *APIError) {
 	t := s.target(r)
 	if t.bucket == "" {
@@ -100,7 +106,7 @@ func (s *s3Service) route(r *http.Request, _ []byte) (string, *APIError) {
 		return "", s3MethodNotAllowed()
 	}
 	if t.key != "" {
-		return "", s3NotImplemented("object operations")
+		return s.routeObject(r)
 	}
 	q := r.URL.Query()
 	for _, rt := range s3Routes {
@@ -135,7 +141,7 @@ func (s *s3Service) route(r *http.Request, _ []byte) (string, *APIError) {
 // (aws-chunked, digests) and runs the operation.
 func (s *s3Service) handle(c *call) *APIError {
 	t := s.target(c.r)
-	if !readOnlyAction(c.action) {
+	if !readOnlyAction(c.action) && !s3ObjectActions[c.action] {
 		s.record(c, t, nil)
 	}
 	body, err := decodeS3Body(c.r, c.body)
@@ -320,10 +326,10 @@ type s3Target struct {
 // first path segment (path style).
 //
 // A dotted DNS name for the endpoint itself (host.docker.internal) looks
-// virtual-hosted too. Since objects are not emulated, a request whose Host
-// names no bucket but whose path does is read as path style; the reverse
-// fallback is never taken, so an object PUT to a virtual-hosted bucket
-// cannot turn into CreateBucket for the key's name.
+// virtual-hosted too. A request whose Host names no existing bucket but
+// whose path does is read as path style; the reverse fallback is never
+// taken, so an object PUT to a virtual-hosted bucket cannot turn into
+// CreateBucket for the key's name.
 func (s *s3Service) target(r *http.Request) s3Target {
 	path := strings.TrimPrefix(r.URL.Path, "/")
 	bucket, key, _ := strings.Cut(path, "/")
