@@ -83,6 +83,13 @@ func (a *Activities) violation(v policies.Violation, res resource.Resource) Viol
 		defaultMode = m.DefaultMode
 	}
 	s := a.Config.Settings(v.PolicyID, defaultMode)
+	if _, ok := actions[v.Remediation]; !ok && v.Remediation != "" && v.Remediation != "none" {
+		// A policy may name an action this version does not have (a user
+		// policy, or a newer bundle): tell humans instead of failing.
+		a.logger().Warn("remediation action not in the allow-list; notifying only", "policy", v.PolicyID, "action", v.Remediation)
+		v.Message += " (remediation " + v.Remediation + " is not available in this rectify version; notify only)"
+		v.Remediation = ""
+	}
 	return Violation{
 		PolicyID: v.PolicyID, Title: v.Title, Severity: v.Severity, Message: v.Message,
 		Controls: v.Controls, Remediation: v.Remediation, Params: v.Params, Revision: v.Revision,

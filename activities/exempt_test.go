@@ -1,8 +1,13 @@
 package activities
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/policies"
 )
 
 func TestExemption(t *testing.T) {
@@ -67,4 +72,33 @@ func TestExemptTags(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestViolationWithUnknownActionIsNotifyOnly(t *testing.T) {
+	a := &Activities{Config: &config.Config{}, Policies: mustPolicies(t)}
+	tests := []struct {
+		action, want string
+	}{
+		{"ec2_revoke_ingress", "ec2_revoke_ingress"},
+		{"none", "none"},
+		{"s3_teleport_bucket", ""},
+	}
+	for _, tt := range tests {
+		got := a.violation(policies.Violation{PolicyID: "aws.ec2.sg_public_admin_ports", Remediation: tt.action, Message: "m"}, resource.Resource{})
+		if got.Remediation != tt.want {
+			t.Errorf("action %q → %q, want %q", tt.action, got.Remediation, tt.want)
+		}
+		if tt.want == "" && !strings.Contains(got.Message, "not available") {
+			t.Errorf("message %q does not say the action is missing", got.Message)
+		}
+	}
+}
+
+func mustPolicies(t *testing.T) *policies.Set {
+	t.Helper()
+	set, err := policies.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
 }
