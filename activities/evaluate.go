@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/exempt"
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/policies"
 )
@@ -106,7 +107,7 @@ func (a *Activities) violation(v policies.Violation, res resource.Resource) Viol
 			UndoWindow:        time.Duration(s.UndoWindow),
 			ExemptFor:         time.Duration(s.ExemptFor),
 		},
-		Exemption: exemption(res.Tags, v.PolicyID, a.now()),
+		Exemption: exempt.FromTags(res.Tags, v.PolicyID, a.now()),
 	}
 }
 

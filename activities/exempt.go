@@ -1,52 +1,13 @@
 package activities
 
-import (
-	"fmt"
-	"slices"
-	"strings"
-	"time"
-)
+import "github.com/rectifyhq/rectify/internal/exempt"
 
-// Exemption tags. They are in the policy input too, so adding or removing
-// one is itself a change that CloudTrail records and rectify re-evaluates.
+// Exemption says why a violation must not be remediated; the tag form is
+// read by package exempt, shared with `rectify check`.
+type Exemption = exempt.Exemption
+
+// Exemption tags, as humans write them on resources.
 const (
-	TagExempt      = "rectify:exempt"
-	TagExemptUntil = "rectify:exempt-until"
+	TagExempt      = exempt.TagExempt
+	TagExemptUntil = exempt.TagExemptUntil
 )
-
-// exemption reads the tag form: rectify:exempt = "all" or a comma list of
-// policy ids, with an optional rectify:exempt-until RFC 3339 date (or
-// date-time). An unreadable date does not exempt: failing open would let a
-// typo switch security off.
-func exemption(tags map[string]string, policyID string, now time.Time) Exemption {
-	list, ok := tags[TagExempt]
-	if !ok {
-		return Exemption{}
-	}
-	ids := strings.Split(list, ",")
-	for i := range ids {
-		ids[i] = strings.TrimSpace(ids[i])
-	}
-	if !slices.Contains(ids, "all") && !slices.Contains(ids, policyID) {
-		return Exemption{}
-	}
-	until, hasUntil := tags[TagExemptUntil]
-	if !hasUntil {
-		return Exemption{Exempt: true, Reason: fmt.Sprintf("tag %s=%s", TagExempt, list)}
-	}
-	t, err := parseDate(until)
-	if err != nil {
-		return Exemption{Reason: fmt.Sprintf("tag %s=%q is not an RFC 3339 date; exemption ignored", TagExemptUntil, until)}
-	}
-	if !now.Before(t) {
-		return Exemption{Expired: true, Reason: fmt.Sprintf("exemption %s=%s expired on %s", TagExempt, list, until)}
-	}
-	return Exemption{Exempt: true, Reason: fmt.Sprintf("tag %s=%s until %s", TagExempt, list, until)}
-}
-
-func parseDate(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	return time.Parse(time.DateOnly, s)
-}

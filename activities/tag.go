@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/rectifyhq/rectify/internal/exempt"
 	"github.com/rectifyhq/rectify/internal/resource"
 )
 
@@ -90,7 +91,7 @@ func exemptTags(tags map[string]string, policyID string, until time.Time) map[st
 	}
 	out[TagExempt] = strings.Join(ids, ",")
 	untilStr := until.UTC().Format(time.RFC3339)
-	if prev, err := parseDate(out[TagExemptUntil]); err != nil || prev.Before(until) {
+	if prev, err := exempt.ParseDate(out[TagExemptUntil]); err != nil || prev.Before(until) {
 		out[TagExemptUntil] = untilStr
 	}
 	return out

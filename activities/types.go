@@ -26,14 +26,6 @@ type Settings struct {
 	ExemptFor         time.Duration   `json:"exempt_for"`
 }
 
-// Exemption says why a violation must not be remediated.
-type Exemption struct {
-	Exempt bool   `json:"exempt"`
-	Reason string `json:"reason"`
-	// Expired is set when an exemption exists but its date has passed.
-	Expired bool `json:"expired,omitempty"`
-}
-
 // Violation is one failed policy on one resource, with what the workflow
 // needs to act on it.
 type Violation struct {

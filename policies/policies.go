@@ -303,18 +303,22 @@ func compile(modules map[string]*ast.Module, enablePrint bool) (*ast.Compiler, e
 	c := newCompiler(enablePrint)
 	c.Compile(modules)
 	if c.Failed() {
-		// ast.Errors name file and line for each problem; point out the
-		// built-ins that stock OPA has but rectify refuses.
-		for _, e := range c.Errors {
-			for _, b := range excludedBuiltins {
-				if strings.HasSuffix(e.Message, "undefined function "+b) {
-					e.Message += " (rectify policies may not call network, clock or random built-ins: a verdict must depend on the resource alone)"
-				}
-			}
-		}
-		return nil, fmt.Errorf("compile policies: %w", c.Errors)
+		return nil, fmt.Errorf("compile policies: %w", annotateExcluded(c.Errors))
 	}
 	return c, nil
+}
+
+// annotateExcluded points out the built-ins that stock OPA has but rectify
+// refuses; ast.Errors already name file and line for each problem.
+func annotateExcluded(errs ast.Errors) ast.Errors {
+	for _, e := range errs {
+		for _, b := range excludedBuiltins {
+			if strings.HasSuffix(e.Message, "undefined function "+b) {
+				e.Message += " (rectify policies may not call network, clock or random built-ins: a verdict must depend on the resource alone)"
+			}
+		}
+	}
+	return errs
 }
 
 func prepare(c *ast.Compiler, m Metadata, hook print.Hook) (rego.PreparedEvalQuery, error) {

@@ -48,6 +48,7 @@ func checkCmd(now func() time.Time) *cobra.Command {
 			"aws_security_group_rule or aws_s3_bucket_public_access_block are joined into their\n" +
 			"parent, values unknown until apply are left out and never cause a violation, and\n" +
 			"deleted resources and data sources are skipped.\n\n" +
+			"Resource types judged (your --policy-dir policies too):\n  " + strings.Join(plan.Types(), ", ") + ".\n\n" +
 			"A resource tagged rectify:exempt (\"all\" or a comma list of policy ids, optionally\n" +
 			"with rectify:exempt-until, an RFC 3339 date) has its violations reported as\n" +
 			"suppressed; they do not fail the check.\n\n" +
@@ -73,32 +74,32 @@ func checkCmd(now func() time.Time) *cobra.Command {
 	return cmd
 }
 
-// usageError exits 2: the caller asked for something rectify cannot do.
-func usageError(format string, args ...any) error {
+// inputError exits 2: the caller asked for something rectify cannot do.
+func inputError(format string, args ...any) error {
 	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
 }
 
 func runCheck(ctx context.Context, stdin io.Reader, stdout io.Writer, name string, o checkOptions) error {
 	render, ok := checkFormats[o.format]
 	if !ok {
-		return usageError("check: --format %q: want text, json, sarif or junit", o.format)
+		return inputError("check: --format %q: want text, json, sarif or junit", o.format)
 	}
 	threshold := strings.ToUpper(strings.TrimSpace(o.threshold))
 	if !slices.Contains(policies.Severities, threshold) {
-		return usageError("check: --severity-threshold %q: want one of %s", o.threshold, strings.Join(policies.Severities, ", "))
+		return inputError("check: --severity-threshold %q: want one of %s", o.threshold, strings.Join(policies.Severities, ", "))
 	}
 
 	data, err := readPlanInput(stdin, name)
 	if err != nil {
-		return usageError("check: %w", err)
+		return inputError("check: %w", err)
 	}
 	p, err := plan.Parse(bytes.NewReader(data))
 	if err != nil {
-		return usageError("check %s: %w", displayName(name), err)
+		return inputError("check %s: %w", checkDisplayName(name), err)
 	}
 	docs, err := plan.Resources(p)
 	if err != nil {
-		return usageError("check %s: %w", displayName(name), err)
+		return inputError("check %s: %w", checkDisplayName(name), err)
 	}
 
 	opts := []policies.Option{policies.WithLogger(slog.New(slog.DiscardHandler))}
@@ -107,7 +108,7 @@ func runCheck(ctx context.Context, stdin io.Reader, stdout io.Writer, name strin
 	}
 	set, err := policies.Load(opts...)
 	if err != nil {
-		return usageError("check: %w", err)
+		return inputError("check: %w", err)
 	}
 
 	if ctx == nil {
@@ -115,15 +116,15 @@ func runCheck(ctx context.Context, stdin io.Reader, stdout io.Writer, name strin
 	}
 	report, err := buildCheckReport(ctx, set, docs, threshold, o.now())
 	if err != nil {
-		return usageError("check %s: %w", displayName(name), err)
+		return inputError("check %s: %w", checkDisplayName(name), err)
 	}
-	report.Plan = displayName(name)
+	report.Plan = checkDisplayName(name)
 	report.planText = data
 	if err := render(stdout, report); err != nil {
-		return usageError("check: write %s output: %w", o.format, err)
+		return inputError("check: write %s output: %w", o.format, err)
 	}
 	if n := report.Summary.Blocking; n > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("check %s: %d violation(s) at or above %s", displayName(name), n, threshold)}
+		return &exitError{code: 1, err: fmt.Errorf("check %s: %d violation(s) at or above %s", checkDisplayName(name), n, threshold)}
 	}
 	return nil
 }
@@ -144,15 +145,15 @@ func readPlanInput(stdin io.Reader, name string) ([]byte, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(r, maxPlanInput+1))
 	if err != nil {
-		return nil, fmt.Errorf("read plan %s: %w", displayName(name), err)
+		return nil, fmt.Errorf("read plan %s: %w", checkDisplayName(name), err)
 	}
 	if len(data) > maxPlanInput {
-		return nil, errors.New("read plan " + displayName(name) + ": larger than 512 MiB")
+		return nil, errors.New("read plan " + checkDisplayName(name) + ": larger than 512 MiB")
 	}
 	return data, nil
 }
 
-func displayName(name string) string {
+func checkDisplayName(name string) string {
 	if name == "-" {
 		return "stdin"
 	}

@@ -115,7 +115,7 @@ func buildCheckReport(ctx context.Context, set *policies.Set, docs []resource.Re
 func evaluateAll(ctx context.Context, set *policies.Set, docs []resource.Resource) ([][]policies.Violation, error) {
 	out := make([][]policies.Violation, len(docs))
 	errs := make([]error, len(docs))
-	parallel(len(docs), func(i int) {
+	checkParallel(len(docs), func(i int) {
 		vs, err := set.Evaluate(ctx, docs[i])
 		if err != nil {
 			// A policy that failed says nothing: reporting the resource
@@ -139,8 +139,8 @@ func writeCheckJSON(w io.Writer, r *checkReport) error {
 	return enc.Encode(r)
 }
 
-// parallel calls fn(i) for every i in [0, n) on GOMAXPROCS goroutines.
-func parallel(n int, fn func(i int)) {
+// checkParallel calls fn(i) for every i in [0, n) on GOMAXPROCS goroutines.
+func checkParallel(n int, fn func(i int)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), n) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -149,7 +150,7 @@ func writeCheckSARIF(w io.Writer, r *checkReport) error {
 			}},
 			// Stable across runs and plan layouts: the plan file changes
 			// every time, the policy and the address do not.
-			PartialFingerprints: map[string]string{"primaryLocationLineHash": fingerprint(f.PolicyID, f.Address) + ":1"},
+			PartialFingerprints: map[string]string{"primaryLocationLineHash": sarifFingerprint(f.PolicyID, f.Address) + ":1"},
 			Properties: map[string]any{
 				"severity": f.Severity, "resource_type": f.Type, "controls": f.Controls,
 				"remediation": f.Remediation, "params": f.Params,
@@ -177,7 +178,8 @@ func writeCheckSARIF(w io.Writer, r *checkReport) error {
 }
 
 func sarifRuleFor(m policies.Metadata) sarifRule {
-	tags := append([]string{"security", "terraform"}, m.Controls...)
+	// GitHub filters alerts by tag; SARIF wants the tags unique.
+	tags := slices.Compact(slices.Sorted(slices.Values(append([]string{"security", "terraform"}, m.Controls...))))
 	props := map[string]any{"tags": tags, "precision": "high", "resource_types": m.ResourceTypes, "severity": m.Severity}
 	if s, ok := securitySeverity[m.Severity]; ok {
 		props["security-severity"] = s
@@ -212,7 +214,7 @@ func sarifURI(name string) string {
 	return filepath.ToSlash(filepath.Clean(name))
 }
 
-func fingerprint(policyID, address string) string {
+func sarifFingerprint(policyID, address string) string {
 	sum := sha256.Sum256([]byte(policyID + "\x00" + address))
 	return hex.EncodeToString(sum[:8])
 }

@@ -41,7 +41,7 @@ func runCheckCmd(t *testing.T, stdin string, args ...string) (string, error) {
 	return out.String(), err
 }
 
-func code(err error) int {
+func exitCodeOf(err error) int {
 	if err == nil {
 		return 0
 	}
@@ -89,7 +89,7 @@ func TestCheckExitCodes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, err := runCheckCmd(t, tt.stdin, tt.args...)
-			if got := code(err); got != tt.code {
+			if got := exitCodeOf(err); got != tt.code {
 				t.Fatalf("exit code %d (err %v), want %d\n%s", got, err, tt.code, out)
 			}
 			where := out
@@ -105,7 +105,7 @@ func TestCheckExitCodes(t *testing.T) {
 
 func TestCheckText(t *testing.T) {
 	out, err := runCheckCmd(t, "", planFixtures+"plans/joins.json")
-	if code(err) != 1 || !strings.Contains(err.Error(), "7 violation(s) at or above INFORMATIONAL") {
+	if exitCodeOf(err) != 1 || !strings.Contains(err.Error(), "7 violation(s) at or above INFORMATIONAL") {
 		t.Fatalf("err = %v", err)
 	}
 	// Grouped by address in address order, most severe first within one.
@@ -159,7 +159,7 @@ func TestCheckJSON(t *testing.T) {
 func TestCheckSARIF(t *testing.T) {
 	name := planFixtures + "pairs/aws.iam.admin_access/violating/plan.json"
 	out, err := runCheckCmd(t, "", "--format", "sarif", name)
-	if code(err) != 1 {
+	if exitCodeOf(err) != 1 {
 		t.Fatalf("err = %v", err)
 	}
 	var log struct {
@@ -252,7 +252,7 @@ func TestCheckSARIF(t *testing.T) {
 
 func TestCheckJUnit(t *testing.T) {
 	out, err := runCheckCmd(t, "", "--format", "junit", planFixtures+"pairs/aws.iam.admin_access/violating/plan.json")
-	if code(err) != 1 {
+	if exitCodeOf(err) != 1 {
 		t.Fatalf("err = %v", err)
 	}
 	var suites junitSuites

@@ -55,10 +55,10 @@ func runPolicyTest(cmd *cobra.Command, dir string) error {
 	}
 	results, err := policies.RunTests(cmd.Context(), dir)
 	if err != nil {
-		return usageError("policy test %s: %w", name, err)
+		return inputError("policy test %s: %w", name, err)
 	}
 	if len(results) == 0 {
-		return usageError("policy test %s: no tests: write test_* rules in *_test.rego files", name)
+		return inputError("policy test %s: no tests: write test_* rules in *_test.rego files", name)
 	}
 	if failed := writeTestResults(cmd.OutOrStdout(), results); failed > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("policy test %s: %d of %d tests failed", name, failed, len(results))}

@@ -131,7 +131,7 @@ test_wrong if {
 				args = append(args, write(t, tt.files))
 			}
 			out, err := runPolicyCmd(t, args...)
-			if got := code(err); got != tt.code {
+			if got := exitCodeOf(err); got != tt.code {
 				t.Fatalf("exit code %d (err %v), want %d\n%s", got, err, tt.code, out)
 			}
 			where := out

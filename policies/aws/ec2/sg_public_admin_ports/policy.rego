@@ -20,6 +20,8 @@
 #   default_mode: enforce
 package rectify.aws.ec2.sg_public_admin_ports
 
+import data.rectify.aws.lib
+
 # Input: one normalized security group (see internal/resource). Each ingress
 # rule names one peer. A key that is absent is unknown (plan plane) and never
 # leads to a deny.
@@ -44,21 +46,12 @@ deny contains {"msg": msg, "params": params} if {
 	])
 }
 
+# lib.public_ingress compares the prefix length, not the text:
+# "10.1.2.3/0" and "::0/0" match every address just like "0.0.0.0/0" and
+# "::/0" do.
 offending contains rule if {
-	some rule in input.resource.properties.ingress
-	open_to_world(rule)
+	some rule in lib.public_ingress
 	reaches_admin_port(rule)
-}
-
-open_to_world(rule) if zero_prefix(rule.cidr_ipv4)
-
-open_to_world(rule) if zero_prefix(rule.cidr_ipv6)
-
-# Compare the prefix length, not the text: "10.1.2.3/0" and "::0/0" match
-# every address just like "0.0.0.0/0" and "::/0" do.
-zero_prefix(cidr) if {
-	is_string(cidr)
-	regex.match(`^[0-9A-Fa-f:.]+/0+$`, cidr)
 }
 
 reaches_admin_port(rule) if rule.protocol == "-1"

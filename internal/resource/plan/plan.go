@@ -1,0 +1,192 @@
+// Package plan is the plan-plane normalizer: it turns `terraform show -json
+// PLANFILE` output into the resource documents of internal/resource, the
+// same documents the live plane (internal/resource/live) builds from AWS
+// reads, so one Rego verdict holds for both.
+//
+// What it reads: resource_changes[].change.after with after_unknown (the
+// planned values, unknowns dropped), planned_values for resources missing
+// from resource_changes, and configuration (references, to join children
+// whose parent key is unknown at plan time; provider regions). Separate
+// resources such as aws_security_group_rule or
+// aws_s3_bucket_public_access_block are joined into their parent; see
+// join.go for the list.
+package plan
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Plan is the part of the Terraform JSON plan format (format_version 1.x)
+// that rectify reads.
+type Plan struct {
+	FormatVersion    string           `json:"format_version"`
+	TerraformVersion string           `json:"terraform_version"`
+	ResourceChanges  []ResourceChange `json:"resource_changes"`
+	PlannedValues    Values           `json:"planned_values"`
+	Configuration    Configuration    `json:"configuration"`
+}
+
+// ResourceChange is one entry of resource_changes.
+type ResourceChange struct {
+	Address       string `json:"address"`
+	ModuleAddress string `json:"module_address"`
+	Mode          string `json:"mode"` // "managed" or "data"
+	Type          string `json:"type"`
+	Name          string `json:"name"`
+	Index         any    `json:"index"` // count number or for_each key
+	Change        Change `json:"change"`
+}
+
+// Change holds the planned values. Numbers are json.Number.
+type Change struct {
+	Actions      []string `json:"actions"`
+	Before       any      `json:"before"`
+	After        any      `json:"after"`
+	AfterUnknown any      `json:"after_unknown"`
+}
+
+// Values is planned_values.
+type Values struct {
+	RootModule ValuesModule `json:"root_module"`
+}
+
+// ValuesModule is one module of planned_values; the root has no address.
+type ValuesModule struct {
+	Address      string           `json:"address"`
+	Resources    []ValuesResource `json:"resources"`
+	ChildModules []ValuesModule   `json:"child_modules"`
+}
+
+// ValuesResource is one planned resource instance. Unknown values are
+// omitted from Values, known nulls are present as null.
+type ValuesResource struct {
+	Address string         `json:"address"`
+	Mode    string         `json:"mode"`
+	Type    string         `json:"type"`
+	Name    string         `json:"name"`
+	Index   any            `json:"index"`
+	Values  map[string]any `json:"values"`
+}
+
+// Configuration is the configuration block: the modules as written.
+type Configuration struct {
+	ProviderConfig map[string]ProviderConfig `json:"provider_config"`
+	RootModule     ConfigModule              `json:"root_module"`
+}
+
+// ProviderConfig is one provider block.
+type ProviderConfig struct {
+	Name        string         `json:"name"`
+	Expressions map[string]any `json:"expressions"`
+}
+
+// ConfigModule is a module's resources and its calls to child modules.
+type ConfigModule struct {
+	Resources   []ConfigResource      `json:"resources"`
+	ModuleCalls map[string]ModuleCall `json:"module_calls"`
+}
+
+// ModuleCall is a module block; Module is the called module's body.
+type ModuleCall struct {
+	Source string       `json:"source"`
+	Module ConfigModule `json:"module"`
+}
+
+// ConfigResource is a resource block. Its Address is relative to the module
+// it sits in, and so are the references in its Expressions.
+type ConfigResource struct {
+	Address           string         `json:"address"`
+	Mode              string         `json:"mode"`
+	Type              string         `json:"type"`
+	Name              string         `json:"name"`
+	ProviderConfigKey string         `json:"provider_config_key"`
+	Expressions       map[string]any `json:"expressions"`
+	ForEachExpression map[string]any `json:"for_each_expression"`
+}
+
+// ErrNotPlan is wrapped by every error that says the input is something
+// other than a Terraform JSON plan.
+var ErrNotPlan = errors.New("not a Terraform plan")
+
+// Parse reads `terraform show -json PLANFILE` output. It tells apart the
+// usual wrong inputs (the binary plan file, a state file, any other JSON) so
+// that the error says what to run instead.
+func Parse(r io.Reader) (*Plan, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		return nil, fmt.Errorf("%w: this is a binary plan file; convert it with `terraform show -json PLANFILE > plan.json`", ErrNotPlan)
+	}
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		return nil, fmt.Errorf("%w: the input is empty", ErrNotPlan)
+	}
+	if trimmed[0] != '{' {
+		return nil, fmt.Errorf("%w: want a JSON object from `terraform show -json PLANFILE`", ErrNotPlan)
+	}
+
+	// One pass: pointers record which top-level keys are present, and that
+	// decides what the document is.
+	var w struct {
+		FormatVersion    *string           `json:"format_version"`
+		TerraformVersion string            `json:"terraform_version"`
+		ResourceChanges  *[]ResourceChange `json:"resource_changes"`
+		PlannedValues    *Values           `json:"planned_values"`
+		Configuration    Configuration     `json:"configuration"`
+		Values           json.RawMessage   `json:"values"` // state only
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&w); err != nil {
+		return nil, syntaxError(data, err)
+	}
+	switch {
+	case w.FormatVersion == nil:
+		return nil, fmt.Errorf("%w: no format_version/resource_changes; want the output of `terraform show -json PLANFILE`", ErrNotPlan)
+	case w.ResourceChanges == nil && w.PlannedValues == nil && w.Values != nil:
+		return nil, fmt.Errorf("%w: this is Terraform state (values, no planned_values/resource_changes); run `terraform plan -out=PLANFILE` and `terraform show -json PLANFILE`", ErrNotPlan)
+	case w.ResourceChanges == nil && w.PlannedValues == nil:
+		return nil, fmt.Errorf("%w: no resource_changes or planned_values; want the output of `terraform show -json PLANFILE`", ErrNotPlan)
+	}
+	p := Plan{FormatVersion: *w.FormatVersion, TerraformVersion: w.TerraformVersion, Configuration: w.Configuration}
+	if w.ResourceChanges != nil {
+		p.ResourceChanges = *w.ResourceChanges
+	}
+	if w.PlannedValues != nil {
+		p.PlannedValues = *w.PlannedValues
+	}
+	if major, _, _ := strings.Cut(p.FormatVersion, "."); major != "1" {
+		return nil, fmt.Errorf("plan format_version %q is not supported: rectify reads format 1.x (Terraform 0.12 to 1.x)", p.FormatVersion)
+	}
+	for i, rc := range p.ResourceChanges {
+		if rc.Address == "" || rc.Type == "" {
+			return nil, fmt.Errorf("plan resource_changes[%d]: address and type are required", i)
+		}
+	}
+	return &p, nil
+}
+
+// syntaxError names the line and column of malformed JSON.
+func syntaxError(data []byte, err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	var off int64
+	switch {
+	case errors.As(err, &se):
+		off = max(se.Offset-1, 0) // Offset is just past the offending byte
+	case errors.As(err, &te):
+		return fmt.Errorf("%w: field %s is a JSON %s, want %s", ErrNotPlan, te.Field, te.Value, te.Type)
+	default:
+		return fmt.Errorf("parse plan: %w", err)
+	}
+	line := 1 + bytes.Count(data[:off], []byte("\n"))
+	col := off - int64(bytes.LastIndexByte(data[:off], '\n'))
+	return fmt.Errorf("parse plan: invalid JSON at line %d, column %d: %w", line, col, err)
+}

@@ -1,0 +1,116 @@
+package plan_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/rectifyhq/rectify/internal/resource/plan"
+)
+
+func TestParseRejects(t *testing.T) {
+	tests := []struct {
+		name    string
+		input   string
+		notPlan bool
+		want    string
+	}{
+		{"empty", "  \n", true, "the input is empty"},
+		{"binary plan file", "PK\x03\x04\x14\x00rest-of-zip", true, "binary plan file"},
+		{"JSON array", `[{"format_version": "1.2"}]`, true, "want a JSON object"},
+		{"other JSON", `{"name": "x"}`, true, "no format_version/resource_changes"},
+		{"state file", `{"format_version": "1.0", "terraform_version": "1.9.0", "values": {"root_module": {}}}`, true, "this is Terraform state"},
+		{"format_version only", `{"format_version": "1.2"}`, true, "no resource_changes or planned_values"},
+		{"future format", `{"format_version": "2.0", "resource_changes": []}`, false, `format_version "2.0" is not supported`},
+		{"invalid JSON", "{\n  \"format_version\": \"1.2\",\n  \"resource_changes\": [,]\n}", false, "invalid JSON at line 3, column 24"},
+		{"wrong field type", `{"format_version": "1.2", "resource_changes": {"a": 1}}`, true, "field resource_changes is a JSON object"},
+		{"change without address", `{"format_version": "1.2", "resource_changes": [{"type": "aws_s3_bucket"}]}`, false, "resource_changes[0]: address and type are required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := plan.Parse(strings.NewReader(tt.input))
+			if err == nil {
+				t.Fatal("Parse succeeded")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not say %q", err, tt.want)
+			}
+			if errors.Is(err, plan.ErrNotPlan) != tt.notPlan {
+				t.Errorf("errors.Is(err, ErrNotPlan) = %v, want %v", !tt.notPlan, tt.notPlan)
+			}
+		})
+	}
+}
+
+func TestParseAccepts(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		n     int
+	}{
+		// Terraform omits resource_changes when nothing changes.
+		{"empty plan", `{"format_version": "1.2", "terraform_version": "1.11.4", "planned_values": {"root_module": {}}}`, 0},
+		{"format 0.1", `{"format_version": "0.1", "resource_changes": []}`, -1},
+		{"one change", `{"format_version": "1.0", "resource_changes": [{"address": "aws_s3_bucket.a", "mode": "managed", "type": "aws_s3_bucket", "name": "a",
+			"change": {"actions": ["create"], "before": null, "after": {"bucket": "a"}, "after_unknown": {}}}]}`, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := plan.Parse(strings.NewReader(tt.input))
+			if tt.n < 0 {
+				if err == nil {
+					t.Fatal("format 0.x accepted")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs, err := plan.Resources(p)
+			if err != nil || len(rs) != tt.n {
+				t.Fatalf("Resources = %d documents, %v; want %d", len(rs), err, tt.n)
+			}
+		})
+	}
+}
+
+func TestResourcesErrors(t *testing.T) {
+	tests := []struct {
+		name, input, want string
+	}{
+		{
+			name: "bucket policy that is not JSON",
+			input: `{"format_version": "1.2", "resource_changes": [{"address": "aws_s3_bucket_policy.p", "mode": "managed", "type": "aws_s3_bucket_policy", "name": "p",
+				"change": {"actions": ["create"], "after": {"bucket": "b", "policy": "{not json"}, "after_unknown": {}}}]}`,
+			want: "plan aws_s3_bucket_policy.p: policy: policy document is not a JSON object",
+		},
+		{
+			name: "after missing on a create",
+			input: `{"format_version": "1.2", "resource_changes": [{"address": "aws_kms_key.k", "mode": "managed", "type": "aws_kms_key", "name": "k",
+				"change": {"actions": ["create"], "after": null, "after_unknown": {}}}]}`,
+			want: "plan aws_kms_key.k: change.after is <nil>",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := plan.Parse(strings.NewReader(tt.input))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = plan.Resources(p)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to say %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestTypes(t *testing.T) {
+	want := []string{
+		"aws_cloudtrail", "aws_db_instance", "aws_ebs_encryption_by_default", "aws_iam_group",
+		"aws_iam_role", "aws_iam_user", "aws_kms_key", "aws_s3_bucket", "aws_security_group",
+	}
+	if got := plan.Types(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("Types() = %v, want %v", got, want)
+	}
+}

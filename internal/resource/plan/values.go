@@ -1,0 +1,130 @@
+package plan
+
+import (
+	"encoding/json"
+	"strconv"
+)
+
+// known merges change.after with change.after_unknown into the part of the
+// planned value that is known: a leaf marked unknown is dropped, so a key
+// that is absent from the result is unknown and a key holding nil is a
+// known null. Lists keep their known elements only (an unknown CIDR in
+// cidr_blocks names no peer rectify could judge).
+func known(after, unknown any) (any, bool) {
+	if u, ok := unknown.(bool); ok && u {
+		return nil, false
+	}
+	switch a := after.(type) {
+	case map[string]any:
+		um, _ := unknown.(map[string]any)
+		out := make(map[string]any, len(a))
+		for k, v := range a {
+			if kv, ok := known(v, um[k]); ok {
+				out[k] = kv
+			}
+		}
+		return out, true
+	case []any:
+		ul, _ := unknown.([]any)
+		out := make([]any, 0, len(a))
+		for i, v := range a {
+			var u any
+			if i < len(ul) {
+				u = ul[i]
+			}
+			if kv, ok := known(v, u); ok {
+				out = append(out, kv)
+			}
+		}
+		return out, true
+	}
+	return after, true
+}
+
+// The getters read one attribute of a known view. ok is false when the
+// value is unknown or of another type; a known null is not ok either, since
+// no getter caller can use it.
+
+func str(m map[string]any, key string) (string, bool) {
+	s, ok := m[key].(string)
+	return s, ok
+}
+
+// nonEmpty is str for attributes where Terraform and AWS both mean "unset"
+// by the empty string.
+func nonEmpty(m map[string]any, key string) (string, bool) {
+	s, ok := str(m, key)
+	return s, ok && s != ""
+}
+
+func boolean(m map[string]any, key string) (bool, bool) {
+	b, ok := m[key].(bool)
+	return b, ok
+}
+
+func integer(m map[string]any, key string) (int, bool) {
+	return toInt(m[key])
+}
+
+func toInt(v any) (int, bool) {
+	switch n := v.(type) {
+	case json.Number:
+		i, err := strconv.Atoi(string(n))
+		return i, err == nil
+	case int:
+		return n, true
+	case float64:
+		if n == float64(int(n)) {
+			return int(n), true
+		}
+	}
+	return 0, false
+}
+
+func list(m map[string]any, key string) ([]any, bool) {
+	l, ok := m[key].([]any)
+	return l, ok
+}
+
+func object(m map[string]any, key string) (map[string]any, bool) {
+	o, ok := m[key].(map[string]any)
+	return o, ok
+}
+
+// stringList returns the known, non-empty string elements of a list attribute.
+func stringList(m map[string]any, key string) []string {
+	l, _ := list(m, key)
+	out := make([]string, 0, len(l))
+	for _, v := range l {
+		if s, ok := v.(string); ok && s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// firstBlock returns the first element of a nested block list (Terraform
+// renders a single nested block as a one-element list).
+func firstBlock(m map[string]any, key string) (map[string]any, bool) {
+	l, ok := list(m, key)
+	if !ok || len(l) == 0 {
+		return nil, false
+	}
+	b, ok := l[0].(map[string]any)
+	return b, ok
+}
+
+// stringMap reads a map(string) attribute such as tags, keeping known values.
+func stringMap(m map[string]any, key string) (map[string]string, bool) {
+	o, ok := object(m, key)
+	if !ok {
+		return nil, false
+	}
+	out := make(map[string]string, len(o))
+	for k, v := range o {
+		if s, ok := v.(string); ok {
+			out[k] = s
+		}
+	}
+	return out, true
+}
