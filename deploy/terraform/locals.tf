@@ -1,0 +1,88 @@
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  partition = data.aws_partition.current.partition
+
+  # The CloudTrail calls rectify reacts to, by eventSource: exactly the ones
+  # the parser (internal/events) turns into evaluations. deploy/terraform_test.go
+  # compares this map with events.CloudTrailEventNames() and fails on any drift.
+  cloudtrail_event_names = {
+    "ec2.amazonaws.com" = [
+      "AuthorizeSecurityGroupEgress",
+      "AuthorizeSecurityGroupIngress",
+      "CreateSecurityGroup",
+      "CreateTags",
+      "DeleteSecurityGroup",
+      "DeleteTags",
+      "ModifySecurityGroupRules",
+      "RevokeSecurityGroupEgress",
+      "RevokeSecurityGroupIngress",
+      "UpdateSecurityGroupRuleDescriptionsEgress",
+      "UpdateSecurityGroupRuleDescriptionsIngress",
+    ]
+    "iam.amazonaws.com" = [
+      "AttachGroupPolicy",
+      "AttachRolePolicy",
+      "AttachUserPolicy",
+      "DeleteGroupPolicy",
+      "DeleteRolePolicy",
+      "DeleteUserPolicy",
+      "DetachGroupPolicy",
+      "DetachRolePolicy",
+      "DetachUserPolicy",
+      "PutGroupPolicy",
+      "PutRolePolicy",
+      "PutUserPolicy",
+    ]
+    "s3.amazonaws.com" = [
+      "CreateBucket",
+      "DeleteBucket",
+      "DeleteBucketEncryption",
+      "DeleteBucketPolicy",
+      "DeleteBucketPublicAccessBlock",
+      "DeleteBucketTagging",
+      "PutBucketAcl",
+      "PutBucketEncryption",
+      "PutBucketPolicy",
+      "PutBucketPublicAccessBlock",
+      "PutBucketTagging",
+    ]
+  }
+
+  # EC2 tagging calls name resources of every kind; only security groups
+  # matter, so the rule matches them by resource id instead of forwarding
+  # every instance launch's tags.
+  ec2_tag_calls = ["CreateTags", "DeleteTags"]
+
+  # The detail part of each CloudTrail rule's event pattern, by service.
+  cloudtrail_details = {
+    ec2 = {
+      eventSource = ["ec2.amazonaws.com"]
+      "$or" = [
+        { eventName = [for n in local.cloudtrail_event_names["ec2.amazonaws.com"] : n if !contains(local.ec2_tag_calls, n)] },
+        {
+          eventName         = local.ec2_tag_calls
+          requestParameters = { resourcesSet = { items = { resourceId = [{ prefix = "sg-" }] } } }
+        },
+      ]
+    }
+    iam = {
+      eventSource = ["iam.amazonaws.com"]
+      eventName   = local.cloudtrail_event_names["iam.amazonaws.com"]
+    }
+    s3 = {
+      eventSource = ["s3.amazonaws.com"]
+      eventName   = local.cloudtrail_event_names["s3.amazonaws.com"]
+    }
+  }
+
+  # The member role in every target account, as IAM ARNs the worker may
+  # assume and as the template rectify.yaml's aws.assume_role takes.
+  member_role_arns = (
+    length(var.member_account_ids) == 0
+    ? ["arn:${local.partition}:iam::*:role${var.member_role_path}${var.member_role_name}"]
+    : [for account in var.member_account_ids : "arn:${local.partition}:iam::${account}:role${var.member_role_path}${var.member_role_name}"]
+  )
+  member_role_template = "arn:${local.partition}:iam::{account}:role${var.member_role_path}${var.member_role_name}"
+}
