@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -64,6 +66,9 @@ func dialTemporal(cfg config.Config, log *slog.Logger, obs ...observability) (cl
 		Namespace: cfg.Temporal.Namespace,
 		Logger:    logging.Temporal(log),
 	}
+	if err := temporalSecurity(cfg.Temporal, &opts); err != nil {
+		return nil, err
+	}
 	if len(obs) > 0 {
 		opts.MetricsHandler = obs[0].metrics.TemporalHandler()
 		opts.Interceptors = []interceptor.ClientInterceptor{obs[0].tracing.Interceptor}
@@ -91,4 +96,36 @@ func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger) *http.Serve
 		}
 	}()
 	return srv
+}
+
+// temporalSecurity sets mTLS and/or an API key, for Temporal Cloud or a
+// secured self-hosted cluster.
+func temporalSecurity(t config.Temporal, opts *client.Options) error {
+	if t.TLSCertFile == "" && t.TLSCAFile == "" && t.APIKey == "" {
+		return nil
+	}
+	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if t.TLSCertFile != "" {
+		cert, err := tls.LoadX509KeyPair(t.TLSCertFile, t.TLSKeyFile)
+		if err != nil {
+			return fmt.Errorf("temporal.tls_cert_file / tls_key_file: %w", err)
+		}
+		tlsCfg.Certificates = []tls.Certificate{cert}
+	}
+	if t.TLSCAFile != "" {
+		pem, err := os.ReadFile(t.TLSCAFile)
+		if err != nil {
+			return fmt.Errorf("temporal.tls_ca_file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("temporal.tls_ca_file %s: no PEM certificate", t.TLSCAFile)
+		}
+		tlsCfg.RootCAs = pool
+	}
+	opts.ConnectionOptions.TLS = tlsCfg
+	if t.APIKey != "" {
+		opts.Credentials = client.NewAPIKeyStaticCredentials(t.APIKey.Reveal())
+	}
+	return nil
 }

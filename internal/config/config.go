@@ -70,6 +70,14 @@ type Temporal struct {
 	Namespace string `yaml:"namespace"`
 	TaskQueue string `yaml:"task_queue"`
 	UIURL     string `yaml:"ui_url"`
+	// TLS to the frontend (Temporal Cloud, or a self-hosted cluster with
+	// mTLS): a client certificate and key, and an optional CA bundle.
+	TLSCertFile string `yaml:"tls_cert_file"`
+	TLSKeyFile  string `yaml:"tls_key_file"`
+	TLSCAFile   string `yaml:"tls_ca_file"`
+	// APIKey authenticates to Temporal Cloud instead of a certificate. It
+	// comes from TEMPORAL_API_KEY only, never from the file.
+	APIKey Secret `yaml:"-"`
 }
 
 // AWS says how to reach AWS.
@@ -233,6 +241,7 @@ var envOverrides = []struct {
 	{"RECTIFY_TEMPORAL_ADDRESS", func(c *Config, v string) error { c.Temporal.Address = v; return nil }},
 	{"RECTIFY_TEMPORAL_NAMESPACE", func(c *Config, v string) error { c.Temporal.Namespace = v; return nil }},
 	{"RECTIFY_TASK_QUEUE", func(c *Config, v string) error { c.Temporal.TaskQueue = v; return nil }},
+	{"TEMPORAL_API_KEY", func(c *Config, v string) error { c.Temporal.APIKey = Secret(v); return nil }},
 	{"RECTIFY_TEMPORAL_UI_URL", func(c *Config, v string) error { c.Temporal.UIURL = v; return nil }},
 	{"RECTIFY_QUEUE_URL", func(c *Config, v string) error { c.Queue.URL = v; return nil }},
 	{"RECTIFY_DLQ_URL", func(c *Config, v string) error { c.Queue.DLQURL = v; return nil }},
@@ -291,6 +300,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Temporal.TaskQueue == "" {
 		return errors.New("temporal.task_queue: required")
+	}
+	if (c.Temporal.TLSCertFile == "") != (c.Temporal.TLSKeyFile == "") {
+		return errors.New("temporal.tls_cert_file and temporal.tls_key_file: give both or neither")
 	}
 	if c.Queue.Workers < 1 {
 		return fmt.Errorf("queue.workers: %d: must be at least 1", c.Queue.Workers)
