@@ -71,7 +71,7 @@ func (e *evaluation) run(ctx workflow.Context, in EvaluateInput) (EvaluateResult
 	first := in.Passes == 0 || len(in.Pending) > 0
 	for {
 		if e.settle > 0 && (first || e.changes.Len() > 0) {
-			if err := workflow.Sleep(ctx, e.settle); err != nil {
+			if err := e.quiet(ctx); err != nil {
 				return e.result, err
 			}
 		}
@@ -95,6 +95,31 @@ func (e *evaluation) run(ctx workflow.Context, in EvaluateInput) (EvaluateResult
 				EvaluateInput{Ref: e.ref, Pending: e.pending, Passes: e.result.Passes, Settle: e.settle})
 		}
 	}
+}
+
+// maxSettleFactor bounds the wait for a quiet moment: a resource changed
+// without pause is still evaluated every maxSettleFactor*settle.
+const maxSettleFactor = 10
+
+// quiet waits until no change has arrived for one settle period. A single
+// fixed sleep was not enough: a burst longer than settle (a starter working
+// through a backlog delivers one resource's events over seconds) split into
+// three or more passes. Versioned, because runs recorded before it slept
+// exactly once.
+func (e *evaluation) quiet(ctx workflow.Context) error {
+	if workflow.GetVersion(ctx, versionSettleUntilQuiet, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return workflow.Sleep(ctx, e.settle)
+	}
+	for range maxSettleFactor {
+		seen := e.changes.Len()
+		if err := workflow.Sleep(ctx, e.settle); err != nil {
+			return err
+		}
+		if e.changes.Len() == seen {
+			return nil
+		}
+	}
+	return nil
 }
 
 // drain takes every change signal already delivered, without blocking.

@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"testing"
@@ -32,8 +33,9 @@ func TestEvaluate(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		settle  time.Duration
-		before  int // changes signalled before the first pass (during the settle)
-		during  int // changes signalled while the first pass reads the resource
+		before  int           // changes signalled before the first pass (during the settle)
+		every   time.Duration // between those changes; 1ms when zero
+		during  int           // changes signalled while the first pass reads the resource
 		verdict activities.EvaluateResourceOutput
 
 		wantPasses      int
@@ -48,6 +50,12 @@ func TestEvaluate(t *testing.T) {
 		{name: "burst drained into one pass", settle: time.Second, before: 3, verdict: verdict,
 			wantPasses: 1, wantStarts: []string{policyID}, wantSignals: []string{passingPolicy},
 			wantLastChange: "e3", wantDispatches: 1, wantViolations: 2, wantChangeCount: 3},
+		{name: "burst longer than settle still one pass", settle: time.Second, before: 5, every: 700 * time.Millisecond, verdict: verdict,
+			wantPasses: 1, wantStarts: []string{policyID}, wantSignals: []string{passingPolicy},
+			wantLastChange: "e5", wantDispatches: 1, wantViolations: 2, wantChangeCount: 5},
+		{name: "changes without pause are still evaluated", settle: time.Second, before: 30, every: 500 * time.Millisecond, verdict: verdict,
+			wantPasses: 2, wantStarts: []string{policyID}, wantSignals: []string{passingPolicy},
+			wantLastChange: "e30", wantDispatches: 2, wantViolations: 2, wantChangeCount: 30},
 		{name: "storm during a pass costs one more pass", during: 50, verdict: verdict,
 			wantPasses: 2, wantStarts: []string{policyID}, wantSignals: []string{passingPolicy},
 			wantLastChange: "e50", wantDispatches: 2, wantViolations: 2, wantChangeCount: 50},
@@ -60,8 +68,9 @@ func TestEvaluate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			h.env.SetStartWorkflowOptions(clientOptions(workflows.EvaluateID(sg.ARN)))
+			every := cmp.Or(tc.every, time.Millisecond)
 			for i := 1; i <= tc.before; i++ {
-				h.at(time.Duration(i)*time.Millisecond, func() { h.env.SignalWorkflow(workflows.SignalChanged, change(i)) })
+				h.at(time.Duration(i)*every, func() { h.env.SignalWorkflow(workflows.SignalChanged, change(i)) })
 			}
 			h.evaluateOut = func(call int) activities.EvaluateResourceOutput {
 				if call == 1 {

@@ -53,3 +53,11 @@ const (
 	TimerApprovalWait        = "rectify_approval_wait"
 	TimerDetectionToVerified = "rectify_detection_to_verified"
 )
+
+// Change IDs for workflow.GetVersion: each names a change to workflow code
+// that running histories must still replay across.
+const (
+	// versionSettleUntilQuiet: Evaluate waits for a quiet settle period
+	// instead of sleeping settle once.
+	versionSettleUntilQuiet = "settle-until-quiet"
+)
