@@ -59,6 +59,7 @@ type findingBatch struct {
 	account, region string
 	findings        []shtypes.AwsSecurityFinding
 	updates         []findingUpdate
+	once            sync.Once
 	done            chan struct{}
 	failed          map[string]string // finding id → error
 	err             error
@@ -124,20 +125,22 @@ func (s *SecurityHub) add(account, region string, f shtypes.AwsSecurityFinding, 
 	return b, false
 }
 
-// flush imports a batch once; the timer and a full batch may both call it.
+// flush imports a batch once; the timer and a full batch may both call it,
+// at the same time, so the import runs under the batch's sync.Once (a
+// check of done alone let both through while the first was still
+// importing: two imports, and a panic on the second close).
 func (s *SecurityHub) flush(b *findingBatch) {
 	s.mu.Lock()
 	if cur, ok := s.batches[b.account+"/"+b.region]; ok && cur == b {
 		delete(s.batches, b.account+"/"+b.region)
 	}
-	select {
-	case <-b.done:
-		s.mu.Unlock()
-		return
-	default:
-	}
 	s.mu.Unlock()
+	b.once.Do(func() { s.importBatch(b) })
+}
 
+// importBatch imports a batch no one can add to any more, then sets the
+// workflow status and notes, and releases every waiting Write.
+func (s *SecurityHub) importBatch(b *findingBatch) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	defer close(b.done)
