@@ -8,6 +8,7 @@ export GOTOOLCHAIN := local
 TEMPORAL_VERSION := v1.5.1
 OPA_VERSION      := v1.22.2
 HELM_VERSION     := v3.22.0
+CONFTEST_VERSION := v0.71.1
 FUZZTIME         ?= 15s
 BENCH_N          ?= 200
 
@@ -33,6 +34,10 @@ bin/opa:
 # once; about 7 minutes on a busy 2-core machine.
 bin/helm:
 	GOBIN=$(CURDIR)/bin $(GO) install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
+# conftest, only for make bench: rectify check is timed against it.
+bin/conftest:
+	GOBIN=$(CURDIR)/bin $(GO) install github.com/open-policy-agent/conftest@$(CONFTEST_VERSION)
 
 dev: bin/temporal bin/rectify
 	./bin/rectify dev
@@ -65,7 +70,7 @@ fuzz:
 		$(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./internal/events/ || exit 1; \
 	done
 
-bench: bin/temporal
+bench: bin/temporal bin/rectify bin/conftest
 	$(GO) test -run='^$$' -bench='RemediationLoop|Storm' -benchtime=1x -timeout 30m ./internal/devstack/ -args -n=$(BENCH_N)
 	$(GO) test -run='^$$' -bench=. -benchmem ./policies/ ./internal/resource/plan/
 
