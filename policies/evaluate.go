@@ -45,6 +45,11 @@ func (s *Set) Evaluate(ctx context.Context, r resource.Resource) ([]Violation, e
 	if err != nil {
 		return nil, fmt.Errorf("evaluate %s: convert input: %w", resourceKey(r), err)
 	}
+	if out, ok := s.evalAll(ctx, ps, input, r); ok {
+		return out, nil
+	}
+	// One policy failed or was undefined: judge each on its own, so the
+	// error names the policy and the others still give their verdicts.
 	var (
 		out  []Violation
 		errs []error
@@ -82,6 +87,30 @@ func (s *Set) EvaluatePolicy(ctx context.Context, policyID string, r resource.Re
 	return s.eval(ctx, p, input, r)
 }
 
+// evalAll judges r with every policy of its type in one Eval. It reports
+// false when the per-policy path must decide instead: an evaluation error,
+// a deny that is undefined or not a set, or a deny value off the contract.
+func (s *Set) evalAll(ctx context.Context, ps []*policy, input ast.Value, r resource.Resource) ([]Violation, bool) {
+	q, ok := s.byTypeQuery[r.Type]
+	if !ok {
+		return nil, false
+	}
+	rs, err := q.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil || len(rs) != 1 || len(rs[0].Expressions) != len(ps) {
+		return nil, false
+	}
+	var out []Violation
+	for i, p := range ps {
+		vs, err := p.denies(rs[0].Expressions[i].Value, r, s.revision)
+		if err != nil {
+			return nil, false
+		}
+		s.logDecision(ctx, p, r, vs)
+		out = append(out, vs...)
+	}
+	return out, true
+}
+
 func (s *Set) eval(ctx context.Context, p *policy, input ast.Value, r resource.Resource) ([]Violation, error) {
 	rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
@@ -91,6 +120,12 @@ func (s *Set) eval(ctx context.Context, p *policy, input ast.Value, r resource.R
 	if err != nil {
 		return nil, fmt.Errorf("evaluate policy %s on %s: %w", p.meta.ID, resourceKey(r), err)
 	}
+	s.logDecision(ctx, p, r, vs)
+	return vs, nil
+}
+
+// logDecision logs one policy's verdict on r, with the bundle revision.
+func (s *Set) logDecision(ctx context.Context, p *policy, r resource.Resource, vs []Violation) {
 	if s.logger.Enabled(ctx, slog.LevelDebug) {
 		decision := "pass"
 		if len(vs) > 0 {
@@ -103,7 +138,6 @@ func (s *Set) eval(ctx context.Context, p *policy, input ast.Value, r resource.R
 			slog.String("decision", decision),
 			slog.Int("violations", len(vs)))
 	}
-	return vs, nil
 }
 
 // violations checks each deny value against the contract
@@ -112,9 +146,14 @@ func (p *policy) violations(rs rego.ResultSet, r resource.Resource, revision str
 	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
 		return nil, nil // deny undefined: nothing matched
 	}
-	denies, ok := rs[0].Expressions[0].Value.([]any)
+	return p.denies(rs[0].Expressions[0].Value, r, revision)
+}
+
+// denies turns the value of one deny set into Violations.
+func (p *policy) denies(value any, r resource.Resource, revision string) ([]Violation, error) {
+	denies, ok := value.([]any)
 	if !ok {
-		return nil, fmt.Errorf("deny is %T, want a set of objects", rs[0].Expressions[0].Value)
+		return nil, fmt.Errorf("deny is %T, want a set of objects", value)
 	}
 	out := make([]Violation, 0, len(denies))
 	for i, d := range denies {

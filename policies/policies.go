@@ -49,6 +49,10 @@ type Set struct {
 	policies []*policy // sorted by ID
 	byID     map[string]*policy
 	byType   map[string][]*policy // resource type → policies, sorted by ID
+	// byTypeQuery evaluates every policy of a type in one Eval: one call
+	// per resource instead of one per policy (rectify check judges
+	// thousands of resources, and each Eval has a fixed cost).
+	byTypeQuery map[string]rego.PreparedEvalQuery
 }
 
 type policy struct {
@@ -128,6 +132,8 @@ func Load(opts ...Option) (*Set, error) {
 		logger:   cfg.logger,
 		byID:     make(map[string]*policy, len(metas)),
 		byType:   make(map[string][]*policy),
+
+		byTypeQuery: make(map[string]rego.PreparedEvalQuery),
 	}
 	for _, m := range metas {
 		q, err := prepare(compiler, m, cfg.printHook)
@@ -140,6 +146,13 @@ func Load(opts ...Option) (*Set, error) {
 		for _, t := range m.ResourceTypes {
 			s.byType[t] = append(s.byType[t], p)
 		}
+	}
+	for t, ps := range s.byType {
+		q, err := prepareAll(compiler, ps, cfg.printHook)
+		if err != nil {
+			return nil, fmt.Errorf("load policies for %s: %w", t, err)
+		}
+		s.byTypeQuery[t] = q
 	}
 	s.logger.Info("policies loaded", "revision", s.revision, "policies", len(s.policies), "dirs", cfg.dirs)
 	return s, nil
@@ -322,22 +335,47 @@ func annotateExcluded(errs ast.Errors) ast.Errors {
 }
 
 func prepare(c *ast.Compiler, m Metadata, hook print.Hook) (rego.PreparedEvalQuery, error) {
+	ref, err := denyRef(m)
+	if err != nil {
+		return rego.PreparedEvalQuery{}, err
+	}
+	q, err := prepareQuery(c, ast.NewBody(ast.NewExpr(ast.NewTerm(ref))), hook)
+	if err != nil {
+		return rego.PreparedEvalQuery{}, fmt.Errorf("load policy %s: prepare query %s: %w", m.File, ref, err)
+	}
+	return q, nil
+}
+
+// prepareAll prepares one query whose expressions are the deny sets of ps,
+// in order.
+func prepareAll(c *ast.Compiler, ps []*policy, hook print.Hook) (rego.PreparedEvalQuery, error) {
+	body := make(ast.Body, 0, len(ps))
+	for _, p := range ps {
+		ref, err := denyRef(p.meta)
+		if err != nil {
+			return rego.PreparedEvalQuery{}, err
+		}
+		body.Append(ast.NewExpr(ast.NewTerm(ref)))
+	}
+	return prepareQuery(c, body, hook)
+}
+
+func denyRef(m Metadata) (ast.Ref, error) {
 	pkg, err := ast.ParseRef("data." + m.Package)
 	if err != nil {
-		return rego.PreparedEvalQuery{}, fmt.Errorf("load policy %s: package %s: %w", m.File, m.Package, err)
+		return nil, fmt.Errorf("load policy %s: package %s: %w", m.File, m.Package, err)
 	}
-	ref := pkg.Append(ast.StringTerm(denyRule))
+	return pkg.Append(ast.StringTerm(denyRule)), nil
+}
+
+func prepareQuery(c *ast.Compiler, body ast.Body, hook print.Hook) (rego.PreparedEvalQuery, error) {
 	opts := []func(*rego.Rego){
 		rego.Compiler(c),
-		rego.Query(ref.String()),
+		rego.ParsedQuery(body),
 		rego.SetRegoVersion(ast.RegoV1),
 	}
 	if hook != nil {
 		opts = append(opts, rego.EnablePrintStatements(true), rego.PrintHook(hook))
 	}
-	q, err := rego.New(opts...).PrepareForEval(context.Background())
-	if err != nil {
-		return rego.PreparedEvalQuery{}, fmt.Errorf("load policy %s: prepare query %s: %w", m.File, ref, err)
-	}
-	return q, nil
+	return rego.New(opts...).PrepareForEval(context.Background())
 }

@@ -493,6 +493,9 @@ func TestDenyContract(t *testing.T) {
 		{"msg not a string", `deny contains {"msg": 1} if true`, "has no string msg"},
 		{"params not an object", `deny contains {"msg": "x", "params": [1]} if true`, "params of type []interface {}"},
 		{"not an object", `deny contains "just a string" if true`, "want {\"msg\": string"},
+		// A runtime error fails the one Eval that judges every policy of
+		// the type; the per-policy fallback must still name the culprit.
+		{"runtime error", "f(_) := 1\nf(_) := 2\ndeny contains {\"msg\": sprintf(\"%d\", [f(1)])} if true", "conflicting values"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
