@@ -2,6 +2,7 @@ package devstack
 
 import (
 	"github.com/rectifyhq/rectify/internal/fakecloud"
+	"github.com/rectifyhq/rectify/internal/resource"
 )
 
 // Demo identities of the fake cloud's default account. The human makes the
@@ -61,6 +62,9 @@ func Seed(suffix string) fakecloud.Seed {
 				Name: DemoBucket + suffix, Region: Region,
 				PublicAccessBlock: &fakecloud.PublicAccessBlockSeed{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true},
 				Tags:              map[string]string{"data-classification": "internal"},
+				// Compliant with every bucket control but the one the demo
+				// breaks, so the demo tells one story.
+				Policy: tlsOnlyPolicy(DemoBucket + suffix),
 			}},
 		}},
 		EventQueue: &fakecloud.QueueSeed{
@@ -71,4 +75,11 @@ func Seed(suffix string) fakecloud.Seed {
 			},
 		},
 	}
+}
+
+// tlsOnlyPolicy is a bucket policy that denies every request without TLS.
+func tlsOnlyPolicy(bucket string) string {
+	arn := resource.BucketARN(bucket)
+	return `{"Version":"2012-10-17","Statement":[{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*",` +
+		`"Resource":["` + arn + `","` + arn + `/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
 }
