@@ -27,6 +27,18 @@ type action interface {
 var actions = map[string]action{
 	"ec2_revoke_ingress":     ec2RevokeIngress{},
 	"s3_block_public_access": s3BlockPublicAccess{},
+	// rds.go, ebs.go
+	"rds_disable_public_access":         rdsDisablePublicAccess{},
+	"ec2_enable_ebs_default_encryption": ec2EnableEBSDefaultEncryption{},
+	// KMS and CloudTrail: kms.go, cloudtrail.go.
+	"kms_enable_rotation":      kmsEnableRotation{},
+	"cloudtrail_start_logging": cloudtrailStartLogging{},
+	// S3 bucket policy and encryption: s3_policy.go, s3_encryption.go.
+	"s3_delete_public_statements": s3DeletePublicStatements{},
+	"s3_add_tls_deny":             s3AddTLSDeny{},
+	"s3_enable_kms_encryption":    s3EnableKMSEncryption{},
+	// IAM: iam.go.
+	"iam_detach_policy": iamDetachPolicy{},
 }
 
 // Actions lists the names of the remediation actions.

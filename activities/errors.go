@@ -15,12 +15,15 @@ import (
 var permanentCodes = []string{
 	"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthFailure",
 	"InvalidClientTokenId", "InvalidAccessKeyId", "MalformedPolicy", "InvalidParameterValue",
+	// KMS: the key cannot rotate; CloudTrail: a change outside the home region.
+	"UnsupportedOperationException", "InvalidHomeRegionException",
 }
 
 // Codes that can be a read-after-write artefact of eventual consistency:
 // retried for a short grace, then given up.
 var eventuallyConsistentCodes = []string{
 	"InvalidGroup.NotFound", "NoSuchBucket", "InvalidSecurityGroupRuleId.NotFound",
+	"NotFoundException", "TrailNotFoundException", // KMS, CloudTrail
 }
 
 // graceAttempts is how many attempts an eventually consistent NotFound gets.

@@ -280,6 +280,8 @@ func asffType(t string) string {
 		return "AwsIamRole"
 	case resource.TypeIAMGroup:
 		return "AwsIamGroup"
+	case resource.TypeDBInstance:
+		return "AwsRdsDbInstance"
 	}
 	return "Other"
 }

@@ -27,7 +27,8 @@ type ListOutput struct {
 }
 
 // ListTypes are the resource types a sweep lists.
-var ListTypes = []string{resource.TypeSecurityGroup, resource.TypeS3Bucket}
+var ListTypes = []string{resource.TypeSecurityGroup, resource.TypeS3Bucket, resource.TypeKMSKey, resource.TypeCloudTrail, resource.TypeDBInstance, resource.TypeEBSEncryptionByDefault,
+	resource.TypeIAMUser, resource.TypeIAMRole, resource.TypeIAMGroup}
 
 // ListResources lists one page of the resources of a type in an account
 // and region, for a sweep: what no event reported is found this way.
@@ -37,6 +38,16 @@ func (a *Activities) ListResources(ctx context.Context, in ListInput) (ListOutpu
 		return a.listSecurityGroups(ctx, in)
 	case resource.TypeS3Bucket:
 		return a.listBuckets(ctx, in)
+	case resource.TypeDBInstance:
+		return a.listDBInstances(ctx, in)
+	case resource.TypeEBSEncryptionByDefault:
+		return a.listEBSEncryptionByDefault(ctx, in)
+	case resource.TypeKMSKey:
+		return a.listKMSKeys(ctx, in)
+	case resource.TypeCloudTrail:
+		return a.listTrails(ctx, in)
+	case resource.TypeIAMUser, resource.TypeIAMRole, resource.TypeIAMGroup:
+		return a.listIAMPrincipals(ctx, in)
 	}
 	return ListOutput{}, permanent(ErrUnsupportedResourceType, "list: resource type %q is not supported", in.Type)
 }

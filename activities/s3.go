@@ -23,7 +23,7 @@ func (a *Activities) fetchBucket(ctx context.Context, ref resource.Ref) (resourc
 	if err != nil {
 		return resource.Resource{}, false, err
 	}
-	tags := map[string]string{}
+	state := live.BucketState{Name: ref.ID, PublicAccessBlock: pab, Tags: map[string]string{}}
 	out, err := client.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(ref.ID)})
 	switch {
 	case errorCode(err) == "NoSuchTagSet":
@@ -33,12 +33,26 @@ func (a *Activities) fetchBucket(ctx context.Context, ref resource.Ref) (resourc
 		return resource.Resource{}, false, awsError(ctx, "get tagging of bucket "+ref.ID, err)
 	default:
 		for _, t := range out.TagSet {
-			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+			state.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 		}
 	}
-	return live.Bucket(ref.Account, ref.Region, live.BucketState{
-		Name: ref.ID, PublicAccessBlock: pab, Tags: tags,
-	}), true, nil
+	if state.Encryption, err = bucketEncryption(ctx, client, ref.ID); err != nil {
+		if errorCode(err) == "NoSuchBucket" {
+			return resource.Resource{}, false, nil
+		}
+		return resource.Resource{}, false, err
+	}
+	if state.Policy, err = bucketPolicy(ctx, client, ref.ID); err != nil {
+		if errorCode(err) == "NoSuchBucket" {
+			return resource.Resource{}, false, nil
+		}
+		return resource.Resource{}, false, err
+	}
+	state.NoPolicy = state.Policy == nil
+	if err := state.Check(); err != nil {
+		return resource.Resource{}, false, permanent(ErrInvalidParams, "read bucket %s: %v", ref.ID, err)
+	}
+	return live.Bucket(ref.Account, ref.Region, state), true, nil
 }
 
 // publicAccessBlock returns the bucket's block, or nil when it has none.
@@ -51,6 +65,33 @@ func publicAccessBlock(ctx context.Context, client *s3.Client, bucket string) (*
 		return nil, awsError(ctx, "get public access block of "+bucket, err)
 	}
 	return out.PublicAccessBlockConfiguration, nil
+}
+
+// bucketEncryption returns the bucket's default encryption. S3 answers
+// ServerSideEncryptionConfigurationNotFoundError only for buckets from
+// before January 2023 that it has not migrated: nil, which live.Bucket
+// leaves unknown.
+func bucketEncryption(ctx context.Context, client *s3.Client, bucket string) (*s3types.ServerSideEncryptionConfiguration, error) {
+	out, err := client.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String(bucket)})
+	if errorCode(err) == "ServerSideEncryptionConfigurationNotFoundError" {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, awsError(ctx, "get encryption of bucket "+bucket, err)
+	}
+	return out.ServerSideEncryptionConfiguration, nil
+}
+
+// bucketPolicy returns the bucket policy text, or nil when it has none.
+func bucketPolicy(ctx context.Context, client *s3.Client, bucket string) (*string, error) {
+	out, err := client.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(bucket)})
+	if errorCode(err) == "NoSuchBucketPolicy" {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, awsError(ctx, "get policy of bucket "+bucket, err)
+	}
+	return aws.String(aws.ToString(out.Policy)), nil
 }
 
 // s3BlockPublicAccess turns on all four public access block flags.

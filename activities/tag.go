@@ -21,6 +21,8 @@ import (
 // the exemption is visible and auditable where the resource lives.
 func (a *Activities) TagExempt(ctx context.Context, in TagExemptInput) error {
 	switch in.Ref.Type {
+	case resource.TypeIAMUser, resource.TypeIAMRole, resource.TypeIAMGroup:
+		return a.tagIAMExempt(ctx, in)
 	case resource.TypeSecurityGroup:
 		client := a.AWS.EC2(in.Ref.Account, in.Ref.Region)
 		out, err := client.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{in.Ref.ID}})
@@ -43,6 +45,16 @@ func (a *Activities) TagExempt(ctx context.Context, in TagExemptInput) error {
 			return awsError(ctx, "tag "+in.Ref.ID+" exempt", err)
 		}
 		return nil
+	case resource.TypeKMSKey:
+		return a.tagKMSKeyExempt(ctx, in)
+	case resource.TypeDBInstance:
+		return a.tagDBInstanceExempt(ctx, in)
+	case resource.TypeEBSEncryptionByDefault:
+		// No tags exist on the setting: the undo stands, and a human must
+		// add a config exemption to keep the next evaluation from re-fixing.
+		return permanent(ErrUnsupportedResourceType, "tag %s exempt: EBS encryption by default has no tags; add an exemption for %s in the rectify config", in.Ref.ARN, in.PolicyID)
+	case resource.TypeCloudTrail:
+		return a.tagTrailExempt(ctx, in)
 	case resource.TypeS3Bucket:
 		client := a.AWS.S3(in.Ref.Account, in.Ref.Region)
 		current := map[string]string{}

@@ -92,7 +92,9 @@ func rolePolicies(t *testing.T, e *tfEval, roleAddr string) (trust iamPolicy, po
 // noResourceLevel are the actions AWS supports no resource-level
 // permissions for (Service Authorization Reference): only these may be
 // granted on "*".
-var noResourceLevel = []string{"ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups", "s3:ListAllMyBuckets"}
+var noResourceLevel = []string{"ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups", "s3:ListAllMyBuckets", "kms:ListKeys", "cloudtrail:DescribeTrails",
+	"ec2:GetEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault", "ec2:DisableEbsEncryptionByDefault",
+	"iam:ListGroups", "iam:ListRoles", "iam:ListUsers"}
 
 // The member role grants exactly the union of activities.Permissions: an
 // action the code needs and the role lacks fails in production with
@@ -172,6 +174,11 @@ func checkScope(t *testing.T, g grant, regions []string) {
 	case "s3":
 		if got := g.stmt.Condition["StringEquals"]["aws:ResourceAccount"]; !slices.Equal(got, []string{testAccount}) {
 			t.Errorf("%s: S3 ARNs name no account; want condition StringEquals aws:ResourceAccount = %s, got %v", at, testAccount, got)
+		}
+	case "iam":
+		// IAM is global: its ARNs name the account and no region.
+		if parts[4] != testAccount || parts[3] != "" {
+			t.Errorf("%s: want this account and no region", at)
 		}
 	default:
 		if parts[4] != testAccount {
@@ -444,16 +451,21 @@ func TestServiceRolesTrust(t *testing.T) {
 // cloudTrailSourceTypes is what each CloudTrail event source's calls name,
 // by the parser's extractors (internal/events/ec2.go, s3.go, iam.go).
 var cloudTrailSourceTypes = map[string][]string{
-	"ec2.amazonaws.com": {resource.TypeSecurityGroup},
+	"ec2.amazonaws.com": {resource.TypeSecurityGroup, resource.TypeEBSEncryptionByDefault},
 	"s3.amazonaws.com":  {resource.TypeS3Bucket},
 	"iam.amazonaws.com": {resource.TypeIAMUser, resource.TypeIAMRole, resource.TypeIAMGroup},
+	// internal/events/kms.go, trails.go.
+	"kms.amazonaws.com":        {resource.TypeKMSKey},
+	"cloudtrail.amazonaws.com": {resource.TypeCloudTrail},
+	// internal/events/rds.go.
+	"rds.amazonaws.com": {resource.TypeDBInstance},
 }
 
 // The CloudTrail rules forward exactly the calls the parser reacts to, and
 // by default the services whose resources the worker reads live.
 func TestCloudTrailRulesMatchTheParser(t *testing.T) {
 	parser := events.CloudTrailEventNames()
-	e := evalModule(t, rootModule, rootInputs(map[string]cty.Value{"cloudtrail_sources": strs("ec2", "s3", "iam")}))
+	e := evalModule(t, rootModule, rootInputs(map[string]cty.Value{"cloudtrail_sources": strs("ec2", "s3", "iam", "kms", "cloudtrail", "rds")}))
 	var local map[string][]string
 	e.local("cloudtrail_event_names", &local)
 	for _, src := range slices.Sorted(maps.Keys(parser)) {
@@ -657,8 +669,9 @@ func TestSecurityHubRule(t *testing.T) {
 		t.Errorf("the rule forwards rectify's own findings (GeneratorId %s...): %v", prefix, err)
 	}
 	none := evalModule(t, rootModule, rootInputs(map[string]cty.Value{"securityhub_findings": cty.False, "config_resource_types": strs()}))
-	if n := len(none.ofType("aws_cloudwatch_event_rule")); n != 2 {
-		t.Errorf("with Security Hub and Config off, %d rules, want the 2 CloudTrail ones", n)
+	// One CloudTrail rule per default source, and nothing else.
+	if n, want := len(none.ofType("aws_cloudwatch_event_rule")), len(none.resource("aws_cloudwatch_event_rule.cloudtrail")); n != want || want == 0 {
+		t.Errorf("with Security Hub and Config off, %d rules, want only the %d CloudTrail ones", n, want)
 	}
 }
 

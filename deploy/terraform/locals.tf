@@ -15,6 +15,8 @@ locals {
       "CreateTags",
       "DeleteSecurityGroup",
       "DeleteTags",
+      "DisableEbsEncryptionByDefault",
+      "EnableEbsEncryptionByDefault",
       "ModifySecurityGroupRules",
       "RevokeSecurityGroupEgress",
       "RevokeSecurityGroupIngress",
@@ -34,6 +36,39 @@ locals {
       "PutGroupPolicy",
       "PutRolePolicy",
       "PutUserPolicy",
+      "TagRole",
+      "TagUser",
+      "UntagRole",
+      "UntagUser",
+    ]
+    "kms.amazonaws.com" = [
+      "CancelKeyDeletion",
+      "CreateKey",
+      "DisableKeyRotation",
+      "EnableKeyRotation",
+      "ScheduleKeyDeletion",
+      "TagResource",
+      "UntagResource",
+    ]
+    "cloudtrail.amazonaws.com" = [
+      "AddTags",
+      "CreateTrail",
+      "DeleteTrail",
+      "RemoveTags",
+      "StartLogging",
+      "StopLogging",
+      "UpdateTrail",
+    ]
+    "rds.amazonaws.com" = [
+      "AddTagsToResource",
+      "CreateDBInstance",
+      "CreateDBInstanceReadReplica",
+      "DeleteDBInstance",
+      "ModifyDBInstance",
+      "RemoveTagsFromResource",
+      "RestoreDBInstanceFromDBSnapshot",
+      "RestoreDBInstanceFromS3",
+      "RestoreDBInstanceToPointInTime",
     ]
     "s3.amazonaws.com" = [
       "CreateBucket",
@@ -70,6 +105,18 @@ locals {
     iam = {
       eventSource = ["iam.amazonaws.com"]
       eventName   = local.cloudtrail_event_names["iam.amazonaws.com"]
+    }
+    kms = {
+      eventSource = ["kms.amazonaws.com"]
+      eventName   = local.cloudtrail_event_names["kms.amazonaws.com"]
+    }
+    cloudtrail = {
+      eventSource = ["cloudtrail.amazonaws.com"]
+      eventName   = local.cloudtrail_event_names["cloudtrail.amazonaws.com"]
+    }
+    rds = {
+      eventSource = ["rds.amazonaws.com"]
+      eventName   = local.cloudtrail_event_names["rds.amazonaws.com"]
     }
     s3 = {
       eventSource = ["s3.amazonaws.com"]

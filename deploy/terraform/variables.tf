@@ -24,13 +24,13 @@ variable "event_bus_name" {
 }
 
 variable "cloudtrail_sources" {
-  description = "Services whose CloudTrail API calls are forwarded: any of ec2, s3, iam. The default covers the resource types the worker reads live today (security groups, buckets); IAM calls are parsed but ignored by the starter until IAM is read live, and reach EventBridge in us-east-1 only."
+  description = "Services whose CloudTrail API calls are forwarded: any of ec2, s3, iam, kms, cloudtrail, rds. The default covers the resource types the worker reads live today (security groups, buckets, KMS keys, trails, DB instances, IAM users, roles and groups; ec2 also carries the EBS encryption-by-default setting). IAM calls reach EventBridge in us-east-1 only: the iam rule sees them when this module is applied there."
   type        = list(string)
-  default     = ["ec2", "s3"]
+  default     = ["ec2", "s3", "iam", "kms", "cloudtrail", "rds"]
 
   validation {
-    condition     = alltrue([for s in var.cloudtrail_sources : contains(["ec2", "s3", "iam"], s)])
-    error_message = "cloudtrail_sources: each entry must be one of ec2, s3, iam."
+    condition     = alltrue([for s in var.cloudtrail_sources : contains(["ec2", "s3", "iam", "kms", "cloudtrail", "rds"], s)])
+    error_message = "cloudtrail_sources: each entry must be one of ec2, s3, iam, kms, cloudtrail, rds."
   }
 }
 

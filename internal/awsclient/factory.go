@@ -13,7 +13,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -115,6 +119,27 @@ func (f *Factory) S3(account, region string) *s3.Client {
 	return s3.NewFromConfig(f.Config(account, region), func(o *s3.Options) {
 		o.UsePathStyle = f.opts.Endpoint != ""
 	})
+}
+
+// IAM returns an IAM client for account. IAM is global; region only picks
+// the endpoint partition.
+func (f *Factory) IAM(account, region string) *iam.Client {
+	return iam.NewFromConfig(f.Config(account, region))
+}
+
+// RDS returns an RDS client for account and region.
+func (f *Factory) RDS(account, region string) *rds.Client {
+	return rds.NewFromConfig(f.Config(account, region))
+}
+
+// KMS returns a KMS client for account and region.
+func (f *Factory) KMS(account, region string) *kms.Client {
+	return kms.NewFromConfig(f.Config(account, region))
+}
+
+// CloudTrail returns a CloudTrail client for account and region.
+func (f *Factory) CloudTrail(account, region string) *cloudtrail.Client {
+	return cloudtrail.NewFromConfig(f.Config(account, region))
 }
 
 // SecurityHub returns a Security Hub client for account and region.

@@ -13,6 +13,10 @@ var extractors = map[string]map[string]extractor{
 	"ec2.amazonaws.com": ec2Extractors,
 	"s3.amazonaws.com":  s3Extractors,
 	"iam.amazonaws.com": iamExtractors,
+	// KMS keys and CloudTrail trails: kms.go, trails.go.
+	"kms.amazonaws.com":        kmsExtractors,
+	"cloudtrail.amazonaws.com": cloudTrailExtractors,
+	"rds.amazonaws.com":        rdsExtractors,
 }
 
 // event is one CloudTrail record with the fields every Trigger shares already

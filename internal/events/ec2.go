@@ -18,6 +18,8 @@ var ec2Extractors = map[string]extractor{
 	"UpdateSecurityGroupRuleDescriptionsEgress":  changedSecurityGroup,
 	"CreateTags":                                 taggedSecurityGroups,
 	"DeleteTags":                                 taggedSecurityGroups,
+	"EnableEbsEncryptionByDefault":               changedEBSEncryptionByDefault, // rds.go
+	"DisableEbsEncryptionByDefault":              changedEBSEncryptionByDefault,
 }
 
 func (e *event) securityGroup(id string) Trigger {

@@ -16,8 +16,14 @@ var (
 )
 
 // Inline and managed policy changes: the permissions a principal ends up
-// with are what the policies judge.
+// with are what the policies judge. Tag changes on users and roles too,
+// since the exemption tags are part of the policy input (groups take no
+// tags).
 var iamExtractors = map[string]extractor{
+	"TagUser":           iamUser.changed,
+	"UntagUser":         iamUser.changed,
+	"TagRole":           iamRole.changed,
+	"UntagRole":         iamRole.changed,
 	"AttachUserPolicy":  iamUser.changed,
 	"DetachUserPolicy":  iamUser.changed,
 	"PutUserPolicy":     iamUser.changed,

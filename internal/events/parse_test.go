@@ -321,7 +321,7 @@ func TestParseIgnores(t *testing.T) {
 		{"Head", `{"eventSource":"s3.amazonaws.com","eventName":"HeadBucket"}`, "read-only call"},
 		{"failed beats read-only", `{"eventSource":"s3.amazonaws.com","eventName":"GetBucketAcl","errorCode":"NoSuchBucket"}`, "failed call: NoSuchBucket"},
 		{"failed and too thin to name its resource", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateSecurityGroup","errorCode":"Client.InvalidGroup.Duplicate","responseElements":null}`, "failed call: Client.InvalidGroup.Duplicate"},
-		{"unknown service", `{"eventSource":"kms.amazonaws.com","eventName":"ScheduleKeyDeletion"}`, "unsupported event kms.amazonaws.com/ScheduleKeyDeletion"},
+		{"unknown service", `{"eventSource":"guardduty.amazonaws.com","eventName":"DeleteDetector"}`, "unsupported event guardduty.amazonaws.com/DeleteDetector"},
 		{"unsupported call of a known service, junk parameters", `{"eventSource":"ec2.amazonaws.com","eventName":"RunInstances","requestParameters":42}`, "unsupported event ec2.amazonaws.com/RunInstances"},
 		{"unsupported call without account", `{"eventSource":"iam.amazonaws.com","eventName":"CreateRole"}`, "unsupported event iam.amazonaws.com/CreateRole"},
 		{"group given by name only", `{"eventSource":"ec2.amazonaws.com","eventName":"RevokeSecurityGroupIngress","awsRegion":"us-east-1","recipientAccountId":"123456789012","requestParameters":{"groupName":"default"}}`,

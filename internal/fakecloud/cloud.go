@@ -1,8 +1,8 @@
 // Package fakecloud is rectify's in-process AWS: an HTTP server on loopback
 // that speaks the real wire protocols (EC2 Query, S3 REST-XML, SQS JSON,
-// STS Query, Security Hub REST-JSON, AWS Config JSON) for the calls rectify
-// makes, so the real aws-sdk-go-v2 clients run against it unchanged through
-// BaseEndpoint.
+// STS Query, Security Hub REST-JSON, AWS Config JSON, KMS JSON, CloudTrail
+// JSON) for the calls rectify makes, so the real aws-sdk-go-v2 clients run
+// against it unchanged through BaseEndpoint.
 //
 // Every call is made by a principal (an IAM user or an assumed role) found
 // from the SigV4 access key, and every mutating call, successful or not, is
@@ -55,6 +55,10 @@ type Cloud struct {
 	sts         *stsService
 	securityhub *securityHubService
 	config      *configService
+	rds         *rdsService
+	iam         *iamService
+	kms         *kmsService
+	cloudtrail  *cloudTrailService
 
 	// services maps the SigV4 signing name to the service that serves it.
 	services map[string]service
@@ -84,6 +88,10 @@ func New(opts Options) *Cloud {
 	c.sts = newSTSService(c)
 	c.securityhub = newSecurityHubService(c)
 	c.config = newConfigService(c)
+	c.rds = newRDSService(c)
+	c.iam = newIAMService(c)
+	c.kms = newKMSService(c)
+	c.cloudtrail = newCloudTrailService(c)
 	c.services = map[string]service{
 		"ec2":         c.ec2,
 		"s3":          c.s3,
@@ -91,6 +99,10 @@ func New(opts Options) *Cloud {
 		"sts":         c.sts,
 		"securityhub": c.securityhub,
 		"config":      c.config,
+		"rds":         c.rds,
+		"iam":         c.iam,
+		"kms":         c.kms,
+		"cloudtrail":  c.cloudtrail,
 	}
 	c.ids.addDefaults()
 	return c

@@ -33,6 +33,7 @@ type ec2Service struct {
 	// response is written after it is released.
 	mu     sync.Mutex
 	states map[ec2Key]*ec2State
+	ebs    ebsEncryptionDefaults // ec2_ebs.go
 }
 
 // ec2Key scopes EC2 state the way AWS does: per account and region.
@@ -84,6 +85,9 @@ var ec2Handlers = map[string]func(*ec2Service, *call, ec2Params) *APIError{
 	"CreateTags":                    (*ec2Service).createTags,
 	"DeleteTags":                    (*ec2Service).deleteTags,
 	"DescribeTags":                  (*ec2Service).describeTags,
+	"GetEbsEncryptionByDefault":     (*ec2Service).getEbsEncryptionByDefault,
+	"EnableEbsEncryptionByDefault":  (*ec2Service).enableEbsEncryptionByDefault,
+	"DisableEbsEncryptionByDefault": (*ec2Service).disableEbsEncryptionByDefault,
 }
 
 func (s *ec2Service) route(r *http.Request, body []byte) (string, *APIError) {
@@ -96,7 +100,7 @@ func (s *ec2Service) route(r *http.Request, body []byte) (string, *APIError) {
 	case action == "":
 		return "", errorf("InvalidAction", "The request must contain the parameter Action; fakecloud speaks the EC2 Query protocol (POST Action=...&Version=%s)", ec2Version)
 	case ec2Handlers[action] == nil:
-		return action, errorf("InvalidAction", "The action %s is not valid for this web service (fakecloud emulates only the EC2 security group and tag operations)", action)
+		return action, errorf("InvalidAction", "The action %s is not valid for this web service (fakecloud emulates only the EC2 security group, tag and EBS encryption-by-default operations)", action)
 	case p.get("Version") == "":
 		return action, errorf("MissingParameter", "The request must contain the parameter Version")
 	}

@@ -25,7 +25,7 @@ type bucket struct {
 
 	pab        *publicAccessBlock // nil: none
 	policy     string             // the JSON as put; "": none
-	encryption *sseConfiguration  // nil: none
+	encryption *sseConfiguration  // nil: S3's default, SSE-S3
 	tags       []s3Tag            // nil: no tag set
 	grants     []aclGrant         // never empty: the owner keeps FULL_CONTROL by default
 }
@@ -43,16 +43,17 @@ type BucketInfo struct {
 	Policy string
 	// Tags is nil when the bucket has no tag set.
 	Tags map[string]string
-	// Encryption is the first default-encryption rule; nil for none.
+	// Encryption is the first default-encryption rule; nil when none was
+	// set (or it was deleted), which S3 serves as SSE-S3 without a bucket key.
 	Encryption *BucketEncryption
 	Grants     []BucketGrant
 }
 
 // BucketEncryption is a bucket's default encryption rule.
 type BucketEncryption struct {
-	SSEAlgorithm     string // AES256, aws:kms or aws:kms:dsse
-	KMSMasterKeyID   string
-	BucketKeyEnabled bool
+	SSEAlgorithm     string `yaml:"sse_algorithm"` // AES256, aws:kms or aws:kms:dsse
+	KMSMasterKeyID   string `yaml:"kms_master_key_id"`
+	BucketKeyEnabled bool   `yaml:"bucket_key_enabled"`
 }
 
 // BucketGrant is one ACL grant. URI is set for groups (AllUsers,
@@ -128,6 +129,17 @@ func (c *Cloud) SeedBucket(account string, b BucketSeed) error {
 			return fmt.Errorf("bucket %s policy: %w", b.Name, err)
 		}
 		nb.policy = b.Policy
+	}
+	if e := b.Encryption; e != nil {
+		bucketKey := e.BucketKeyEnabled
+		cfg := &sseConfiguration{Rules: []sseRule{{
+			Default:          &sseDefault{SSEAlgorithm: e.SSEAlgorithm, KMSMasterKeyID: e.KMSMasterKeyID},
+			BucketKeyEnabled: &bucketKey,
+		}}}
+		if err := validSSE(cfg); err != nil {
+			return fmt.Errorf("bucket %s encryption: %s: %s", b.Name, err.Code, err.Message)
+		}
+		nb.encryption = cfg
 	}
 	s := c.s3
 	s.mu.Lock()

@@ -27,11 +27,6 @@ type sseConfigurationOut struct {
 	Rules   []sseRule `xml:"Rule"`
 }
 
-func noSuchEncryption() *APIError {
-	return s3Error(http.StatusNotFound, "ServerSideEncryptionConfigurationNotFoundError",
-		"The server side encryption configuration was not found")
-}
-
 // validSSE checks what S3 checks: at least one rule, each with a known
 // algorithm, and a KMS key only for the KMS algorithms.
 func validSSE(cfg *sseConfiguration) *APIError {
@@ -86,29 +81,36 @@ func (s *s3Service) putBucketEncryption(c *call, t s3Target) *APIError {
 	return nil
 }
 
-// getBucketEncryption answers ServerSideEncryptionConfigurationNotFoundError
-// for a bucket that never had encryption set. S3 has encrypted every new
-// bucket with SSE-S3 by default since January 2023 and answers that
-// instead; the fake keeps the older behaviour so rectify's
-// s3_enable_default_encryption has something to find.
+// s3DefaultEncryption is what S3 has applied to every bucket without its
+// own configuration since January 2023: SSE-S3, no bucket key.
+func s3DefaultEncryption() []sseRule {
+	off := false
+	return []sseRule{{Default: &sseDefault{SSEAlgorithm: "AES256"}, BucketKeyEnabled: &off}}
+}
+
+// getBucketEncryption answers S3's default, SSE-S3, for a bucket that never
+// had encryption set or had it deleted, as S3 has since January 2023;
+// ServerSideEncryptionConfigurationNotFoundError no longer happens for a
+// general purpose bucket.
 func (s *s3Service) getBucketEncryption(c *call, t s3Target) *APIError {
 	s.mu.Lock()
 	b, err := s.ownedBucket(c, t.bucket)
 	var out *sseConfigurationOut
-	if err == nil && b.encryption != nil {
-		out = &sseConfigurationOut{Rules: b.encryption.Rules}
+	if err == nil {
+		out = &sseConfigurationOut{Rules: s3DefaultEncryption()}
+		if b.encryption != nil {
+			out.Rules = b.encryption.Rules
+		}
 	}
 	s.mu.Unlock()
-	switch {
-	case err != nil:
+	if err != nil {
 		return err
-	case out == nil:
-		return noSuchEncryption()
 	}
 	c.writeXML(http.StatusOK, out)
 	return nil
 }
 
+// deleteBucketEncryption puts the bucket back on the default, SSE-S3.
 func (s *s3Service) deleteBucketEncryption(c *call, t s3Target) *APIError {
 	s.mu.Lock()
 	defer s.mu.Unlock()

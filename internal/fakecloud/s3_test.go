@@ -156,9 +156,9 @@ func TestS3BucketLifecycle(t *testing.T) {
 			_, err = cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: b})
 			wantS3Error(t, err, "NoSuchBucketPolicy", 404)
 
-			// Default encryption: SSE-S3, then SSE-KMS with a bucket key.
-			_, err = cl.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: b})
-			wantS3Error(t, err, "ServerSideEncryptionConfigurationNotFoundError", 404)
+			// Default encryption: S3's SSE-S3 default, then SSE-S3 and
+			// SSE-KMS with a bucket key, then the default again.
+			wantDefaultSSE(ctx, t, cl, b)
 			for _, rule := range []types.ServerSideEncryptionRule{
 				{ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAes256}},
 				{ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAwsKms,
@@ -181,8 +181,7 @@ func TestS3BucketLifecycle(t *testing.T) {
 				t.Errorf("state after PutBucketEncryption: %+v", info.Encryption)
 			}
 			mustS3(cl.DeleteBucketEncryption(ctx, &s3.DeleteBucketEncryptionInput{Bucket: b}))(t)
-			_, err = cl.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: b})
-			wantS3Error(t, err, "ServerSideEncryptionConfigurationNotFoundError", 404)
+			wantDefaultSSE(ctx, t, cl, b)
 
 			// Tags.
 			_, err = cl.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b})
@@ -714,5 +713,20 @@ func TestS3SeedBucket(t *testing.T) {
 		if err := c.SeedBucket(DefaultAccount, bad); err == nil {
 			t.Errorf("SeedBucket %s: no error", name)
 		}
+	}
+}
+
+// wantDefaultSSE checks that the bucket reports S3's default encryption:
+// one SSE-S3 rule, no key, bucket key off.
+func wantDefaultSSE(ctx context.Context, t *testing.T, cl *s3.Client, b *string) {
+	t.Helper()
+	got := mustS3(cl.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: b}))(t).ServerSideEncryptionConfiguration
+	if len(got.Rules) != 1 || got.Rules[0].ApplyServerSideEncryptionByDefault == nil {
+		t.Fatalf("default GetBucketEncryption rules = %+v", got.Rules)
+	}
+	r := got.Rules[0]
+	if d := r.ApplyServerSideEncryptionByDefault; d.SSEAlgorithm != types.ServerSideEncryptionAes256 || d.KMSMasterKeyID != nil ||
+		r.BucketKeyEnabled == nil || *r.BucketKeyEnabled {
+		t.Errorf("default encryption = %+v, bucket key %v; want AES256 without key or bucket key", *d, r.BucketKeyEnabled)
 	}
 }

@@ -24,6 +24,10 @@ type AccountSeed struct {
 	Queues         []QueueSeed         `yaml:"queues"`
 	SecurityGroups []SecurityGroupSeed `yaml:"security_groups"`
 	Buckets        []BucketSeed        `yaml:"buckets"`
+	DBInstances    []DBInstanceSeed    `yaml:"db_instances"` // rds.go
+	KMSKeys        []KMSKeySeed        `yaml:"kms_keys"`
+	Trails         []TrailSeed         `yaml:"trails"`
+	IAM            []IAMSeed           `yaml:"iam"` // iam.go
 }
 
 // UserSeed is an IAM user with one access key.
@@ -80,6 +84,8 @@ type BucketSeed struct {
 	PublicAccessBlock *PublicAccessBlockSeed `yaml:"public_access_block"` // nil: none
 	Tags              map[string]string      `yaml:"tags"`
 	Policy            string                 `yaml:"policy"` // JSON bucket policy
+	// Encryption is the default encryption rule; nil: S3's default, SSE-S3.
+	Encryption *BucketEncryption `yaml:"encryption"`
 }
 
 // PublicAccessBlockSeed is the bucket-level public access block.
@@ -140,6 +146,26 @@ func (c *Cloud) Apply(s Seed) error {
 		for _, b := range a.Buckets {
 			if err := c.SeedBucket(a.ID, b); err != nil {
 				return fmt.Errorf("seed: account %s: bucket %s: %w", a.ID, b.Name, err)
+			}
+		}
+		for _, p := range a.IAM {
+			if err := c.SeedIAM(a.ID, p.Kind, p.Name, p.ManagedPolicyARNs, p.InlinePolicies); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
+			}
+		}
+		for _, d := range a.DBInstances {
+			if err := c.SeedDBInstance(a.ID, d); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
+			}
+		}
+		for _, k := range a.KMSKeys {
+			if _, err := c.SeedKMSKey(a.ID, k); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
+			}
+		}
+		for _, t := range a.Trails {
+			if err := c.SeedTrail(a.ID, t); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
 			}
 		}
 	}

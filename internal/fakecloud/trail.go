@@ -20,7 +20,7 @@ type trailRecord struct {
 // DefaultTrailSources are the event sources whose calls reach the event
 // queue: like a real EventBridge rule, it forwards what rectify reacts to
 // and not the queue traffic rectify itself makes (which would loop).
-var DefaultTrailSources = []string{"ec2.amazonaws.com", "s3.amazonaws.com", "iam.amazonaws.com"}
+var DefaultTrailSources = []string{"ec2.amazonaws.com", "s3.amazonaws.com", "iam.amazonaws.com", "kms.amazonaws.com", "cloudtrail.amazonaws.com", "rds.amazonaws.com"}
 
 // trail turns mutating calls into EventBridge events on an SQS queue.
 type trail struct {
@@ -81,6 +81,10 @@ func (t *trail) emit(c *call, svc service, failure *APIError) {
 		tap(body)
 	}
 	if queueURL == "" || !ok {
+		return
+	}
+	// A stopped trail blinds EventBridge, except to the StopLogging that stopped it.
+	if c.action != "StopLogging" && t.cloud.cloudtrail.blind(c.account(), c.region) {
 		return
 	}
 	if err := t.cloud.sqs.deliver(queueURL, string(body)); err != nil {

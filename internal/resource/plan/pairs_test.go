@@ -10,7 +10,9 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/rectifyhq/rectify/internal/resource"
@@ -40,14 +42,31 @@ type liveEntry struct {
 	Bucket *struct {
 		Name              string
 		PublicAccessBlock *s3types.PublicAccessBlockConfiguration
-		Tags              map[string]string
+		// Encryption is GetBucketEncryption's configuration; Policy is
+		// GetBucketPolicy's text as AWS returns it, NoPolicy its
+		// NoSuchBucketPolicy.
+		Encryption *s3types.ServerSideEncryptionConfiguration
+		Policy     *string
+		NoPolicy   bool
+		Tags       map[string]string
 	} `json:"bucket"`
-	// Properties completes a bucket with what live.Bucket does not read
-	// yet (encryption, policy). A key live.Bucket produces may not appear
-	// here: once the normalizer reads it, the fixture must feed it SDK
-	// input instead.
-	Properties map[string]any     `json:"properties"`
-	Resource   *resource.Resource `json:"resource"`
+	// KMS keys and trails: DescribeKey/GetKeyRotationStatus/ListResourceTags
+	// and DescribeTrails/GetTrailStatus/ListTags, as live.KMSKey and
+	// live.Trail read them.
+	KMSKey   *live.KMSKeyState  `json:"kms_key"`
+	Trail    *live.TrailState   `json:"trail"`
+	Resource *resource.Resource `json:"resource"`
+
+	// DescribeDBInstances' instance (its TagList the tags) and
+	// GetEbsEncryptionByDefault's output, as live.DBInstance and
+	// live.EBSEncryptionByDefault read them.
+	DBInstance             *rdstypes.DBInstance                 `json:"db_instance"`
+	EBSEncryptionByDefault *ec2.GetEbsEncryptionByDefaultOutput `json:"ebs_encryption_by_default"`
+
+	// An IAM user, role or group: its path and tags, every page of
+	// List*AttachedPolicies and each Get*Policy document URL-encoded as
+	// IAM returns it, as live.IAMPrincipal reads them.
+	IAM *live.IAMPrincipalState `json:"iam"`
 }
 
 func (e liveEntry) build() (resource.Resource, error) {
@@ -55,16 +74,24 @@ func (e liveEntry) build() (resource.Resource, error) {
 	case e.SecurityGroup != nil:
 		return live.SecurityGroup(e.Account, e.Region, e.SecurityGroup.Group, e.SecurityGroup.Rules), nil
 	case e.Bucket != nil:
-		r := live.Bucket(e.Account, e.Region, live.BucketState{
-			Name: e.Bucket.Name, PublicAccessBlock: e.Bucket.PublicAccessBlock, Tags: e.Bucket.Tags,
-		})
-		for k, v := range e.Properties {
-			if _, dup := r.Properties[k]; dup {
-				return r, fmt.Errorf("properties.%s is produced by live.Bucket now; give it SDK input instead", k)
-			}
-			r.Properties[k] = v
+		state := live.BucketState{
+			Name: e.Bucket.Name, PublicAccessBlock: e.Bucket.PublicAccessBlock,
+			Encryption: e.Bucket.Encryption, Policy: e.Bucket.Policy, NoPolicy: e.Bucket.NoPolicy, Tags: e.Bucket.Tags,
 		}
-		return r, nil
+		if err := state.Check(); err != nil {
+			return resource.Resource{}, err
+		}
+		return live.Bucket(e.Account, e.Region, state), nil
+	case e.KMSKey != nil:
+		return live.KMSKey(e.Account, e.Region, *e.KMSKey), nil
+	case e.Trail != nil:
+		return live.Trail(e.Account, *e.Trail), nil
+	case e.DBInstance != nil:
+		return live.DBInstance(e.Account, e.Region, *e.DBInstance, live.RDSTags(e.DBInstance.TagList)), nil
+	case e.EBSEncryptionByDefault != nil:
+		return live.EBSEncryptionByDefault(e.Account, e.Region, e.EBSEncryptionByDefault.EbsEncryptionByDefault), nil
+	case e.IAM != nil:
+		return live.IAMPrincipal(e.Account, e.Region, *e.IAM)
 	case e.Resource != nil:
 		if e.Resource.Plane != resource.PlaneLive || e.Resource.Address != nil {
 			return *e.Resource, fmt.Errorf("resource must have plane live and address null")

@@ -15,6 +15,12 @@ locals {
     "arn:${local.partition}:ec2:${r}:${local.account}:security-group-rule/*",
   ]])
 
+  iam_principals = [
+    "arn:${local.partition}:iam::${local.account}:group/*",
+    "arn:${local.partition}:iam::${local.account}:role/*",
+    "arn:${local.partition}:iam::${local.account}:user/*",
+  ]
+
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
@@ -62,6 +68,189 @@ locals {
         ]
         Resource  = "arn:${local.partition}:s3:::*"
         Condition = { StringEquals = { "aws:ResourceAccount" = local.account } }
+      },
+      {
+        # Live reads of bucket policy and default encryption;
+        # s3_delete_public_statements and s3_add_tls_deny (edit the policy,
+        # delete it when none is left, restore it on Undo) and
+        # s3_enable_kms_encryption (Put/DeleteBucketEncryption are both
+        # s3:PutEncryptionConfiguration), on this account's buckets only.
+        Sid    = "BucketPolicyAndEncryption"
+        Effect = "Allow"
+        Action = [
+          "s3:DeleteBucketPolicy",
+          "s3:GetBucketPolicy",
+          "s3:GetEncryptionConfiguration",
+          "s3:PutBucketPolicy",
+          "s3:PutEncryptionConfiguration",
+        ]
+        Resource  = "arn:${local.partition}:s3:::*"
+        Condition = { StringEquals = { "aws:ResourceAccount" = local.account } }
+      },
+      {
+        # ListKeys and DescribeTrails support no resource-level permissions.
+        Sid      = "ListKeysAndTrails"
+        Effect   = "Allow"
+        Action   = ["cloudtrail:DescribeTrails", "kms:ListKeys"]
+        Resource = "*"
+      },
+      {
+        # Live reads of KMS keys and kms_enable_rotation (snapshot, apply,
+        # undo), on this account's keys only.
+        Sid    = "KeyRotation"
+        Effect = "Allow"
+        Action = [
+          "kms:DescribeKey",
+          "kms:DisableKeyRotation",
+          "kms:EnableKeyRotation",
+          "kms:GetKeyRotationStatus",
+          "kms:ListResourceTags",
+        ]
+        Resource = [for r in var.regions : "arn:${local.partition}:kms:${r}:${local.account}:key/*"]
+      },
+      {
+        # Undo's exemption tags on keys, and no other tag.
+        Sid      = "TagKeysExempt"
+        Effect   = "Allow"
+        Action   = ["kms:TagResource"]
+        Resource = [for r in var.regions : "arn:${local.partition}:kms:${r}:${local.account}:key/*"]
+        Condition = {
+          "ForAllValues:StringEquals" = { "aws:TagKeys" = ["rectify:exempt", "rectify:exempt-until"] }
+        }
+      },
+      {
+        # Live reads of trails and cloudtrail_start_logging (snapshot,
+        # apply, undo), on this account's trails only.
+        Sid      = "TrailLogging"
+        Effect   = "Allow"
+        Action   = ["cloudtrail:GetTrailStatus", "cloudtrail:ListTags", "cloudtrail:StartLogging", "cloudtrail:StopLogging"]
+        Resource = [for r in var.regions : "arn:${local.partition}:cloudtrail:${r}:${local.account}:trail/*"]
+      },
+      {
+        # Undo's exemption tags on trails, and no other tag.
+        Sid      = "TagTrailsExempt"
+        Effect   = "Allow"
+        Action   = ["cloudtrail:AddTags"]
+        Resource = [for r in var.regions : "arn:${local.partition}:cloudtrail:${r}:${local.account}:trail/*"]
+        Condition = {
+          "ForAllValues:StringEquals" = { "aws:TagKeys" = ["rectify:exempt", "rectify:exempt-until"] }
+        }
+      },
+      {
+        # Live reads, sweeps, Undo's tag read and rds_disable_public_access
+        # (snapshot, apply, undo), on this account's DB instances only.
+        Sid      = "DBInstancePublicAccess"
+        Effect   = "Allow"
+        Action   = ["rds:DescribeDBInstances", "rds:ModifyDBInstance"]
+        Resource = [for r in var.regions : "arn:${local.partition}:rds:${r}:${local.account}:db:*"]
+      },
+      {
+        # Undo's exemption tags on DB instances, and no other tag.
+        Sid      = "TagDBInstancesExempt"
+        Effect   = "Allow"
+        Action   = ["rds:AddTagsToResource"]
+        Resource = [for r in var.regions : "arn:${local.partition}:rds:${r}:${local.account}:db:*"]
+        Condition = {
+          "ForAllValues:StringEquals" = { "aws:TagKeys" = ["rectify:exempt", "rectify:exempt-until"] }
+        }
+      },
+      {
+        # Live reads and ec2_enable_ebs_default_encryption (snapshot, apply,
+        # undo). The setting is per region and has no ARN, so AWS evaluates
+        # these actions on * only.
+        Sid      = "EBSEncryptionByDefault"
+        Effect   = "Allow"
+        Action   = ["ec2:DisableEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault", "ec2:GetEbsEncryptionByDefault"]
+        Resource = "*"
+      },
+      {
+        # Sweeps of IAM principals: the List calls support no
+        # resource-level permissions.
+        Sid      = "ListIAMPrincipals"
+        Effect   = "Allow"
+        Action   = ["iam:ListGroups", "iam:ListRoles", "iam:ListUsers"]
+        Resource = "*"
+      },
+      {
+        # Live reads of users, roles and groups with their managed and
+        # inline policies (also iam_detach_policy's snapshot, and Undo's
+        # tag read).
+        Sid    = "ReadIAMPrincipals"
+        Effect = "Allow"
+        Action = [
+          "iam:GetGroup",
+          "iam:GetGroupPolicy",
+          "iam:GetRole",
+          "iam:GetRolePolicy",
+          "iam:GetUser",
+          "iam:GetUserPolicy",
+          "iam:ListAttachedGroupPolicies",
+          "iam:ListAttachedRolePolicies",
+          "iam:ListAttachedUserPolicies",
+          "iam:ListGroupPolicies",
+          "iam:ListRolePolicies",
+          "iam:ListUserPolicies",
+        ]
+        Resource = local.iam_principals
+      },
+      {
+        # iam_detach_policy detaches AdministratorAccess and Undo puts it
+        # back: no other managed policy.
+        Sid    = "DetachAdministratorAccess"
+        Effect = "Allow"
+        Action = [
+          "iam:AttachGroupPolicy",
+          "iam:AttachRolePolicy",
+          "iam:AttachUserPolicy",
+          "iam:DetachGroupPolicy",
+          "iam:DetachRolePolicy",
+          "iam:DetachUserPolicy",
+        ]
+        Resource  = local.iam_principals
+        Condition = { ArnEquals = { "iam:PolicyARN" = "arn:${local.partition}:iam::aws:policy/AdministratorAccess" } }
+      },
+      {
+        # iam_detach_policy deletes an inline policy that allows *:*, and
+        # Undo puts the kept document back.
+        Sid    = "DeleteAdminInlinePolicies"
+        Effect = "Allow"
+        Action = [
+          "iam:DeleteGroupPolicy",
+          "iam:DeleteRolePolicy",
+          "iam:DeleteUserPolicy",
+          "iam:PutGroupPolicy",
+          "iam:PutRolePolicy",
+          "iam:PutUserPolicy",
+        ]
+        Resource = local.iam_principals
+      },
+      {
+        # Undo's exemption tags on users and roles (groups take no tags),
+        # and no other tag.
+        Sid    = "TagIAMPrincipalsExempt"
+        Effect = "Allow"
+        Action = ["iam:TagRole", "iam:TagUser"]
+        Resource = [
+          "arn:${local.partition}:iam::${local.account}:role/*",
+          "arn:${local.partition}:iam::${local.account}:user/*",
+        ]
+        Condition = {
+          "ForAllValues:StringEquals" = { "aws:TagKeys" = ["rectify:exempt", "rectify:exempt-until"] }
+        }
+      },
+      {
+        # The grants above must never let this role widen its own
+        # permissions: Put*Policy cannot be conditioned on the document.
+        Sid    = "NeverChangeThisRole"
+        Effect = "Deny"
+        Action = [
+          "iam:AttachRolePolicy",
+          "iam:DeleteRolePolicy",
+          "iam:DetachRolePolicy",
+          "iam:PutRolePolicy",
+          "iam:TagRole",
+        ]
+        Resource = "arn:${local.partition}:iam::${local.account}:role${var.role_path}${var.role_name}"
       },
       {
         # Findings under the account's own default product ARN
