@@ -89,12 +89,7 @@ func (s *cloudTrailService) writeError(c *call, err *APIError) {
 	c.writeJSON(err.Status, cloudTrailContentType, map[string]string{"__type": err.Code, "message": err.Message})
 }
 
-func (s *cloudTrailService) authError(key string) *APIError {
-	if sessionExpired(s.cloud, key) {
-		return errorf("ExpiredTokenException", "The security token included in the request is expired")
-	}
-	return errorf("UnrecognizedClientException", "The security token included in the request is invalid.")
-}
+func (s *cloudTrailService) authError(key string) *APIError { return jsonAuthError(s.cloud, key) }
 
 func (s *cloudTrailService) deniedError(c *call) *APIError {
 	return errorf("AccessDeniedException", "User: %s is not authorized to perform: cloudtrail:%s on resource: *", c.principal.ARN, c.action)

@@ -105,12 +105,7 @@ func (s *configService) writeError(c *call, err *APIError) {
 	c.writeJSON(err.Status, configContentType, map[string]string{"__type": err.Code, "message": err.Message})
 }
 
-func (s *configService) authError(key string) *APIError {
-	if sessionExpired(s.cloud, key) {
-		return &APIError{Status: http.StatusBadRequest, Code: "ExpiredTokenException", Message: "The security token included in the request is expired"}
-	}
-	return &APIError{Status: http.StatusBadRequest, Code: "UnrecognizedClientException", Message: "The security token included in the request is invalid."}
-}
+func (s *configService) authError(key string) *APIError { return jsonAuthError(s.cloud, key) }
 
 func (s *configService) deniedError(c *call) *APIError {
 	return errorf("AccessDeniedException", "User: %s is not authorized to perform: config:%s on resource: *", c.principal.ARN, c.action)

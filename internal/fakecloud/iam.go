@@ -162,30 +162,9 @@ func (s *iamService) respond(c *call, result any) {
 	})
 }
 
-func (s *iamService) writeError(c *call, err *APIError) {
-	type body struct {
-		Type    string
-		Code    string
-		Message string
-	}
-	kind := "Sender"
-	if err.Status >= 500 {
-		kind = "Receiver"
-	}
-	c.writeXML(err.Status, struct {
-		XMLName   xml.Name `xml:"ErrorResponse"`
-		Xmlns     string   `xml:"xmlns,attr"`
-		Error     body     `xml:"Error"`
-		RequestID string   `xml:"RequestId"`
-	}{Xmlns: iamNamespace, Error: body{Type: kind, Code: err.Code, Message: err.Message}, RequestID: c.requestID})
-}
+func (s *iamService) writeError(c *call, err *APIError) { writeQueryError(c, iamNamespace, err) }
 
-func (s *iamService) authError(key string) *APIError {
-	if sessionExpired(s.cloud, key) {
-		return &APIError{Status: http.StatusForbidden, Code: "ExpiredToken", Message: "The security token included in the request is expired"}
-	}
-	return &APIError{Status: http.StatusForbidden, Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid."}
-}
+func (s *iamService) authError(key string) *APIError { return queryAuthError(s.cloud, key) }
 
 func (s *iamService) deniedError(c *call) *APIError {
 	resource := "*"

@@ -98,12 +98,7 @@ func (s *kmsService) writeError(c *call, err *APIError) {
 	c.writeJSON(err.Status, kmsContentType, map[string]string{"__type": err.Code, "message": err.Message})
 }
 
-func (s *kmsService) authError(key string) *APIError {
-	if sessionExpired(s.cloud, key) {
-		return errorf("ExpiredTokenException", "The security token included in the request is expired")
-	}
-	return errorf("UnrecognizedClientException", "The security token included in the request is invalid.")
-}
+func (s *kmsService) authError(key string) *APIError { return jsonAuthError(s.cloud, key) }
 
 func (s *kmsService) deniedError(c *call) *APIError {
 	return errorf("AccessDeniedException", "User: %s is not authorized to perform: kms:%s on resource: *", c.principal.ARN, c.action)

@@ -147,30 +147,9 @@ func rdsRespond(c *call, result any) {
 	c.writeXML(http.StatusOK, rdsDocument{action: c.action, result: result, id: c.requestID})
 }
 
-func (s *rdsService) writeError(c *call, err *APIError) {
-	type body struct {
-		Type    string
-		Code    string
-		Message string
-	}
-	kind := "Sender"
-	if err.Status >= 500 {
-		kind = "Receiver"
-	}
-	c.writeXML(err.Status, struct {
-		XMLName   xml.Name `xml:"ErrorResponse"`
-		Xmlns     string   `xml:"xmlns,attr"`
-		Error     body     `xml:"Error"`
-		RequestID string   `xml:"RequestId"`
-	}{Xmlns: rdsNamespace, Error: body{Type: kind, Code: err.Code, Message: err.Message}, RequestID: c.requestID})
-}
+func (s *rdsService) writeError(c *call, err *APIError) { writeQueryError(c, rdsNamespace, err) }
 
-func (s *rdsService) authError(key string) *APIError {
-	if sessionExpired(s.cloud, key) {
-		return &APIError{Status: http.StatusForbidden, Code: "ExpiredToken", Message: "The security token included in the request is expired"}
-	}
-	return &APIError{Status: http.StatusForbidden, Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid."}
-}
+func (s *rdsService) authError(key string) *APIError { return queryAuthError(s.cloud, key) }
 
 // deniedError names the instance or tagged resource the request targets.
 func (s *rdsService) deniedError(c *call) *APIError {

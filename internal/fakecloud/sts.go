@@ -204,30 +204,9 @@ func (s *stsService) assumeRole(c *call, p url.Values) *APIError {
 	return nil
 }
 
-func (s *stsService) writeError(c *call, err *APIError) {
-	type body struct {
-		Type    string
-		Code    string
-		Message string
-	}
-	kind := "Sender"
-	if err.Status >= 500 {
-		kind = "Receiver"
-	}
-	c.writeXML(err.Status, struct {
-		XMLName   xml.Name `xml:"ErrorResponse"`
-		Xmlns     string   `xml:"xmlns,attr"`
-		Error     body     `xml:"Error"`
-		RequestID string   `xml:"RequestId"`
-	}{Xmlns: stsNamespace, Error: body{Type: kind, Code: err.Code, Message: err.Message}, RequestID: c.requestID})
-}
+func (s *stsService) writeError(c *call, err *APIError) { writeQueryError(c, stsNamespace, err) }
 
-func (s *stsService) authError(key string) *APIError {
-	if sessionExpired(s.cloud, key) {
-		return &APIError{Status: http.StatusForbidden, Code: "ExpiredToken", Message: "The security token included in the request is expired"}
-	}
-	return &APIError{Status: http.StatusForbidden, Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid."}
-}
+func (s *stsService) authError(key string) *APIError { return queryAuthError(s.cloud, key) }
 
 func (s *stsService) deniedError(c *call) *APIError {
 	resource := "*"
