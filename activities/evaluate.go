@@ -107,7 +107,7 @@ func (a *Activities) violation(v policies.Violation, res resource.Resource) Viol
 			UndoWindow:        time.Duration(s.UndoWindow),
 			ExemptFor:         time.Duration(s.ExemptFor),
 		},
-		Exemption: exempt.FromTags(res.Tags, v.PolicyID, a.now()),
+		Exemption: exempt.For(res.Tags, a.Config.Exemptions, res.ARN, v.PolicyID, a.now()),
 	}
 }
 

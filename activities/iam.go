@@ -524,7 +524,7 @@ func (a *Activities) tagIAMExempt(ctx context.Context, in TagExemptInput) error 
 		return err
 	}
 	if api.tag == nil {
-		return permanent(ErrUnsupportedResourceType, "tag %s exempt: IAM groups cannot be tagged; exempt it in the rectify config (exemptions: arn %s, policy %s)", in.Ref.ARN, in.Ref.ARN, in.PolicyID)
+		return permanent(ErrUnsupportedResourceType, "tag %s exempt: IAM groups cannot be tagged; add to the rectify config: exemptions: [{arn: %q, policies: [%s], reason: ..., owner: ..., expires: YYYY-MM-DD}]", in.Ref.ARN, in.Ref.ARN, in.PolicyID)
 	}
 	client := a.AWS.IAM(in.Ref.Account, in.Ref.Region)
 	_, tags, err := api.get(ctx, client, in.Ref.ID)

@@ -52,7 +52,7 @@ func (a *Activities) TagExempt(ctx context.Context, in TagExemptInput) error {
 	case resource.TypeEBSEncryptionByDefault:
 		// No tags exist on the setting: the undo stands, and a human must
 		// add a config exemption to keep the next evaluation from re-fixing.
-		return permanent(ErrUnsupportedResourceType, "tag %s exempt: EBS encryption by default has no tags; add an exemption for %s in the rectify config", in.Ref.ARN, in.PolicyID)
+		return permanent(ErrUnsupportedResourceType, "tag %s exempt: EBS encryption by default has no tags; add to the rectify config: exemptions: [{arn: %q, policies: [%s], reason: ..., owner: ..., expires: YYYY-MM-DD}]", in.Ref.ARN, in.Ref.ARN, in.PolicyID)
 	case resource.TypeCloudTrail:
 		return a.tagTrailExempt(ctx, in)
 	case resource.TypeS3Bucket:

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/rectifyhq/rectify/internal/exempt"
 	"io"
 	"os"
 	"slices"
@@ -54,6 +55,8 @@ type Config struct {
 	Accounts []string `yaml:"accounts"`
 	// Sweeps are the scheduled sweeps (`rectify sweep schedule`).
 	Sweeps []Sweep `yaml:"sweeps"`
+	// Exemptions are the config form of exemptions, beside the tag form.
+	Exemptions []exempt.Rule `yaml:"exemptions"`
 	// Settle is how long an evaluation waits after a change for the rest of
 	// its burst before reading the resource.
 	Settle Duration `yaml:"settle"`
@@ -318,6 +321,11 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%s.every: required, e.g. 6h", at)
 		case sw.PagesPerSecond < 0:
 			return fmt.Errorf("%s.pages_per_second: must not be negative", at)
+		}
+	}
+	for i, r := range c.Exemptions {
+		if err := r.Validate(); err != nil {
+			return fmt.Errorf("exemptions[%d].%w", i, err)
 		}
 	}
 	if err := c.Defaults.validate("defaults"); err != nil {

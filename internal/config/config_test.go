@@ -60,6 +60,16 @@ func TestLoad(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "exemptions",
+			yaml: "exemptions:\n  - {arn: \"arn:aws:ec2:*:111111111111:ebs-encryption-by-default\", policies: [all], reason: legacy AMIs, owner: platform, expires: 2027-01-31}\n",
+			check: func(t *testing.T, c Config) {
+				if len(c.Exemptions) != 1 || c.Exemptions[0].Owner != "platform" || c.Exemptions[0].Expires != "2027-01-31" || c.Exemptions[0].Policies[0] != "all" {
+					t.Errorf("exemptions = %+v", c.Exemptions)
+				}
+			},
+		},
+		{name: "exemption without owner names the entry", yaml: "exemptions:\n  - {arn: \"arn:*\", policies: [all], reason: r, expires: 2027-01-31}\n", wantErr: "exemptions[0].owner: required"},
 		{name: "bad mode names the field", yaml: "policies:\n  p:\n    mode: yolo\n", wantErr: "policies.p.mode"},
 		{name: "bad duration names the line", yaml: "defaults:\n  watch_window: soon\n", wantErr: "line 2"},
 		{name: "unknown field", yaml: "temporall: {}\n", wantErr: "temporall"},

@@ -18,6 +18,7 @@ import (
 
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/exempt"
 	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/internal/slackapp/slackfake"
 	"github.com/rectifyhq/rectify/starter"
@@ -291,5 +292,39 @@ func TestExemptionHonoured(t *testing.T) {
 	}
 	if f := s.finding(ctx, PolicyS3PAB, s.bucket); f.Workflow.Status != shtypes.WorkflowStatusSuppressed {
 		t.Errorf("finding status %s, want SUPPRESSED", f.Workflow.Status)
+	}
+}
+
+// TestConfigExemptions: a config entry (ARN glob, policy, reason, owner,
+// expiry) suppresses like a tag and names its owner; an expired one no
+// longer does.
+func TestConfigExemptions(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		expires string
+		want    string
+	}{
+		{"live", time.Now().Add(48 * time.Hour).UTC().Format(time.DateOnly), workflows.StateSuppressed},
+		{"expired", "2020-01-01", workflows.StateResolved},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStack(t, func(c *config.Config) {
+				c.Exemptions = []exempt.Rule{{ARN: "arn:aws:s3:::" + DemoBucket + "*", Policies: []string{PolicyS3PAB},
+					Reason: "static website", Owner: "web-team", Expires: tc.expires}}
+			})
+			s.removePAB(ctx)
+			id := workflows.RemediationID(PolicyS3PAB, s.bucket.ARN)
+			st := s.waitState(id, tc.want)
+			if fixed := s.pabComplete(ctx); fixed != (tc.want == workflows.StateResolved) {
+				t.Errorf("public access block complete = %v in state %s", fixed, st.State)
+			}
+			if tc.want == workflows.StateSuppressed {
+				f := s.finding(ctx, PolicyS3PAB, s.bucket)
+				if f.Workflow.Status != shtypes.WorkflowStatusSuppressed || f.Note == nil || !strings.Contains(aws.ToString(f.Note.Text), "web-team") {
+					t.Errorf("finding: %s, note %v; want SUPPRESSED naming the owner", f.Workflow.Status, f.Note)
+				}
+			}
+		})
 	}
 }

@@ -1,6 +1,10 @@
 package events
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/rectifyhq/rectify/internal/resource"
+)
 
 // Filter is the first layer of loop prevention: a change made by one of
 // rectify's own remediation roles must not start another evaluation of the
@@ -44,7 +48,7 @@ func (f Filter) matches(arn string) bool {
 	}
 	role := roleOfSession(arn)
 	for _, pattern := range f.RemediationRoles {
-		if glob(pattern, arn) || (role != "" && glob(pattern, role)) {
+		if resource.MatchARN(pattern, arn) || (role != "" && resource.MatchARN(pattern, role)) {
 			return true
 		}
 	}
@@ -68,32 +72,4 @@ func roleOfSession(arn string) string {
 		return ""
 	}
 	return "arn:" + parts[1] + ":iam::" + parts[4] + ":role/" + name
-}
-
-// glob reports whether s matches pattern, where '*' matches any run of
-// characters, '/' and ':' included. It backtracks only to the last star, so
-// it runs in O(len(pattern)*len(s)) at worst.
-func glob(pattern, s string) bool {
-	p, i := 0, 0
-	star, mark := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case p < len(pattern) && pattern[p] == s[i]:
-			p++
-			i++
-		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/rectifyhq/rectify/internal/resource"
 )
 
 // Exemption tags. They are in the policy input too, so adding or removing
@@ -61,4 +63,82 @@ func ParseDate(s string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Parse(time.DateOnly, s)
+}
+
+// Rule is the config form of an exemption, for what cannot carry tags (the
+// EBS setting, IAM groups) or must not be exempted by whoever can tag it.
+// Every field is required: an exemption nobody owns, with no reason or no
+// end, is how security quietly erodes.
+type Rule struct {
+	// ARN is a pattern in which '*' matches any run of characters, '/'
+	// and ':' included: "arn:aws:s3:::public-site-*".
+	ARN string `yaml:"arn"`
+	// Policies are policy ids, or "all".
+	Policies []string `yaml:"policies"`
+	Reason   string   `yaml:"reason"`
+	Owner    string   `yaml:"owner"`
+	// Expires is an RFC 3339 date or date-time.
+	Expires string `yaml:"expires"`
+}
+
+// Validate names the first field of the rule that is missing or wrong.
+func (r Rule) Validate() error {
+	switch {
+	case r.ARN == "":
+		return fmt.Errorf("arn: required (an ARN or a pattern with *)")
+	case len(r.Policies) == 0:
+		return fmt.Errorf("policies: required (policy ids, or all)")
+	case r.Reason == "":
+		return fmt.Errorf("reason: required")
+	case r.Owner == "":
+		return fmt.Errorf("owner: required")
+	case r.Expires == "":
+		return fmt.Errorf("expires: required (an RFC 3339 date such as 2027-01-31)")
+	}
+	if _, err := ParseDate(r.Expires); err != nil {
+		return fmt.Errorf("expires: %q is not an RFC 3339 date or date-time", r.Expires)
+	}
+	return nil
+}
+
+func (r Rule) covers(arn, policyID string) bool {
+	return resource.MatchARN(r.ARN, arn) && (slices.Contains(r.Policies, "all") || slices.Contains(r.Policies, policyID))
+}
+
+// FromRules finds a rule that exempts the resource from the policy now. A
+// rule that matched but has expired is reported as Expired when no other
+// rule exempts; a rule whose date cannot be read never exempts.
+func FromRules(rules []Rule, arn, policyID string, now time.Time) Exemption {
+	var expired Exemption
+	for _, r := range rules {
+		if !r.covers(arn, policyID) {
+			continue
+		}
+		until, err := ParseDate(r.Expires)
+		switch {
+		case err != nil:
+			continue
+		case !now.Before(until):
+			if !expired.Expired {
+				expired = Exemption{Expired: true, Reason: fmt.Sprintf("config exemption %s (owner %s) expired on %s", r.ARN, r.Owner, r.Expires)}
+			}
+			continue
+		}
+		return Exemption{Exempt: true, Reason: fmt.Sprintf("config exemption %s until %s, owner %s: %s", r.ARN, r.Expires, r.Owner, r.Reason)}
+	}
+	return expired
+}
+
+// For combines the tag form and the config form: either exempts, and an
+// expiry is reported only when nothing exempts.
+func For(tags map[string]string, rules []Rule, arn, policyID string, now time.Time) Exemption {
+	byTag := FromTags(tags, policyID, now)
+	if byTag.Exempt {
+		return byTag
+	}
+	byRule := FromRules(rules, arn, policyID, now)
+	if byRule.Exempt || byRule.Expired {
+		return byRule
+	}
+	return byTag
 }
