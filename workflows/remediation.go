@@ -534,17 +534,26 @@ func (r *remediation) runUndo(ctx workflow.Context) error {
 		note += " (the restored resource passes the policy: it changed since the fix)"
 	}
 	until := workflow.Now(ctx).Add(r.v.Settings.ExemptFor)
-	if err := workflow.ExecuteActivity(changeOptions(ctx), a.TagExempt,
-		activities.TagExemptInput{Ref: r.in.Ref, PolicyID: r.v.PolicyID, Until: until}).Get(ctx, nil); err != nil {
+	err := workflow.ExecuteActivity(changeOptions(ctx), a.TagExempt,
+		activities.TagExemptInput{Ref: r.in.Ref, PolicyID: r.v.PolicyID, Until: until}).Get(ctx, nil)
+	var appErr *temporal.ApplicationError
+	switch {
+	case err == nil:
+		note += fmt.Sprintf("; exempt until %s", until.UTC().Format(time.RFC3339))
+	case errors.As(err, &appErr) && appErr.Type() == activities.ErrUnsupportedResourceType:
+		// The undo itself succeeded; what failed is only keeping it, on a
+		// resource that cannot carry tags. Failed would say the undo
+		// failed; the note says what the human must add instead.
+		note += "; NOT exempt, the next evaluation will fix it again: " + appErr.Message()
+	default:
 		r.undoDone = true
 		return r.fail(ctx, fmt.Sprintf("tag exempt after undo: %v", err))
 	}
-	note += fmt.Sprintf("; exempt until %s", until.UTC().Format(time.RFC3339))
 	r.DecidedBy, r.Reason = u.User, note
 	if err := r.record(ctx, activities.FindingSuppressed, note); err != nil {
 		return err
 	}
-	err := r.setState(ctx, StateUndone, note)
+	err = r.setState(ctx, StateUndone, note)
 	r.undoDone = true
 	return err
 }
