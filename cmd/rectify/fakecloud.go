@@ -14,7 +14,7 @@ func newFakecloudCmd() *cobra.Command {
 	var faults []string
 	cmd := &cobra.Command{
 		Use:   "fakecloud",
-		Short: "Serve the fake cloud: a wire-compatible AWS (EC2, S3, SQS, STS, Security Hub) on loopback",
+		Short: "Serve the fake cloud: a wire-compatible AWS (EC2, S3, IAM, RDS, KMS, CloudTrail, SQS, STS, Security Hub, Config) on loopback",
 		Long: "Serve rectify's fake cloud. Point any AWS SDK at it with AWS_ENDPOINT_URL (path-style S3)\n" +
 			"and the printed credentials. State is in memory. Every mutating call is written as a\n" +
 			"CloudTrail event (EventBridge envelope) onto the event queue, if one is set.\n\n" +
@@ -68,7 +68,7 @@ func newFakecloudCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:4566", "listen address")
-	cmd.Flags().StringVar(&seed, "seed", "", "seed file (YAML or JSON): accounts, users, roles, queues, security groups, buckets")
+	cmd.Flags().StringVar(&seed, "seed", "", "seed file (YAML or JSON): accounts, users, roles, queues, security groups, buckets, IAM principals, DB instances, KMS keys, trails")
 	cmd.Flags().StringVar(&eventQueue, "event-queue", "", "create this SQS queue in the default account and deliver CloudTrail events to it")
 	cmd.Flags().StringArrayVar(&faults, "fault", nil, "inject a fault (repeatable)")
 	return cmd
