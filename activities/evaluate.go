@@ -111,30 +111,13 @@ func (a *Activities) violation(v policies.Violation, res resource.Resource) Viol
 	}
 }
 
-// LiveTypes are the resource types the worker can read live; events for
-// other types are counted and ignored by the starter.
-var LiveTypes = []string{resource.TypeSecurityGroup, resource.TypeS3Bucket, resource.TypeKMSKey, resource.TypeCloudTrail, resource.TypeDBInstance, resource.TypeEBSEncryptionByDefault,
-	resource.TypeIAMUser, resource.TypeIAMRole, resource.TypeIAMGroup}
-
 // fetch reads the live resource into the normalized model.
 func (a *Activities) fetch(ctx context.Context, ref resource.Ref) (resource.Resource, bool, error) {
-	switch ref.Type {
-	case resource.TypeSecurityGroup:
-		return a.fetchSecurityGroup(ctx, ref)
-	case resource.TypeS3Bucket:
-		return a.fetchBucket(ctx, ref)
-	case resource.TypeDBInstance:
-		return a.fetchDBInstance(ctx, ref)
-	case resource.TypeEBSEncryptionByDefault:
-		return a.fetchEBSEncryptionByDefault(ctx, ref)
-	case resource.TypeKMSKey:
-		return a.fetchKMSKey(ctx, ref)
-	case resource.TypeCloudTrail:
-		return a.fetchTrail(ctx, ref)
-	case resource.TypeIAMUser, resource.TypeIAMRole, resource.TypeIAMGroup:
-		return a.fetchIAMPrincipal(ctx, ref)
+	r, ok := readerFor(ref.Type)
+	if !ok {
+		return resource.Resource{}, false, permanent(ErrUnsupportedResourceType, "fetch %s: resource type %q is not supported", ref.ARN, ref.Type)
 	}
-	return resource.Resource{}, false, permanent(ErrUnsupportedResourceType, "fetch %s: resource type %q is not supported", ref.ARN, ref.Type)
+	return r.fetch(a, ctx, ref)
 }
 
 func durations(ds []config.Duration) []time.Duration {

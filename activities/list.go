@@ -26,30 +26,14 @@ type ListOutput struct {
 	Token string         `json:"token,omitempty"`
 }
 
-// ListTypes are the resource types a sweep lists.
-var ListTypes = []string{resource.TypeSecurityGroup, resource.TypeS3Bucket, resource.TypeKMSKey, resource.TypeCloudTrail, resource.TypeDBInstance, resource.TypeEBSEncryptionByDefault,
-	resource.TypeIAMUser, resource.TypeIAMRole, resource.TypeIAMGroup}
-
 // ListResources lists one page of the resources of a type in an account
 // and region, for a sweep: what no event reported is found this way.
 func (a *Activities) ListResources(ctx context.Context, in ListInput) (ListOutput, error) {
-	switch in.Type {
-	case resource.TypeSecurityGroup:
-		return a.listSecurityGroups(ctx, in)
-	case resource.TypeS3Bucket:
-		return a.listBuckets(ctx, in)
-	case resource.TypeDBInstance:
-		return a.listDBInstances(ctx, in)
-	case resource.TypeEBSEncryptionByDefault:
-		return a.listEBSEncryptionByDefault(ctx, in)
-	case resource.TypeKMSKey:
-		return a.listKMSKeys(ctx, in)
-	case resource.TypeCloudTrail:
-		return a.listTrails(ctx, in)
-	case resource.TypeIAMUser, resource.TypeIAMRole, resource.TypeIAMGroup:
-		return a.listIAMPrincipals(ctx, in)
+	r, ok := readerFor(in.Type)
+	if !ok {
+		return ListOutput{}, permanent(ErrUnsupportedResourceType, "list: resource type %q is not supported", in.Type)
 	}
-	return ListOutput{}, permanent(ErrUnsupportedResourceType, "list: resource type %q is not supported", in.Type)
+	return r.list(a, ctx, in)
 }
 
 func (a *Activities) listSecurityGroups(ctx context.Context, in ListInput) (ListOutput, error) {

@@ -405,7 +405,9 @@ func (s *cloudTrailService) named(c *call, record bool) (string, *APIError) {
 	return in.Name, nil
 }
 
-func (s *cloudTrailService) deleteTrail(c *call) *APIError {
+// changeTrail records the call, then runs change on the trail it names
+// under the service lock; only the trail's home region may change it.
+func (s *cloudTrailService) changeTrail(c *call, change func(*fakeTrail) *APIError) *APIError {
 	name, aerr := s.named(c, true)
 	if aerr != nil {
 		return aerr
@@ -419,33 +421,28 @@ func (s *cloudTrailService) deleteTrail(c *call) *APIError {
 	if aerr := t.home(c); aerr != nil {
 		return aerr
 	}
-	s.trails[c.account()] = slices.DeleteFunc(s.trails[c.account()], func(o *fakeTrail) bool { return o == t })
-	c.writeJSON(http.StatusOK, cloudTrailContentType, map[string]any{})
-	return nil
+	return change(t)
+}
+
+func (s *cloudTrailService) deleteTrail(c *call) *APIError {
+	return s.changeTrail(c, func(t *fakeTrail) *APIError {
+		s.trails[c.account()] = slices.DeleteFunc(s.trails[c.account()], func(o *fakeTrail) bool { return o == t })
+		c.writeJSON(http.StatusOK, cloudTrailContentType, map[string]any{})
+		return nil
+	})
 }
 
 func (s *cloudTrailService) setLogging(c *call, on bool) *APIError {
-	name, aerr := s.named(c, true)
-	if aerr != nil {
-		return aerr
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, aerr := s.lookup(c, name)
-	if aerr != nil {
-		return aerr
-	}
-	if aerr := t.home(c); aerr != nil {
-		return aerr
-	}
-	switch {
-	case on && !t.logging:
-		t.logging, t.started = true, c.time
-	case !on && t.logging:
-		t.logging, t.stopped = false, c.time
-	}
-	c.writeJSON(http.StatusOK, cloudTrailContentType, map[string]any{})
-	return nil
+	return s.changeTrail(c, func(t *fakeTrail) *APIError {
+		switch {
+		case on && !t.logging:
+			t.logging, t.started = true, c.time
+		case !on && t.logging:
+			t.logging, t.stopped = false, c.time
+		}
+		c.writeJSON(http.StatusOK, cloudTrailContentType, map[string]any{})
+		return nil
+	})
 }
 
 func (s *cloudTrailService) startLogging(c *call) *APIError { return s.setLogging(c, true) }

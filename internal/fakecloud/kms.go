@@ -423,7 +423,9 @@ type kmsKeyIDInput struct {
 	TagKeys              []string
 }
 
-func (s *kmsService) describeKey(c *call) *APIError {
+// withKey runs a read-only operation on the key its request names, under
+// the service lock.
+func (s *kmsService) withKey(c *call, read func(kmsKeyIDInput, *kmsKey) *APIError) *APIError {
 	var in kmsKeyIDInput
 	if err := decodeJSON11(c, &in); err != nil {
 		return err
@@ -434,8 +436,14 @@ func (s *kmsService) describeKey(c *call) *APIError {
 	if aerr != nil {
 		return aerr
 	}
-	c.writeJSON(http.StatusOK, kmsContentType, map[string]any{"KeyMetadata": k.metadata()})
-	return nil
+	return read(in, k)
+}
+
+func (s *kmsService) describeKey(c *call) *APIError {
+	return s.withKey(c, func(in kmsKeyIDInput, k *kmsKey) *APIError {
+		c.writeJSON(http.StatusOK, kmsContentType, map[string]any{"KeyMetadata": k.metadata()})
+		return nil
+	})
 }
 
 // kmsPage reads Limit and Marker. A marker is the base64 of the offset, so
@@ -488,26 +496,18 @@ func (s *kmsService) listKeys(c *call) *APIError {
 }
 
 func (s *kmsService) getKeyRotationStatus(c *call) *APIError {
-	var in kmsKeyIDInput
-	if err := decodeJSON11(c, &in); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, aerr := s.lookup(c, in.KeyID)
-	if aerr != nil {
-		return aerr
-	}
-	// A key pending deletion reports false and rotation resumes if the
-	// deletion is cancelled; keys that cannot rotate report false.
-	enabled := k.rotation && k.state != kmsStatePendingDeletion
-	out := map[string]any{"KeyId": k.arn, "KeyRotationEnabled": enabled}
-	if enabled {
-		out["RotationPeriodInDays"] = k.rotationDays
-		out["NextRotationDate"] = epochSeconds(k.rotationStarted.AddDate(0, 0, k.rotationDays))
-	}
-	c.writeJSON(http.StatusOK, kmsContentType, out)
-	return nil
+	return s.withKey(c, func(in kmsKeyIDInput, k *kmsKey) *APIError {
+		// A key pending deletion reports false and rotation resumes if the
+		// deletion is cancelled; keys that cannot rotate report false.
+		enabled := k.rotation && k.state != kmsStatePendingDeletion
+		out := map[string]any{"KeyId": k.arn, "KeyRotationEnabled": enabled}
+		if enabled {
+			out["RotationPeriodInDays"] = k.rotationDays
+			out["NextRotationDate"] = epochSeconds(k.rotationStarted.AddDate(0, 0, k.rotationDays))
+		}
+		c.writeJSON(http.StatusOK, kmsContentType, out)
+		return nil
+	})
 }
 
 // setRotation is EnableKeyRotation and DisableKeyRotation. Both are
@@ -603,33 +603,25 @@ func (s *kmsService) scheduleKeyDeletion(c *call) *APIError {
 }
 
 func (s *kmsService) listResourceTags(c *call) *APIError {
-	var in kmsKeyIDInput
-	if err := decodeJSON11(c, &in); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, aerr := s.lookup(c, in.KeyID)
-	if aerr != nil {
-		return aerr
-	}
-	names := make([]string, 0, len(k.tags))
-	for n := range k.tags {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	start, end, aerr := kmsPage(in, 50, 50, len(names))
-	if aerr != nil {
-		return aerr
-	}
-	out := kmsMarker(end, len(names))
-	tags := []kmsTag{}
-	for _, n := range names[start:end] {
-		tags = append(tags, kmsTag{TagKey: n, TagValue: k.tags[n]})
-	}
-	out["Tags"] = tags
-	c.writeJSON(http.StatusOK, kmsContentType, out)
-	return nil
+	return s.withKey(c, func(in kmsKeyIDInput, k *kmsKey) *APIError {
+		names := make([]string, 0, len(k.tags))
+		for n := range k.tags {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		start, end, aerr := kmsPage(in, 50, 50, len(names))
+		if aerr != nil {
+			return aerr
+		}
+		out := kmsMarker(end, len(names))
+		tags := []kmsTag{}
+		for _, n := range names[start:end] {
+			tags = append(tags, kmsTag{TagKey: n, TagValue: k.tags[n]})
+		}
+		out["Tags"] = tags
+		c.writeJSON(http.StatusOK, kmsContentType, out)
+		return nil
+	})
 }
 
 func (s *kmsService) tagResource(c *call) *APIError {
