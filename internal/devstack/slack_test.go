@@ -114,11 +114,14 @@ func TestSlackApproveThenUndo(t *testing.T) {
 	id := workflows.RemediationID(PolicyS3PAB, s.bucket.ARN)
 	s.waitState(id, workflows.StateAwaitingApproval)
 
-	posts := s.api.Calls("chat.postMessage")
-	i := slices.IndexFunc(posts, func(c slackfake.Call) bool { return strings.Contains(c.Form.Get("blocks"), id) })
-	if i < 0 {
-		t.Fatalf("no Slack message was posted for %s (%d posts)", id, len(posts))
-	}
+	// The state is upserted before the message is posted: wait for it.
+	var posts []slackfake.Call
+	i := -1
+	waitFor(t, "the Slack message for "+id, func() bool {
+		posts = s.api.Calls("chat.postMessage")
+		i = slices.IndexFunc(posts, func(c slackfake.Call) bool { return strings.Contains(c.Form.Get("blocks"), id) })
+		return i >= 0
+	})
 	first := posts[i].Form
 	if first.Get("channel") != slackChannel || !strings.Contains(first.Get("blocks"), slackapp.ActionApprove) || !strings.Contains(first.Get("blocks"), id) {
 		t.Fatalf("first message lacks the approve button for %s: %s", id, first.Get("blocks"))
@@ -144,12 +147,14 @@ func TestSlackApproveThenUndo(t *testing.T) {
 	if st.DecidedBy != slackApprover || !s.pabComplete(ctx) {
 		t.Fatalf("after approval: decided by %q, block complete %v", st.DecidedBy, s.pabComplete(ctx))
 	}
-	updates := s.api.Calls("chat.update")
-	if len(updates) == 0 {
-		t.Fatal("the message was never updated in place")
-	}
-	last := updates[len(updates)-1].Form
-	if !strings.Contains(last.Get("blocks"), slackapp.ActionUndo) || strings.Contains(last.Get("blocks"), slackapp.ActionApprove) {
+	// The Resolved update follows the state change: wait for an update
+	// that offers Undo, then check it is the last and offers nothing else.
+	var updates []slackfake.Call
+	waitFor(t, "the in-place update that offers Undo", func() bool {
+		updates = s.api.Calls("chat.update")
+		return len(updates) > 0 && strings.Contains(updates[len(updates)-1].Form.Get("blocks"), slackapp.ActionUndo)
+	})
+	if last := updates[len(updates)-1].Form; strings.Contains(last.Get("blocks"), slackapp.ActionApprove) {
 		t.Errorf("resolved message should offer Undo and no Approve: %s", last.Get("blocks"))
 	}
 
