@@ -37,6 +37,12 @@ type Violation struct {
 // their violations are returned together with an error naming each failed
 // policy. A caller must not read a policy that failed as passing.
 func (s *Set) Evaluate(ctx context.Context, r resource.Resource) ([]Violation, error) {
+	// OPA checks cancellation only now and then, so a short evaluation
+	// could finish on a dead context; a caller that gave up must get an
+	// error, not a verdict it may act on.
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("evaluate %s: %w", resourceKey(r), err)
+	}
 	ps := s.byType[r.Type]
 	if len(ps) == 0 {
 		return nil, nil
@@ -79,6 +85,9 @@ func (s *Set) EvaluatePolicy(ctx context.Context, policyID string, r resource.Re
 	}
 	if !p.meta.appliesTo(r.Type) {
 		return nil, fmt.Errorf("evaluate policy %s on %s: policy judges %v, not %s", policyID, resourceKey(r), p.meta.ResourceTypes, r.Type)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("evaluate policy %s on %s: %w", policyID, resourceKey(r), err)
 	}
 	input, err := inputValue(r)
 	if err != nil {

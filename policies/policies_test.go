@@ -667,6 +667,9 @@ func TestEvaluateCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := s.Evaluate(ctx, bucket(nil)); !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want context.Canceled", err)
+		t.Errorf("Evaluate err = %v, want context.Canceled", err)
+	}
+	if _, err := s.EvaluatePolicy(ctx, "aws.s3.public_access_block", bucket(nil)); !errors.Is(err, context.Canceled) {
+		t.Errorf("EvaluatePolicy err = %v, want context.Canceled", err)
 	}
 }
