@@ -44,10 +44,18 @@ func ProductARN(region, account string) string {
 }
 
 // SecurityHub writes findings with BatchImportFindings, batching the
-// writes of concurrent activities: up to 100 findings per call (the API's
-// limit), or whatever has gathered after MaxDelay.
+// writes of concurrent activities. A batch is imported when it holds 100
+// findings (the API's limit), when no finding has joined it for Quiet, or
+// MaxDelay after it opened, whichever comes first. The quiet period keeps a
+// lone finding fast; under load findings keep arriving, so batches fill
+// instead of leaving every second with a handful (BatchImportFindings is
+// rate-limited per account and region).
 type SecurityHub struct {
-	AWS      *awsclient.Factory
+	AWS *awsclient.Factory
+	// Quiet is how long a batch waits for one more finding (default 100ms).
+	Quiet time.Duration
+	// MaxDelay caps how long the first finding of a batch waits (default
+	// ten times Quiet).
 	MaxDelay time.Duration
 	Metrics  *metrics.Metrics
 
@@ -59,6 +67,8 @@ type findingBatch struct {
 	account, region string
 	findings        []shtypes.AwsSecurityFinding
 	updates         []findingUpdate
+	deadline        time.Time   // opened + MaxDelay
+	timer           *time.Timer // fires at the next quiet-period end or the deadline
 	once            sync.Once
 	done            chan struct{}
 	failed          map[string]string // finding id → error
@@ -105,24 +115,41 @@ func (s *SecurityHub) add(account, region string, f shtypes.AwsSecurityFinding, 
 	if s.batches == nil {
 		s.batches = map[string]*findingBatch{}
 	}
+	quiet, maxDelay := s.delays()
+	now := time.Now()
 	key := account + "/" + region
 	b, ok := s.batches[key]
 	if !ok {
-		b = &findingBatch{account: account, region: region, done: make(chan struct{})}
+		b = &findingBatch{account: account, region: region, done: make(chan struct{}), deadline: now.Add(maxDelay)}
 		s.batches[key] = b
-		delay := s.MaxDelay
-		if delay == 0 {
-			delay = 100 * time.Millisecond
-		}
-		time.AfterFunc(delay, func() { s.flush(b) })
+		b.timer = time.AfterFunc(min(quiet, maxDelay), func() { s.flush(b) })
+	} else {
+		// Another finding joined: the quiet period starts again, but never
+		// past the deadline. A timer that already fired has a flush in
+		// flight, which takes the batch out of s.batches under s.mu, so a
+		// batch still found here has not been imported.
+		b.timer.Reset(max(0, min(quiet, b.deadline.Sub(now))))
 	}
 	b.findings = append(b.findings, f)
 	b.updates = append(b.updates, u)
 	if len(b.findings) >= maxImport {
 		delete(s.batches, key)
+		b.timer.Stop()
 		return b, true
 	}
 	return b, false
+}
+
+// delays are the quiet period and the cap, with their defaults.
+func (s *SecurityHub) delays() (quiet, maxDelay time.Duration) {
+	quiet, maxDelay = s.Quiet, s.MaxDelay
+	if quiet <= 0 {
+		quiet = 100 * time.Millisecond
+	}
+	if maxDelay <= 0 {
+		maxDelay = 10 * quiet
+	}
+	return quiet, maxDelay
 }
 
 // flush imports a batch once; the timer and a full batch may both call it,
@@ -141,7 +168,10 @@ func (s *SecurityHub) flush(b *findingBatch) {
 // importBatch imports a batch no one can add to any more, then sets the
 // workflow status and notes, and releases every waiting Write.
 func (s *SecurityHub) importBatch(b *findingBatch) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	// Not the writers' contexts: the batch is shared. The longest wait
+	// (config.MaxFindingsBatchDelay) plus this stays inside the record
+	// activity's 30s start-to-close timeout.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	defer close(b.done)
 	client := s.AWS.SecurityHub(b.account, b.region)

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -17,27 +18,13 @@ import (
 // batch at the same moment. It must be imported once and release its
 // writers once (it used to import twice and panic on the second close).
 func TestFlushOnceUnderRace(t *testing.T) {
-	cloud := fakecloud.New(fakecloud.Options{})
-	endpoint, err := cloud.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cloud.Close() })
+	cloud, factory := findingsCloud(t)
 	// Slow imports keep the first flush in flight while the second starts.
 	cloud.InjectFault(fakecloud.Fault{Service: "securityhub", Action: "BatchImportFindings", Latency: 200 * time.Millisecond})
-	factory, err := awsclient.New(context.Background(), awsclient.Options{
-		Region: "us-east-1", Endpoint: endpoint,
-		Credentials: credentials.NewStaticCredentialsProvider(fakecloud.DefaultAccessKeyID, fakecloud.DefaultSecretAccessKey, ""),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &SecurityHub{AWS: factory, MaxDelay: time.Hour}
-	ref := resource.Ref{Type: resource.TypeSecurityGroup, ID: "sg-1", ARN: resource.SecurityGroupARN(fakecloud.DefaultAccount, "us-east-1", "sg-1"),
-		Account: fakecloud.DefaultAccount, Region: "us-east-1"}
-	f := FindingInput{PolicyID: "aws.ec2.sg_public_admin_ports", Title: "t", Description: "d", Severity: "HIGH", Ref: ref, Status: FindingNew}
+	s := &SecurityHub{AWS: factory, Quiet: time.Hour, MaxDelay: time.Hour}
+	f := testFinding("sg-1")
 	finding := asff(f, time.Now())
-	b, _ := s.add(ref.Account, ref.Region, finding, findingUpdate{status: finding.Workflow.Status})
+	b, _ := s.add(f.Ref.Account, f.Ref.Region, finding, findingUpdate{status: finding.Workflow.Status})
 
 	var wg sync.WaitGroup
 	for range 2 {
@@ -52,7 +39,94 @@ func TestFlushOnceUnderRace(t *testing.T) {
 	if b.err != nil {
 		t.Fatalf("import: %v", b.err)
 	}
-	if calls, n := cloud.ImportStats(ref.Account, ref.Region); calls != 1 || n != 1 {
+	if calls, n := cloud.ImportStats(f.Ref.Account, f.Ref.Region); calls != 1 || n != 1 {
 		t.Errorf("BatchImportFindings calls = %d with %d findings, want 1 call with 1", calls, n)
 	}
+}
+
+// TestBatchTriggers: each of the three triggers (quiet period, cap, size)
+// imports a batch on its own while the others are an hour away. A trigger
+// that did not work leaves the writers waiting until their context ends.
+func TestBatchTriggers(t *testing.T) {
+	tests := []struct {
+		name            string
+		quiet, maxDelay time.Duration
+		writers         int
+		calls           int // 0: one writer stays behind in the next batch
+	}{
+		{"quiet period ends a lone finding's wait", 20 * time.Millisecond, time.Hour, 1, 1},
+		{"cap ends the wait when the quiet period never comes", time.Hour, 50 * time.Millisecond, 5, 1},
+		{"a full batch goes at once", time.Hour, time.Hour, maxImport, 1},
+		{"the next finding opens a new batch", time.Hour, time.Hour, maxImport + 1, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cloud, factory := findingsCloud(t)
+			s := &SecurityHub{AWS: factory, Quiet: tt.quiet, MaxDelay: tt.maxDelay}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			errs := make([]error, tt.writers)
+			var wg sync.WaitGroup
+			for i := range tt.writers {
+				wg.Go(func() { errs[i] = s.Write(ctx, testFinding(fmt.Sprintf("sg-%d", i)), time.Now()) })
+			}
+			if tt.calls == 0 {
+				// One writer is left in an open batch an hour from its
+				// import: the full batch must still have gone.
+				waitImports(t, cloud, maxImport)
+				cancel()
+				wg.Wait()
+				if calls, n := cloud.ImportStats(fakecloud.DefaultAccount, "us-east-1"); calls != 1 || n != maxImport {
+					t.Errorf("imports = %d calls, %d findings; want 1 call with %d", calls, n, maxImport)
+				}
+				return
+			}
+			wg.Wait()
+			for i, err := range errs {
+				if err != nil {
+					t.Fatalf("writer %d: %v", i, err)
+				}
+			}
+			calls, n := cloud.ImportStats(fakecloud.DefaultAccount, "us-east-1")
+			if calls != tt.calls || n != tt.writers {
+				t.Errorf("imports = %d calls, %d findings; want %d with %d", calls, n, tt.calls, tt.writers)
+			}
+		})
+	}
+}
+
+func waitImports(t *testing.T, cloud *fakecloud.Cloud, findings int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, n := cloud.ImportStats(fakecloud.DefaultAccount, "us-east-1"); n >= findings {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("fewer than %d findings imported after 30s", findings)
+}
+
+func findingsCloud(t *testing.T) (*fakecloud.Cloud, *awsclient.Factory) {
+	t.Helper()
+	cloud := fakecloud.New(fakecloud.Options{})
+	endpoint, err := cloud.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cloud.Close() })
+	factory, err := awsclient.New(context.Background(), awsclient.Options{
+		Region: "us-east-1", Endpoint: endpoint,
+		Credentials: credentials.NewStaticCredentialsProvider(fakecloud.DefaultAccessKeyID, fakecloud.DefaultSecretAccessKey, ""),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cloud, factory
+}
+
+func testFinding(id string) FindingInput {
+	ref := resource.Ref{Type: resource.TypeSecurityGroup, ID: id, ARN: resource.SecurityGroupARN(fakecloud.DefaultAccount, "us-east-1", id),
+		Account: fakecloud.DefaultAccount, Region: "us-east-1"}
+	return FindingInput{PolicyID: "aws.ec2.sg_public_admin_ports", Title: "t", Description: "d", Severity: "HIGH", Ref: ref, Status: FindingNew}
 }

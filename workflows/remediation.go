@@ -172,6 +172,10 @@ type remediation struct {
 	recurrences []Recheck // violating rechecks during the watch
 	rechecks    workflow.ReceiveChannel
 	watching    bool
+	// recording is the finding write still in flight (the first one runs
+	// beside the fix); the next write waits for it, so Security Hub sees
+	// the statuses in order.
+	recording workflow.Future
 }
 
 func newRemediation(ctx workflow.Context, in RemediationInput) *remediation {
@@ -234,7 +238,11 @@ func (r *remediation) run(ctx workflow.Context) (RemediationResult, error) {
 // act runs the steps up to the first fix. It returns done when there is
 // nothing to watch for (suppressed, dry run, rejected, failed).
 func (r *remediation) act(ctx workflow.Context) (done bool, err error) {
-	if err := r.record(ctx, activities.FindingNew, r.v.Message); err != nil {
+	if workflow.GetVersion(ctx, "record-new-beside-fix", workflow.DefaultVersion, 1) == 1 {
+		// The NEW finding waits for its BatchImportFindings batch (up to
+		// aws.findings_batch_max_delay); the fix must not wait with it.
+		r.recording = r.startRecord(ctx, activities.FindingNew, r.v.Message)
+	} else if err := r.record(ctx, activities.FindingNew, r.v.Message); err != nil {
 		return true, err
 	}
 	if r.v.Exemption.Exempt {
@@ -572,6 +580,11 @@ func (r *remediation) continueAsNew(ctx workflow.Context) error {
 // finish waits for in-flight update handlers, so a caller never sees its
 // update dropped by a completing workflow.
 func (r *remediation) finish(ctx workflow.Context, err error) (RemediationResult, error) {
+	// A path that ended before its next finding write must not leave the
+	// first one abandoned.
+	if rerr := r.recorded(ctx); rerr != nil && err == nil {
+		err = rerr
+	}
 	var can *workflow.ContinueAsNewError
 	if errors.As(err, &can) {
 		return r.result(), err
@@ -729,13 +742,33 @@ func (r *remediation) reply(ctx workflow.Context, text string) error {
 }
 
 func (r *remediation) record(ctx workflow.Context, status, note string) error {
+	if err := r.recorded(ctx); err != nil {
+		return err
+	}
+	if err := r.startRecord(ctx, status, note).Get(ctx, nil); err != nil {
+		return fmt.Errorf("record finding %s: %w", status, err)
+	}
+	return nil
+}
+
+func (r *remediation) startRecord(ctx workflow.Context, status, note string) workflow.Future {
 	f := activities.FindingInput{
 		PolicyID: r.v.PolicyID, Title: r.v.Title, Description: r.v.Message, Severity: r.v.Severity,
 		Controls: r.v.Controls, Ref: r.in.Ref, Status: status, Note: note,
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, DetectedAt: r.DetectedAt,
 	}
-	if err := workflow.ExecuteActivity(recordOptions(ctx), a.RecordFinding, f).Get(ctx, nil); err != nil {
-		return fmt.Errorf("record finding %s: %w", status, err)
+	return workflow.ExecuteActivity(recordOptions(ctx), a.RecordFinding, f)
+}
+
+// recorded waits for the finding write in flight, if any.
+func (r *remediation) recorded(ctx workflow.Context) error {
+	if r.recording == nil {
+		return nil
+	}
+	pending := r.recording
+	r.recording = nil
+	if err := pending.Get(ctx, nil); err != nil {
+		return fmt.Errorf("record finding %s: %w", activities.FindingNew, err)
 	}
 	return nil
 }

@@ -65,6 +65,34 @@ func TestRemediationEnforceFixesVerifiesAndWatches(t *testing.T) {
 	}
 }
 
+// The NEW finding waits for its Security Hub batch; the fix must not wait
+// with it, and the RESOLVED finding must still follow the NEW one. The NEW
+// write here is held until the fix has been applied: a workflow that
+// waited for it before fixing would never apply.
+func TestRemediationFixesBesideTheFirstFinding(t *testing.T) {
+	h := newHarness(t)
+	applied := make(chan struct{})
+	h.applyOut = func(int) activities.ApplyOutput {
+		close(applied)
+		return activities.ApplyOutput{Changed: true, Summary: "revoked sgr-1"}
+	}
+	h.onFinding = func(call int, f activities.FindingInput) {
+		if call != 1 {
+			return
+		}
+		select {
+		case <-applied:
+		case <-time.After(2 * time.Second): // inside the test environment's 3s
+			t.Errorf("the fix waited for the %s finding's write", f.Status)
+		}
+	}
+	res := h.remediate(remediationInput(violation(enforce(time.Hour, 3))))
+	if res.State != workflows.StateResolved || len(h.applies) != 1 {
+		t.Errorf("result = %+v after %d applies, want Resolved after 1", res, len(h.applies))
+	}
+	checkFindings(t, h, activities.FindingNew, activities.FindingResolved)
+}
+
 // Dry runs, exemptions and policies without an action never change the
 // resource.
 func TestRemediationWithoutChange(t *testing.T) {

@@ -63,7 +63,7 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 				}
 			}
 			if cfg.AWS.SecurityHub == nil || *cfg.AWS.SecurityHub {
-				acts.Findings = &activities.SecurityHub{AWS: factory, Metrics: m, MaxDelay: time.Duration(cfg.AWS.FindingsBatchDelay)}
+				acts.Findings = &activities.SecurityHub{AWS: factory, Metrics: m, Quiet: time.Duration(cfg.AWS.FindingsBatchDelay), MaxDelay: time.Duration(cfg.AWS.FindingsBatchMaxDelay)}
 			}
 			w := worker.New(tc, cfg.Temporal.TaskQueue, acts, worker.Options{})
 			log.Info("worker started", "temporal", cfg.Temporal.Address, "namespace", cfg.Temporal.Namespace,

@@ -96,10 +96,12 @@ type AWS struct {
 	ExternalID string `yaml:"external_id"`
 	// SecurityHub turns finding records on (default true).
 	SecurityHub *bool `yaml:"security_hub"`
-	// FindingsBatchDelay is how long a finding waits for others to share
-	// its BatchImportFindings call: fewer calls under load (the API is
-	// rate-limited per account), at the cost of that much latency.
-	FindingsBatchDelay Duration `yaml:"findings_batch_delay"`
+	// FindingsBatchDelay is how long a batch of findings waits for one more
+	// to share its BatchImportFindings call (the API is rate-limited per
+	// account and region). Each arrival starts the wait again, so under
+	// load batches fill up, up to FindingsBatchMaxDelay after they opened.
+	FindingsBatchDelay    Duration `yaml:"findings_batch_delay"`
+	FindingsBatchMaxDelay Duration `yaml:"findings_batch_max_delay"`
 }
 
 // Queue is the SQS queue the starter consumes.
@@ -190,7 +192,7 @@ func ParseDuration(s string) (time.Duration, error) {
 func Default() Config {
 	return Config{
 		Temporal: Temporal{Address: "127.0.0.1:7233", Namespace: "default", TaskQueue: "rectify", UIURL: "http://127.0.0.1:8233"},
-		AWS:      AWS{Region: "us-east-1", FindingsBatchDelay: Duration(time.Second)},
+		AWS:      AWS{Region: "us-east-1", FindingsBatchDelay: Duration(time.Second), FindingsBatchMaxDelay: Duration(10 * time.Second)},
 		Queue:    Queue{Workers: 8},
 		Defaults: PolicySettings{
 			ApprovalTimeout: Duration(24 * time.Hour),
@@ -234,6 +236,24 @@ func Load(path string) (Config, error) {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
 	return c, nil
+}
+
+// MaxFindingsBatchDelay bounds aws.findings_batch_max_delay: the record
+// activity waits for its batch and the import inside a 30s start-to-close
+// timeout, and a batch that waited longer would time every writer out.
+const MaxFindingsBatchDelay = 15 * time.Second
+
+func (a AWS) validateBatching() error {
+	quiet, most := time.Duration(a.FindingsBatchDelay), time.Duration(a.FindingsBatchMaxDelay)
+	switch {
+	case quiet < 0:
+		return fmt.Errorf("aws.findings_batch_delay: %s: must not be negative", quiet)
+	case most < 0 || most > MaxFindingsBatchDelay:
+		return fmt.Errorf("aws.findings_batch_max_delay: %s: must be between 0 and %s", most, MaxFindingsBatchDelay)
+	case most != 0 && most < quiet:
+		return fmt.Errorf("aws.findings_batch_max_delay: %s is shorter than aws.findings_batch_delay %s", most, quiet)
+	}
+	return nil
 }
 
 // Environment variables that override the file, for containers.
@@ -309,6 +329,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Queue.Workers < 1 {
 		return fmt.Errorf("queue.workers: %d: must be at least 1", c.Queue.Workers)
+	}
+	if err := c.AWS.validateBatching(); err != nil {
+		return err
 	}
 	for i, sw := range c.Sweeps {
 		at := fmt.Sprintf("sweeps[%d]", i)

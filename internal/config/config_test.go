@@ -73,6 +73,8 @@ func TestLoad(t *testing.T) {
 		{name: "bad mode names the field", yaml: "policies:\n  p:\n    mode: yolo\n", wantErr: "policies.p.mode"},
 		{name: "bad duration names the line", yaml: "defaults:\n  watch_window: soon\n", wantErr: "line 2"},
 		{name: "unknown field", yaml: "temporall: {}\n", wantErr: "temporall"},
+		{name: "findings cap past the record timeout", yaml: "aws:\n  findings_batch_max_delay: 1m\n", wantErr: "aws.findings_batch_max_delay: 1m0s: must be between 0 and 15s"},
+		{name: "findings cap shorter than the quiet period", yaml: "aws:\n  findings_batch_delay: 5s\n  findings_batch_max_delay: 2s\n", wantErr: "shorter than aws.findings_batch_delay"},
 		{name: "bad env", env: map[string]string{"RECTIFY_DRY_RUN": "maybe"}, wantErr: "RECTIFY_DRY_RUN"},
 	}
 	for _, tt := range tests {

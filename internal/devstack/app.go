@@ -98,7 +98,7 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 	}
 	acts := &activities.Activities{
 		AWS: workerAWS, Policies: set, Notifier: opts.Notifier,
-		Findings: &activities.SecurityHub{AWS: workerAWS, Metrics: opts.Metrics, MaxDelay: time.Duration(cfg.AWS.FindingsBatchDelay)},
+		Findings: &activities.SecurityHub{AWS: workerAWS, Metrics: opts.Metrics, Quiet: time.Duration(cfg.AWS.FindingsBatchDelay), MaxDelay: time.Duration(cfg.AWS.FindingsBatchMaxDelay)},
 		Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue, Config: &cfg, Log: log, Metrics: opts.Metrics,
 	}
 	if acts.Notifier == nil && cfg.Slack.Enabled() {
