@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -89,11 +90,32 @@ func runCheck(ctx context.Context, stdin io.Reader, stdout io.Writer, name strin
 		return inputError("check: --severity-threshold %q: want one of %s", o.threshold, strings.Join(policies.Severities, ", "))
 	}
 
+	// A check is one short process that allocates a few times the plan's
+	// size and exits: collecting at the default pace spent a sixth of its
+	// CPU on the GC for a 5,000-resource plan, for under 10% less memory.
+	// GOGC, when set, still decides.
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
+
+	// Compiling the policies needs nothing from the plan, so it runs on
+	// another core while the plan is read and normalized. A plan error
+	// still wins over a policy error, as when they ran one after another.
+	loaded := make(chan policyLoad, 1)
+	go func() {
+		opts := []policies.Option{policies.WithLogger(slog.New(slog.DiscardHandler))}
+		for _, d := range o.policyDirs {
+			opts = append(opts, policies.WithDir(d))
+		}
+		set, err := policies.Load(opts...)
+		loaded <- policyLoad{set, err}
+	}()
+
 	data, err := readPlanInput(stdin, name)
 	if err != nil {
 		return inputError("check: %w", err)
 	}
-	p, err := plan.Parse(bytes.NewReader(data))
+	p, err := plan.ParseBytes(data)
 	if err != nil {
 		return inputError("check %s: %w", checkDisplayName(name), err)
 	}
@@ -102,14 +124,11 @@ func runCheck(ctx context.Context, stdin io.Reader, stdout io.Writer, name strin
 		return inputError("check %s: %w", checkDisplayName(name), err)
 	}
 
-	opts := []policies.Option{policies.WithLogger(slog.New(slog.DiscardHandler))}
-	for _, d := range o.policyDirs {
-		opts = append(opts, policies.WithDir(d))
+	l := <-loaded
+	if l.err != nil {
+		return inputError("check: %w", l.err)
 	}
-	set, err := policies.Load(opts...)
-	if err != nil {
-		return inputError("check: %w", err)
-	}
+	set := l.set
 
 	if ctx == nil {
 		ctx = context.Background()
@@ -129,12 +148,18 @@ func runCheck(ctx context.Context, stdin io.Reader, stdout io.Writer, name strin
 	return nil
 }
 
+type policyLoad struct {
+	set *policies.Set
+	err error
+}
+
 // maxPlanInput bounds what one plan may be. A plan of tens of thousands of
 // resources is tens of megabytes.
 const maxPlanInput = 512 << 20
 
 func readPlanInput(stdin io.Reader, name string) ([]byte, error) {
 	r := stdin
+	size := 0
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
@@ -142,8 +167,15 @@ func readPlanInput(stdin io.Reader, name string) ([]byte, error) {
 		}
 		defer f.Close()
 		r = f
+		// Read a file into one buffer of its size (and room to see EOF),
+		// rather than growing one through copies as io.ReadAll does.
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = int(min(fi.Size(), maxPlanInput)) + bytes.MinRead
+		}
 	}
-	data, err := io.ReadAll(io.LimitReader(r, maxPlanInput+1))
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	_, err := buf.ReadFrom(io.LimitReader(r, maxPlanInput+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("read plan %s: %w", checkDisplayName(name), err)
 	}

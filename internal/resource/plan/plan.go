@@ -121,6 +121,11 @@ func Parse(r io.Reader) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read plan: %w", err)
 	}
+	return ParseBytes(data)
+}
+
+// ParseBytes is Parse for a plan already in memory.
+func ParseBytes(data []byte) (*Plan, error) {
 	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
 		return nil, fmt.Errorf("%w: this is a binary plan file; convert it with `terraform show -json PLANFILE > plan.json`", ErrNotPlan)
 	}
