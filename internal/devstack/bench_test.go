@@ -246,7 +246,8 @@ func waitCount(b *testing.B, query string, want int) {
 }
 
 var (
-	stormDelay     = flag.Duration("storm-batch-delay", time.Second, "findings batch delay in BenchmarkStorm")
+	stormDelay     = flag.Duration("storm-batch-delay", time.Second, "findings batch quiet period in BenchmarkStorm")
+	stormMaxDelay  = flag.Duration("storm-batch-max-delay", 10*time.Second, "findings batch cap in BenchmarkStorm")
 	stormEvents    = flag.Int("storm-events", 10000, "events in BenchmarkStorm")
 	stormResources = flag.Int("storm-resources", 500, "resources in BenchmarkStorm (half are made violating)")
 )
@@ -278,6 +279,7 @@ func BenchmarkStorm(b *testing.B) {
 		cfg.Queue.Workers = 32
 		cfg.Defaults.WatchWindow = config.Duration(time.Minute)
 		cfg.AWS.FindingsBatchDelay = config.Duration(*stormDelay)
+		cfg.AWS.FindingsBatchMaxDelay = config.Duration(*stormMaxDelay)
 		app, err := StartApp(ctx, AppOptions{Temporal: temporalServer.Client, Config: cfg, Policies: policySet})
 		if err != nil {
 			b.Fatal(err)
@@ -317,7 +319,7 @@ func BenchmarkStorm(b *testing.B) {
 		app.Stop()
 		calls, findings := cloud.ImportStats(Account, Region)
 		sentEvents := resources * perResource
-		fmt.Printf("\nstorm: %d events over %d resources (%d violating), findings batch delay %s\n", sentEvents, resources, violating, *stormDelay)
+		fmt.Printf("\nstorm: %d events over %d resources (%d violating), findings batch quiet %s, cap %s\n", sentEvents, resources, violating, *stormDelay, *stormMaxDelay)
 		fmt.Printf("  events sent in %s; every violation verified fixed after %s\n", sent.Round(time.Millisecond), settled.Round(time.Millisecond))
 		fmt.Printf("  evaluation passes: %d (%.2f per resource); changes seen by evaluations: %d; lost: %d\n",
 			passes, float64(passes)/float64(resources), changes, sentEvents-changes)
