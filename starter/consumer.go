@@ -281,7 +281,7 @@ func StartEvaluation(ctx context.Context, tc client.Client, taskQueue string, se
 		TaskQueue: taskQueue,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			workflows.AttrResource.ValueSet(t.ARN), workflows.AttrAccount.ValueSet(t.Account)),
-	}, workflows.EvaluateWorkflow, workflows.EvaluateInput{Ref: ref, Settle: settle})
+	}, workflows.EvaluateWorkflow, workflows.EvaluateInput{Ref: ref, Settle: settle, StartedWithAttributes: true})
 	if err != nil {
 		return fmt.Errorf("signal-with-start %s: %w", id, err)
 	}

@@ -34,6 +34,11 @@ type EvaluateInput struct {
 	// the same burst (an apply of a Terraform module is dozens of calls on
 	// one resource). Zero evaluates at once.
 	Settle time.Duration `json:"settle,omitempty"`
+	// StartedWithAttributes says the starter set RectifyResource and
+	// RectifyAccount in the start request, so the run need not upsert them
+	// again (one visibility write less). Runs started without it upsert as
+	// before, so recorded histories replay.
+	StartedWithAttributes bool `json:"started_with_attributes,omitempty"`
 }
 
 // EvaluateResult says how much work a storm of changes cost.
@@ -50,9 +55,11 @@ type EvaluateResult struct {
 func Evaluate(ctx workflow.Context, in EvaluateInput) (EvaluateResult, error) {
 	e := &evaluation{ref: in.Ref, settle: in.Settle, pending: in.Pending, result: EvaluateResult{Passes: in.Passes}}
 	e.changes = workflow.GetSignalChannel(ctx, SignalChanged)
-	if err := workflow.UpsertTypedSearchAttributes(ctx,
-		AttrResource.ValueSet(in.Ref.ARN), AttrAccount.ValueSet(in.Ref.Account)); err != nil {
-		return e.result, fmt.Errorf("upsert search attributes: %w", err)
+	if !in.StartedWithAttributes {
+		if err := workflow.UpsertTypedSearchAttributes(ctx,
+			AttrResource.ValueSet(in.Ref.ARN), AttrAccount.ValueSet(in.Ref.Account)); err != nil {
+			return e.result, fmt.Errorf("upsert search attributes: %w", err)
+		}
 	}
 	return e.run(ctx, in)
 }
@@ -156,7 +163,7 @@ func (e *evaluation) pass(ctx workflow.Context, change Change) error {
 			Workflow:   RemediationWorkflow,
 			Signal:     SignalRecheck,
 			SignalArg:  Recheck{Key: key, Violating: true, Message: v.Message, Params: v.Params, Change: change},
-			Input:      RemediationInput{Ref: e.ref, Name: out.Name, Violation: v, Change: change},
+			Input:      RemediationInput{Ref: e.ref, Name: out.Name, Violation: v, Change: change, StartedWithAttributes: true},
 			Keywords: map[string]string{
 				AttrPolicy.GetName():   v.PolicyID,
 				AttrResource.GetName(): e.ref.ARN,

@@ -105,6 +105,36 @@ func TestEvaluate(t *testing.T) {
 	}
 }
 
+// Evaluate upserts RectifyResource and RectifyAccount only when its start
+// request lacked them; the starter and sweeps set them at start, and say so.
+func TestEvaluateUpsertsOnlyWhatTheStartLacked(t *testing.T) {
+	for _, withAttrs := range []bool{true, false} {
+		h := newHarness(t)
+		h.env.SetStartWorkflowOptions(clientOptions(workflows.EvaluateID(sg.ARN)))
+		h.evaluateOut = func(int) activities.EvaluateResourceOutput {
+			return activities.EvaluateResourceOutput{Exists: true, Name: "web", Violations: []activities.Violation{violation(enforce(time.Hour, 3))}}
+		}
+		h.evaluate(workflows.EvaluateInput{Ref: sg, StartedWithAttributes: withAttrs})
+		if len(h.dispatches) != 1 {
+			t.Fatalf("%d dispatches, want 1", len(h.dispatches))
+		}
+		want := 1
+		if withAttrs {
+			want = 0
+		}
+		if h.upserts != want {
+			t.Errorf("started with attributes %v: %d upserts, want %d", withAttrs, h.upserts, want)
+		}
+		for _, d := range h.dispatches {
+			for _, s := range d.Starts {
+				if !jsonAs[workflows.RemediationInput](t, s.Input).StartedWithAttributes {
+					t.Errorf("start of %s does not say it carries the search attributes it sets", s.WorkflowID)
+				}
+			}
+		}
+	}
+}
+
 func checkStarts(t *testing.T, starts []activities.StartRequest, policies []string, eventID string) {
 	t.Helper()
 	if len(starts) != len(policies) {

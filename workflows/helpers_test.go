@@ -82,6 +82,7 @@ type harness struct {
 
 	mu         sync.Mutex
 	states     []string // RectifyState values, in upsert order
+	upserts    int      // search-attribute upserts of any key
 	findings   []activities.FindingInput
 	notified   []activities.Notification
 	snapshots  int
@@ -103,6 +104,9 @@ func newHarness(t *testing.T) *harness {
 	env.SetStartWorkflowOptions(clientOptions(workflows.RemediationID(policyID, sg.ARN)))
 
 	env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
+		h.mu.Lock()
+		h.upserts++
+		h.mu.Unlock()
 		if s, ok := args.Get(0).(temporal.SearchAttributes).GetKeyword(workflows.AttrState); ok {
 			h.mu.Lock()
 			h.states = append(h.states, s)

@@ -49,6 +49,11 @@ type RemediationInput struct {
 	Change Change `json:"change"`
 	// Carry is the state handed over by continue-as-new; nil on a first run.
 	Carry *Carry `json:"carry,omitempty"`
+	// StartedWithAttributes says the starter set every search attribute
+	// (State New included) in the start request, so the first run need not
+	// upsert them again: each upsert is one more visibility write. Runs
+	// started without it upsert as before, so recorded histories replay.
+	StartedWithAttributes bool `json:"started_with_attributes,omitempty"`
 }
 
 // Carry is what survives a continue-as-new during the watch window.
@@ -218,6 +223,9 @@ func (r *remediation) setup(ctx workflow.Context) error {
 	})
 	if r.State == "" {
 		r.State = StateNew
+	}
+	if r.in.StartedWithAttributes && !r.resumed {
+		return nil
 	}
 	return workflow.UpsertTypedSearchAttributes(ctx,
 		AttrPolicy.ValueSet(r.v.PolicyID), AttrResource.ValueSet(r.in.Ref.ARN),

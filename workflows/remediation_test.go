@@ -93,6 +93,36 @@ func TestRemediationFixesBesideTheFirstFinding(t *testing.T) {
 	checkFindings(t, h, activities.FindingNew, activities.FindingResolved)
 }
 
+// A violation whose start request carried every search attribute (as
+// Evaluate's dispatch does) upserts only its state changes: each upsert is
+// one more visibility write on the server. One started without them, as
+// recorded histories were, still sets them first.
+func TestRemediationUpsertsOnlyWhatTheStartLacked(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		withAttrs  bool
+		wantStates []string
+	}{
+		{"started with attributes", true, []string{workflows.StateRemediating, workflows.StateResolved}},
+		{"started without", false, []string{workflows.StateNew, workflows.StateRemediating, workflows.StateResolved}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			in := remediationInput(violation(enforce(time.Hour, 3)))
+			in.StartedWithAttributes = tc.withAttrs
+			if res := h.remediate(in); res.State != workflows.StateResolved {
+				t.Fatalf("state = %s, want %s", res.State, workflows.StateResolved)
+			}
+			if got := h.upserted(); !slices.Equal(got, tc.wantStates) {
+				t.Errorf("RectifyState upserts = %v, want %v", got, tc.wantStates)
+			}
+			if h.upserts != len(tc.wantStates) {
+				t.Errorf("%d upserts, want one per state %v", h.upserts, tc.wantStates)
+			}
+		})
+	}
+}
+
 // Dry runs, exemptions and policies without an action never change the
 // resource.
 func TestRemediationWithoutChange(t *testing.T) {

@@ -77,7 +77,7 @@ func Sweep(ctx workflow.Context, in SweepInput) (SweepProgress, error) {
 			id := EvaluateID(ref.ARN)
 			d.Starts = append(d.Starts, activities.StartRequest{
 				WorkflowID: id, Workflow: EvaluateWorkflow, Signal: SignalChanged, SignalArg: change,
-				Input:    EvaluateInput{Ref: ref},
+				Input:    EvaluateInput{Ref: ref, StartedWithAttributes: true},
 				Keywords: map[string]string{AttrResource.GetName(): ref.ARN, AttrAccount.GetName(): ref.Account},
 			})
 		}
