@@ -40,6 +40,8 @@ locals {
   # The starter calls SQS only (starter/consumer.go): receive, extend the
   # visibility of and delete event messages, read the queue's visibility
   # timeout, and read the dead-letter queue's depth for rectify_dlq_depth.
+  # Every SQS action here is authorized on the queue's ARN; kms:Decrypt on
+  # the key, and it supports kms:ViaService.
   starter_policy = jsonencode({
     Version = "2012-10-17"
     Statement = concat(
@@ -69,6 +71,8 @@ locals {
 
   # The worker: become the member role, nothing more. Findings are written
   # by the member role in the resource's own account.
+  # sts:AssumeRole is authorized on the role's ARN; aws:ResourceOrgID is a
+  # global key, set for a role in an organization's account.
   worker_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [merge(

@@ -10,10 +10,7 @@ locals {
   partition = data.aws_partition.current.partition
   account   = data.aws_caller_identity.current.account_id
 
-  security_groups = flatten([for r in var.regions : [
-    "arn:${local.partition}:ec2:${r}:${local.account}:security-group/*",
-    "arn:${local.partition}:ec2:${r}:${local.account}:security-group-rule/*",
-  ]])
+  security_groups = [for r in var.regions : "arn:${local.partition}:ec2:${r}:${local.account}:security-group/*"]
 
   iam_principals = [
     "arn:${local.partition}:iam::${local.account}:group/*",
@@ -25,39 +22,47 @@ locals {
     Version = "2012-10-17"
     Statement = [
       {
-        # Live reads and sweeps. EC2 Describe calls and ListAllMyBuckets
-        # support no resource-level permissions.
+        # Live reads and sweeps. Both Describe calls have no resource type
+        # in the Service Authorization Reference: AWS evaluates them on *.
         Sid      = "ReadSecurityGroups"
         Effect   = "Allow"
         Action   = ["ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups"]
         Resource = "*"
       },
       {
+        # ListAllMyBuckets has no resource type: *.
         Sid      = "ListBuckets"
         Effect   = "Allow"
         Action   = ["s3:ListAllMyBuckets"]
         Resource = "*"
       },
       {
-        # ec2_revoke_ingress: revoke, and re-authorize on Undo.
+        # ec2_revoke_ingress: revoke, and re-authorize on Undo. Both are
+        # authorized on the group. Authorize's optional security-group-rule
+        # type matters only to a request that tags the new rule
+        # (TagSpecifications), which rectify never sends; Revoke has none.
         Sid      = "ChangeSecurityGroupIngress"
         Effect   = "Allow"
         Action   = ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"]
         Resource = local.security_groups
       },
       {
-        # Undo's exemption tags, and no other tag.
+        # Undo's exemption tags, and no other tag (CreateTags supports
+        # aws:TagKeys on the security-group type).
         Sid      = "TagSecurityGroupsExempt"
         Effect   = "Allow"
         Action   = ["ec2:CreateTags"]
-        Resource = [for r in var.regions : "arn:${local.partition}:ec2:${r}:${local.account}:security-group/*"]
+        Resource = local.security_groups
         Condition = {
           "ForAllValues:StringEquals" = { "aws:TagKeys" = ["rectify:exempt", "rectify:exempt-until"] }
         }
       },
       {
-        # Live reads, s3_block_public_access (snapshot, apply, undo) and
-        # Undo's exemption tags, on this account's buckets only.
+        # Live reads, s3_block_public_access (snapshot, apply, undo: the
+        # DeletePublicAccessBlock call is authorized as
+        # s3:PutBucketPublicAccessBlock) and Undo's exemption tags. A bucket
+        # ARN names no account, so the global aws:ResourceAccount (S3 also
+        # offers the same as s3:ResourceAccount) keeps it to this account's.
         Sid    = "BucketPublicAccessBlockAndTags"
         Effect = "Allow"
         Action = [
@@ -74,7 +79,8 @@ locals {
         # s3_delete_public_statements and s3_add_tls_deny (edit the policy,
         # delete it when none is left, restore it on Undo) and
         # s3_enable_kms_encryption (Put/DeleteBucketEncryption are both
-        # s3:PutEncryptionConfiguration), on this account's buckets only.
+        # s3:PutEncryptionConfiguration, GetBucketEncryption is
+        # s3:GetEncryptionConfiguration), on this account's buckets only.
         Sid    = "BucketPolicyAndEncryption"
         Effect = "Allow"
         Action = [
@@ -88,7 +94,7 @@ locals {
         Condition = { StringEquals = { "aws:ResourceAccount" = local.account } }
       },
       {
-        # ListKeys and DescribeTrails support no resource-level permissions.
+        # ListKeys and DescribeTrails have no resource type: *.
         Sid      = "ListKeysAndTrails"
         Effect   = "Allow"
         Action   = ["cloudtrail:DescribeTrails", "kms:ListKeys"]
@@ -109,7 +115,8 @@ locals {
         Resource = [for r in var.regions : "arn:${local.partition}:kms:${r}:${local.account}:key/*"]
       },
       {
-        # Undo's exemption tags on keys, and no other tag.
+        # Undo's exemption tags on keys, and no other tag (TagResource
+        # supports aws:TagKeys).
         Sid      = "TagKeysExempt"
         Effect   = "Allow"
         Action   = ["kms:TagResource"]
@@ -120,14 +127,16 @@ locals {
       },
       {
         # Live reads of trails and cloudtrail_start_logging (snapshot,
-        # apply, undo), on this account's trails only.
+        # apply, undo), on this account's trails only. ListTags also takes
+        # event data stores, channels and dashboards; rectify names trails.
         Sid      = "TrailLogging"
         Effect   = "Allow"
         Action   = ["cloudtrail:GetTrailStatus", "cloudtrail:ListTags", "cloudtrail:StartLogging", "cloudtrail:StopLogging"]
         Resource = [for r in var.regions : "arn:${local.partition}:cloudtrail:${r}:${local.account}:trail/*"]
       },
       {
-        # Undo's exemption tags on trails, and no other tag.
+        # Undo's exemption tags on trails, and no other tag (AddTags
+        # supports aws:TagKeys).
         Sid      = "TagTrailsExempt"
         Effect   = "Allow"
         Action   = ["cloudtrail:AddTags"]
@@ -139,13 +148,17 @@ locals {
       {
         # Live reads, sweeps, Undo's tag read and rds_disable_public_access
         # (snapshot, apply, undo), on this account's DB instances only.
+        # ModifyDBInstance's option group, parameter group, security group
+        # and subnet group types count only in a request that changes them;
+        # rectify changes PubliclyAccessible alone.
         Sid      = "DBInstancePublicAccess"
         Effect   = "Allow"
         Action   = ["rds:DescribeDBInstances", "rds:ModifyDBInstance"]
         Resource = [for r in var.regions : "arn:${local.partition}:rds:${r}:${local.account}:db:*"]
       },
       {
-        # Undo's exemption tags on DB instances, and no other tag.
+        # Undo's exemption tags on DB instances, and no other tag
+        # (AddTagsToResource supports aws:TagKeys).
         Sid      = "TagDBInstancesExempt"
         Effect   = "Allow"
         Action   = ["rds:AddTagsToResource"]
@@ -156,16 +169,16 @@ locals {
       },
       {
         # Live reads and ec2_enable_ebs_default_encryption (snapshot, apply,
-        # undo). The setting is per region and has no ARN, so AWS evaluates
-        # these actions on * only.
+        # undo). The setting is per region and has no ARN: none of the three
+        # has a resource type, so AWS evaluates them on * only.
         Sid      = "EBSEncryptionByDefault"
         Effect   = "Allow"
         Action   = ["ec2:DisableEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault", "ec2:GetEbsEncryptionByDefault"]
         Resource = "*"
       },
       {
-        # Sweeps of IAM principals: the List calls support no
-        # resource-level permissions.
+        # Sweeps of IAM principals: ListGroups, ListRoles and ListUsers have
+        # no resource type: *.
         Sid      = "ListIAMPrincipals"
         Effect   = "Allow"
         Action   = ["iam:ListGroups", "iam:ListRoles", "iam:ListUsers"]
@@ -195,7 +208,8 @@ locals {
       },
       {
         # iam_detach_policy detaches AdministratorAccess and Undo puts it
-        # back: no other managed policy.
+        # back: no other managed policy (all six actions support
+        # iam:PolicyARN).
         Sid    = "DetachAdministratorAccess"
         Effect = "Allow"
         Action = [
@@ -254,13 +268,14 @@ locals {
       },
       {
         # Findings under the account's own default product ARN
-        # (activities.ProductARN).
+        # (activities.ProductARN), BatchImportFindings' resource type.
         Sid      = "ImportFindings"
         Effect   = "Allow"
         Action   = ["securityhub:BatchImportFindings"]
         Resource = [for r in var.regions : "arn:${local.partition}:securityhub:${r}:${local.account}:product/${local.account}/default"]
       },
       {
+        # The hub is BatchUpdateFindings' resource type.
         Sid      = "UpdateFindings"
         Effect   = "Allow"
         Action   = ["securityhub:BatchUpdateFindings"]
