@@ -198,32 +198,42 @@ func (p *policy) denies(value any, r resource.Resource, revision string) ([]Viol
 // inputValue builds input = {"resource": r} as an AST value. It mirrors the
 // JSON tags of resource.Resource field by field instead of going through
 // encoding/json, which ast.InterfaceToValue would do for a struct; a test
-// checks both give the same value so the two cannot drift apart.
+// checks both give the same value so the two cannot drift apart. The two
+// outer objects are built as AST directly: going through map[string]any
+// first made each conversion about a fifth slower.
 // Properties should hold map[string]any, []any, string, bool, int and nil:
 // those convert directly, anything else still converts through JSON.
 func inputValue(r resource.Resource) (ast.Value, error) {
-	var address, tags, props any
+	address, tags, props := ast.NullTerm(), ast.NullTerm(), ast.NullTerm()
 	if r.Address != nil {
-		address = *r.Address
+		address = ast.StringTerm(*r.Address)
 	}
 	if r.Tags != nil {
-		tags = r.Tags
+		v, err := ast.InterfaceToValue(r.Tags)
+		if err != nil {
+			return nil, err
+		}
+		tags = ast.NewTerm(v)
 	}
 	if r.Properties != nil {
-		props = r.Properties
+		v, err := ast.InterfaceToValue(r.Properties)
+		if err != nil {
+			return nil, err
+		}
+		props = ast.NewTerm(v)
 	}
-	return ast.InterfaceToValue(map[string]any{"resource": map[string]any{
-		"type":       r.Type,
-		"address":    address,
-		"arn":        r.ARN,
-		"id":         r.ID,
-		"name":       r.Name,
-		"account":    r.Account,
-		"region":     r.Region,
-		"tags":       tags,
-		"plane":      string(r.Plane),
-		"properties": props,
-	}})
+	return ast.NewObject(ast.Item(ast.InternedTerm("resource"), ast.ObjectTerm(
+		ast.Item(ast.InternedTerm("type"), ast.StringTerm(r.Type)),
+		ast.Item(ast.InternedTerm("address"), address),
+		ast.Item(ast.InternedTerm("arn"), ast.StringTerm(r.ARN)),
+		ast.Item(ast.InternedTerm("id"), ast.StringTerm(r.ID)),
+		ast.Item(ast.InternedTerm("name"), ast.StringTerm(r.Name)),
+		ast.Item(ast.InternedTerm("account"), ast.StringTerm(r.Account)),
+		ast.Item(ast.InternedTerm("region"), ast.StringTerm(r.Region)),
+		ast.Item(ast.InternedTerm("tags"), tags),
+		ast.Item(ast.InternedTerm("plane"), ast.StringTerm(string(r.Plane))),
+		ast.Item(ast.InternedTerm("properties"), props),
+	))), nil
 }
 
 // resourceKey names a resource in logs and errors: the ARN, or the Terraform
