@@ -3,6 +3,8 @@
 package worker
 
 import (
+	"cmp"
+
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -11,19 +13,39 @@ import (
 	"github.com/rectifyhq/rectify/workflows"
 )
 
-// Options tunes the worker; zero values take the SDK defaults.
+// Options tunes the worker; zero values take rectify's defaults (the SDK's,
+// but for WorkflowTaskPollers).
 type Options struct {
 	MaxConcurrentActivities int
 	MaxConcurrentWorkflows  int
+	// WorkflowTaskPollers is how many workflow-task polls the worker keeps
+	// open (default DefaultWorkflowTaskPollers).
+	WorkflowTaskPollers int
+}
+
+// DefaultWorkflowTaskPollers replaces the SDK's 2. Every violation is about
+// a dozen workflow tasks (Evaluate, then one per step of Remediation); with
+// 2 polls open most of a burst's tasks found no waiting poller, so the
+// server wrote them to its task backlog and read them back (CreateTasks and
+// GetTasks in its persistence metrics, 6-8 per violation at 200 concurrent
+// violations, about 5 with 8 pollers), and a worker kept waiting for work
+// it had the slots to run.
+const DefaultWorkflowTaskPollers = 8
+
+// SDKOptions are the SDK worker options New uses, for anything that must
+// run like rectify's worker (the benchmark's no-op ceiling).
+func SDKOptions(opts Options) worker.Options {
+	return worker.Options{
+		MaxConcurrentActivityExecutionSize:     opts.MaxConcurrentActivities,
+		MaxConcurrentWorkflowTaskExecutionSize: opts.MaxConcurrentWorkflows,
+		MaxConcurrentWorkflowTaskPollers:       cmp.Or(opts.WorkflowTaskPollers, DefaultWorkflowTaskPollers),
+	}
 }
 
 // New returns a worker on taskQueue with every workflow and activity of
 // rectify registered. Start it with Run or Start.
 func New(c client.Client, taskQueue string, acts *activities.Activities, opts Options) worker.Worker {
-	w := worker.New(c, taskQueue, worker.Options{
-		MaxConcurrentActivityExecutionSize:     opts.MaxConcurrentActivities,
-		MaxConcurrentWorkflowTaskExecutionSize: opts.MaxConcurrentWorkflows,
-	})
+	w := worker.New(c, taskQueue, SDKOptions(opts))
 	Register(w, acts)
 	return w
 }
