@@ -21,6 +21,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
+	"github.com/rectifyhq/rectify/internal/logging"
 	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/tracing"
 	"github.com/rectifyhq/rectify/policies"
@@ -76,7 +77,9 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 	if opts.Metrics != nil || opts.Tracing != nil {
 		// A client sharing the connection, with the SDK's metrics on our
 		// registry and the tracing interceptor.
-		var co client.Options
+		// A client made from an existing one does not inherit its logger;
+		// without one the SDK logs at debug to stdout.
+		co := client.Options{Logger: logging.Temporal(log)}
 		if opts.Metrics != nil {
 			co.MetricsHandler = opts.Metrics.TemporalHandler()
 		}
