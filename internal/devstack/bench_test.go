@@ -26,7 +26,10 @@ import (
 	"github.com/rectifyhq/rectify/workflows"
 )
 
-var benchN = flag.Int("n", 200, "violations per benchmark run")
+var (
+	benchN    = flag.Int("n", 200, "violations per benchmark run")
+	loopQuiet = flag.Duration("loop-batch-delay", 0, "findings batch quiet period in BenchmarkRemediationLoop (0: the default)")
+)
 
 // Activities per violation in the real flow: Evaluate runs EvaluateResource
 // and Dispatch; Remediation runs RecordFinding(NEW), Notify(Remediating),
@@ -99,6 +102,9 @@ func runReal(b *testing.B, n int) benchResult {
 	cfg.Settle = 0 // like for like with the no-op ceiling; production's settle adds its value to latency
 	cfg.Queue.Workers = 16
 	cfg.Defaults.WatchWindow = config.Duration(time.Minute)
+	if *loopQuiet > 0 {
+		cfg.AWS.FindingsBatchDelay = config.Duration(*loopQuiet)
+	}
 	app, err := StartApp(ctx, AppOptions{Temporal: temporalServer.Client, Config: cfg, Policies: policySet})
 	if err != nil {
 		b.Fatal(err)
