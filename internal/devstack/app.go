@@ -76,9 +76,8 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 	}
 	if opts.Metrics != nil || opts.Tracing != nil {
 		// A client sharing the connection, with the SDK's metrics on our
-		// registry and the tracing interceptor.
-		// A client made from an existing one does not inherit its logger;
-		// without one the SDK logs at debug to stdout.
+		// registry and the tracing interceptor. It does not inherit the
+		// logger: without one the SDK logs at debug to stdout.
 		co := client.Options{Logger: logging.Temporal(log)}
 		if opts.Metrics != nil {
 			co.MetricsHandler = opts.Metrics.TemporalHandler()
