@@ -60,7 +60,7 @@ func (a *Activities) VerifyPolicy(ctx context.Context, in VerifyInput) (VerifyOu
 	}
 	out := VerifyOutput{Exists: true, Violating: len(found) > 0}
 	if out.Violating {
-		out.Message = found[0].Message
+		out.Message, out.Params = found[0].Message, found[0].Params
 	}
 	return out, nil
 }

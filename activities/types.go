@@ -68,6 +68,9 @@ type VerifyOutput struct {
 	Violating bool   `json:"violating"`
 	Exists    bool   `json:"exists"`
 	Message   string `json:"message,omitempty"`
+	// Params are the remediation params of the first failing verdict, so
+	// the workflow can tell a fix that did not take from a new violation.
+	Params map[string]any `json:"params,omitempty"`
 }
 
 // ActionInput names a remediation action and what it acts on.

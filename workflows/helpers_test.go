@@ -79,6 +79,7 @@ type harness struct {
 	evaluateOut func(call int) activities.EvaluateResourceOutput // default: nothing
 	onFinding   func(call int, f activities.FindingInput)
 	onNotify    func(n activities.Notification)
+	onSnapshot  func(call int)
 
 	mu         sync.Mutex
 	states     []string // RectifyState values, in upsert order
@@ -138,8 +139,12 @@ func newHarness(t *testing.T) *harness {
 	env.OnActivity(acts.Snapshot, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.ActionInput) (activities.Snapshot, error) {
 			h.mu.Lock()
-			defer h.mu.Unlock()
 			h.snapshots++
+			n, f := h.snapshots, h.onSnapshot
+			h.mu.Unlock()
+			if f != nil {
+				f(n) // outside the lock: it may signal the workflow
+			}
 			return activities.Snapshot{Action: in.Action, Data: json.RawMessage(`{"group_id":"sg-0abc"}`)}, nil
 		})
 	env.OnActivity(acts.Apply, mock.Anything, mock.Anything).Return(

@@ -5,6 +5,7 @@ package workflows
 
 import (
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
 )
 
 // Search attributes, all Keyword. The dev server registers them at start;
@@ -60,4 +61,18 @@ const (
 	// versionSettleUntilQuiet: Evaluate waits for a quiet settle period
 	// instead of sleeping settle once.
 	versionSettleUntilQuiet = "settle-until-quiet"
+
+	// versionRecordNewBesideFix: Remediation writes its NEW finding beside
+	// the fix instead of before it (versionNewBesideFix), and counts a
+	// violating recheck that arrives before the watch begins
+	// (versionRecheckBeforeWatch). The second change raises the maximum of
+	// the first id instead of adding an id of its own, because each id
+	// costs a marker and a search-attribute upsert per workflow.
+	versionRecordNewBesideFix = "record-new-beside-fix"
+)
+
+// Values of versionRecordNewBesideFix.
+const (
+	versionNewBesideFix       workflow.Version = 1
+	versionRecheckBeforeWatch workflow.Version = 2
 )

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"time"
 
@@ -69,6 +70,9 @@ type Carry struct {
 	Reason       string                `json:"reason"`
 	Seen         []string              `json:"seen"`
 	History      []Transition          `json:"history"`
+	// Version is the versionRecordNewBesideFix value of the first run, so
+	// a continued run keeps the behaviour its history started with.
+	Version workflow.Version `json:"version,omitempty"`
 }
 
 // RemediationResult is how a violation ended.
@@ -175,6 +179,12 @@ type remediation struct {
 	undoDone    bool
 	fixedBy     *Recheck  // set when the policy passes while we wait
 	recurrences []Recheck // violating rechecks during the watch
+	// early is the last violating recheck that came before the watch began
+	// (during the approval wait, the fix, its verification or its finding
+	// write) from another change than the one that started us. It may be a
+	// recurrence the watch must not miss, or an echo of the state before
+	// the fix: the watch re-reads to tell which.
+	early *Recheck
 	rechecks    workflow.ReceiveChannel
 	watching    bool
 	// recording is the finding write still in flight (the first one runs
@@ -246,7 +256,8 @@ func (r *remediation) run(ctx workflow.Context) (RemediationResult, error) {
 // act runs the steps up to the first fix. It returns done when there is
 // nothing to watch for (suppressed, dry run, rejected, failed).
 func (r *remediation) act(ctx workflow.Context) (done bool, err error) {
-	if workflow.GetVersion(ctx, "record-new-beside-fix", workflow.DefaultVersion, 1) == 1 {
+	r.Version = workflow.GetVersion(ctx, versionRecordNewBesideFix, workflow.DefaultVersion, versionRecheckBeforeWatch)
+	if r.Version >= versionNewBesideFix {
 		// The NEW finding waits for its BatchImportFindings batch (up to
 		// aws.findings_batch_max_delay); the fix must not wait with it.
 		r.recording = r.startRecord(ctx, activities.FindingNew, r.v.Message)
@@ -412,11 +423,20 @@ func (r *remediation) remediate(ctx workflow.Context) (fixed bool, err error) {
 		r.Remediations++
 		r.Snapshots = append(r.Snapshots, snap)
 	}
-	ok, err := r.verify(ctx)
+	last, err := r.verify(ctx, act.Params)
 	if err != nil {
 		return false, r.fail(ctx, fmt.Sprintf("verify %s: %v", r.v.PolicyID, err))
 	}
-	if !ok {
+	if last.Violating && r.recurred(last, act.Params) {
+		// What we changed is gone, but the policy fails on something new
+		// (a rule re-opened under a new id) before we could verify: that
+		// is a recurrence for the watch and its budget, not a failed fix,
+		// and never Resolved.
+		r.recurrences = append(r.recurrences, Recheck{Violating: true, Message: last.Message, Params: last.Params,
+			Change: Change{Source: "verify", EventTime: workflow.Now(ctx)}})
+		return true, nil
+	}
+	if last.Violating {
 		return false, r.fail(ctx, fmt.Sprintf("%s still fails after %s (%d reads)", r.v.PolicyID, r.v.Remediation, verifyAttempts))
 	}
 	if err := r.record(ctx, activities.FindingResolved, "remediated: "+applied.Summary); err != nil {
@@ -426,25 +446,61 @@ func (r *remediation) remediate(ctx workflow.Context) (fixed bool, err error) {
 	return true, r.setState(ctx, StateResolved, applied.Summary)
 }
 
-// verify re-reads and re-evaluates this policy, with backoff between reads.
-func (r *remediation) verify(ctx workflow.Context) (bool, error) {
+// verify re-reads and re-evaluates this policy, with backoff between reads
+// (eventual consistency), and returns the last verdict. It stops early on a
+// verdict about something other than what applied fixed.
+func (r *remediation) verify(ctx workflow.Context, applied map[string]any) (activities.VerifyOutput, error) {
 	in := activities.VerifyInput{Ref: r.in.Ref, PolicyID: r.v.PolicyID}
 	wait := time.Second
 	for attempt := 1; ; attempt++ {
 		var out activities.VerifyOutput
 		if err := workflow.ExecuteActivity(readOptions(ctx), a.VerifyPolicy, in).Get(ctx, &out); err != nil {
-			return false, err
+			return out, err
 		}
-		if !out.Violating {
-			return true, nil
-		}
-		if attempt == verifyAttempts {
-			return false, nil
+		if !out.Violating || attempt == verifyAttempts || r.recurred(out, applied) {
+			return out, nil
 		}
 		if err := workflow.Sleep(ctx, wait); err != nil {
-			return false, err
+			return out, err
 		}
 		wait *= 2
+	}
+}
+
+// recurred says whether a failing verdict after a fix names other params
+// than the ones the fix applied: the policy fails on something new.
+// Histories started before versionRecheckBeforeWatch kept verifying.
+func (r *remediation) recurred(out activities.VerifyOutput, applied map[string]any) bool {
+	return r.Version >= versionRecheckBeforeWatch && out.Violating && out.Params != nil && !reflect.DeepEqual(out.Params, applied)
+}
+
+// recheckEarly settles a violating verdict that came before the watch
+// began: it may be a recurrence (someone re-opened what we just closed) or
+// an echo of an evaluation that read the state before our fix. One fresh
+// read tells them apart; what still fails is a recurrence, with the params
+// of what is there now.
+func (r *remediation) recheckEarly(ctx workflow.Context) {
+	c := r.early
+	r.early = nil
+	if c == nil || len(r.recurrences) > 0 || r.State != StateResolved {
+		return
+	}
+	var out activities.VerifyOutput
+	err := workflow.ExecuteActivity(readOptions(ctx), a.VerifyPolicy,
+		activities.VerifyInput{Ref: r.in.Ref, PolicyID: r.v.PolicyID}).Get(ctx, &out)
+	switch {
+	case err != nil:
+		// Unsure is not fixed: take the recheck at its word. The fix is
+		// idempotent, so an echo costs an Apply that changes nothing.
+		r.log.Warn("re-read after an early recheck failed; treating it as a recurrence", "policy", r.v.PolicyID, "resource", r.in.Ref.ARN, "error", err)
+		r.recurrences = append(r.recurrences, *c)
+	case out.Violating:
+		fresh := *c
+		fresh.Message = out.Message
+		if out.Params != nil {
+			fresh.Params = out.Params
+		}
+		r.recurrences = append(r.recurrences, fresh)
 	}
 }
 
@@ -466,6 +522,10 @@ func (r *remediation) watch(ctx workflow.Context) error {
 	}
 	if r.UndoUntil.IsZero() && len(r.Snapshots) > 0 && r.v.Settings.UndoWindow > 0 {
 		r.UndoUntil = workflow.Now(ctx).Add(r.v.Settings.UndoWindow)
+	}
+	if r.Version >= versionRecheckBeforeWatch {
+		r.drainRechecks()
+		r.recheckEarly(ctx)
 	}
 	for {
 		end := r.WatchUntil
@@ -636,7 +696,18 @@ func (r *remediation) onRecheck(c Recheck) {
 		r.fixedBy = &c
 	case c.Violating && r.watching:
 		r.recurrences = append(r.recurrences, c)
+	case c.Violating && !sameChange(c.Change, r.in.Change):
+		// Before the watch, a violating verdict of a change other than the
+		// one that started us may be a fight that began during the fix.
+		// Dropping it reported a live violation as Resolved.
+		r.early = &c
 	}
+}
+
+// sameChange reports whether two verdicts come from the same change: the
+// recheck that SignalWithStart delivers with our start carries ours.
+func sameChange(x, y Change) bool {
+	return x.Source == y.Source && x.EventID == y.EventID && x.EventName == y.EventName && x.EventTime.Equal(y.EventTime)
 }
 
 func (r *remediation) validateDecision(ctx workflow.Context, d Decision) error {
