@@ -184,9 +184,9 @@ type remediation struct {
 	// write) from another change than the one that started us. It may be a
 	// recurrence the watch must not miss, or an echo of the state before
 	// the fix: the watch re-reads to tell which.
-	early *Recheck
-	rechecks    workflow.ReceiveChannel
-	watching    bool
+	early    *Recheck
+	rechecks workflow.ReceiveChannel
+	watching bool
 	// recording is the finding write still in flight (the first one runs
 	// beside the fix); the next write waits for it, so Security Hub sees
 	// the statuses in order.
