@@ -63,9 +63,10 @@ const (
 	versionSettleUntilQuiet = "settle-until-quiet"
 
 	// versionRecordNewBesideFix: Remediation writes its NEW finding beside
-	// the fix instead of before it (versionNewBesideFix), and counts a
+	// the fix instead of before it (versionNewBesideFix), counts a
 	// violating recheck that arrives before the watch begins
-	// (versionRecheckBeforeWatch). The second change raises the maximum of
+	// (versionRecheckBeforeWatch), and lets each state lead its finding
+	// write instead of waiting for it (versionStateLeadsFinding). The second change raises the maximum of
 	// the first id instead of adding an id of its own, because each id
 	// costs a marker and a search-attribute upsert per workflow.
 	versionRecordNewBesideFix = "record-new-beside-fix"
@@ -75,4 +76,5 @@ const (
 const (
 	versionNewBesideFix       workflow.Version = 1
 	versionRecheckBeforeWatch workflow.Version = 2
+	versionStateLeadsFinding  workflow.Version = 3
 )

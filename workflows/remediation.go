@@ -187,10 +187,10 @@ type remediation struct {
 	early    *Recheck
 	rechecks workflow.ReceiveChannel
 	watching bool
-	// recording is the finding write still in flight (the first one runs
-	// beside the fix); the next write waits for it, so Security Hub sees
-	// the statuses in order.
-	recording workflow.Future
+	// recording is the finding write still in flight (see record); the
+	// next write waits for it, so Security Hub sees the statuses in order.
+	recording       workflow.Future
+	recordingStatus string
 }
 
 func newRemediation(ctx workflow.Context, in RemediationInput) *remediation {
@@ -256,11 +256,11 @@ func (r *remediation) run(ctx workflow.Context) (RemediationResult, error) {
 // act runs the steps up to the first fix. It returns done when there is
 // nothing to watch for (suppressed, dry run, rejected, failed).
 func (r *remediation) act(ctx workflow.Context) (done bool, err error) {
-	r.Version = workflow.GetVersion(ctx, versionRecordNewBesideFix, workflow.DefaultVersion, versionRecheckBeforeWatch)
+	r.Version = workflow.GetVersion(ctx, versionRecordNewBesideFix, workflow.DefaultVersion, versionStateLeadsFinding)
 	if r.Version >= versionNewBesideFix {
 		// The NEW finding waits for its BatchImportFindings batch (up to
 		// aws.findings_batch_max_delay); the fix must not wait with it.
-		r.recording = r.startRecord(ctx, activities.FindingNew, r.v.Message)
+		r.recording, r.recordingStatus = r.startRecord(ctx, activities.FindingNew, r.v.Message), activities.FindingNew
 	} else if err := r.record(ctx, activities.FindingNew, r.v.Message); err != nil {
 		return true, err
 	}
@@ -577,6 +577,13 @@ func (r *remediation) watch(ctx workflow.Context) error {
 		if _, err := r.remediate(ctx); err != nil {
 			return err
 		}
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			// A continue-as-new waits for the finding in flight first, so a
+			// recurrence that comes meanwhile is drained, not left behind.
+			if err := r.recorded(ctx); err != nil {
+				return err
+			}
+		}
 		r.drainRechecks() // a recurrence that came during the fix is not dropped
 		if len(r.recurrences) == 0 && r.undo == nil && workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			return r.continueAsNew(ctx)
@@ -820,11 +827,22 @@ func (r *remediation) reply(ctx workflow.Context, text string) error {
 	return nil
 }
 
+// record writes the finding of a state change. From versionStateLeadsFinding
+// on it does not wait for the write: a finding waits for its
+// BatchImportFindings batch, and nothing on the way to a verified fix
+// should wait with it, so the state may lead its finding by one batch
+// window. The next write waits for this one (Security Hub sees the
+// statuses in order), and so do the end of the run and a continue-as-new.
 func (r *remediation) record(ctx workflow.Context, status, note string) error {
 	if err := r.recorded(ctx); err != nil {
 		return err
 	}
-	if err := r.startRecord(ctx, status, note).Get(ctx, nil); err != nil {
+	f := r.startRecord(ctx, status, note)
+	if r.Version >= versionStateLeadsFinding {
+		r.recording, r.recordingStatus = f, status
+		return nil
+	}
+	if err := f.Get(ctx, nil); err != nil {
 		return fmt.Errorf("record finding %s: %w", status, err)
 	}
 	return nil
@@ -844,10 +862,10 @@ func (r *remediation) recorded(ctx workflow.Context) error {
 	if r.recording == nil {
 		return nil
 	}
-	pending := r.recording
-	r.recording = nil
+	pending, status := r.recording, r.recordingStatus
+	r.recording, r.recordingStatus = nil, ""
 	if err := pending.Get(ctx, nil); err != nil {
-		return fmt.Errorf("record finding %s: %w", activities.FindingNew, err)
+		return fmt.Errorf("record finding %s: %w", status, err)
 	}
 	return nil
 }

@@ -93,6 +93,36 @@ func TestRemediationFixesBesideTheFirstFinding(t *testing.T) {
 	checkFindings(t, h, activities.FindingNew, activities.FindingResolved)
 }
 
+// The state leads its finding: Resolved is set (and humans told) while the
+// RESOLVED write still waits for its Security Hub batch, and the run still
+// ends only after that write.
+func TestRemediationStateLeadsItsFinding(t *testing.T) {
+	h := newHarness(t)
+	resolved := make(chan struct{})
+	h.onNotify = func(n activities.Notification) {
+		if n.State == workflows.StateResolved {
+			close(resolved)
+		}
+	}
+	var written time.Time
+	h.onFinding = func(_ int, f activities.FindingInput) {
+		if f.Status != activities.FindingResolved {
+			return
+		}
+		select {
+		case <-resolved:
+		case <-time.After(2 * time.Second): // inside the test environment's 3s
+			t.Errorf("Resolved waited for the %s finding's write", f.Status)
+		}
+		written = time.Now()
+	}
+	res := h.remediate(remediationInput(violation(enforce(time.Hour, 3))))
+	if res.State != workflows.StateResolved || written.IsZero() {
+		t.Errorf("result = %+v, RESOLVED written at %v; want Resolved after the write", res, written)
+	}
+	checkFindings(t, h, activities.FindingNew, activities.FindingResolved)
+}
+
 // A violation whose start request carried every search attribute (as
 // Evaluate's dispatch does) upserts only its state changes: each upsert is
 // one more visibility write on the server. One started without them, as

@@ -80,7 +80,7 @@ func TestIAMAdminAccessControl(t *testing.T) {
 		t.Errorf("user %s inline policies = %v, want only reports", userName, inline)
 	}
 	for _, ref := range []resource.Ref{role, user} {
-		f := s.finding(ctx, policyIAMAdmin, ref)
+		f := s.finding(ctx, policyIAMAdmin, ref, shtypes.WorkflowStatusResolved)
 		if f.Workflow.Status != shtypes.WorkflowStatusResolved || f.Compliance.Status != shtypes.ComplianceStatusPassed || f.RecordState != shtypes.RecordStateArchived {
 			t.Errorf("%s finding: workflow %s, compliance %s, record %s; want RESOLVED/PASSED/ARCHIVED",
 				ref.ARN, f.Workflow.Status, f.Compliance.Status, f.RecordState)

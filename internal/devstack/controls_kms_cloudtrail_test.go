@@ -24,7 +24,7 @@ const (
 // wantResolvedFinding checks the Security Hub finding of a fixed violation.
 func (s *stack) wantResolvedFinding(ctx context.Context, policy string, ref resource.Ref) {
 	s.t.Helper()
-	f := s.finding(ctx, policy, ref)
+	f := s.finding(ctx, policy, ref, shtypes.WorkflowStatusResolved)
 	if f.Workflow.Status != shtypes.WorkflowStatusResolved || f.Compliance.Status != shtypes.ComplianceStatusPassed || f.RecordState != shtypes.RecordStateArchived {
 		s.t.Errorf("%s finding: workflow %s, compliance %s, record %s; want RESOLVED/PASSED/ARCHIVED",
 			policy, f.Workflow.Status, f.Compliance.Status, f.RecordState)

@@ -82,7 +82,7 @@ func TestBucketPolicyAndEncryptionControls(t *testing.T) {
 		t.Errorf("encryption = %+v, want aws:kms with the aws/s3 key and a bucket key", e)
 	}
 	for _, id := range []string{policyS3Public, policyS3TLS, policyS3KMS} {
-		f := s.finding(ctx, id, s.bucket)
+		f := s.finding(ctx, id, s.bucket, shtypes.WorkflowStatusResolved)
 		if f.Workflow.Status != shtypes.WorkflowStatusResolved || f.Compliance.Status != shtypes.ComplianceStatusPassed || f.RecordState != shtypes.RecordStateArchived {
 			t.Errorf("%s finding: workflow %s, compliance %s, record %s; want RESOLVED/PASSED/ARCHIVED",
 				id, f.Workflow.Status, f.Compliance.Status, f.RecordState)

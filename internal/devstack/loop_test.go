@@ -54,7 +54,7 @@ func TestEnforce(t *testing.T) {
 		if c.policy == PolicyS3PAB {
 			ref = s.bucket
 		}
-		f := s.finding(ctx, c.policy, ref)
+		f := s.finding(ctx, c.policy, ref, shtypes.WorkflowStatusResolved)
 		if f.Workflow.Status != shtypes.WorkflowStatusResolved || f.Compliance.Status != shtypes.ComplianceStatusPassed || f.RecordState != shtypes.RecordStateArchived {
 			t.Errorf("%s finding: workflow %s, compliance %s, record %s; want RESOLVED/PASSED/ARCHIVED",
 				c.policy, f.Workflow.Status, f.Compliance.Status, f.RecordState)
@@ -96,7 +96,7 @@ func TestNotify(t *testing.T) {
 	if n := s.events.count("RevokeSecurityGroupIngress", ""); n != 0 {
 		t.Errorf("notify mode made %d revoke calls", n)
 	}
-	f := s.finding(ctx, PolicySGAdminPorts, s.sg)
+	f := s.finding(ctx, PolicySGAdminPorts, s.sg, shtypes.WorkflowStatusNotified)
 	if f.Workflow.Status != shtypes.WorkflowStatusNotified || f.Compliance.Status != shtypes.ComplianceStatusFailed {
 		t.Errorf("finding: workflow %s, compliance %s; want NOTIFIED/FAILED", f.Workflow.Status, f.Compliance.Status)
 	}

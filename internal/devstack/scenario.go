@@ -123,8 +123,19 @@ func (d *Demo) Run(ctx context.Context, timeout time.Duration) (Summary, error) 
 		sum.Remediated += st.Remediations
 		sum.Verified++
 	}
-	if sum.Findings, err = Findings(ctx, d.Endpoint); err != nil {
-		return sum, err
+	// A state leads its finding by up to one Security Hub batch window.
+	for {
+		if sum.Findings, err = Findings(ctx, d.Endpoint); err != nil {
+			return sum, err
+		}
+		if sum.Findings[string(shtypes.WorkflowStatusResolved)] >= sum.Verified {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return sum, fmt.Errorf("demo: waiting for RESOLVED findings, have %v: %w", sum.Findings, ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
 	if sum.CloudFixed, err = d.cloudFixed(ctx, sg, bucket); err != nil {
 		return sum, err

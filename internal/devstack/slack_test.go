@@ -177,7 +177,7 @@ func TestSlackApproveThenUndo(t *testing.T) {
 	if !strings.Contains(got[activities.TagExempt], PolicyS3PAB) || got[activities.TagExemptUntil] == "" || got["data-classification"] != "internal" {
 		t.Errorf("tags after undo = %v", got)
 	}
-	f := s.finding(ctx, PolicyS3PAB, s.bucket)
+	f := s.finding(ctx, PolicyS3PAB, s.bucket, shtypes.WorkflowStatusSuppressed)
 	if f.Workflow.Status != shtypes.WorkflowStatusSuppressed || f.Note == nil || !strings.Contains(aws.ToString(f.Note.Text), "website bucket") {
 		t.Errorf("finding after undo: %s, note %v", f.Workflow.Status, f.Note)
 	}
@@ -203,7 +203,7 @@ func TestSlackRejectWithReason(t *testing.T) {
 	if s.pabComplete(ctx) {
 		t.Error("a rejected fix was applied")
 	}
-	if f := s.finding(ctx, PolicyS3PAB, s.bucket); f.Note == nil || !strings.Contains(aws.ToString(f.Note.Text), "approved by CISO") {
+	if f := s.finding(ctx, PolicyS3PAB, s.bucket, shtypes.WorkflowStatusNotified); f.Note == nil || !strings.Contains(aws.ToString(f.Note.Text), "approved by CISO") {
 		t.Errorf("finding note = %v", f.Note)
 	}
 	// A late click is answered, not acted on.
@@ -295,7 +295,7 @@ func TestExemptionHonoured(t *testing.T) {
 	if s.pabComplete(ctx) {
 		t.Error("an exempt bucket was changed")
 	}
-	if f := s.finding(ctx, PolicyS3PAB, s.bucket); f.Workflow.Status != shtypes.WorkflowStatusSuppressed {
+	if f := s.finding(ctx, PolicyS3PAB, s.bucket, shtypes.WorkflowStatusSuppressed); f.Workflow.Status != shtypes.WorkflowStatusSuppressed {
 		t.Errorf("finding status %s, want SUPPRESSED", f.Workflow.Status)
 	}
 }
@@ -325,7 +325,7 @@ func TestConfigExemptions(t *testing.T) {
 				t.Errorf("public access block complete = %v in state %s", fixed, st.State)
 			}
 			if tc.want == workflows.StateSuppressed {
-				f := s.finding(ctx, PolicyS3PAB, s.bucket)
+				f := s.finding(ctx, PolicyS3PAB, s.bucket, shtypes.WorkflowStatusSuppressed)
 				if f.Workflow.Status != shtypes.WorkflowStatusSuppressed || f.Note == nil || !strings.Contains(aws.ToString(f.Note.Text), "web-team") {
 					t.Errorf("finding: %s, note %v; want SUPPRESSED naming the owner", f.Workflow.Status, f.Note)
 				}

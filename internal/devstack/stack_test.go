@@ -104,7 +104,7 @@ func newStack(t *testing.T, configure func(*config.Config)) *stack {
 
 func (s *stack) startApp(ctx context.Context) {
 	s.t.Helper()
-	log := slog.New(slog.NewTextHandler(testWriter{s.t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := slog.New(slog.NewTextHandler(newTestWriter(s.t), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if s.metrics == nil {
 		s.metrics = metrics.New()
 		s.spans = tracetest.NewInMemoryExporter()
@@ -193,23 +193,35 @@ func (s *stack) waitState(id, state string) workflows.Status {
 	return st
 }
 
-// finding reads the finding of a violation from the fake Security Hub.
-func (s *stack) finding(ctx context.Context, policyID string, ref resource.Ref) shtypes.AwsSecurityFinding {
+// finding reads the finding of a violation from the fake Security Hub,
+// waiting for it to reach want: a state leads its finding by up to one
+// Security Hub batch window (DESIGN.md, "Findings").
+func (s *stack) finding(ctx context.Context, policyID string, ref resource.Ref, want shtypes.WorkflowStatus) shtypes.AwsSecurityFinding {
 	s.t.Helper()
 	cfg := s.human()
 	cfg.Credentials = staticAdmin()
-	out, err := securityhub.NewFromConfig(cfg).GetFindings(ctx, &securityhub.GetFindingsInput{
-		Filters: &shtypes.AwsSecurityFindingFilters{Id: []shtypes.StringFilter{{
-			Value: aws.String(activities.FindingID(policyID, ref.ARN)), Comparison: shtypes.StringFilterComparisonEquals,
-		}}},
-	})
-	if err != nil {
-		s.t.Fatalf("get finding: %v", err)
+	client := securityhub.NewFromConfig(cfg)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		out, err := client.GetFindings(ctx, &securityhub.GetFindingsInput{
+			Filters: &shtypes.AwsSecurityFindingFilters{Id: []shtypes.StringFilter{{
+				Value: aws.String(activities.FindingID(policyID, ref.ARN)), Comparison: shtypes.StringFilterComparisonEquals,
+			}}},
+		})
+		if err != nil {
+			s.t.Fatalf("get finding: %v", err)
+		}
+		if len(out.Findings) > 1 {
+			s.t.Fatalf("want 1 finding for %s on %s, got %d", policyID, ref.ARN, len(out.Findings))
+		}
+		if len(out.Findings) == 1 && (out.Findings[0].Workflow != nil && out.Findings[0].Workflow.Status == want || time.Now().After(deadline)) {
+			return out.Findings[0]
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("no finding for %s on %s after 20s", policyID, ref.ARN)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
-	if len(out.Findings) != 1 {
-		s.t.Fatalf("want 1 finding for %s on %s, got %d", policyID, ref.ARN, len(out.Findings))
-	}
-	return out.Findings[0]
 }
 
 // runs counts the executions (all runs) of a workflow ID.
@@ -260,9 +272,31 @@ func (t *trail) count(eventName, actor string) int {
 	return n
 }
 
-type testWriter struct{ t *testing.T }
+// testWriter logs through t until the test is over. A worker that is being
+// stopped may still log from an activity it cancels after the test ended,
+// which testing turns into a panic; those lines go to stderr instead.
+type testWriter struct {
+	t    *testing.T
+	mu   sync.Mutex
+	done bool
+}
 
-func (w testWriter) Write(p []byte) (int, error) {
+func newTestWriter(t *testing.T) *testWriter {
+	w := &testWriter{t: t}
+	t.Cleanup(func() {
+		w.mu.Lock()
+		w.done = true
+		w.mu.Unlock()
+	})
+	return w
+}
+
+func (w *testWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done {
+		return os.Stderr.Write(p)
+	}
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
 }
