@@ -94,6 +94,10 @@ func runCheck(ctx context.Context, stdin io.Reader, stdout io.Writer, name strin
 	if err != nil {
 		return inputError("check: %w", err)
 	}
+	// SARIF points into the plan's text, so decode a UTF-16 plan once here.
+	if data, err = plan.UTF8Text(data); err != nil {
+		return inputError("check %s: %w", checkDisplayName(name), err)
+	}
 	defer collectLate(len(data))()
 
 	// Compiling the policies needs nothing from the plan, so it runs on

@@ -328,3 +328,61 @@ deny contains {"msg": sprintf("bucket %s lacks a team prefix", [input.resource.p
 		t.Errorf("findings %v from %d policies", ids, r.Summary.Policies)
 	}
 }
+
+// TestCheckFormatVersions runs `rectify check` on a real plan of every
+// format_version since Terraform 0.12 (0.1 and 0.2 used to exit 2 with "not
+// supported") and pins the verdicts.
+func TestCheckFormatVersions(t *testing.T) {
+	tests := []struct {
+		file     string
+		code     int
+		findings []string // "address policy", in report order
+	}{
+		{"formats/0.1_terraform-0.12.23.json", 1, []string{
+			"aws_db_instance.default aws.rds.public_instance",
+			"aws_kms_key.logs_key aws.kms.key_rotation",
+			"aws_s3_bucket.data aws.s3.bucket_policy_tls",
+			"aws_s3_bucket.data_science aws.s3.bucket_policy_tls",
+			"aws_s3_bucket.financials aws.s3.bucket_policy_tls",
+			"aws_s3_bucket.flowbucket aws.s3.bucket_policy_tls",
+			"aws_s3_bucket.logs aws.s3.bucket_policy_tls",
+			"aws_s3_bucket.operations aws.s3.bucket_policy_tls",
+			"aws_security_group.web-node aws.ec2.sg_public_admin_ports",
+		}},
+		{"formats/0.2_terraform-1.0.7.json", 1, []string{"module.s3-bucket.aws_s3_bucket.this[0] aws.s3.bucket_policy_tls"}},
+		{"formats/0.2_terraform-1.0.5_utf16le-bom.json", 1, []string{
+			"aws_iam_role_policy.fail_1 aws.iam.admin_access",
+			"aws_s3_bucket.s3-bucket aws.s3.bucket_policy_tls",
+		}},
+		{"formats/1.0_terraform-1.1.5.json", 0, nil},
+		{"formats/1.1_terraform-1.2.7.json", 1, []string{
+			"aws_s3_bucket.example aws.s3.bucket_policy_tls",
+			"aws_s3_bucket.example_2 aws.s3.bucket_policy_tls",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			out, err := runCheckCmd(t, "", "--format", "json", planFixtures+tt.file)
+			if got := exitCodeOf(err); got != tt.code {
+				t.Fatalf("exit code %d (err %v), want %d", got, err, tt.code)
+			}
+			var r checkReport
+			if err := json.Unmarshal([]byte(out), &r); err != nil {
+				t.Fatalf("output is not JSON: %v\n%s", err, out)
+			}
+			var got []string
+			for _, f := range r.Findings {
+				got = append(got, f.Address+" "+f.PolicyID)
+			}
+			if !slices.Equal(got, tt.findings) {
+				t.Errorf("findings %q\nwant     %q", got, tt.findings)
+			}
+		})
+	}
+	// SARIF locations point into the decoded text of a UTF-16 plan (a
+	// location not found falls back to line 1).
+	out, _ := runCheckCmd(t, "", "--format", "sarif", planFixtures+"formats/0.2_terraform-1.0.5_utf16le-bom.json")
+	if lines := regexp.MustCompile(`"startLine": (\d+)`).FindAllStringSubmatch(out, -1); len(lines) == 0 || lines[0][1] == "1" {
+		t.Errorf("SARIF for a UTF-16 plan does not locate the resource: %q", lines)
+	}
+}
