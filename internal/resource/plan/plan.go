@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -146,23 +147,22 @@ func ParseBytes(data []byte) (*Plan, error) {
 
 	// One pass: pointers record which top-level keys are present, and that
 	// decides what the document is.
-	var w struct {
-		FormatVersion    *string           `json:"format_version"`
-		TerraformVersion string            `json:"terraform_version"`
-		ResourceChanges  *[]ResourceChange `json:"resource_changes"`
-		PlannedValues    *Values           `json:"planned_values"`
-		Configuration    Configuration     `json:"configuration"`
-		Values           json.RawMessage   `json:"values"` // state only
+	w, err := decodeTop(data)
+	if _, ok := errors.AsType[*json.SyntaxError](err); ok {
+		// The decoder counts a syntax error's offset from the start of
+		// the value it was decoding; a whole-document check finds it in
+		// data, for the line and column.
+		if whole := json.Unmarshal(data, &struct{}{}); whole != nil {
+			err = whole
+		}
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&w); err != nil {
+	if err != nil {
 		return nil, syntaxError(data, err)
 	}
 	switch {
 	case w.FormatVersion == nil:
 		return nil, fmt.Errorf("%w: no format_version/resource_changes; want the output of `terraform show -json PLANFILE`", ErrNotPlan)
-	case w.ResourceChanges == nil && w.PlannedValues == nil && w.Values != nil:
+	case w.ResourceChanges == nil && w.PlannedValues == nil && w.hasValues:
 		return nil, fmt.Errorf("%w: this is Terraform state (values, no planned_values/resource_changes); run `terraform plan -out=PLANFILE` and `terraform show -json PLANFILE`", ErrNotPlan)
 	case w.ResourceChanges == nil && w.PlannedValues == nil:
 		return nil, fmt.Errorf("%w: no resource_changes or planned_values; want the output of `terraform show -json PLANFILE`", ErrNotPlan)
@@ -183,6 +183,124 @@ func ParseBytes(data []byte) (*Plan, error) {
 		}
 	}
 	return &p, nil
+}
+
+// topLevel is what ParseBytes reads of the document's top level.
+type topLevel struct {
+	FormatVersion    *string
+	TerraformVersion string
+	ResourceChanges  *[]ResourceChange
+	PlannedValues    *Values
+	Configuration    Configuration
+	hasValues        bool // "values": state, not a plan
+}
+
+// decodeTop reads the top-level object a key at a time, and
+// resource_changes an element at a time, so the decoder never buffers the
+// whole plan a second time beside data: decoding the document as one value
+// copied all of it (and grew that copy by doubling) before unmarshaling.
+// Keys rectify does not read (prior_state, resource_drift, output_changes,
+// ...) are skipped token by token, never held.
+func decodeTop(data []byte) (topLevel, error) {
+	var w topLevel
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if _, err := dec.Token(); err != nil { // '{': ParseBytes checked the first byte
+		return w, err
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return w, err
+		}
+		switch key, _ := t.(string); key {
+		case "format_version":
+			err = dec.Decode(&w.FormatVersion)
+		case "terraform_version":
+			err = dec.Decode(&w.TerraformVersion)
+		case "resource_changes":
+			w.ResourceChanges, err = decodeChanges(dec)
+		case "planned_values":
+			err = dec.Decode(&w.PlannedValues)
+		case "configuration":
+			err = dec.Decode(&w.Configuration)
+		case "values":
+			w.hasValues = true
+			err = skipValue(dec)
+		default:
+			err = skipValue(dec)
+		}
+		if err != nil {
+			return w, err
+		}
+	}
+	_, err := dec.Token() // '}'
+	return w, err
+}
+
+// decodeChanges reads the resource_changes array one change at a time.
+// null reads as absent.
+func decodeChanges(dec *json.Decoder) (*[]ResourceChange, error) {
+	t, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch t {
+	case nil:
+		return nil, nil
+	case json.Delim('['):
+	default:
+		return nil, &json.UnmarshalTypeError{Value: jsonKind(t), Type: reflect.TypeFor[[]ResourceChange](), Field: "resource_changes"}
+	}
+	changes := []ResourceChange{}
+	for i := 0; dec.More(); i++ {
+		var rc ResourceChange
+		if err := dec.Decode(&rc); err != nil {
+			if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+				te.Field = fmt.Sprintf("resource_changes[%d].%s", i, te.Field)
+			}
+			return nil, err
+		}
+		changes = append(changes, rc)
+	}
+	_, err = dec.Token() // ']'
+	return &changes, err
+}
+
+// skipValue reads past the next value without keeping it.
+func skipValue(dec *json.Decoder) error {
+	depth := 0
+	for {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch t {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		if depth == 0 {
+			return nil
+		}
+	}
+}
+
+// jsonKind names the JSON type of a token that starts a value.
+func jsonKind(t json.Token) string {
+	switch t.(type) {
+	case json.Delim:
+		if t == json.Delim('{') {
+			return "object"
+		}
+		return "array"
+	case string:
+		return "string"
+	case bool:
+		return "bool"
+	}
+	return "number"
 }
 
 // UTF8Text returns data as UTF-8 without a byte order mark. On Windows,
