@@ -268,16 +268,6 @@ func TestValidateWithPolicyIDs(t *testing.T) {
 	})
 }
 
-func TestEditDistance(t *testing.T) {
-	for _, tt := range []struct {
-		a, b string
-		want int
-	}{{"", "", 0}, {"a", "", 1}, {"", "ab", 2}, {"kitten", "sitting", 3}, {"admn", "admin", 1}, {"abc", "abc", 0}} {
-		if got := editDistance(tt.a, tt.b); got != tt.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
-		}
-	}
-}
 
 func TestLoadTrailingEmptyDocument(t *testing.T) {
 	if _, err := Load(writeConfig(t, "dry_run: true\n---\n# nothing else\n")); err != nil {

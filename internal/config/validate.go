@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/internal/suggest"
 )
 
 // MinSweepInterval bounds sweeps[].every from below. A sweep lists every
@@ -60,61 +61,24 @@ func (c *Config) wrap(err error) error {
 func (c *Config) checkPolicyIDs(known []string) error {
 	for _, id := range sortedKeys(c.Policies) {
 		if !slices.Contains(known, id) {
-			return fmt.Errorf("policies.%s: no such policy%s", id, suggest(id, known))
+			return fmt.Errorf("policies.%s: no such policy%s", id, suggest.Hint(id, known))
 		}
 	}
 	for i, r := range c.Exemptions {
 		for j, id := range r.Policies {
 			if id != "all" && !slices.Contains(known, id) {
-				return fmt.Errorf("exemptions[%d].policies[%d]: %q: no such policy%s", i, j, id, suggest(id, known))
+				return fmt.Errorf("exemptions[%d].policies[%d]: %q: no such policy%s", i, j, id, suggest.Hint(id, known))
 			}
 		}
 	}
 	for i, r := range c.Slack.Routes {
 		for j, glob := range r.Policies {
 			if !slices.ContainsFunc(known, func(id string) bool { ok, _ := path.Match(glob, id); return ok }) {
-				return fmt.Errorf("slack.routes[%d].policies[%d]: %q matches no policy%s", i, j, glob, suggest(glob, known))
+				return fmt.Errorf("slack.routes[%d].policies[%d]: %q matches no policy%s", i, j, glob, suggest.Hint(glob, known))
 			}
 		}
 	}
 	return nil
-}
-
-// suggest names the known id closest to id when it is close enough to be
-// the one meant, else lists them all: an operator fixing a typo needs the
-// right spelling, not a search.
-func suggest(id string, known []string) string {
-	best, bestDist := "", len(id)/4+2 // a few typos, more for a long id
-	for _, k := range known {
-		if d := editDistance(id, k); d < bestDist {
-			best, bestDist = k, d
-		}
-	}
-	if best != "" {
-		return " (did you mean " + best + "?)"
-	}
-	return " (known: " + strings.Join(known, ", ") + ")"
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // validate checks the region, endpoint and role rectify acts through, and
