@@ -268,7 +268,6 @@ func TestValidateWithPolicyIDs(t *testing.T) {
 	})
 }
 
-
 func TestLoadTrailingEmptyDocument(t *testing.T) {
 	if _, err := Load(writeConfig(t, "dry_run: true\n---\n# nothing else\n")); err != nil {
 		t.Fatalf("a trailing empty document: %v", err)
