@@ -78,3 +78,12 @@ func TestConfigValidateAcceptsAGoodFile(t *testing.T) {
 		t.Errorf("output %q, want %q", out, want)
 	}
 }
+
+// `rectify sweep schedule` flags get the config's sweep checks, before
+// anything dials Temporal.
+func TestSweepScheduleFlagsChecked(t *testing.T) {
+	_, err := runRoot(t, "sweep", "schedule", "--account", "123456789012", "--region", "us-east-1", "--every", "1ms")
+	if want := "sweep schedule: every: 1ms is shorter than the minimum 1m0s"; exitCodeOf(err) == 0 || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v, want it to mention %q", err, want)
+	}
+}
