@@ -20,7 +20,9 @@ import (
 func TestFlushOnceUnderRace(t *testing.T) {
 	cloud, factory := findingsCloud(t)
 	// Slow imports keep the first flush in flight while the second starts.
-	cloud.InjectFault(fakecloud.Fault{Service: "securityhub", Action: "BatchImportFindings", Latency: 200 * time.Millisecond})
+	if err := cloud.InjectFault(fakecloud.Fault{Service: "securityhub", Action: "BatchImportFindings", Latency: 200 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
 	s := &SecurityHub{AWS: factory, Quiet: time.Hour, MaxDelay: time.Hour}
 	f := testFinding("sg-1")
 	finding := asff(f, time.Now())

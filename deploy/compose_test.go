@@ -187,6 +187,11 @@ func TestComposeFile(t *testing.T) {
 				case ":-", "-":
 					return m[4]
 				default:
+					// A required variable the operator sets: a value of
+					// its kind, since the config checks URLs.
+					if strings.HasSuffix(m[2], "_URL") {
+						return "https://sqs.us-east-1.amazonaws.com/111111111111/test-" + strings.ToLower(m[2])
+					}
 					return "test-" + strings.ToLower(m[2])
 				}
 			})

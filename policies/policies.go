@@ -171,6 +171,15 @@ func (s *Set) Policies() []Metadata {
 	return out
 }
 
+// IDs returns every policy's id, sorted: what a configuration may name.
+func (s *Set) IDs() []string {
+	out := make([]string, len(s.policies))
+	for i, p := range s.policies {
+		out[i] = p.meta.ID
+	}
+	return out
+}
+
 // Policy returns the metadata of the policy with the given id.
 func (s *Set) Policy(id string) (Metadata, bool) {
 	p, ok := s.byID[id]

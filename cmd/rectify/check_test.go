@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -326,5 +327,126 @@ deny contains {"msg": sprintf("bucket %s lacks a team prefix", [input.resource.p
 	}
 	if !slices.Equal(ids, []string{"acme.bucket_prefix", "aws.s3.bucket_policy_tls"}) || r.Summary.Policies != 13 {
 		t.Errorf("findings %v from %d policies", ids, r.Summary.Policies)
+	}
+}
+
+// TestCheckFormatVersions runs `rectify check` on a real plan of every
+// format_version since Terraform 0.12 (0.1 and 0.2 used to exit 2 with "not
+// supported") and pins the verdicts.
+func TestCheckFormatVersions(t *testing.T) {
+	tests := []struct {
+		file     string
+		code     int
+		findings []string // "address policy", in report order
+	}{
+		{"formats/0.1_terraform-0.12.23.json", 1, []string{
+			"aws_db_instance.default aws.rds.public_instance",
+			"aws_kms_key.logs_key aws.kms.key_rotation",
+			"aws_s3_bucket.data aws.s3.bucket_policy_tls",
+			"aws_s3_bucket.data_science aws.s3.bucket_policy_tls",
+			"aws_s3_bucket.financials aws.s3.bucket_policy_tls",
+			"aws_s3_bucket.flowbucket aws.s3.bucket_policy_tls",
+			"aws_s3_bucket.logs aws.s3.bucket_policy_tls",
+			"aws_s3_bucket.operations aws.s3.bucket_policy_tls",
+			"aws_security_group.web-node aws.ec2.sg_public_admin_ports",
+		}},
+		{"formats/0.2_terraform-1.0.7.json", 1, []string{"module.s3-bucket.aws_s3_bucket.this[0] aws.s3.bucket_policy_tls"}},
+		{"formats/0.2_terraform-1.0.5_utf16le-bom.json", 1, []string{
+			"aws_iam_role_policy.fail_1 aws.iam.admin_access",
+			"aws_s3_bucket.s3-bucket aws.s3.bucket_policy_tls",
+		}},
+		{"formats/1.0_terraform-1.1.5.json", 0, nil},
+		{"formats/1.1_terraform-1.2.7.json", 1, []string{
+			"aws_s3_bucket.example aws.s3.bucket_policy_tls",
+			"aws_s3_bucket.example_2 aws.s3.bucket_policy_tls",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			out, err := runCheckCmd(t, "", "--format", "json", planFixtures+tt.file)
+			if got := exitCodeOf(err); got != tt.code {
+				t.Fatalf("exit code %d (err %v), want %d", got, err, tt.code)
+			}
+			var r checkReport
+			if err := json.Unmarshal([]byte(out), &r); err != nil {
+				t.Fatalf("output is not JSON: %v\n%s", err, out)
+			}
+			var got []string
+			for _, f := range r.Findings {
+				got = append(got, f.Address+" "+f.PolicyID)
+			}
+			if !slices.Equal(got, tt.findings) {
+				t.Errorf("findings %q\nwant     %q", got, tt.findings)
+			}
+		})
+	}
+	// SARIF locations point into the decoded text of a UTF-16 plan (a
+	// location not found falls back to line 1).
+	out, _ := runCheckCmd(t, "", "--format", "sarif", planFixtures+"formats/0.2_terraform-1.0.5_utf16le-bom.json")
+	if lines := regexp.MustCompile(`"startLine": (\d+)`).FindAllStringSubmatch(out, -1); len(lines) == 0 || lines[0][1] == "1" {
+		t.Errorf("SARIF for a UTF-16 plan does not locate the resource: %q", lines)
+	}
+}
+
+// TestCheckMaxPlanSize: a plan over --max-plan-size is refused with exit 2
+// and a message that says what to do, a file before it is read.
+func TestCheckMaxPlanSize(t *testing.T) {
+	dir := t.TempDir()
+	// A sparse file just over the default limit costs no disk and, being
+	// refused by its size, no reading.
+	huge := filepath.Join(dir, "huge.json")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(256<<20 + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	small := bucketPlan("{}")
+	fixture := planFixtures + "formats/0.1_terraform-0.12.23.json" // 163,517 bytes
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+		code  int
+		want  string
+	}{
+		{"default limit, file", "", []string{huge}, 2,
+			"plan " + huge + " is 256.0 MiB, larger than --max-plan-size 256 MiB: checking it would take about 2.5 GiB of memory (ten times the plan); raise --max-plan-size"},
+		{"file over a given limit", "", []string{"--max-plan-size", "100KiB", fixture}, 2, "is 159.7 KiB, larger than --max-plan-size 100 KiB"},
+		{"stdin over the limit", small, []string{"--max-plan-size", "100", "-"}, 2,
+			"plan stdin is larger than --max-plan-size 100 bytes: checking it would take more than 1000 bytes of memory"},
+		{"stdin at the limit", small, []string{"--max-plan-size", strconv.Itoa(len(small)), "-"}, 1, ""},
+		{"file under a limit in MB", "", []string{"--max-plan-size", "1MB", fixture}, 1, ""},
+		{"zero", small, []string{"--max-plan-size", "0", "-"}, 2, `--max-plan-size "0": want a positive size`},
+		{"unknown unit", small, []string{"--max-plan-size", "12XB", "-"}, 2, `--max-plan-size "12XB"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := runCheckCmd(t, tt.stdin, tt.args...)
+			if got := exitCodeOf(err); got != tt.code {
+				t.Fatalf("exit code %d (err %v), want %d", got, err, tt.code)
+			}
+			if tt.want != "" && !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("%v\ndoes not contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseByteSize(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want int64
+	}{{"256MiB", 256 << 20}, {"1GiB", 1 << 30}, {"10KiB", 10 << 10}, {"500MB", 500e6}, {"2GB", 2e9}, {"3 KB", 3000}, {"123", 123}, {"7B", 7}} {
+		if got, err := parseByteSize(tt.in); err != nil || got != tt.want {
+			t.Errorf("parseByteSize(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"", "0", "-5", "MiB", "1.5GiB", "1TB", "99999999999GiB"} {
+		if _, err := parseByteSize(bad); err == nil {
+			t.Errorf("parseByteSize(%q) accepted", bad)
+		}
 	}
 }

@@ -30,7 +30,9 @@ func newFakecloudCmd() *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("--fault: %w", err)
 				}
-				cloud.InjectFault(f)
+				if err := cloud.InjectFault(f); err != nil {
+					return fmt.Errorf("--fault: %w", err)
+				}
 			}
 			if seed != "" {
 				s, err := fakecloud.LoadSeedFile(seed)

@@ -37,6 +37,7 @@ func newRootCmd() *cobra.Command {
 		newEventsCmd(),
 		newCheckCmd(), newPolicyCmd(),
 		newSlackCmd(),
+		newConfigCmd(&g),
 	)
 	return root
 }

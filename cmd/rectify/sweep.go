@@ -46,6 +46,9 @@ func newSweepScheduleCmd(g *globalFlags) *cobra.Command {
 					return errors.New("sweep schedule: give --account, --region and --every together")
 				}
 				sw.Every = config.Duration(every)
+				if err := sw.Validate(); err != nil {
+					return fmt.Errorf("sweep schedule: %w", err)
+				}
 				sweeps = []config.Sweep{sw}
 			}
 			if len(sweeps) == 0 {

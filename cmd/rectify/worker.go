@@ -11,7 +11,6 @@ import (
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/awsclient"
 	"github.com/rectifyhq/rectify/internal/config"
-	"github.com/rectifyhq/rectify/policies"
 	"github.com/rectifyhq/rectify/worker"
 )
 
@@ -26,6 +25,12 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, log, err := g.load()
+			if err != nil {
+				return err
+			}
+			// The policies first: a config naming a policy that does not
+			// exist must stop the worker before it connects anywhere.
+			set, err := loadCheckedPolicies(&cfg, log)
 			if err != nil {
 				return err
 			}
@@ -46,10 +51,6 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 				Region: cfg.AWS.Region, Endpoint: cfg.AWS.Endpoint,
 				AssumeRole: cfg.AWS.AssumeRole, ExternalID: cfg.AWS.ExternalID,
 			})
-			if err != nil {
-				return err
-			}
-			set, err := policies.Load(policies.WithLogger(log))
 			if err != nil {
 				return err
 			}

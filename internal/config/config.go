@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/rectifyhq/rectify/internal/exempt"
 	"io"
 	"os"
 	"slices"
@@ -16,6 +15,9 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/rectifyhq/rectify/internal/exempt"
+	"github.com/rectifyhq/rectify/internal/resource"
 )
 
 // Modes a policy can run in.
@@ -65,6 +67,15 @@ type Config struct {
 	// is set (also from OTEL_EXPORTER_OTLP_ENDPOINT).
 	Tracing Tracing `yaml:"tracing"`
 	Slack   Slack   `yaml:"slack"`
+
+	// source is the file Load read, for error messages ("" for none).
+	source string
+	// explicit holds the paths of policy settings the file wrote out
+	// ("policies.ID.max_remediations"): there a 0 is a mistake, not "inherit".
+	explicit map[string]bool
+	// fromEnv lists the environment overrides that were applied, so an
+	// error in a field one of them set names the variable.
+	fromEnv []envOverride
 }
 
 // Temporal says where the Temporal service is.
@@ -208,7 +219,8 @@ func Default() Config {
 }
 
 // Load reads path (empty: defaults only), then applies RECTIFY_* environment
-// overrides, then validates.
+// overrides, then validates what needs no policy set (see ValidateWith for
+// the rest). Errors name the file and the field.
 func Load(path string) (Config, error) {
 	c := Default()
 	if path != "" {
@@ -216,26 +228,58 @@ func Load(path string) (Config, error) {
 		if err != nil {
 			return Config{}, fmt.Errorf("read config: %w", err)
 		}
-		dec := yaml.NewDecoder(bytes.NewReader(b))
-		dec.KnownFields(true)
-		// An empty file decodes as io.EOF and means "all defaults".
-		if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-			return Config{}, fmt.Errorf("config %s: %w", path, err)
+		if err := c.decode(b); err != nil {
+			return Config{}, fmt.Errorf("%s: %w", path, err)
 		}
+		c.source = path
 	}
 	if err := c.applyEnv(os.LookupEnv); err != nil {
 		return Config{}, err
 	}
 	if err := c.Slack.loadSecrets(); err != nil {
-		return Config{}, fmt.Errorf("config: %w", err)
+		return Config{}, c.wrap(err)
 	}
 	if err := c.Validate(); err != nil {
-		if path != "" {
-			return Config{}, fmt.Errorf("config %s: %w", path, err)
-		}
-		return Config{}, fmt.Errorf("config: %w", err)
+		return Config{}, c.wrap(err)
 	}
 	return c, nil
+}
+
+// decode reads the one YAML document of a config file into c, strictly:
+// an unknown field is an error, and so is a second document, which would
+// otherwise be ignored with everything it sets.
+func (c *Config) decode(b []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	// An empty file decodes as io.EOF and means "all defaults".
+	if err := dec.Decode(c); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		return err
+	}
+	for {
+		var next yaml.Node
+		err := dec.Decode(&next)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("after the first YAML document: %w", err)
+		}
+		// A trailing "---" with nothing (or only comments) after it is
+		// harmless; a document with content would be ignored.
+		if len(next.Content) == 1 && next.Content[0].Tag == "!!null" {
+			continue
+		}
+		return fmt.Errorf("line %d: a second YAML document (after ---); rectify reads one: merge it into the first", next.Line)
+	}
+	var e explicitFields
+	if err := yaml.Unmarshal(b, &e); err != nil {
+		return err
+	}
+	c.explicit = e.paths()
+	return nil
 }
 
 // MaxFindingsBatchDelay bounds aws.findings_batch_max_delay: the record
@@ -256,31 +300,35 @@ func (a AWS) validateBatching() error {
 	return nil
 }
 
+// envOverride is an environment variable that overrides the file: its
+// name, the field it sets (as errors name it) and how.
+type envOverride struct {
+	name, field string
+	set         func(*Config, string) error
+}
+
 // Environment variables that override the file, for containers.
-var envOverrides = []struct {
-	name string
-	set  func(*Config, string) error
-}{
-	{"RECTIFY_TEMPORAL_ADDRESS", func(c *Config, v string) error { c.Temporal.Address = v; return nil }},
-	{"RECTIFY_TEMPORAL_NAMESPACE", func(c *Config, v string) error { c.Temporal.Namespace = v; return nil }},
-	{"RECTIFY_TASK_QUEUE", func(c *Config, v string) error { c.Temporal.TaskQueue = v; return nil }},
-	{"TEMPORAL_API_KEY", func(c *Config, v string) error { c.Temporal.APIKey = Secret(v); return nil }},
-	{"RECTIFY_TEMPORAL_UI_URL", func(c *Config, v string) error { c.Temporal.UIURL = v; return nil }},
-	{"RECTIFY_QUEUE_URL", func(c *Config, v string) error { c.Queue.URL = v; return nil }},
-	{"RECTIFY_DLQ_URL", func(c *Config, v string) error { c.Queue.DLQURL = v; return nil }},
-	{"RECTIFY_AWS_REGION", func(c *Config, v string) error { c.AWS.Region = v; return nil }},
-	{"RECTIFY_AWS_ENDPOINT", func(c *Config, v string) error { c.AWS.Endpoint = v; return nil }},
-	{"RECTIFY_ASSUME_ROLE", func(c *Config, v string) error { c.AWS.AssumeRole = v; return nil }},
-	{"RECTIFY_DRY_RUN", func(c *Config, v string) (err error) { c.DryRun, err = strconv.ParseBool(v); return err }},
-	{"RECTIFY_APPROVERS", func(c *Config, v string) error { c.Approvers = splitList(v); return nil }},
-	{"OTEL_EXPORTER_OTLP_ENDPOINT", func(c *Config, v string) error { c.Tracing.OTLPEndpoint = v; return nil }},
-	{"RECTIFY_LOG_LEVEL", func(c *Config, v string) error { c.Log.Level = v; return nil }},
-	{"RECTIFY_LOG_FORMAT", func(c *Config, v string) error { c.Log.Format = v; return nil }},
+var envOverrides = []envOverride{
+	{"RECTIFY_TEMPORAL_ADDRESS", "temporal.address", func(c *Config, v string) error { c.Temporal.Address = v; return nil }},
+	{"RECTIFY_TEMPORAL_NAMESPACE", "temporal.namespace", func(c *Config, v string) error { c.Temporal.Namespace = v; return nil }},
+	{"RECTIFY_TASK_QUEUE", "temporal.task_queue", func(c *Config, v string) error { c.Temporal.TaskQueue = v; return nil }},
+	{"TEMPORAL_API_KEY", "temporal.api_key", func(c *Config, v string) error { c.Temporal.APIKey = Secret(v); return nil }},
+	{"RECTIFY_TEMPORAL_UI_URL", "temporal.ui_url", func(c *Config, v string) error { c.Temporal.UIURL = v; return nil }},
+	{"RECTIFY_QUEUE_URL", "queue.url", func(c *Config, v string) error { c.Queue.URL = v; return nil }},
+	{"RECTIFY_DLQ_URL", "queue.dlq_url", func(c *Config, v string) error { c.Queue.DLQURL = v; return nil }},
+	{"RECTIFY_AWS_REGION", "aws.region", func(c *Config, v string) error { c.AWS.Region = v; return nil }},
+	{"RECTIFY_AWS_ENDPOINT", "aws.endpoint", func(c *Config, v string) error { c.AWS.Endpoint = v; return nil }},
+	{"RECTIFY_ASSUME_ROLE", "aws.assume_role", func(c *Config, v string) error { c.AWS.AssumeRole = v; return nil }},
+	{"RECTIFY_DRY_RUN", "dry_run", func(c *Config, v string) (err error) { c.DryRun, err = strconv.ParseBool(v); return err }},
+	{"RECTIFY_APPROVERS", "approvers", func(c *Config, v string) error { c.Approvers = splitList(v); return nil }},
+	{"OTEL_EXPORTER_OTLP_ENDPOINT", "tracing.otlp_endpoint", func(c *Config, v string) error { c.Tracing.OTLPEndpoint = v; return nil }},
+	{"RECTIFY_LOG_LEVEL", "log.level", func(c *Config, v string) error { c.Log.Level = v; return nil }},
+	{"RECTIFY_LOG_FORMAT", "log.format", func(c *Config, v string) error { c.Log.Format = v; return nil }},
 	// Slack's own names, as Slack's tooling and docs use them.
-	{"SLACK_BOT_TOKEN", func(c *Config, v string) error { c.Slack.BotToken = Secret(v); return nil }},
-	{"SLACK_BOT_TOKEN_FILE", func(c *Config, v string) error { c.Slack.BotTokenFile = v; return nil }},
-	{"SLACK_SIGNING_SECRET", func(c *Config, v string) error { c.Slack.SigningSecret = Secret(v); return nil }},
-	{"SLACK_SIGNING_SECRET_FILE", func(c *Config, v string) error { c.Slack.SigningSecretFile = v; return nil }},
+	{"SLACK_BOT_TOKEN", "slack.bot_token", func(c *Config, v string) error { c.Slack.BotToken = Secret(v); return nil }},
+	{"SLACK_BOT_TOKEN_FILE", "slack.bot_token_file", func(c *Config, v string) error { c.Slack.BotTokenFile = v; return nil }},
+	{"SLACK_SIGNING_SECRET", "slack.signing_secret", func(c *Config, v string) error { c.Slack.SigningSecret = Secret(v); return nil }},
+	{"SLACK_SIGNING_SECRET_FILE", "slack.signing_secret_file", func(c *Config, v string) error { c.Slack.SigningSecretFile = v; return nil }},
 }
 
 // EnvNames lists the supported environment overrides, for --help text.
@@ -298,6 +346,7 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 			if err := e.set(c, v); err != nil {
 				return fmt.Errorf("environment %s=%q: %w", e.name, v, err)
 			}
+			c.fromEnv = append(c.fromEnv, e)
 		}
 	}
 	return nil
@@ -327,35 +376,56 @@ func (c *Config) Validate() error {
 	if (c.Temporal.TLSCertFile == "") != (c.Temporal.TLSKeyFile == "") {
 		return errors.New("temporal.tls_cert_file and temporal.tls_key_file: give both or neither")
 	}
+	if err := checkURL("temporal.ui_url", c.Temporal.UIURL); err != nil {
+		return err
+	}
 	if c.Queue.Workers < 1 {
 		return fmt.Errorf("queue.workers: %d: must be at least 1", c.Queue.Workers)
 	}
-	if err := c.AWS.validateBatching(); err != nil {
+	if err := checkURL("queue.url", c.Queue.URL); err != nil {
 		return err
 	}
+	if err := checkURL("queue.dlq_url", c.Queue.DLQURL); err != nil {
+		return err
+	}
+	if err := c.AWS.validate(); err != nil {
+		return err
+	}
+	for i, p := range c.RemediationRoles {
+		if err := checkRolePattern(p); err != nil {
+			return fmt.Errorf("remediation_roles[%d]: %w", i, err)
+		}
+	}
+	for i, a := range c.Accounts {
+		if !resource.IsAccountID(a) {
+			return fmt.Errorf("accounts[%d]: %q is not a 12-digit account id", i, a)
+		}
+	}
 	for i, sw := range c.Sweeps {
-		at := fmt.Sprintf("sweeps[%d]", i)
-		switch {
-		case sw.Account == "":
-			return fmt.Errorf("%s.account: required", at)
-		case sw.Region == "":
-			return fmt.Errorf("%s.region: required", at)
-		case sw.Every <= 0:
-			return fmt.Errorf("%s.every: required, e.g. 6h", at)
-		case sw.PagesPerSecond < 0:
-			return fmt.Errorf("%s.pages_per_second: must not be negative", at)
+		if err := sw.Validate(); err != nil {
+			return fmt.Errorf("sweeps[%d].%w", i, err)
 		}
 	}
 	for i, r := range c.Exemptions {
 		if err := r.Validate(); err != nil {
 			return fmt.Errorf("exemptions[%d].%w", i, err)
 		}
+		if err := resource.CheckARNPattern(r.ARN); err != nil {
+			return fmt.Errorf("exemptions[%d].arn: %w", i, err)
+		}
 	}
 	if err := c.Defaults.validate("defaults"); err != nil {
 		return err
 	}
-	for id, p := range c.Policies {
+	if err := c.Defaults.validateLoops("defaults", true, nil); err != nil {
+		return err
+	}
+	for _, id := range sortedKeys(c.Policies) {
+		p := c.Policies[id]
 		if err := p.validate("policies." + id); err != nil {
+			return err
+		}
+		if err := p.validateLoops("policies."+id, false, c.explicit); err != nil {
 			return err
 		}
 	}

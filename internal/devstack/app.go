@@ -74,6 +74,11 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 			return nil, err
 		}
 	}
+	// The same check as `rectify worker`: a mode, exemption or route for a
+	// policy that does not exist is refused, not silently ignored.
+	if err := cfg.ValidateWith(set.IDs()); err != nil {
+		return nil, err
+	}
 	if opts.Metrics != nil || opts.Tracing != nil {
 		// A client sharing the connection, with the SDK's metrics on our
 		// registry and the tracing interceptor. It does not inherit the

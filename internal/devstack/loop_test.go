@@ -223,7 +223,9 @@ func TestBurst(t *testing.T) {
 func TestWorkerCrashMidRemediation(t *testing.T) {
 	ctx := context.Background()
 	s := newStack(t, nil)
-	s.cloud.InjectFault(fakecloud.Fault{Service: "ec2", Action: "RevokeSecurityGroupIngress", Latency: 3 * time.Second})
+	if err := s.cloud.InjectFault(fakecloud.Fault{Service: "ec2", Action: "RevokeSecurityGroupIngress", Latency: 3 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
 	s.openSSH(ctx)
 	id := workflows.RemediationID(PolicySGAdminPorts, s.sg.ARN)
 	s.waitState(id, workflows.StateRemediating)

@@ -61,7 +61,8 @@ func FuzzParseSecurityHub(f *testing.F) {
 }
 
 // FuzzParseSNS: SNS notifications around every other kind, Message as a
-// string and as an object.
+// string and as an object, as SQS receives them and as Lambda does
+// ({"Records":[{"EventSource":"aws:sns","Sns":{...}}]}).
 func FuzzParseSNS(f *testing.F) {
 	addFixtures(f, snsFixtureDir)
 	for _, dir := range []string{fixtureDir, securityHubFixtureDir} {
@@ -69,9 +70,14 @@ func FuzzParseSNS(f *testing.F) {
 			body := fixtureIn(f, dir, name)
 			f.Add(snsWrap(f, body, true))
 			f.Add(snsWrap(f, body, false))
+			f.Add(lambdaWrap(f, true, body))
 		}
 	}
 	for _, seed := range []string{
+		`{"Records":[{"EventSource":"aws:sns","Sns":"x"}]}`,
+		`{"Records":[{"Sns":{}},{"eventSource":"s3.amazonaws.com","eventName":"PutBucketPolicy"}]}`,
+		`{"Records":[{"eventsource":"AWS:SNS","sns":{"type":"Notification","message":{"Records":[{"Sns":{}}]}}}]}`,
+		`{"Records":[{"EventSource":["aws:sns"],"Sns":{"Type":"Notification","TopicArn":7,"Message":"{\"messageType\":\"ConfigurationItemChangeNotification\"}"}}]}`,
 		`{"Type":"Notification","Message":""}`,
 		`{"Type":"Notification","Message":"{\"Type\":\"Notification\",\"Message\":\"{}\"}"}`,
 		`{"Type":"SubscriptionConfirmation","Message":"x"}`,

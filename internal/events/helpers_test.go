@@ -2,6 +2,7 @@ package events
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -138,6 +139,40 @@ func snsWrap(t testing.TB, message []byte, asString bool) []byte {
 		"SignatureVersion": "1",
 		"Signature":        "EXAMPLE",
 	})
+}
+
+// lambdaWrap builds the event a Lambda function subscribed to an SNS topic
+// receives for these messages: one record each, the notification in Sns
+// with Lambda's key spellings (SigningCertUrl, UnsubscribeUrl), as in
+// testdata/sns/lambda-*.json.
+func lambdaWrap(t testing.TB, asString bool, messages ...[]byte) []byte {
+	t.Helper()
+	var records []any
+	for i, message := range messages {
+		var m any = json.RawMessage(message)
+		if asString {
+			m = string(message)
+		}
+		records = append(records, map[string]any{
+			"EventSource":          "aws:sns",
+			"EventVersion":         "1.0",
+			"EventSubscriptionArn": "arn:aws:sns:us-east-1:123456789012:rectify-events:2f0e1b7c-0000-4000-8000-000000000000",
+			"Sns": map[string]any{
+				"Type":              "Notification",
+				"MessageId":         fmt.Sprintf("5b2e0f4c-0000-4000-8000-%012d", i),
+				"TopicArn":          "arn:aws:sns:us-east-1:123456789012:rectify-events",
+				"Subject":           nil,
+				"Message":           m,
+				"Timestamp":         "2030-01-01T00:00:00.000Z",
+				"SignatureVersion":  "1",
+				"Signature":         "EXAMPLE",
+				"SigningCertUrl":    "EXAMPLE",
+				"UnsubscribeUrl":    "EXAMPLE",
+				"MessageAttributes": map[string]any{},
+			},
+		})
+	}
+	return encode(t, map[string]any{"Records": records})
 }
 
 // eventBridgeWrap puts a detail into an EventBridge envelope of the given

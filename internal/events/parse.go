@@ -42,6 +42,10 @@ type envelope struct {
 //   - an AWS Config notification, as SNS raw delivery leaves it:
 //     ConfigurationItemChangeNotification,
 //     OversizedConfigurationItemChangeNotification, or any other messageType;
+//   - an SNS event as Lambda receives it, {"Records":[{"EventSource":
+//     "aws:sns","Sns":{...}}]}, each Sns being a notification as above (an
+//     SQS queue never carries this form, but a Lambda function subscribed
+//     to the topic, or a test event saved from one, does);
 //   - a raw CloudTrail record, or a CloudTrail log file {"Records":[...]}.
 //
 // Something rectify does not act on is not an error: it comes back as an
@@ -80,11 +84,11 @@ func parseBody(body []byte, depth int) ([]Trigger, error) {
 	case msg.has("messageType") || msg.has("configurationItem") || msg.has("configurationItemSummary"):
 		return parseConfig(msg, envelope{})
 	case msg.has("Records"):
-		return parseLogFile(msg)
+		return parseRecords(msg, depth)
 	case msg.has("eventName") || msg.has("eventSource"):
 		return parseRecord(msg, envelope{})
 	}
-	return nil, malformed("not an event rectify reads: found none of detail-type (EventBridge), Type and Message (SNS), messageType (Config), Records or eventName (CloudTrail)")
+	return nil, malformed("not an event rectify reads: found none of detail-type (EventBridge), Type and Message (SNS), messageType (Config), Records (a CloudTrail log file or a Lambda SNS event) or eventName (CloudTrail)")
 }
 
 func notJSON(err error) *ParseError {
@@ -137,7 +141,16 @@ func parseEventBridge(msg fields) ([]Trigger, error) {
 	return parseConfig(detail, env)
 }
 
-func parseLogFile(msg fields) ([]Trigger, error) {
+// lambdaSNSSource is the EventSource of each record of an SNS event as
+// Lambda receives it.
+const lambdaSNSSource = "aws:sns"
+
+// parseRecords reads a top-level Records array: a CloudTrail log file, or
+// an SNS event as Lambda receives it. Both have only Records at the top, so
+// the records tell them apart: Lambda's carry EventSource "aws:sns" and an
+// Sns object, CloudTrail's an eventSource such as "s3.amazonaws.com" (the
+// key differs only in case, and lookups ignore case). A mix is an error.
+func parseRecords(msg fields, depth int) ([]Trigger, error) {
 	raw := msg.lookup("Records")
 	if k := kind(raw); k != "an array" {
 		return nil, malformed("Records is %s, expected an array", k)
@@ -147,16 +160,65 @@ func parseLogFile(msg fields) ([]Trigger, error) {
 		return nil, err
 	}
 	var out []Trigger
+	firstSNS := -1
 	for i, r := range records {
 		rec, err := asObject(r, fmt.Sprintf("Records[%d]", i))
 		if err != nil {
 			return nil, err
 		}
-		ts, err := parseRecord(rec, envelope{})
+		isSNS, err := isLambdaSNSRecord(rec)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case isSNS && i > 0 && firstSNS < 0, !isSNS && firstSNS >= 0:
+			return nil, rec.errorf("Records mixes SNS records (a Lambda SNS event) with CloudTrail records; neither AWS service writes such a list")
+		case isSNS && firstSNS < 0:
+			firstSNS = i
+		}
+		var ts []Trigger
+		if isSNS {
+			ts, err = parseLambdaSNSRecord(rec, depth)
+		} else {
+			ts, err = parseRecord(rec, envelope{})
+		}
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, ts...)
 	}
 	return out, nil
+}
+
+// isLambdaSNSRecord reports whether a Records element is an SNS record of
+// a Lambda event rather than a CloudTrail record.
+func isLambdaSNSRecord(rec fields) (bool, error) {
+	if rec.has("Sns") {
+		return true, nil
+	}
+	source, err := rec.str("EventSource")
+	if err != nil {
+		return false, err
+	}
+	return source == lambdaSNSSource, nil
+}
+
+// parseLambdaSNSRecord reads the Sns object of one record of a Lambda SNS
+// event: the same notification SNS delivers to SQS, with Lambda's spelling
+// of a few envelope keys (SigningCertUrl, UnsubscribeUrl), which are not
+// read.
+func parseLambdaSNSRecord(rec fields, depth int) ([]Trigger, error) {
+	raw := rec.lookup("Sns")
+	if k := kind(raw); k != "an object" {
+		return nil, rec.errorf("record with EventSource %s has Sns %s, expected the SNS notification object", lambdaSNSSource, describe(raw))
+	}
+	sns, err := asObject(raw, rec.child("Sns"))
+	if err != nil {
+		return nil, err
+	}
+	ts, err := parseSNS(sns, depth)
+	if pe, ok := errors.AsType[*ParseError](err); ok && !strings.HasPrefix(pe.Reason, sns.path) {
+		pe.Reason = sns.path + ": " + pe.Reason
+	}
+	return ts, err
 }

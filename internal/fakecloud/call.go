@@ -34,6 +34,9 @@ func errorf(code, format string, args ...any) *APIError {
 type service interface {
 	// eventSource is the CloudTrail eventSource, e.g. "ec2.amazonaws.com".
 	eventSource() string
+	// actions names every operation the service serves: its handler table,
+	// so what a fault may name cannot drift from what is served.
+	actions() []string
 	// route names the operation a request asks for, e.g. "DescribeSecurityGroups".
 	route(r *http.Request, body []byte) (action string, err *APIError)
 	// handle runs the operation for c.principal. On success it has written the

@@ -2,6 +2,7 @@ package fakecloud
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -52,6 +53,8 @@ func newCloudTrailService(c *Cloud) *cloudTrailService {
 }
 
 func (s *cloudTrailService) eventSource() string { return "cloudtrail.amazonaws.com" }
+
+func (s *cloudTrailService) actions() []string { return slices.Sorted(maps.Keys(cloudTrailHandlers)) }
 
 var cloudTrailHandlers = map[string]func(*cloudTrailService, *call) *APIError{
 	"CreateTrail":    (*cloudTrailService).createTrail,

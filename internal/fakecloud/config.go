@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"math"
 	"net/http"
 	"regexp"
@@ -77,6 +78,8 @@ func newConfigService(c *Cloud) *configService {
 }
 
 func (s *configService) eventSource() string { return "config.amazonaws.com" }
+
+func (s *configService) actions() []string { return slices.Sorted(maps.Keys(configHandlers)) }
 
 var configHandlers = map[string]func(*configService, *call) *APIError{
 	"GetResourceConfigHistory": (*configService).getResourceConfigHistory,

@@ -3,7 +3,9 @@ package fakecloud
 import (
 	"encoding/xml"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sync"
 )
 
@@ -71,6 +73,8 @@ func (s *ec2Service) state(account, region string) *ec2State {
 }
 
 func (s *ec2Service) eventSource() string { return "ec2.amazonaws.com" }
+
+func (s *ec2Service) actions() []string { return slices.Sorted(maps.Keys(ec2Handlers)) }
 
 // ec2Handlers are the emulated operations, by Action.
 var ec2Handlers = map[string]func(*ec2Service, *call, ec2Params) *APIError{

@@ -3,6 +3,7 @@ package fakecloud
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 // Fault injection is tested through EC2, the service whose throttling
@@ -42,7 +44,9 @@ func wantEC2Status(t *testing.T, err error, status int) {
 func TestEC2FaultFailsCountCallsThenSucceeds(t *testing.T) {
 	c, cfg := startCloud(t)
 	client := ec2NoRetries(cfg)
-	c.InjectFault(Fault{Service: "ec2", Action: "DescribeSecurityGroups", Code: "RequestLimitExceeded", Count: 2})
+	if err := c.InjectFault(Fault{Service: "ec2", Action: "DescribeSecurityGroups", Code: "RequestLimitExceeded", Count: 2}); err != nil {
+		t.Fatal(err)
+	}
 
 	for i := range 2 {
 		_, err := client.DescribeSecurityGroups(t.Context(), &ec2.DescribeSecurityGroupsInput{})
@@ -64,7 +68,9 @@ func TestEC2FaultIsRetriedByTheDefaultRetryer(t *testing.T) {
 	tap := tapEvents(c)
 	client := ec2DefaultRetries(cfg)
 	id := ec2CreateGroup(t, client, "web")
-	c.InjectFault(Fault{Service: "ec2", Action: "AuthorizeSecurityGroupIngress", Code: "RequestLimitExceeded", Count: 2})
+	if err := c.InjectFault(Fault{Service: "ec2", Action: "AuthorizeSecurityGroupIngress", Code: "RequestLimitExceeded", Count: 2}); err != nil {
+		t.Fatal(err)
+	}
 
 	out := okEC2(client.AuthorizeSecurityGroupIngress(t.Context(), &ec2.AuthorizeSecurityGroupIngressInput{
 		GroupId: aws.String(id), IpPermissions: []types.IpPermission{ec2SSHFromAnywhere()},
@@ -90,7 +96,9 @@ func TestEC2FaultIsRetriedByTheDefaultRetryer(t *testing.T) {
 
 func TestEC2FaultOutlastingRetriesFails(t *testing.T) {
 	c, cfg := startCloud(t)
-	c.InjectFault(Fault{Service: "ec2", Action: "DescribeSecurityGroups", Code: "RequestLimitExceeded", Count: 5})
+	if err := c.InjectFault(Fault{Service: "ec2", Action: "DescribeSecurityGroups", Code: "RequestLimitExceeded", Count: 5}); err != nil {
+		t.Fatal(err)
+	}
 	_, err := ec2DefaultRetries(cfg).DescribeSecurityGroups(t.Context(), &ec2.DescribeSecurityGroupsInput{})
 	wantEC2Error(t, err, "RequestLimitExceeded")
 	// Three attempts used three of the five failures.
@@ -106,7 +114,9 @@ func TestEC2FaultLatency(t *testing.T) {
 	c, cfg := startCloud(t)
 	client := ec2NoRetries(cfg)
 	const latency = 150 * time.Millisecond
-	c.InjectFault(Fault{Service: "ec2", Action: "DescribeSecurityGroups", Latency: latency})
+	if err := c.InjectFault(Fault{Service: "ec2", Action: "DescribeSecurityGroups", Latency: latency}); err != nil {
+		t.Fatal(err)
+	}
 	for range 2 { // a latency-only fault applies to every matching call
 		start := time.Now()
 		okEC2(client.DescribeSecurityGroups(t.Context(), &ec2.DescribeSecurityGroupsInput{}))(t)
@@ -122,17 +132,23 @@ func TestEC2FaultMatching(t *testing.T) {
 	c, cfg := startCloud(t)
 	client := ec2NoRetries(cfg)
 
-	c.InjectFault(Fault{Service: "s3", Action: "*", Code: "SlowDown"})
+	if err := c.InjectFault(Fault{Service: "s3", Action: "*", Code: "SlowDown"}); err != nil {
+		t.Fatal(err)
+	}
 	okEC2(client.DescribeSecurityGroups(t.Context(), &ec2.DescribeSecurityGroupsInput{}))(t)
 
-	c.InjectFault(Fault{Service: "*", Action: "*", Code: "InternalError", Rate: 1})
+	if err := c.InjectFault(Fault{Service: "*", Action: "*", Code: "InternalError", Rate: 1}); err != nil {
+		t.Fatal(err)
+	}
 	for range 2 {
 		_, err := client.DescribeSecurityGroups(t.Context(), &ec2.DescribeSecurityGroupsInput{})
 		wantEC2Error(t, err, "InternalError")
 		wantEC2Status(t, err, 500)
 	}
 	// The newest fault wins; an explicit status overrides the code's.
-	c.InjectFault(Fault{Service: "ec2", Action: "CreateTags", Code: "Throttling", Status: 400, Count: 1})
+	if err := c.InjectFault(Fault{Service: "ec2", Action: "CreateTags", Code: "Throttling", Status: 400, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
 	_, err := client.CreateTags(t.Context(), &ec2.CreateTagsInput{Resources: []string{"sg-1"}, Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
 	wantEC2Error(t, err, "Throttling")
 	wantEC2Status(t, err, 400)
@@ -147,7 +163,9 @@ func TestEC2ParsedFaultApplies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.InjectFault(f)
+	if err := c.InjectFault(f); err != nil {
+		t.Fatal(err)
+	}
 	client := ec2NoRetries(cfg)
 	_, err = client.CreateSecurityGroup(t.Context(), &ec2.CreateSecurityGroupInput{GroupName: aws.String("a"), Description: aws.String("d")})
 	wantEC2Error(t, err, "InternalError")
@@ -206,5 +224,74 @@ func TestParseFault(t *testing.T) {
 				t.Fatalf("error %q does not name the flag", err)
 			}
 		})
+	}
+}
+
+// A fault naming a service or action the fake cloud does not serve would
+// never fire, and a test relying on it would pass having injected nothing.
+// It is refused, with the nearest name the fake does serve.
+func TestInjectFaultRefusesWhatIsNotServed(t *testing.T) {
+	c, cfg := startCloud(t)
+	tests := []struct {
+		service, action, wantErr string
+	}{
+		{"s3", "PutBucketPublicAccessBlock", ""},
+		{"s3", "*", ""},
+		{"*", "*", ""},
+		{"*", "AssumeRole", ""},
+		{"securityhub", "BatchImportFindings", ""},
+		{"s3", "PutPublicAccessBlock", `fault s3:PutPublicAccessBlock: s3 serves no action "PutPublicAccessBlock" (did you mean PutBucketPublicAccessBlock?)`},
+		{"ec2", "RevokeSecurityGroupIngres", `ec2 serves no action "RevokeSecurityGroupIngres" (did you mean RevokeSecurityGroupIngress?)`},
+		// Right action, wrong service: S3's call is not an EC2 one.
+		{"ec2", "PutBucketPolicy", `ec2 serves no action "PutBucketPolicy"`},
+		{"lambda", "Invoke", `the fake cloud serves no service "lambda" (known: cloudtrail, config, ec2, iam, kms, rds, s3, securityhub, sqs, sts)`},
+		{"*", "PutPublicAccessBlock", `no service serves action "PutPublicAccessBlock" (did you mean PutBucketPublicAccessBlock?)`},
+		{"", "DescribeSecurityGroups", "give a service and an action"},
+	}
+	for _, tt := range tests {
+		err := c.InjectFault(Fault{Service: tt.service, Action: tt.action, Code: "InternalError"})
+		switch {
+		case tt.wantErr == "" && err != nil:
+			t.Errorf("%s:%s: %v", tt.service, tt.action, err)
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("%s:%s: err = %v, want it to mention %q", tt.service, tt.action, err, tt.wantErr)
+		}
+	}
+	// The refused faults were not added: with the accepted ones cleared, a
+	// call goes through.
+	c.ClearFaults()
+	for _, f := range []Fault{{Service: "ec2", Action: "DescribeSecurityGroupz", Code: "InternalError"}} {
+		if err := c.InjectFault(f); err == nil {
+			t.Fatalf("%+v accepted", f)
+		}
+	}
+	if _, err := ec2NoRetries(cfg).DescribeSecurityGroups(t.Context(), &ec2.DescribeSecurityGroupsInput{}); err != nil {
+		t.Fatalf("a refused fault fired: %v", err)
+	}
+}
+
+// Actions comes from the tables the services dispatch on: every action it
+// lists is one a fault may name, and a fault on it fires.
+func TestActionsAreServed(t *testing.T) {
+	c, cfg := startCloud(t)
+	actions := c.Actions()
+	if len(actions) != 10 {
+		t.Fatalf("Actions() has %d services, want 10: %v", len(actions), actions)
+	}
+	for _, want := range []struct{ service, action string }{
+		{"s3", "PutBucketPublicAccessBlock"}, {"ec2", "RevokeSecurityGroupIngress"}, {"sts", "AssumeRole"},
+		{"iam", "DetachRolePolicy"}, {"kms", "EnableKeyRotation"}, {"sqs", "ReceiveMessage"},
+	} {
+		if !slices.Contains(actions[want.service], want.action) {
+			t.Errorf("Actions()[%s] lacks %s: %v", want.service, want.action, actions[want.service])
+		}
+	}
+	for _, action := range actions["sts"] {
+		if err := c.InjectFault(Fault{Service: "sts", Action: action, Code: "InternalError", Count: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := sts.NewFromConfig(cfg, func(o *sts.Options) { o.Retryer = aws.NopRetryer{} }).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{}); err == nil {
+		t.Error("a fault on sts:GetCallerIdentity, an action Actions() lists, did not fire")
 	}
 }

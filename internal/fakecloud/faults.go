@@ -1,13 +1,18 @@
 package fakecloud
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rectifyhq/rectify/internal/suggest"
 )
 
 // Fault injects errors and latency into matching calls, so tests can prove
@@ -55,11 +60,56 @@ type faults struct {
 
 func newFaults() *faults { return &faults{} }
 
-// InjectFault adds a fault; later faults are checked first.
-func (c *Cloud) InjectFault(f Fault) {
+// InjectFault adds a fault; later faults are checked first. A service or
+// action the fake cloud does not serve is an error, listing what it
+// serves: such a fault would never fire, and a test relying on it would
+// pass having injected nothing (s3:PutPublicAccessBlock for the real
+// s3:PutBucketPublicAccessBlock).
+func (c *Cloud) InjectFault(f Fault) error {
+	if err := c.checkFaultTarget(f.Service, f.Action); err != nil {
+		return fmt.Errorf("fault %s:%s: %w", f.Service, f.Action, err)
+	}
 	c.faults.mu.Lock()
 	defer c.faults.mu.Unlock()
 	c.faults.list = append([]*Fault{&f}, c.faults.list...)
+	return nil
+}
+
+// Actions lists the operations the fake cloud serves, by SigV4 signing
+// name: what a Fault may name.
+func (c *Cloud) Actions() map[string][]string {
+	out := make(map[string][]string, len(c.services))
+	for name, svc := range c.services {
+		out[name] = svc.actions()
+	}
+	return out
+}
+
+// checkFaultTarget says why no call can match service and action ("*"
+// matches every one), or nil.
+func (c *Cloud) checkFaultTarget(service, action string) error {
+	services := slices.Sorted(maps.Keys(c.services))
+	switch {
+	case service == "" || action == "":
+		return errors.New("give a service and an action, or * for any")
+	case service != "*" && c.services[service] == nil:
+		return fmt.Errorf("the fake cloud serves no service %q%s", service, suggest.Hint(service, services))
+	case action == "*":
+		return nil
+	case service != "*":
+		if served := c.services[service].actions(); !slices.Contains(served, action) {
+			return fmt.Errorf("%s serves no action %q%s", service, action, suggest.Hint(action, served))
+		}
+		return nil
+	}
+	var all []string
+	for _, name := range services {
+		all = append(all, c.services[name].actions()...)
+	}
+	if !slices.Contains(all, action) {
+		return fmt.Errorf("no service serves action %q%s", action, suggest.Hint(action, all))
+	}
+	return nil
 }
 
 // ClearFaults removes every fault.

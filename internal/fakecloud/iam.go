@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -121,6 +122,8 @@ func newIAMService(c *Cloud) *iamService {
 }
 
 func (s *iamService) eventSource() string { return "iam.amazonaws.com" }
+
+func (s *iamService) actions() []string { return slices.Sorted(maps.Keys(s.ops)) }
 
 func (s *iamService) route(r *http.Request, body []byte) (string, *APIError) {
 	params, err := stsParams(r, body)

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -65,6 +66,8 @@ func newKMSService(c *Cloud) *kmsService {
 }
 
 func (s *kmsService) eventSource() string { return "kms.amazonaws.com" }
+
+func (s *kmsService) actions() []string { return slices.Sorted(maps.Keys(kmsHandlers)) }
 
 var kmsHandlers = map[string]func(*kmsService, *call) *APIError{
 	"CreateKey":            (*kmsService).createKey,

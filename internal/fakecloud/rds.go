@@ -3,6 +3,7 @@ package fakecloud
 import (
 	"encoding/xml"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -57,6 +58,8 @@ func newRDSService(c *Cloud) *rdsService {
 }
 
 func (s *rdsService) eventSource() string { return "rds.amazonaws.com" }
+
+func (s *rdsService) actions() []string { return slices.Sorted(maps.Keys(rdsHandlers)) }
 
 func dbInstanceARN(region, account, identifier string) string {
 	return fmt.Sprintf("arn:aws:rds:%s:%s:db:%s", region, account, identifier)

@@ -5,8 +5,10 @@ import (
 	"encoding/hex"
 	"encoding/xml"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -35,6 +37,8 @@ func newS3Service(c *Cloud) *s3Service {
 }
 
 func (s *s3Service) eventSource() string { return "s3.amazonaws.com" }
+
+func (s *s3Service) actions() []string { return slices.Sorted(maps.Keys(s3Handlers)) }
 
 // s3Route maps a bucket subresource and a method to an operation.
 type s3Route struct {

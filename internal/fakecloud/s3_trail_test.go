@@ -398,7 +398,9 @@ func TestS3TrailFailures(t *testing.T) {
 	if d["errorCode"] != "MalformedPolicy" || d["requestParameters"].(map[string]any)["bucketPolicy"] == nil {
 		t.Errorf("MalformedPolicy event: %v %v", d["errorCode"], d["requestParameters"])
 	}
-	c.InjectFault(Fault{Service: "s3", Action: "DeleteBucket", Code: "SlowDown", Count: 1})
+	if err := c.InjectFault(Fault{Service: "s3", Action: "DeleteBucket", Code: "SlowDown", Count: 1}); err != nil {
+		t.Fatal(err)
+	}
 	status, _ = rawS3(t, c, "DELETE", "/present", nil, nil)
 	if status != 503 {
 		t.Errorf("injected SlowDown: status %d", status)

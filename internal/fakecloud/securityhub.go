@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sync"
 )
 
@@ -27,6 +29,8 @@ func newSecurityHubService(c *Cloud) *securityHubService {
 }
 
 func (s *securityHubService) eventSource() string { return "securityhub.amazonaws.com" }
+
+func (s *securityHubService) actions() []string { return slices.Sorted(maps.Keys(shHandlers)) }
 
 // shRoutes maps "METHOD path" to the operation, as the REST bindings of
 // the Security Hub model do.

@@ -3,7 +3,9 @@ package fakecloud
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -47,6 +49,8 @@ func (s *sqsService) close() {
 }
 
 func (s *sqsService) eventSource() string { return "sqs.amazonaws.com" }
+
+func (s *sqsService) actions() []string { return slices.Sorted(maps.Keys(sqsHandlers)) }
 
 // sqsHandlers are the emulated operations, by X-Amz-Target name.
 var sqsHandlers = map[string]func(*sqsService, *call) *APIError{

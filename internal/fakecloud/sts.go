@@ -3,9 +3,11 @@ package fakecloud
 import (
 	"encoding/xml"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -40,6 +42,14 @@ func newSTSService(c *Cloud) *stsService { return &stsService{cloud: c} }
 
 func (s *stsService) eventSource() string { return "sts.amazonaws.com" }
 
+// stsHandlers are the STS operations the fake serves.
+var stsHandlers = map[string]func(*stsService, *call, url.Values) *APIError{
+	"GetCallerIdentity": func(s *stsService, c *call, _ url.Values) *APIError { return s.getCallerIdentity(c) },
+	"AssumeRole":        (*stsService).assumeRole,
+}
+
+func (s *stsService) actions() []string { return slices.Sorted(maps.Keys(stsHandlers)) }
+
 // stsParams reads the Query parameters from the form body, or the URL for
 // a GET, which STS accepts too.
 func stsParams(r *http.Request, body []byte) (url.Values, *APIError) {
@@ -66,7 +76,7 @@ func (s *stsService) route(r *http.Request, body []byte) (string, *APIError) {
 		return "", errorf("MissingAction", "The request must contain the parameter Action.")
 	case version != stsVersion:
 		return action, errorf("InvalidAction", "Could not find operation %s for version %s", action, version)
-	case action != "GetCallerIdentity" && action != "AssumeRole":
+	case stsHandlers[action] == nil:
 		return action, errorf("InvalidAction", "fakecloud does not emulate STS %s (only GetCallerIdentity and AssumeRole)", action)
 	}
 	return action, nil
@@ -77,10 +87,7 @@ func (s *stsService) handle(c *call) *APIError {
 	if err != nil {
 		return err
 	}
-	if c.action == "AssumeRole" {
-		return s.assumeRole(c, params)
-	}
-	return s.getCallerIdentity(c)
+	return stsHandlers[c.action](s, c, params)
 }
 
 type stsResponseMetadata struct {

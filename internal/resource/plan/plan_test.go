@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/rectifyhq/rectify/internal/resource/plan"
 )
@@ -22,6 +23,8 @@ func TestParseRejects(t *testing.T) {
 		{"state file", `{"format_version": "1.0", "terraform_version": "1.9.0", "values": {"root_module": {}}}`, true, "this is Terraform state"},
 		{"format_version only", `{"format_version": "1.2"}`, true, "no resource_changes or planned_values"},
 		{"future format", `{"format_version": "2.0", "resource_changes": []}`, false, `format_version "2.0" is not supported`},
+		{"format 0.3 was never released", `{"format_version": "0.3", "resource_changes": []}`, false, `format_version "0.3" is not supported: rectify reads 0.1 (Terraform 0.12 to 1.0.0), 0.2 (1.0.1 to 1.0.11) and 1.x`},
+		{"UTF-16 of odd length", "\xff\xfe{\x00\"", true, "UTF-16 text (it starts with a byte order mark) of an odd length, 5 bytes"},
 		{"invalid JSON", "{\n  \"format_version\": \"1.2\",\n  \"resource_changes\": [,]\n}", false, "invalid JSON at line 3, column 24"},
 		{"wrong field type", `{"format_version": "1.2", "resource_changes": {"a": 1}}`, true, "field resource_changes is a JSON object"},
 		{"change without address", `{"format_version": "1.2", "resource_changes": [{"type": "aws_s3_bucket"}]}`, false, "resource_changes[0]: address and type are required"},
@@ -50,19 +53,18 @@ func TestParseAccepts(t *testing.T) {
 	}{
 		// Terraform omits resource_changes when nothing changes.
 		{"empty plan", `{"format_version": "1.2", "terraform_version": "1.11.4", "planned_values": {"root_module": {}}}`, 0},
-		{"format 0.1", `{"format_version": "0.1", "resource_changes": []}`, -1},
+		{"format 0.1", `{"format_version": "0.1", "resource_changes": []}`, 0},
+		{"format 0.2", `{"format_version": "0.2", "planned_values": {"root_module": {}}}`, 0},
+		{"format 1.9 (a later minor adds only what readers may ignore)", `{"format_version": "1.9", "resource_changes": []}`, 0},
+		{"UTF-8 byte order mark", "\xef\xbb\xbf" + `{"format_version": "1.2", "resource_changes": []}`, 0},
+		{"UTF-16BE with a byte order mark", utf16BE(`{"format_version": "1.2", "resource_changes": [{"address": "aws_s3_bucket.a", "mode": "managed", "type": "aws_s3_bucket", "name": "a",
+			"change": {"actions": ["create"], "before": null, "after": {"bucket": "é"}, "after_unknown": {}}}]}`), 1},
 		{"one change", `{"format_version": "1.0", "resource_changes": [{"address": "aws_s3_bucket.a", "mode": "managed", "type": "aws_s3_bucket", "name": "a",
 			"change": {"actions": ["create"], "before": null, "after": {"bucket": "a"}, "after_unknown": {}}}]}`, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := plan.Parse(strings.NewReader(tt.input))
-			if tt.n < 0 {
-				if err == nil {
-					t.Fatal("format 0.x accepted")
-				}
-				return
-			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -113,4 +115,14 @@ func TestTypes(t *testing.T) {
 	if got := plan.Types(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("Types() = %v, want %v", got, want)
 	}
+}
+
+// utf16BE encodes s as PowerShell and other Windows tools may: UTF-16,
+// big-endian here, after a byte order mark.
+func utf16BE(s string) string {
+	out := []byte{0xfe, 0xff}
+	for _, u := range utf16.Encode([]rune(s)) {
+		out = append(out, byte(u>>8), byte(u))
+	}
+	return string(out)
 }

@@ -25,7 +25,7 @@ func known(after, unknown any) (any, bool) {
 		}
 		return out, true
 	case []any:
-		ul, _ := unknown.([]any)
+		ul := alignMarks(a, unknown)
 		out := make([]any, 0, len(a))
 		for i, v := range a {
 			var u any
@@ -39,6 +39,31 @@ func known(after, unknown any) (any, bool) {
 		return out, true
 	}
 	return after, true
+}
+
+// alignMarks returns after_unknown's marks for the elements of after.
+// Terraform before 1.3.0 left a wholly unknown element of a set or tuple
+// out of after but kept its mark (true) in after_unknown (terraform#31236,
+// commit 9497b2cd6f), so ["alpha", timestamp(), "charlie"] was written
+// after ["alpha", "charlie"], after_unknown [false, true, false]. The
+// elements left out are exactly those marked true, so dropping those marks
+// lines the rest up again. Any other mismatch gives no marks: what is left
+// in an after of that age holds no unknowns, which were omitted.
+func alignMarks(after []any, unknown any) []any {
+	ul, _ := unknown.([]any)
+	if len(ul) == len(after) || ul == nil {
+		return ul
+	}
+	kept := make([]any, 0, len(after))
+	for _, m := range ul {
+		if m != true {
+			kept = append(kept, m)
+		}
+	}
+	if len(kept) != len(after) {
+		return nil
+	}
+	return kept
 }
 
 // The getters read one attribute of a known view. ok is false when the
