@@ -17,6 +17,15 @@ var (
 	AttrState    = temporal.NewSearchAttributeKeyKeyword("RectifyState")
 )
 
+// StateEvaluationFailed is the RectifyState of an Evaluate run that gave
+// up (AWS kept refusing its credentials past the auth grace, a permission
+// is missing, its retries ran out): the run fails after setting it, and
+// its trigger is on the dead-letter queue for `rectify dlq redrive`. The
+// Temporal UI lists them with
+// WorkflowType="Evaluate" AND RectifyState="EvaluationFailed".
+// (Violation states, on Remediation runs, are in remediation.go.)
+const StateEvaluationFailed = "EvaluationFailed"
+
 // SearchAttributes lists every key, for registration.
 var SearchAttributes = []temporal.SearchAttributeKeyKeyword{AttrPolicy, AttrResource, AttrAccount, AttrSeverity, AttrState}
 
@@ -60,4 +69,9 @@ const (
 	// versionSettleUntilQuiet: Evaluate waits for a quiet settle period
 	// instead of sleeping settle once.
 	versionSettleUntilQuiet = "settle-until-quiet"
+	// versionEvaluationGiveUp: an Evaluate pass that fails sets
+	// RectifyState=EvaluationFailed and puts its trigger on the dead-letter
+	// queue (activity EvaluationFailed) before the run fails; runs recorded
+	// before it failed at once.
+	versionEvaluationGiveUp = "evaluation-give-up"
 )

@@ -5,15 +5,17 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/rectifyhq/rectify/internal/awserr"
 )
 
-// Non-retryable AWS error codes: retrying cannot fix a missing permission
-// or a resource that is gone. (Eventually consistent NotFound codes get a
-// short grace inside the activity before they become non-retryable.)
-var nonRetryable = []string{
-	"AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
-	"UnsupportedResourceType", "UnknownAction", "UnknownPolicy", "InvalidParams",
-}
+// nonRetryable are the error types final at once: a missing permission, a
+// malformed request, rectify's own refusals. The list is awserr's, which
+// the activities classify with too. Auth codes (a refused session or
+// role) and eventually consistent NotFound codes are not in it: the
+// activity retries them for a grace counted in attempts of these retry
+// policies, then marks them non-retryable itself.
+var nonRetryable = awserr.NonRetryable
 
 // readOptions are for reading and judging live state, and for dispatching
 // to other workflows: short calls that are safe to repeat, retried with
@@ -77,6 +79,23 @@ func notifyOptions(ctx workflow.Context) workflow.Context {
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     2,
 			MaximumInterval:        time.Minute,
+			NonRetryableErrorTypes: nonRetryable,
+		},
+	})
+}
+
+// giveUpOptions are for keeping the trigger of an evaluation that gave up
+// (the dead-letter queue): the message is already gone from the event
+// queue, so this is its only copy outside Temporal's history. Retried for
+// an hour; the Evaluate run stays open meanwhile.
+func giveUpOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    15 * time.Second,
+		ScheduleToCloseTimeout: time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        2 * time.Minute,
 			NonRetryableErrorTypes: nonRetryable,
 		},
 	})

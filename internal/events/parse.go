@@ -42,7 +42,10 @@ type envelope struct {
 //   - an AWS Config notification, as SNS raw delivery leaves it:
 //     ConfigurationItemChangeNotification,
 //     OversizedConfigurationItemChangeNotification, or any other messageType;
-//   - a raw CloudTrail record, or a CloudTrail log file {"Records":[...]}.
+//   - a raw CloudTrail record, or a CloudTrail log file {"Records":[...]};
+//   - rectify's own Requeued message {"rectify":"evaluation-failed/v1",...}:
+//     the trigger of an evaluation that gave up, redriven from the
+//     dead-letter queue.
 //
 // Something rectify does not act on is not an error: it comes back as an
 // ignored Trigger whose Reason says why (failed call, read-only call,
@@ -73,6 +76,8 @@ func parseBody(body []byte, depth int) ([]Trigger, error) {
 		return nil, err
 	}
 	switch {
+	case msg.has(requeuedKey):
+		return parseRequeued(msg)
 	case msg.has("Type") && msg.has("Message"):
 		return parseSNS(msg, depth)
 	case msg.has("detail-type") || msg.has("detail"):
@@ -84,7 +89,7 @@ func parseBody(body []byte, depth int) ([]Trigger, error) {
 	case msg.has("eventName") || msg.has("eventSource"):
 		return parseRecord(msg, envelope{})
 	}
-	return nil, malformed("not an event rectify reads: found none of detail-type (EventBridge), Type and Message (SNS), messageType (Config), Records or eventName (CloudTrail)")
+	return nil, malformed("not an event rectify reads: found none of detail-type (EventBridge), Type and Message (SNS), messageType (Config), Records or eventName (CloudTrail), rectify (a requeued evaluation)")
 }
 
 func notJSON(err error) *ParseError {
