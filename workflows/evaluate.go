@@ -163,7 +163,7 @@ func (e *evaluation) giveUp(ctx workflow.Context, last Change, err error) error 
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Ref: e.ref,
 		Change: events.RequeuedChange(last), ErrorType: errorType(err), Reason: err.Error(), FailedAt: workflow.Now(ctx),
 	}
-	if aerr := workflow.ExecuteActivity(giveUpOptions(ctx), a.EvaluationFailed, in).Get(ctx, nil); aerr != nil {
+	if aerr := workflow.ExecuteActivity(changeOptions(ctx), a.EvaluationFailed, in).Get(ctx, nil); aerr != nil {
 		workflow.GetLogger(ctx).Error("evaluation gave up and its trigger could not be put on the dead-letter queue",
 			"resource", e.ref.ARN, "change", last, "err", aerr)
 		return fmt.Errorf("%w (its trigger could not be put on the dead-letter queue: %v)", err, aerr)

@@ -39,7 +39,9 @@ func readOptions(ctx workflow.Context) workflow.Context {
 // so they are idempotent and retried, but given up after an hour, when the
 // violation is recorded as failed for a human to look at. Each is one or
 // two short AWS calls, so a 15 s attempt limit lets a new worker take over
-// quickly from one that died mid-call.
+// quickly from one that died mid-call. The same suits keeping the trigger
+// of an evaluation that gave up (EvaluationFailed): one SQS send, whose
+// message is gone from the event queue, so it is worth an hour of retries.
 func changeOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout:    15 * time.Second,
@@ -79,23 +81,6 @@ func notifyOptions(ctx workflow.Context) workflow.Context {
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     2,
 			MaximumInterval:        time.Minute,
-			NonRetryableErrorTypes: nonRetryable,
-		},
-	})
-}
-
-// giveUpOptions are for keeping the trigger of an evaluation that gave up
-// (the dead-letter queue): the message is already gone from the event
-// queue, so this is its only copy outside Temporal's history. Retried for
-// an hour; the Evaluate run stays open meanwhile.
-func giveUpOptions(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout:    15 * time.Second,
-		ScheduleToCloseTimeout: time.Hour,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:        time.Second,
-			BackoffCoefficient:     2,
-			MaximumInterval:        2 * time.Minute,
 			NonRetryableErrorTypes: nonRetryable,
 		},
 	})

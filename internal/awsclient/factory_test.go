@@ -24,17 +24,24 @@ const (
 	workerKey = "AKIAWORKER0000000001"
 )
 
-// newFactory starts a fake cloud with a worker user and the remediation
-// role, and a factory that acts as the role, as the worker does.
-func newFactory(t *testing.T) (*fakecloud.Cloud, *awsclient.Factory) {
+// startCloud starts a fake cloud with the worker's user.
+func startCloud(t *testing.T) (cloud *fakecloud.Cloud, endpoint string) {
 	t.Helper()
-	cloud := fakecloud.New(fakecloud.Options{})
+	cloud = fakecloud.New(fakecloud.Options{})
 	endpoint, err := cloud.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cloud.Close() })
 	cloud.AddUser(account, "worker", workerKey, "worker-secret")
+	return cloud, endpoint
+}
+
+// newFactory starts a fake cloud with a worker user and the remediation
+// role, and a factory that acts as the role, as the worker does.
+func newFactory(t *testing.T) (*fakecloud.Cloud, *awsclient.Factory) {
+	t.Helper()
+	cloud, endpoint := startCloud(t)
 	cloud.AddRole(fakecloud.Role{Account: account, Name: "rectify-remediation"})
 	f, err := awsclient.New(context.Background(), awsclient.Options{
 		Region: region, Endpoint: endpoint, AssumeRole: "arn:aws:iam::{account}:role/rectify-remediation",
@@ -173,13 +180,7 @@ func TestConcurrentAuthErrorsRefreshOnce(t *testing.T) {
 // Without a role the worker's own credentials are dropped the same way.
 func TestAuthErrorRefreshesBaseCredentials(t *testing.T) {
 	ctx := context.Background()
-	cloud := fakecloud.New(fakecloud.Options{})
-	endpoint, err := cloud.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cloud.Close() })
-	cloud.AddUser(account, "worker", workerKey, "worker-secret")
+	cloud, endpoint := startCloud(t)
 	var mu sync.Mutex
 	retrieved := 0
 	provider := credentialsFunc(func() (string, string) {
