@@ -5,12 +5,14 @@
 package activities
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
 	"go.temporal.io/sdk/client"
 
 	"github.com/rectifyhq/rectify/internal/awsclient"
+	"github.com/rectifyhq/rectify/internal/awserr"
 	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/policies"
@@ -32,6 +34,17 @@ type Activities struct {
 	Metrics *metrics.Metrics
 	// Now is the clock for exemption expiry and finding timestamps.
 	Now func() time.Time
+}
+
+// Context is the context every activity of a's worker runs under (the
+// worker's BackgroundActivityContext): parent with what the free helpers
+// need from a's configuration, today the auth grace awsError applies. It
+// is a function, not a method: every exported method is an activity.
+func Context(parent context.Context, a *Activities) context.Context {
+	if a == nil || a.Config == nil {
+		return parent
+	}
+	return awserr.WithAuthGrace(parent, a.Config.AWS.AuthGraceAttempts)
 }
 
 func (a *Activities) now() time.Time {

@@ -43,14 +43,18 @@ func (a *Activities) fetchTrail(ctx context.Context, ref resource.Ref) (resource
 	if err != nil {
 		return resource.Resource{}, false, awsError(ctx, "get status of trail "+ref.ID, err)
 	}
+	var tagsErr error
 	tags, err := trailTags(ctx, client, arn)
 	if errorCode(err) == "ResourceNotFoundException" || errorCode(err) == "TrailNotFoundException" {
 		return resource.Resource{}, false, nil
 	}
 	if err != nil {
-		return resource.Resource{}, false, err
+		if !tagReadRefused(err) {
+			return resource.Resource{}, false, err
+		}
+		tagsErr = err
 	}
-	return live.Trail(ref.Account, live.TrailState{Trail: *trail, IsLogging: status.IsLogging, Tags: tags}), true, nil
+	return withoutTags(live.Trail(ref.Account, live.TrailState{Trail: *trail, IsLogging: status.IsLogging, Tags: tags}), tagsErr), true, nil
 }
 
 // trailTags lists every tag of one trail, all pages.

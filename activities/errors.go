@@ -4,55 +4,53 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/aws/smithy-go"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/rectifyhq/rectify/internal/awserr"
 )
 
-// Codes no retry can fix.
-var permanentCodes = []string{
-	"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthFailure",
-	"InvalidClientTokenId", "InvalidAccessKeyId", "MalformedPolicy", "InvalidParameterValue",
-	// KMS: the key cannot rotate; CloudTrail: a change outside the home region.
-	"UnsupportedOperationException", "InvalidHomeRegionException",
-}
-
-// Codes that can be a read-after-write artefact of eventual consistency:
-// retried for a short grace, then given up.
-var eventuallyConsistentCodes = []string{
-	"InvalidGroup.NotFound", "NoSuchBucket", "InvalidSecurityGroupRuleId.NotFound",
-	"NotFoundException", "TrailNotFoundException", // KMS, CloudTrail
-}
-
-// graceAttempts is how many attempts an eventually consistent NotFound gets.
-const graceAttempts = 3
-
-// Error types of failures that are ours, not AWS's.
+// Error types of failures that are ours, not AWS's. The list of what is
+// retried, and for how long, is awserr's.
 const (
-	ErrUnsupportedResourceType = "UnsupportedResourceType"
-	ErrUnknownAction           = "UnknownAction"
-	ErrUnknownPolicy           = "UnknownPolicy"
-	ErrInvalidParams           = "InvalidParams"
+	ErrUnsupportedResourceType = awserr.UnsupportedResourceType
+	ErrUnknownAction           = awserr.UnknownAction
+	ErrUnknownPolicy           = awserr.UnknownPolicy
+	ErrInvalidParams           = awserr.InvalidParams
 )
 
 // awsError turns an SDK error into a Temporal application error whose type
-// is the AWS error code, so retry policies can match it by name.
+// is the AWS error code (awserr.AssumeRoleDenied when STS refused the
+// role), so retry policies can match it by name. Permanent codes are final
+// at once; auth codes are retried until the worker's auth grace
+// (aws.auth_grace_attempts) is spent, with credentials the client factory
+// dropped, and eventually consistent NotFound codes for a shorter grace.
 func awsError(ctx context.Context, op string, err error) error {
-	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) {
+	code := awserr.Code(err)
+	if code == "" {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	code := apiErr.ErrorCode()
-	msg := fmt.Sprintf("%s: %s: %s", op, code, apiErr.ErrorMessage())
-	switch {
-	case slices.Contains(permanentCodes, code):
-		return temporal.NewNonRetryableApplicationError(msg, code, err)
-	case slices.Contains(eventuallyConsistentCodes, code) && attempt(ctx) >= graceAttempts:
+	msg := fmt.Sprintf("%s: %s: %s", op, code, errorMessage(err))
+	if awserr.Final(code, attempt(ctx), awserr.AuthGrace(ctx)) {
 		return temporal.NewNonRetryableApplicationError(msg, code, err)
 	}
 	return temporal.NewApplicationErrorWithCause(msg, code, err)
+}
+
+// errorMessage is the AWS error message, or the whole error when there is
+// none (a refused AssumeRole is worth reading in full: it names the role).
+func errorMessage(err error) string {
+	var roleErr *awserr.AssumeRoleError
+	var apiErr smithy.APIError
+	switch {
+	case errors.As(err, &roleErr):
+		return roleErr.Error()
+	case errors.As(err, &apiErr) && apiErr.ErrorMessage() != "":
+		return apiErr.ErrorMessage()
+	}
+	return err.Error()
 }
 
 // attempt is the activity attempt, or 1 outside an activity (unit tests).
@@ -63,14 +61,8 @@ func attempt(ctx context.Context) int32 {
 	return activity.GetInfo(ctx).Attempt
 }
 
-// errorCode is the AWS error code of err, or "".
-func errorCode(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode()
-	}
-	return ""
-}
+// errorCode is the error type rectify gives err (its AWS error code), or "".
+func errorCode(err error) string { return awserr.Code(err) }
 
 func permanent(errType, format string, args ...any) error {
 	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), errType, nil)

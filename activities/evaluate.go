@@ -77,13 +77,29 @@ func (a *Activities) policyIDs(resourceType string) []string {
 
 // violation adds what the workflow needs to act: the configured settings,
 // resolved now so the running workflow never sees a config change, and
-// whether the resource is exempt.
+// whether the resource is exempt. An exemption that cannot be told forces
+// a human decision here, so the workflow needs no rule of its own for it.
 func (a *Activities) violation(v policies.Violation, res resource.Resource) Violation {
 	defaultMode := ""
 	if m, ok := a.Policies.Policy(v.PolicyID); ok {
 		defaultMode = m.DefaultMode
 	}
 	s := a.Config.Settings(v.PolicyID, defaultMode)
+	ex := exempt.For(res.Tags, res.TagsErr, a.Config.Exemptions, res.ARN, v.PolicyID, a.now())
+	if ex.Uncertain {
+		// Whether a human exempted the resource cannot be told (its tags
+		// could not be read, an exemption tag is malformed): neither fix it
+		// on our own nor skip it, ask. AWS's own tag filter fails open here;
+		// a typo or a missing permission must not decide either way.
+		if s.Mode == config.ModeEnforce {
+			s.Mode = config.ModeApprove
+		}
+		if s.TimeoutAction == config.TimeoutRemediate {
+			s.TimeoutAction = config.TimeoutEscalate
+		}
+		v.Message += " (approval required: " + ex.Reason + ")"
+		a.logger().Warn("exemption uncertain; the violation waits for approval", "policy", v.PolicyID, "resource", res.ARN, "mode", s.Mode, "reason", ex.Reason)
+	}
 	if _, ok := actions[v.Remediation]; !ok && v.Remediation != "" && v.Remediation != "none" {
 		// A policy may name an action this version does not have (a user
 		// policy, or a newer bundle): tell humans instead of failing.
@@ -107,7 +123,7 @@ func (a *Activities) violation(v policies.Violation, res resource.Resource) Viol
 			UndoWindow:        time.Duration(s.UndoWindow),
 			ExemptFor:         time.Duration(s.ExemptFor),
 		},
-		Exemption: exempt.For(res.Tags, a.Config.Exemptions, res.ARN, v.PolicyID, a.now()),
+		Exemption: ex,
 	}
 }
 

@@ -34,16 +34,20 @@ func (a *Activities) fetchKMSKey(ctx context.Context, ref resource.Ref) (resourc
 	if err != nil {
 		return resource.Resource{}, false, err
 	}
+	var tagsErr error
 	tags, err := kmsTags(ctx, client, ref.ID)
 	if errorCode(err) == "NotFoundException" {
 		return resource.Resource{}, false, nil
 	}
 	if err != nil {
-		return resource.Resource{}, false, err
+		if !tagReadRefused(err) {
+			return resource.Resource{}, false, err
+		}
+		tagsErr = err
 	}
-	return live.KMSKey(ref.Account, ref.Region, live.KMSKeyState{
+	return withoutTags(live.KMSKey(ref.Account, ref.Region, live.KMSKeyState{
 		Metadata: *out.KeyMetadata, RotationEnabled: rotation, Tags: tags,
-	}), true, nil
+	}), tagsErr), true, nil
 }
 
 // kmsRotation is GetKeyRotationStatus. A key that cannot rotate may answer

@@ -24,13 +24,16 @@ func (a *Activities) fetchBucket(ctx context.Context, ref resource.Ref) (resourc
 		return resource.Resource{}, false, err
 	}
 	state := live.BucketState{Name: ref.ID, PublicAccessBlock: pab, Tags: map[string]string{}}
+	var tagsErr error
 	out, err := client.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(ref.ID)})
 	switch {
 	case errorCode(err) == "NoSuchTagSet":
 	case errorCode(err) == "NoSuchBucket":
 		return resource.Resource{}, false, nil
 	case err != nil:
-		return resource.Resource{}, false, awsError(ctx, "get tagging of bucket "+ref.ID, err)
+		if tagsErr = awsError(ctx, "get tagging of bucket "+ref.ID, err); !tagReadRefused(tagsErr) {
+			return resource.Resource{}, false, tagsErr
+		}
 	default:
 		for _, t := range out.TagSet {
 			state.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
@@ -52,7 +55,7 @@ func (a *Activities) fetchBucket(ctx context.Context, ref resource.Ref) (resourc
 	if err := state.Check(); err != nil {
 		return resource.Resource{}, false, permanent(ErrInvalidParams, "read bucket %s: %v", ref.ID, err)
 	}
-	return live.Bucket(ref.Account, ref.Region, state), true, nil
+	return withoutTags(live.Bucket(ref.Account, ref.Region, state), tagsErr), true, nil
 }
 
 // publicAccessBlock returns the bucket's block, or nil when it has none.

@@ -50,7 +50,7 @@ type grafanaDatasource struct {
 
 // requiredMetrics must each be on the dashboard.
 var requiredMetrics = []string{
-	"rectify_events_received_total", "rectify_events_ignored_total", "rectify_evaluations_total",
+	"rectify_events_received_total", "rectify_events_ignored_total", "rectify_evaluations_total", "rectify_evaluations_failed_total",
 	"rectify_violations_total", "rectify_remediations_total", "rectify_approval_wait_seconds",
 	"rectify_detection_to_verified_seconds", "rectify_securityhub_batch_size",
 	"rectify_sqs_receive_lag_seconds", "rectify_dlq_depth",
@@ -198,6 +198,7 @@ func exportedMetrics(t *testing.T) map[string]bool {
 	m.Refused()
 	m.Unparseable()
 	m.Evaluated(map[[2]string]int{{"aws.test", "HIGH"}: 1})
+	m.EvaluationFailed("auth")
 	m.Remediated("test", "changed")
 	m.FindingsBatch(1)
 	m.ReceiveLag(1)

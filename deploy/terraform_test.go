@@ -251,6 +251,7 @@ var conditionKeys = map[string][]string{
 	"ec2:CreateTags":        {"aws:RequestTag/${TagKey}", "aws:TagKeys", "ec2:CreateAction"},
 	"kms:TagResource":       {"aws:RequestTag/${TagKey}", "aws:TagKeys", "kms:CallerAccount", "kms:ViaService"},
 	"kms:Decrypt":           {"kms:CallerAccount", "kms:EncryptionContextKeys", "kms:ViaService"},
+	"kms:GenerateDataKey":   {"kms:CallerAccount", "kms:EncryptionContextKeys", "kms:ViaService"},
 	"cloudtrail:AddTags":    {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
 	"rds:AddTagsToResource": {"aws:RequestTag/${TagKey}", "aws:TagKeys", "rds:req-tag/${TagKey}"},
 	"iam:TagRole":           {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
@@ -429,22 +430,43 @@ func TestWorkerRoleOnlyAssumesTheMemberRole(t *testing.T) {
 		in        map[string]cty.Value
 		resources []string
 		orgID     string
+		kms       bool
 	}{
-		{"any account", nil, []string{"arn:aws:iam::*:role/rectify-remediation"}, ""},
+		{"any account", nil, []string{"arn:aws:iam::*:role/rectify-remediation"}, "", false},
 		{"listed accounts", map[string]cty.Value{"member_account_ids": strs("222222222222", "333333333333")},
-			[]string{"arn:aws:iam::222222222222:role/rectify-remediation", "arn:aws:iam::333333333333:role/rectify-remediation"}, ""},
+			[]string{"arn:aws:iam::222222222222:role/rectify-remediation", "arn:aws:iam::333333333333:role/rectify-remediation"}, "", false},
 		{"organization and path", map[string]cty.Value{"organization_id": cty.StringVal("o-abc123"), "member_role_path": cty.StringVal("/security/")},
-			[]string{"arn:aws:iam::*:role/security/rectify-remediation"}, "o-abc123"},
+			[]string{"arn:aws:iam::*:role/security/rectify-remediation"}, "o-abc123", false},
+		{"KMS", map[string]cty.Value{"kms_key_arn": cty.StringVal(testKMSKey)}, []string{"arn:aws:iam::*:role/rectify-remediation"}, "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := evalModule(t, rootModule, rootInputs(tc.in))
 			_, policies := rolePolicies(t, e, "aws_iam_role.worker")
-			if got := actions(policies...); !slices.Equal(got, []string{"sts:AssumeRole"}) {
-				t.Errorf("worker role grants %v, want only sts:AssumeRole", got)
+			wantActions := []string{"sqs:SendMessage", "sts:AssumeRole"}
+			if tc.kms {
+				wantActions = []string{"kms:Decrypt", "kms:GenerateDataKey", "sqs:SendMessage", "sts:AssumeRole"}
 			}
+			if got := actions(policies...); !slices.Equal(got, wantActions) {
+				t.Errorf("worker role grants %v, want only %v", got, wantActions)
+			}
+			dlq := e.one("aws_sqs_queue.dlq").get(t, "arn")
 			var resources []string
 			for _, p := range policies {
 				for _, g := range p.grants() {
+					switch g.action {
+					case "sqs:SendMessage":
+						// Only the trigger of an evaluation that gave up,
+						// to the dead-letter queue (activities/requeue.go).
+						if g.resource != dlq {
+							t.Errorf("worker role grants sqs:SendMessage on %s, want only the DLQ %s", g.resource, dlq)
+						}
+						continue
+					case "kms:Decrypt", "kms:GenerateDataKey":
+						if via := g.stmt.Condition["StringEquals"]["kms:ViaService"]; g.resource != testKMSKey || !slices.Equal(via, []string{"sqs.us-east-1.amazonaws.com"}) {
+							t.Errorf("worker role grants %s on %s via %v, want the queue key through SQS only", g.action, g.resource, via)
+						}
+						continue
+					}
 					resources = append(resources, g.resource)
 					got := g.stmt.Condition["StringEquals"]["aws:ResourceOrgID"]
 					if (tc.orgID == "") != (len(got) == 0) || (tc.orgID != "" && !slices.Equal(got, []string{tc.orgID})) {

@@ -4,6 +4,7 @@ package worker
 
 import (
 	"cmp"
+	"context"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
@@ -43,9 +44,13 @@ func SDKOptions(opts Options) worker.Options {
 }
 
 // New returns a worker on taskQueue with every workflow and activity of
-// rectify registered. Start it with Run or Start.
+// rectify registered. Start it with Run or Start. Its activities run under
+// activities.Context, which carries the settings the activities' free helpers
+// read (the auth grace).
 func New(c client.Client, taskQueue string, acts *activities.Activities, opts Options) worker.Worker {
-	w := worker.New(c, taskQueue, SDKOptions(opts))
+	wo := SDKOptions(opts)
+	wo.BackgroundActivityContext = activities.Context(context.Background(), acts)
+	w := worker.New(c, taskQueue, wo)
 	Register(w, acts)
 	return w
 }

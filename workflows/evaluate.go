@@ -1,13 +1,17 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rectifyhq/rectify/activities"
+	"github.com/rectifyhq/rectify/internal/awserr"
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/resource"
 )
 
@@ -94,7 +98,7 @@ func (e *evaluation) run(ctx workflow.Context, in EvaluateInput) (EvaluateResult
 		e.result.Changes += len(e.pending)
 		e.pending = nil
 		if err := e.pass(ctx, last); err != nil {
-			return e.result, err
+			return e.result, e.giveUp(ctx, last, err)
 		}
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			e.drain()
@@ -127,6 +131,59 @@ func (e *evaluation) quiet(ctx workflow.Context) error {
 		}
 	}
 	return nil
+}
+
+// giveUp makes a pass that failed for good visible, and keeps what it was
+// for. The starter deleted the event from the queue once it reached this
+// workflow, so failing the run alone would lose the violation until the
+// next change or sweep. Instead the run sets RectifyState to
+// StateEvaluationFailed and has the EvaluationFailed activity count it and
+// put the last change on the dead-letter queue, from which `rectify dlq
+// redrive` sends it back to the event queue; then it fails with err.
+// Versioned: runs recorded before it failed at once.
+func (e *evaluation) giveUp(ctx workflow.Context, last Change, err error) error {
+	if temporal.IsCanceledError(err) {
+		return err // cancelled by a human: nothing to keep
+	}
+	if workflow.GetVersion(ctx, versionEvaluationGiveUp, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return err
+	}
+	// Changes that arrived during the failed pass are lost with the run
+	// too; the newest stands for them all, since a pass reads live state.
+	e.drain()
+	if n := len(e.pending); n > 0 {
+		last = e.pending[n-1]
+		e.result.Changes += n
+		e.pending = nil
+	}
+	if uerr := workflow.UpsertTypedSearchAttributes(ctx, AttrState.ValueSet(StateEvaluationFailed)); uerr != nil {
+		return fmt.Errorf("%w (and upsert state %s: %v)", err, StateEvaluationFailed, uerr)
+	}
+	in := activities.EvaluationFailedInput{
+		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Ref: e.ref,
+		Change: events.RequeuedChange(last), ErrorType: errorType(err), Reason: err.Error(), FailedAt: workflow.Now(ctx),
+	}
+	if aerr := workflow.ExecuteActivity(changeOptions(ctx), a.EvaluationFailed, in).Get(ctx, nil); aerr != nil {
+		workflow.GetLogger(ctx).Error("evaluation gave up and its trigger could not be put on the dead-letter queue",
+			"resource", e.ref.ARN, "change", last, "err", aerr)
+		return fmt.Errorf("%w (its trigger could not be put on the dead-letter queue: %v)", err, aerr)
+	}
+	return fmt.Errorf("%w (trigger kept on the dead-letter queue)", err)
+}
+
+// errorType is the error type of an activity failure: the application
+// error's type (an AWS error code), awserr.TypeTimeout when the retries ran
+// out of time, or "".
+func errorType(err error) string {
+	var timeout *temporal.TimeoutError
+	if errors.As(err, &timeout) {
+		return awserr.TypeTimeout
+	}
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return app.Type()
+	}
+	return ""
 }
 
 // drain takes every change signal already delivered, without blocking.

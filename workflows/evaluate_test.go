@@ -4,8 +4,11 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/config"
@@ -189,4 +192,79 @@ func passKey(t *testing.T, d activities.DispatchInput) string {
 		return jsonAs[workflows.Recheck](t, d.Starts[0].SignalArg).Key
 	}
 	return jsonAs[workflows.Recheck](t, d.Signals[0].Arg).Key
+}
+
+// An evaluation that fails for good is visible and keeps its trigger: the
+// run sets RectifyState=EvaluationFailed, hands the newest change to the
+// EvaluationFailed activity (which counts it and puts it on the
+// dead-letter queue), then fails. Auth errors are retried by the retry
+// policy first: only the activity decides when their grace is spent.
+func TestEvaluateGivesUp(t *testing.T) {
+	authFinal := temporal.NewNonRetryableApplicationError("describe security group sg-0abc: AuthFailure: AWS was not able to validate the provided access credentials", "AuthFailure", nil)
+	authRetry := temporal.NewApplicationErrorWithCause("describe security group sg-0abc: InvalidClientTokenId: the token is invalid", "InvalidClientTokenId", nil)
+	denied := temporal.NewApplicationErrorWithCause("describe security group sg-0abc: UnauthorizedOperation: no", "UnauthorizedOperation", nil)
+	for _, tc := range []struct {
+		name     string
+		fail     func(call int) error
+		during   int // changes signalled while the first attempt reads
+		wantType string
+		wantCall int    // EvaluateResource attempts
+		wantLast string // EventID kept on the dead-letter queue; "" = no give-up
+	}{
+		{name: "auth error past its grace", fail: func(int) error { return authFinal },
+			wantType: "AuthFailure", wantCall: 1, wantLast: "e2"},
+		{name: "changes during the failed pass: the newest is kept", during: 3, fail: func(int) error { return authFinal },
+			wantType: "AuthFailure", wantCall: 1, wantLast: "e3"},
+		{name: "permanent AWS error", fail: func(int) error { return denied },
+			wantType: "UnauthorizedOperation", wantCall: 1, wantLast: "e2"},
+		{name: "auth error within its grace is retried, then passes", fail: func(call int) error {
+			if call < 3 {
+				return authRetry
+			}
+			return nil
+		}, wantCall: 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.env.SetStartWorkflowOptions(clientOptions(workflows.EvaluateID(sg.ARN)))
+			h.at(time.Millisecond, func() { h.env.SignalWorkflow(workflows.SignalChanged, change(1)) })
+			h.at(2*time.Millisecond, func() { h.env.SignalWorkflow(workflows.SignalChanged, change(2)) })
+			h.evaluateErr = func(call int) error {
+				if call == 1 {
+					for i := 1; i <= tc.during; i++ {
+						h.env.SignalWorkflow(workflows.SignalChanged, change(i))
+					}
+				}
+				return tc.fail(call)
+			}
+			h.env.ExecuteWorkflow(workflows.EvaluateWorkflow, workflows.EvaluateInput{Ref: sg, Settle: time.Second, StartedWithAttributes: true})
+			if !h.env.IsWorkflowCompleted() {
+				t.Fatal("workflow did not complete")
+			}
+			if len(h.evaluates) != tc.wantCall {
+				t.Errorf("EvaluateResource attempts = %d, want %d", len(h.evaluates), tc.wantCall)
+			}
+			err := h.env.GetWorkflowError()
+			if tc.wantLast == "" {
+				if err != nil || len(h.gaveUp) != 0 || slices.Contains(h.states, workflows.StateEvaluationFailed) {
+					t.Fatalf("err %v, gave up %+v, states %v: want a completed evaluation", err, h.gaveUp, h.states)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantType) || !strings.Contains(err.Error(), "dead-letter queue") {
+				t.Errorf("workflow error = %v, want the %s failure and where the trigger went", err, tc.wantType)
+			}
+			if !slices.Equal(h.states, []string{workflows.StateEvaluationFailed}) {
+				t.Errorf("RectifyState upserts = %v, want [%s]", h.states, workflows.StateEvaluationFailed)
+			}
+			if len(h.gaveUp) != 1 {
+				t.Fatalf("EvaluationFailed calls = %+v, want 1", h.gaveUp)
+			}
+			g := h.gaveUp[0]
+			if g.Ref != sg || g.WorkflowID != workflows.EvaluateID(sg.ARN) || g.ErrorType != tc.wantType ||
+				g.Change.EventID != tc.wantLast || g.Change.Source != "cloudtrail" || !strings.Contains(g.Reason, tc.wantType) || g.FailedAt.IsZero() {
+				t.Errorf("EvaluationFailed input = %+v, want %s on %s with change %s", g, tc.wantType, sg.ARN, tc.wantLast)
+			}
+		})
+	}
 }

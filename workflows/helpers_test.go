@@ -77,6 +77,7 @@ type harness struct {
 	applyOut    func(call int) activities.ApplyOutput            // default: changed
 	verifyOut   func(call int) activities.VerifyOutput           // default: fixed
 	evaluateOut func(call int) activities.EvaluateResourceOutput // default: nothing
+	evaluateErr func(call int) error                             // default: none
 	onFinding   func(call int, f activities.FindingInput)
 	onNotify    func(n activities.Notification)
 	onSnapshot  func(call int)
@@ -91,6 +92,7 @@ type harness struct {
 	verifies   int
 	evaluates  []activities.EvaluateResourceInput
 	dispatches []activities.DispatchInput
+	gaveUp     []activities.EvaluationFailedInput
 	undone     []activities.UndoInput
 	tagged     []activities.TagExemptInput
 }
@@ -173,8 +175,13 @@ func newHarness(t *testing.T) *harness {
 		func(_ context.Context, in activities.EvaluateResourceInput) (activities.EvaluateResourceOutput, error) {
 			h.mu.Lock()
 			h.evaluates = append(h.evaluates, in)
-			n, f := len(h.evaluates), h.evaluateOut
+			n, f, fail := len(h.evaluates), h.evaluateOut, h.evaluateErr
 			h.mu.Unlock()
+			if fail != nil {
+				if err := fail(n); err != nil {
+					return activities.EvaluateResourceOutput{}, err
+				}
+			}
 			if f != nil {
 				return f(n), nil // outside the lock: it may signal the workflow
 			}
@@ -193,6 +200,13 @@ func newHarness(t *testing.T) *harness {
 			defer h.mu.Unlock()
 			h.tagged = append(h.tagged, in)
 			return nil
+		})
+	env.OnActivity(acts.EvaluationFailed, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.EvaluationFailedInput) (activities.EvaluationFailedOutput, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.gaveUp = append(h.gaveUp, in)
+			return activities.EvaluationFailedOutput{MessageID: "m1"}, nil
 		})
 	env.OnActivity(acts.Dispatch, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.DispatchInput) (activities.DispatchOutput, error) {

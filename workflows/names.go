@@ -18,6 +18,15 @@ var (
 	AttrState    = temporal.NewSearchAttributeKeyKeyword("RectifyState")
 )
 
+// StateEvaluationFailed is the RectifyState of an Evaluate run that gave
+// up (AWS kept refusing its credentials past the auth grace, a permission
+// is missing, its retries ran out): the run fails after setting it, and
+// its trigger is on the dead-letter queue for `rectify dlq redrive`. The
+// Temporal UI lists them with
+// WorkflowType="Evaluate" AND RectifyState="EvaluationFailed".
+// (Violation states, on Remediation runs, are in remediation.go.)
+const StateEvaluationFailed = "EvaluationFailed"
+
 // SearchAttributes lists every key, for registration.
 var SearchAttributes = []temporal.SearchAttributeKeyKeyword{AttrPolicy, AttrResource, AttrAccount, AttrSeverity, AttrState}
 
@@ -62,13 +71,20 @@ const (
 	// instead of sleeping settle once.
 	versionSettleUntilQuiet = "settle-until-quiet"
 
+	// versionEvaluationGiveUp: an Evaluate pass that fails sets
+	// RectifyState=EvaluationFailed and puts its trigger on the dead-letter
+	// queue (activity EvaluationFailed) before the run fails; runs recorded
+	// before it failed at once.
+	versionEvaluationGiveUp = "evaluation-give-up"
+
 	// versionRecordNewBesideFix: Remediation writes its NEW finding beside
 	// the fix instead of before it (versionNewBesideFix), counts a
 	// violating recheck that arrives before the watch begins
 	// (versionRecheckBeforeWatch), and lets each state lead its finding
-	// write instead of waiting for it (versionStateLeadsFinding). The second change raises the maximum of
-	// the first id instead of adding an id of its own, because each id
-	// costs a marker and a search-attribute upsert per workflow.
+	// write instead of waiting for it (versionStateLeadsFinding). The later
+	// changes raise the maximum of the first id instead of adding ids of
+	// their own, because each id costs a marker and a search-attribute
+	// upsert per workflow.
 	versionRecordNewBesideFix = "record-new-beside-fix"
 )
 

@@ -5,15 +5,17 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/rectifyhq/rectify/internal/awserr"
 )
 
-// Non-retryable AWS error codes: retrying cannot fix a missing permission
-// or a resource that is gone. (Eventually consistent NotFound codes get a
-// short grace inside the activity before they become non-retryable.)
-var nonRetryable = []string{
-	"AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
-	"UnsupportedResourceType", "UnknownAction", "UnknownPolicy", "InvalidParams",
-}
+// nonRetryable are the error types final at once: a missing permission, a
+// malformed request, rectify's own refusals. The list is awserr's, which
+// the activities classify with too. Auth codes (a refused session or
+// role) and eventually consistent NotFound codes are not in it: the
+// activity retries them for a grace counted in attempts of these retry
+// policies, then marks them non-retryable itself.
+var nonRetryable = awserr.NonRetryable
 
 // readOptions are for reading and judging live state, and for dispatching
 // to other workflows: short calls that are safe to repeat, retried with
@@ -37,7 +39,9 @@ func readOptions(ctx workflow.Context) workflow.Context {
 // so they are idempotent and retried, but given up after an hour, when the
 // violation is recorded as failed for a human to look at. Each is one or
 // two short AWS calls, so a 15 s attempt limit lets a new worker take over
-// quickly from one that died mid-call.
+// quickly from one that died mid-call. The same suits keeping the trigger
+// of an evaluation that gave up (EvaluationFailed): one SQS send, whose
+// message is gone from the event queue, so it is worth an hour of retries.
 func changeOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout:    15 * time.Second,

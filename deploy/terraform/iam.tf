@@ -1,6 +1,7 @@
 # IAM split by duty. The starter reads the event queue and nothing else in
-# AWS; the worker only assumes the member role (modules/member-role) in each
-# target account, where every read, remediation and finding happens.
+# AWS; the worker assumes the member role (modules/member-role) in each
+# target account, where every read, remediation and finding happens, and
+# may only send to the dead-letter queue besides.
 # deploy/terraform_test.go parses these policies and fails on drift.
 
 locals {
@@ -69,23 +70,41 @@ locals {
     )
   })
 
-  # The worker: become the member role, nothing more. Findings are written
-  # by the member role in the resource's own account.
-  # sts:AssumeRole is authorized on the role's ARN; aws:ResourceOrgID is a
-  # global key, set for a role in an organization's account.
+  # The worker: become the member role, where every read, remediation and
+  # finding happens; and put the trigger of an evaluation that gave up on
+  # the dead-letter queue (activities/requeue.go), since the starter had
+  # already deleted its event. sts:AssumeRole is authorized on the role's
+  # ARN; aws:ResourceOrgID is a global key, set for a role in an
+  # organization's account. Sending to a queue encrypted with a CMK needs
+  # kms:GenerateDataKey and kms:Decrypt on the key, through SQS only.
   worker_policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [merge(
-      {
-        Sid      = "AssumeMemberRoles"
+    Statement = concat(
+      [merge(
+        {
+          Sid      = "AssumeMemberRoles"
+          Effect   = "Allow"
+          Action   = ["sts:AssumeRole"]
+          Resource = local.member_role_arns
+        },
+        var.organization_id == null ? {} : {
+          Condition = { StringEquals = { "aws:ResourceOrgID" = var.organization_id } }
+        },
+      )],
+      [{
+        Sid      = "RequeueGivenUpEvaluations"
         Effect   = "Allow"
-        Action   = ["sts:AssumeRole"]
-        Resource = local.member_role_arns
-      },
-      var.organization_id == null ? {} : {
-        Condition = { StringEquals = { "aws:ResourceOrgID" = var.organization_id } }
-      },
-    )]
+        Action   = ["sqs:SendMessage"]
+        Resource = aws_sqs_queue.dlq.arn
+      }],
+      var.kms_key_arn == null ? [] : [{
+        Sid       = "EncryptRequeued"
+        Effect    = "Allow"
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource  = var.kms_key_arn
+        Condition = { StringEquals = { "kms:ViaService" = "sqs.${data.aws_region.current.id}.amazonaws.com" } }
+      }],
+    )
   })
 }
 

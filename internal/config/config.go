@@ -113,6 +113,12 @@ type AWS struct {
 	// load batches fill up, up to FindingsBatchMaxDelay after they opened.
 	FindingsBatchDelay    Duration `yaml:"findings_batch_delay"`
 	FindingsBatchMaxDelay Duration `yaml:"findings_batch_max_delay"`
+	// AuthGraceAttempts is how many attempts an activity gets when AWS
+	// refuses its credentials (an expired or revoked session, a role STS
+	// will not hand out) before the error is final; each attempt assumes
+	// the role afresh. 0 means awserr.DefaultAuthGraceAttempts (10, about
+	// four minutes with the workflows' backoff).
+	AuthGraceAttempts int `yaml:"auth_grace_attempts"`
 }
 
 // Queue is the SQS queue the starter consumes.
@@ -400,6 +406,9 @@ func (c *Config) Validate() error {
 		if !resource.IsAccountID(a) {
 			return fmt.Errorf("accounts[%d]: %q is not a 12-digit account id", i, a)
 		}
+	}
+	if c.AWS.AuthGraceAttempts < 0 {
+		return fmt.Errorf("aws.auth_grace_attempts: %d: must not be negative (0 takes the default)", c.AWS.AuthGraceAttempts)
 	}
 	for i, sw := range c.Sweeps {
 		if err := sw.Validate(); err != nil {

@@ -95,7 +95,7 @@ func addFixtures(f *testing.F, dir string) {
 	}
 }
 
-var sources = map[string]bool{SourceCloudTrail: true, SourceConfig: true, SourceSecurityHub: true}
+var sources = map[string]bool{SourceCloudTrail: true, SourceConfig: true, SourceSecurityHub: true, "sweep": true, "direct": true}
 
 // checkParse checks that body does not panic Parse and that the answer keeps
 // Parse's promises.

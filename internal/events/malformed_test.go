@@ -20,7 +20,7 @@ func TestParseRejects(t *testing.T) {
 		{"truncated", good[:len(good)/2], "not JSON: unexpected end of JSON input"},
 		{"trailing garbage", `{"eventName":"x"} {`, "not JSON"},
 		{"not JSON at all", `<Error><Code>AccessDenied</Code></Error>`, "not JSON: invalid character '<'"},
-		{"empty object", `{}`, "not an event rectify reads: found none of detail-type (EventBridge), Type and Message (SNS), messageType (Config), Records (a CloudTrail log file or a Lambda SNS event) or eventName (CloudTrail)"},
+		{"empty object", `{}`, "not an event rectify reads: found none of detail-type (EventBridge), Type and Message (SNS), messageType (Config), Records (a CloudTrail log file or a Lambda SNS event), eventName (CloudTrail) or rectify (a requeued evaluation)"},
 		{"array", `[]`, "message is an array, expected an object"},
 		{"array of records", `[` + good + `]`, "message is an array, expected an object"},
 		{"null", `null`, "message is null, expected an object"},

@@ -46,7 +46,10 @@ type envelope struct {
 //     "aws:sns","Sns":{...}}]}, each Sns being a notification as above (an
 //     SQS queue never carries this form, but a Lambda function subscribed
 //     to the topic, or a test event saved from one, does);
-//   - a raw CloudTrail record, or a CloudTrail log file {"Records":[...]}.
+//   - a raw CloudTrail record, or a CloudTrail log file {"Records":[...]};
+//   - rectify's own Requeued message {"rectify":"evaluation-failed/v1",...}:
+//     the trigger of an evaluation that gave up, redriven from the
+//     dead-letter queue.
 //
 // Something rectify does not act on is not an error: it comes back as an
 // ignored Trigger whose Reason says why (failed call, read-only call,
@@ -77,6 +80,8 @@ func parseBody(body []byte, depth int) ([]Trigger, error) {
 		return nil, err
 	}
 	switch {
+	case msg.has(requeuedKey):
+		return parseRequeued(msg)
 	case msg.has("Type") && msg.has("Message"):
 		return parseSNS(msg, depth)
 	case msg.has("detail-type") || msg.has("detail"):
@@ -88,7 +93,7 @@ func parseBody(body []byte, depth int) ([]Trigger, error) {
 	case msg.has("eventName") || msg.has("eventSource"):
 		return parseRecord(msg, envelope{})
 	}
-	return nil, malformed("not an event rectify reads: found none of detail-type (EventBridge), Type and Message (SNS), messageType (Config), Records (a CloudTrail log file or a Lambda SNS event) or eventName (CloudTrail)")
+	return nil, malformed("not an event rectify reads: found none of detail-type (EventBridge), Type and Message (SNS), messageType (Config), Records (a CloudTrail log file or a Lambda SNS event), eventName (CloudTrail) or rectify (a requeued evaluation)")
 }
 
 func notJSON(err error) *ParseError {

@@ -20,7 +20,7 @@ const (
 
 // Trigger is one resource to (re)evaluate, normalized from any event source.
 type Trigger struct {
-	Source       string    `json:"source"`               // Source*: "cloudtrail", "config", "securityhub" (later: "sweep")
+	Source       string    `json:"source"`               // Source*: "cloudtrail", "config", "securityhub"; a Requeued message keeps its change's, which may also be "sweep" or "direct"
 	Account      string    `json:"account"`              // the account that owns the resource
 	Region       string    `json:"region"`               // awsRegion; IAM is global, so it says where the call landed (usually us-east-1)
 	ResourceType string    `json:"resource_type"`        // Terraform type name (resource.Type*); empty when ignored as unsupported

@@ -25,12 +25,21 @@ type Exemption struct {
 	Reason string `json:"reason"`
 	// Expired is set when an exemption exists but its date has passed.
 	Expired bool `json:"expired,omitempty"`
+	// Uncertain is set when whether the resource is exempt cannot be told:
+	// its tags could not be read, or an exemption tag that names this
+	// policy is malformed. It does not exempt, and it does not let rectify
+	// fix on its own either: the violation waits for a human (approve
+	// mode), and Reason says why. Failing open would let a typo or a
+	// missing permission switch security off; failing closed would let
+	// them override a human's exemption.
+	Uncertain bool `json:"uncertain,omitempty"`
 }
 
 // FromTags reads the tag form: rectify:exempt = "all" or a comma list of
 // policy ids, with an optional rectify:exempt-until RFC 3339 date (or
-// date-time). An unreadable date does not exempt: failing open would let a
-// typo switch security off.
+// date-time). An unreadable date does not exempt, and leaves the exemption
+// Uncertain: someone meant to exempt the resource until some time, and
+// rectify cannot tell whether that time has passed.
 func FromTags(tags map[string]string, policyID string, now time.Time) Exemption {
 	list, ok := tags[TagExempt]
 	if !ok {
@@ -49,7 +58,8 @@ func FromTags(tags map[string]string, policyID string, now time.Time) Exemption 
 	}
 	t, err := ParseDate(until)
 	if err != nil {
-		return Exemption{Reason: fmt.Sprintf("tag %s=%q is not an RFC 3339 date; exemption ignored", TagExemptUntil, until)}
+		return Exemption{Uncertain: true, Reason: fmt.Sprintf("tag %s=%q is not an RFC 3339 date (such as 2027-01-31), so whether %s=%s still applies cannot be told",
+			TagExemptUntil, until, TagExempt, list)}
 	}
 	if !now.Before(t) {
 		return Exemption{Expired: true, Reason: fmt.Sprintf("exemption %s=%s expired on %s", TagExempt, list, until)}
@@ -107,9 +117,11 @@ func (r Rule) covers(arn, policyID string) bool {
 
 // FromRules finds a rule that exempts the resource from the policy now. A
 // rule that matched but has expired is reported as Expired when no other
-// rule exempts; a rule whose date cannot be read never exempts.
+// rule exempts; a rule whose date cannot be read never exempts and makes
+// the answer Uncertain (config validation refuses such a rule at load, so
+// this is a last guard).
 func FromRules(rules []Rule, arn, policyID string, now time.Time) Exemption {
-	var expired Exemption
+	var expired, uncertain Exemption
 	for _, r := range rules {
 		if !r.covers(arn, policyID) {
 			continue
@@ -117,6 +129,9 @@ func FromRules(rules []Rule, arn, policyID string, now time.Time) Exemption {
 		until, err := ParseDate(r.Expires)
 		switch {
 		case err != nil:
+			if !uncertain.Uncertain {
+				uncertain = Exemption{Uncertain: true, Reason: fmt.Sprintf("config exemption %s (owner %s) has expires %q, not an RFC 3339 date", r.ARN, r.Owner, r.Expires)}
+			}
 			continue
 		case !now.Before(until):
 			if !expired.Expired {
@@ -126,18 +141,34 @@ func FromRules(rules []Rule, arn, policyID string, now time.Time) Exemption {
 		}
 		return Exemption{Exempt: true, Reason: fmt.Sprintf("config exemption %s until %s, owner %s: %s", r.ARN, r.Expires, r.Owner, r.Reason)}
 	}
+	if uncertain.Uncertain {
+		return uncertain
+	}
 	return expired
 }
 
-// For combines the tag form and the config form: either exempts, and an
-// expiry is reported only when nothing exempts.
-func For(tags map[string]string, rules []Rule, arn, policyID string, now time.Time) Exemption {
-	byTag := FromTags(tags, policyID, now)
-	if byTag.Exempt {
-		return byTag
+// For combines the tag form and the config form: either exempts. When
+// neither does, an uncertain answer (tags that could not be read, tagsErr;
+// a malformed tag or rule) wins over an expiry, which wins over nothing.
+// tagsErr, when not nil, is why the resource's tags could not be read: only
+// a config rule can then exempt it.
+func For(tags map[string]string, tagsErr error, rules []Rule, arn, policyID string, now time.Time) Exemption {
+	var byTag Exemption
+	if tagsErr == nil {
+		byTag = FromTags(tags, policyID, now)
+		if byTag.Exempt {
+			return byTag
+		}
 	}
 	byRule := FromRules(rules, arn, policyID, now)
-	if byRule.Exempt || byRule.Expired {
+	switch {
+	case byRule.Exempt:
+		return byRule
+	case tagsErr != nil:
+		return Exemption{Uncertain: true, Reason: fmt.Sprintf("the resource's tags could not be read (%v), so whether a %s tag exempts it cannot be told", tagsErr, TagExempt)}
+	case byTag.Uncertain:
+		return byTag
+	case byRule.Uncertain || byRule.Expired:
 		return byRule
 	}
 	return byTag

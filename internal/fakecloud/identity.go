@@ -116,6 +116,26 @@ func (c *Cloud) AddRole(r Role) *Role {
 	return &r
 }
 
+// RevokeSessions forgets every assumed-role session of roleARN ("" for
+// every role), as a restart of the identity store or a revocation of
+// active sessions does: a caller still signing with one is refused as
+// with an unknown key (InvalidClientTokenId, AuthFailure,
+// InvalidAccessKeyId, UnrecognizedClientException by service family),
+// until it assumes the role again. It returns how many sessions it forgot,
+// which is how many AssumeRole calls succeeded since the last revocation.
+func (c *Cloud) RevokeSessions(roleARN string) int {
+	c.ids.mu.Lock()
+	defer c.ids.mu.Unlock()
+	n := 0
+	for key, p := range c.ids.keys {
+		if p.Role != nil && (roleARN == "" || p.Role.ARN == roleARN) {
+			delete(c.ids.keys, key)
+			n++
+		}
+	}
+	return n
+}
+
 // lookup finds the principal of an access key that has not expired.
 func (ids *identities) lookup(key string, now time.Time) (*Principal, bool) {
 	ids.mu.Lock()

@@ -21,6 +21,7 @@ type Metrics struct {
 	EventsRefused     prometheus.Counter
 	EventsUnparseable prometheus.Counter
 	Evaluations       prometheus.Counter
+	EvaluationsFailed *prometheus.CounterVec // reason
 	Violations        *prometheus.CounterVec // policy, severity
 	Remediations      *prometheus.CounterVec // action, outcome
 	SecurityHubBatch  prometheus.Histogram
@@ -41,6 +42,7 @@ func New() *Metrics {
 		EventsRefused:     prometheus.NewCounter(prometheus.CounterOpts{Name: "rectify_events_refused_total", Help: "Triggers from accounts not on the allow-list."}),
 		EventsUnparseable: prometheus.NewCounter(prometheus.CounterOpts{Name: "rectify_events_unparseable_total", Help: "Messages that could not be parsed (left for the dead-letter queue)."}),
 		Evaluations:       prometheus.NewCounter(prometheus.CounterOpts{Name: "rectify_evaluations_total", Help: "Live evaluations of a resource against its policies."}),
+		EvaluationsFailed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rectify_evaluations_failed_total", Help: "Evaluations that gave up (their trigger goes to the dead-letter queue), by reason: auth, permanent, not_found, timeout, other."}, []string{"reason"}),
 		Violations:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rectify_violations_total", Help: "Policy violations found by evaluations."}, []string{"policy", "severity"}),
 		Remediations:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rectify_remediations_total", Help: "Remediation applies, by outcome (changed, unchanged, failed)."}, []string{"action", "outcome"}),
 		SecurityHubBatch:  prometheus.NewHistogram(prometheus.HistogramOpts{Name: "rectify_securityhub_batch_size", Help: "Findings per BatchImportFindings call.", Buckets: []float64{1, 2, 5, 10, 25, 50, 75, 100}}),
@@ -48,7 +50,7 @@ func New() *Metrics {
 		DLQDepth:          prometheus.NewGauge(prometheus.GaugeOpts{Name: "rectify_dlq_depth", Help: "Messages on the dead-letter queue."}),
 	}
 	r.MustRegister(m.EventsReceived, m.EventsIgnored, m.EventsStarted, m.EventsRefused, m.EventsUnparseable,
-		m.Evaluations, m.Violations, m.Remediations, m.SecurityHubBatch, m.SQSReceiveLag, m.DLQDepth)
+		m.Evaluations, m.EvaluationsFailed, m.Violations, m.Remediations, m.SecurityHubBatch, m.SQSReceiveLag, m.DLQDepth)
 	return m
 }
 
@@ -96,6 +98,14 @@ func (m *Metrics) Evaluated(violations map[[2]string]int) {
 	m.Evaluations.Inc()
 	for k, n := range violations {
 		m.Violations.WithLabelValues(k[0], k[1]).Add(float64(n))
+	}
+}
+
+// EvaluationFailed counts an evaluation that gave up; reason is one of
+// awserr's Reason* labels.
+func (m *Metrics) EvaluationFailed(reason string) {
+	if m != nil {
+		m.EvaluationsFailed.WithLabelValues(reason).Inc()
 	}
 }
 

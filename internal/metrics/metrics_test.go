@@ -20,6 +20,7 @@ func TestTemporalHandlerOnRegistry(t *testing.T) {
 	m.Ignored("read-only call")
 	m.Remediated("ec2_revoke_ingress", "changed")
 	m.Evaluated(map[[2]string]int{{"p1", "HIGH"}: 2})
+	m.EvaluationFailed("auth")
 
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
@@ -35,6 +36,7 @@ func TestTemporalHandlerOnRegistry(t *testing.T) {
 		`rectify_remediations_total{action="ec2_revoke_ingress",outcome="changed"} 1`,
 		`rectify_violations_total{policy="p1",severity="HIGH"} 2`,
 		`rectify_evaluations_total 1`,
+		`rectify_evaluations_failed_total{reason="auth"} 1`,
 	} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("scrape lacks %s", want)

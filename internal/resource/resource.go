@@ -37,6 +37,10 @@ type Resource struct {
 	Tags       map[string]string `json:"tags"`
 	Plane      Plane             `json:"plane"`
 	Properties map[string]any    `json:"properties"`
+	// TagsErr, live plane only, is why the tags could not be read; Tags is
+	// then nil, unknown to the policies. It is not part of the policy
+	// input: exemptions read it, to ask a human rather than guess.
+	TagsErr error `json:"-"`
 }
 
 // SecurityGroupARN builds the ARN EC2 uses for a security group.
