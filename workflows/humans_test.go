@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/testsuite"
+
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/workflows"
@@ -177,4 +179,35 @@ func toStrings(v any) []string {
 		}
 	}
 	return out
+}
+
+// Undo is offered by the Resolved message itself, so an undo clicked the
+// moment that message arrives (while the workflow still waits for the
+// notification to return) is taken, not refused with a closed window.
+func TestRemediationUndoRightAfterResolved(t *testing.T) {
+	h := newHarness(t)
+	s := enforce(time.Hour, 3)
+	s.UndoWindow = 24 * time.Hour
+	s.ExemptFor = time.Hour
+	u := &update{}
+	h.onNotify = func(n activities.Notification) {
+		if n.State != workflows.StateResolved || !n.AskUndo {
+			return
+		}
+		h.env.UpdateWorkflow(workflows.UpdateUndo, "undo-now", &testsuite.TestUpdateCallback{
+			OnAccept: func() { u.accepted = true },
+			OnReject: func(err error) { u.rejected = err },
+			OnComplete: func(v any, err error) {
+				u.completed = err == nil
+				u.result = jsonAs[workflows.DecisionResult](t, v)
+			},
+		}, workflows.UndoRequest{User: approver})
+	}
+	h.verifyOut = func(call int) activities.VerifyOutput {
+		return activities.VerifyOutput{Exists: true, Violating: call > 1}
+	}
+	res := h.remediate(remediationInput(violation(s)))
+	if u.rejected != nil || !u.completed || res.State != workflows.StateUndone {
+		t.Errorf("undo at the Resolved message: rejected %v, completed %v, result %+v; want it undone", u.rejected, u.completed, res)
+	}
 }

@@ -443,7 +443,18 @@ func (r *remediation) remediate(ctx workflow.Context) (fixed bool, err error) {
 		return true, err
 	}
 	r.timer(ctx, TimerDetectionToVerified, workflow.Now(ctx).Sub(r.DetectedAt))
+	// The Undo button comes with the Resolved message, so the window must
+	// be open before that message goes out, not from the watch on.
+	r.openUndoWindow(ctx)
 	return true, r.setState(ctx, StateResolved, applied.Summary)
+}
+
+// openUndoWindow starts the undo window after the first fix that changed
+// something.
+func (r *remediation) openUndoWindow(ctx workflow.Context) {
+	if r.UndoUntil.IsZero() && len(r.Snapshots) > 0 && r.v.Settings.UndoWindow > 0 {
+		r.UndoUntil = workflow.Now(ctx).Add(r.v.Settings.UndoWindow)
+	}
 }
 
 // verify re-reads and re-evaluates this policy, with backoff between reads
@@ -520,9 +531,7 @@ func (r *remediation) watch(ctx workflow.Context) error {
 	if r.WatchUntil.IsZero() {
 		r.WatchUntil = workflow.Now(ctx).Add(r.v.Settings.WatchWindow)
 	}
-	if r.UndoUntil.IsZero() && len(r.Snapshots) > 0 && r.v.Settings.UndoWindow > 0 {
-		r.UndoUntil = workflow.Now(ctx).Add(r.v.Settings.UndoWindow)
-	}
+	r.openUndoWindow(ctx)
 	if r.Version >= versionRecheckBeforeWatch {
 		r.drainRechecks()
 		r.recheckEarly(ctx)
