@@ -5,7 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -21,6 +24,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/logging"
 	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/starter"
 	"github.com/rectifyhq/rectify/workflows"
 )
 
@@ -82,6 +86,21 @@ func TestTemporalOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(app.Stop)
+	// The starter's /readyz, as cmd/rectify serves it.
+	web := httptest.NewServer(starter.NewHTTPServer("", nil, app.Consumer.Ready).Handler)
+	t.Cleanup(web.Close)
+	readyz := func() (int, string) {
+		resp, err := http.Get(web.URL + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if code, body := readyz(); code != http.StatusOK {
+		t.Fatalf("starter /readyz before the outage = %d %s", code, body)
+	}
 
 	if err := srv.Stop(); err != nil {
 		t.Fatalf("stop temporal: %v", err)
@@ -104,8 +123,8 @@ func TestTemporalOutage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := app.Consumer.Ready(ctx); err == nil || !strings.Contains(err.Error(), "receiving paused") {
-		t.Errorf("starter readiness at the end of the outage: %v, want paused", err)
+	if code, body := readyz(); code != http.StatusServiceUnavailable || !strings.Contains(body, "receiving paused") {
+		t.Errorf("starter /readyz at the end of the outage = %d %s, want 503 paused", code, body)
 	}
 	srv, err = StartTemporal(ctx, TemporalOptions{HostPort: srv.HostPort, DBFile: db, Log: log})
 	if err != nil {
@@ -148,8 +167,8 @@ func TestTemporalOutage(t *testing.T) {
 	if st.Pauses != 1 {
 		t.Errorf("receiving paused %d times, want once for one outage", st.Pauses)
 	}
-	if err := app.Consumer.Ready(ctx); err != nil {
-		t.Errorf("starter readiness after the outage: %v", err)
+	if code, body := readyz(); code != http.StatusOK {
+		t.Errorf("starter /readyz after the outage = %d %s, want 200", code, body)
 	}
 }
 
