@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
@@ -18,6 +19,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/health"
 )
 
 const (
@@ -193,8 +195,9 @@ type values struct {
 		RoleArn string
 	}
 	Worker struct {
-		Autoscaling struct{ Enabled bool }
-		Resources   corev1.ResourceRequirements
+		Autoscaling           struct{ Enabled bool }
+		Resources             corev1.ResourceRequirements
+		ExitAfterDisconnected string `json:"exitAfterDisconnected"`
 	}
 	Starter struct {
 		Pdb       struct{ Enabled bool }
@@ -318,27 +321,52 @@ func checkRendered(t *testing.T, r *rendered, v values) {
 		loadRenderedConfig(t, at, r, pod, c, env)
 	}
 
-	// Probes: HTTP on the starter only (the worker serves no health endpoint).
-	sc := starter.Spec.Template.Spec.Containers[0]
-	for _, pp := range []struct {
-		probe *corev1.Probe
-		path  string
-	}{{sc.LivenessProbe, "/healthz"}, {sc.ReadinessProbe, "/readyz"}} {
-		probe, path := pp.probe, pp.path
-		if probe == nil || probe.HTTPGet == nil || probe.HTTPGet.Path != path {
-			t.Errorf("starter: want an HTTP probe on %s, got %+v", path, probe)
-			continue
+	// Probes: liveness on /healthz and readiness on /readyz, over HTTP on a
+	// port the container declares, for both components; each probe waits
+	// longer than the endpoint's own bound on its checks.
+	for component, d := range map[string]*appsv1.Deployment{"worker": worker, "starter": starter} {
+		c := d.Spec.Template.Spec.Containers[0]
+		for _, pp := range []struct {
+			kind  string
+			probe *corev1.Probe
+			path  string
+		}{{"liveness", c.LivenessProbe, "/healthz"}, {"readiness", c.ReadinessProbe, "/readyz"}} {
+			probe := pp.probe
+			if probe == nil || probe.HTTPGet == nil || probe.HTTPGet.Path != pp.path {
+				t.Errorf("%s: want an HTTP %s probe on %s, got %+v", component, pp.kind, pp.path, probe)
+				continue
+			}
+			if !hasPort(c, probe.HTTPGet.Port.String()) {
+				t.Errorf("%s: %s probe on %s uses port %s, which the container does not declare", component, pp.kind, pp.path, probe.HTTPGet.Port.String())
+			}
+			if timeout := time.Duration(max(probe.TimeoutSeconds, 1)) * time.Second; timeout <= health.Timeout {
+				t.Errorf("%s: %s probe times out after %s, not above the %s its endpoint may take", component, pp.kind, timeout, health.Timeout)
+			}
 		}
-		if !hasPort(sc, probe.HTTPGet.Port.String()) {
-			t.Errorf("starter: probe on %s uses port %s, which the container does not declare", path, probe.HTTPGet.Port.String())
+		if c.StartupProbe != nil {
+			t.Errorf("%s: has a startup probe; readiness covers start-up", component)
 		}
 	}
+	// The worker exits after exitAfterDisconnected without Temporal, after
+	// its readiness probe has taken it out.
 	wc := worker.Spec.Template.Spec.Containers[0]
-	if wc.LivenessProbe != nil || wc.ReadinessProbe != nil || wc.StartupProbe != nil {
-		t.Error("worker: has probes, but it serves no health endpoint")
+	var exitAfter string
+	for _, a := range wc.Args {
+		if v, ok := strings.CutPrefix(a, "--exit-after-disconnected="); ok {
+			exitAfter = v
+		}
+	}
+	if exitAfter != v.Worker.ExitAfterDisconnected {
+		t.Errorf("worker: --exit-after-disconnected=%q, want %q from values", exitAfter, v.Worker.ExitAfterDisconnected)
+	}
+	if limit, err := time.ParseDuration(exitAfter); err != nil {
+		t.Errorf("worker: --exit-after-disconnected=%q: %v", exitAfter, err)
+	} else if rp := wc.ReadinessProbe; rp != nil && limit != 0 && limit <= time.Duration(rp.PeriodSeconds*rp.FailureThreshold)*time.Second {
+		t.Errorf("worker: exits after %s without Temporal, before its readiness probe (%d × %ds) marks it unready", limit, rp.FailureThreshold, rp.PeriodSeconds)
 	}
 
 	// The starter's Service reaches the starter's http port.
+	sc := starter.Spec.Template.Spec.Containers[0]
 	svc := r.services[release+"-starter"]
 	if svc == nil || !matches(svc.Spec.Selector, starter.Spec.Template.Labels) || matches(svc.Spec.Selector, worker.Spec.Template.Labels) {
 		t.Fatalf("starter Service missing or selecting the wrong pods: %+v", svc)

@@ -5,6 +5,7 @@
 package starter
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -35,6 +36,12 @@ import (
 // resource an event touches. A message is deleted only after every
 // SignalWithStart for it succeeded; a message that cannot be parsed is left
 // on the queue so that the redrive policy moves it to the dead-letter queue.
+//
+// While Temporal is unavailable the consumer stops receiving: every
+// receive counts against the message's maxReceiveCount, so receiving what
+// cannot be started would send valid events to the dead-letter queue. The
+// messages in hand stay invisible and are started once Temporal's health
+// check passes again.
 type Consumer struct {
 	SQS       *sqs.Client
 	QueueURL  string
@@ -64,10 +71,42 @@ type Consumer struct {
 	// carries it into Evaluate, Remediation and every activity. Nil uses
 	// the global tracer provider.
 	Tracer trace.Tracer
+	// ProbeBackoff is the first wait between health checks of Temporal
+	// while receiving is paused (default 1s); it doubles up to
+	// ProbeMaxBackoff (default 10s), which bounds how long the consumer
+	// stays paused after Temporal is back.
+	ProbeBackoff    time.Duration
+	ProbeMaxBackoff time.Duration
+
+	gate pauseGate
 }
 
+// consumerRun is the state one Run shares between its receive loop, its
+// workers and its health probe.
+type consumerRun struct {
+	*Consumer
+	// ctx is cancelled at shutdown: stop receiving, and stop waiting for
+	// Temporal. work outlives it so that a message in hand is finished,
+	// or released, rather than abandoned half-way.
+	ctx, work  context.Context
+	visibility time.Duration
+	wg         sync.WaitGroup
+}
+
+// heldMessage is a received message and the stop of the goroutine that
+// keeps it invisible.
+type heldMessage struct {
+	sqstypes.Message
+	stop func()
+}
+
+// errStopping is returned by a start that gave up waiting for Temporal
+// because the consumer is stopping.
+var errStopping = errors.New("consumer stopping")
+
 // Run consumes until ctx is cancelled. Messages already received are
-// finished (or left to become visible again) before it returns.
+// finished, or released for another consumer when they wait for Temporal,
+// before it returns.
 func (c *Consumer) Run(ctx context.Context) error {
 	if c.QueueURL == "" {
 		return errors.New("starter: no queue URL (set queue.url or RECTIFY_QUEUE_URL)")
@@ -84,30 +123,35 @@ func (c *Consumer) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	msgs := make(chan sqstypes.Message)
-	var wg sync.WaitGroup
-	// Handling uses its own context: a SIGTERM stops receiving, but a
-	// message in hand is finished rather than abandoned half-way.
+	c.gate.resume() // a previous Run may have stopped while paused
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
+	r := &consumerRun{Consumer: c, ctx: ctx, work: work, visibility: visibility}
+	msgs := make(chan heldMessage)
 	for range workers {
-		wg.Go(func() {
+		r.wg.Go(func() {
 			for m := range msgs {
-				stop := c.keepInvisible(work, m, visibility)
-				c.handle(work, m)
-				stop()
+				release := r.handle(m.Message)
+				m.stop()
+				if release {
+					r.release(m.Message)
+				}
 			}
 		})
 	}
 	defer func() {
 		close(msgs)
-		wg.Wait()
+		r.wg.Wait()
 	}()
 	if c.DLQURL != "" && c.stats().Metrics != nil {
-		wg.Go(func() { c.watchDLQ(ctx) })
+		r.wg.Go(func() { c.watchDLQ(ctx) })
 	}
 	backoff := time.Second
 	for ctx.Err() == nil {
+		// Paused: a receive now would only count against maxReceiveCount.
+		if r.gate.wait(ctx) != nil {
+			break
+		}
 		in := &sqs.ReceiveMessageInput{
 			QueueUrl:            aws.String(c.QueueURL),
 			MaxNumberOfMessages: 10,
@@ -132,17 +176,28 @@ func (c *Consumer) Run(ctx context.Context) error {
 			continue
 		}
 		backoff = time.Second
-		for _, m := range out.Messages {
+		// Kept invisible from the receive on: the rest of a batch may wait
+		// for a free worker (or for Temporal) longer than the timeout.
+		held := make([]heldMessage, len(out.Messages))
+		for i, m := range out.Messages {
 			c.stats().add(&c.stats().Received, 1)
 			c.stats().Metrics.Received()
 			if ms, err := strconv.ParseInt(m.Attributes[string(sqstypes.MessageSystemAttributeNameSentTimestamp)], 10, 64); err == nil {
 				c.stats().Metrics.ReceiveLag(time.Since(time.UnixMilli(ms)).Seconds())
 			}
+			held[i] = heldMessage{Message: m, stop: r.keepInvisible(m)}
+		}
+		for i, m := range held {
 			select {
 			case msgs <- m:
+				continue
 			case <-ctx.Done():
-				// Not handled: it becomes visible again after its timeout.
 			}
+			for _, m := range held[i:] {
+				m.stop()
+				r.release(m.Message)
+			}
+			break
 		}
 	}
 	return nil
@@ -191,36 +246,54 @@ func (c *Consumer) visibility(ctx context.Context) (time.Duration, error) {
 }
 
 // keepInvisible extends the message's visibility every half timeout until
-// stop is called.
-func (c *Consumer) keepInvisible(ctx context.Context, m sqstypes.Message, visibility time.Duration) (stop func()) {
-	done := make(chan struct{})
+// stop returns.
+func (r *consumerRun) keepInvisible(m sqstypes.Message) (stop func()) {
+	done, exited := make(chan struct{}), make(chan struct{})
 	go func() {
-		t := time.NewTicker(visibility / 2)
+		defer close(exited)
+		t := time.NewTicker(r.visibility / 2)
 		defer t.Stop()
 		for {
 			select {
 			case <-done:
 				return
 			case <-t.C:
-				if _, err := c.SQS.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
-					QueueUrl: aws.String(c.QueueURL), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: int32(max(visibility/time.Second, 1)),
+				if _, err := r.SQS.ChangeMessageVisibility(r.work, &sqs.ChangeMessageVisibilityInput{
+					QueueUrl: aws.String(r.QueueURL), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: int32(max(r.visibility/time.Second, 1)),
 				}); err != nil {
-					c.log().Warn("extend message visibility", "message_id", aws.ToString(m.MessageId), "err", err)
+					r.log().Warn("extend message visibility", "message_id", aws.ToString(m.MessageId), "err", err)
 				}
 			}
 		}
 	}()
-	return func() { close(done) }
+	return func() {
+		close(done)
+		<-exited // no extension may land after a release
+	}
 }
 
-// handle turns one message into evaluations, then deletes it.
-func (c *Consumer) handle(ctx context.Context, m sqstypes.Message) {
+// release makes a message visible again at once, for another consumer,
+// rather than at the end of its visibility timeout. The next receive
+// counts against maxReceiveCount either way.
+func (r *consumerRun) release(m sqstypes.Message) {
+	if _, err := r.SQS.ChangeMessageVisibility(r.work, &sqs.ChangeMessageVisibilityInput{
+		QueueUrl: aws.String(r.QueueURL), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0,
+	}); err != nil {
+		r.log().Warn("release message", "message_id", aws.ToString(m.MessageId), "err", err)
+	}
+}
+
+// handle turns one message into evaluations, then deletes it. It reports
+// whether the message should be released: the consumer is stopping while
+// the message waits for Temporal.
+func (r *consumerRun) handle(m sqstypes.Message) (release bool) {
+	c := r.Consumer
 	id := aws.ToString(m.MessageId)
 	tracer := c.Tracer
 	if tracer == nil {
 		tracer = otel.GetTracerProvider().Tracer(tracing.TracerName)
 	}
-	ctx, span := tracer.Start(ctx, "rectify.event", trace.WithSpanKind(trace.SpanKindConsumer),
+	ctx, span := tracer.Start(r.work, "rectify.event", trace.WithSpanKind(trace.SpanKindConsumer),
 		trace.WithAttributes(attribute.String("messaging.message.id", id), attribute.String("messaging.destination.name", c.QueueURL)))
 	defer span.End()
 	triggers, err := events.Parse([]byte(aws.ToString(m.Body)))
@@ -230,7 +303,7 @@ func (c *Consumer) handle(ctx context.Context, m sqstypes.Message) {
 		c.stats().Metrics.Unparseable()
 		c.log().Warn("unparseable message left for the dead-letter queue", "message_id", id,
 			"receive_count", m.Attributes[string(sqstypes.MessageSystemAttributeNameApproximateReceiveCount)], "reason", err.Error())
-		return
+		return false
 	}
 	for _, t := range c.Filter.Apply(triggers) {
 		if t.Ignored {
@@ -249,11 +322,15 @@ func (c *Consumer) handle(ctx context.Context, m sqstypes.Message) {
 			continue
 		}
 		span.SetAttributes(attribute.String("rectify.resource", t.ARN), attribute.String("rectify.event_name", t.EventName))
-		if err := c.Start(ctx, t); err != nil {
+		if err := r.start(ctx, t); err != nil {
 			span.SetStatus(codes.Error, err.Error())
+			if errors.Is(err, errStopping) {
+				c.log().Info("stopping while Temporal is unavailable: message released for another consumer", "message_id", id, "resource", t.ARN)
+				return true
+			}
 			c.stats().add(&c.stats().StartErrors, 1)
 			c.log().Error("start evaluation; message stays on the queue", "message_id", id, "resource", t.ARN, "err", err)
-			return
+			return false
 		}
 		c.stats().add(&c.stats().Started, 1)
 		c.stats().Metrics.Started()
@@ -261,9 +338,82 @@ func (c *Consumer) handle(ctx context.Context, m sqstypes.Message) {
 	if _, err := c.SQS.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(c.QueueURL), ReceiptHandle: m.ReceiptHandle}); err != nil {
 		// Harmless: the message comes back and SignalWithStart is repeated.
 		c.log().Warn("delete message", "message_id", id, "err", err)
-		return
+		return false
 	}
 	c.stats().add(&c.stats().Deleted, 1)
+	return false
+}
+
+// start signals t's Evaluate. While Temporal is unavailable it pauses
+// receiving and waits with the message in hand, kept invisible, so an
+// outage costs the message no receive; it retries once the health probe
+// resumes receiving. Other errors are returned at once.
+func (r *consumerRun) start(ctx context.Context, t events.Trigger) error {
+	for {
+		err := r.Start(ctx, t)
+		if err == nil || !temporalUnavailable(err) {
+			return err
+		}
+		r.pause(err)
+		if r.gate.wait(r.ctx) != nil {
+			return fmt.Errorf("%w while waiting for Temporal: %w", errStopping, err)
+		}
+	}
+}
+
+// pause stops receiving until Temporal's health check passes. Only the
+// first failing start of an outage logs, counts and starts the probe.
+func (r *consumerRun) pause(cause error) {
+	if !r.gate.pause(cause) {
+		return
+	}
+	r.log().Warn("Temporal unavailable: receiving paused until its health check passes; messages in hand stay invisible",
+		"queue", r.QueueURL, "err", cause)
+	r.stats().paused()
+	r.wg.Go(r.probe)
+}
+
+// probe checks Temporal's health with backoff until it passes, then
+// resumes receiving. It gives up, still paused, when the consumer stops.
+func (r *consumerRun) probe() {
+	backoff := cmp.Or(r.ProbeBackoff, time.Second)
+	maxBackoff := max(cmp.Or(r.ProbeMaxBackoff, 10*time.Second), backoff)
+	for {
+		select {
+		case <-r.ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		ctx, cancel := context.WithTimeout(r.ctx, 5*time.Second)
+		_, err := r.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
+		cancel()
+		if err == nil {
+			break
+		}
+		r.log().Debug("Temporal still unavailable", "err", err, "retry_in", backoff)
+		backoff = min(2*backoff, maxBackoff)
+	}
+	pausedFor := r.gate.resume()
+	r.stats().Metrics.Resumed()
+	r.log().Info("Temporal healthy again: receiving resumed", "queue", r.QueueURL, "paused_for", pausedFor.Round(time.Millisecond))
+}
+
+// Ready reports whether the consumer can do its work: receiving is not
+// paused, Temporal passes its health check, and the queue answers. It is
+// the starter's /readyz.
+func (c *Consumer) Ready(ctx context.Context) error {
+	if since, cause, paused := c.gate.paused(); paused {
+		return fmt.Errorf("receiving paused since %s: Temporal unavailable: %w", since.UTC().Format(time.RFC3339), cause)
+	}
+	if _, err := c.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		return fmt.Errorf("temporal: %w", err)
+	}
+	if _, err := c.SQS.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(c.QueueURL), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages},
+	}); err != nil {
+		return fmt.Errorf("queue %s: %w", c.QueueURL, err)
+	}
+	return nil
 }
 
 // Start signals the resource's Evaluate workflow, starting it if needed.

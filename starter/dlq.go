@@ -23,32 +23,25 @@ type DLQMessage struct {
 }
 
 // InspectDLQ reads up to max messages of a dead-letter queue without
-// consuming them: each is made visible again at once.
-func InspectDLQ(ctx context.Context, client *sqs.Client, queueURL string, max int) ([]DLQMessage, error) {
-	var out []DLQMessage
-	seen := map[string]bool{}
+// consuming them. It keeps what it has read invisible while it reads on,
+// so each receive brings new messages, and releases them all (visible at
+// once) before it returns: a second inspect or a redrive sees them all.
+func InspectDLQ(ctx context.Context, client *sqs.Client, queueURL string, max int) (out []DLQMessage, err error) {
+	read := newHeldMessages(client, queueURL)
+	defer func() { err = errors.Join(err, read.release(context.WithoutCancel(ctx))) }()
 	for len(out) < max {
 		page, err := receive(ctx, client, queueURL, min(10, max-len(out)))
 		if err != nil {
 			return out, err
 		}
-		if len(page) == 0 {
-			break
-		}
 		fresh := 0
 		for _, m := range page {
-			id := aws.ToString(m.MessageId)
-			// Released messages come back; stop when a page is all seen.
-			if !seen[id] {
-				seen[id] = true
+			// A message held past its visibility timeout comes back.
+			if !read.holds(m) {
 				fresh++
 				out = append(out, describe(m))
 			}
-			if _, err := client.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
-				QueueUrl: aws.String(queueURL), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0,
-			}); err != nil {
-				return out, fmt.Errorf("release %s: %w", id, err)
-			}
+			read.hold(m)
 		}
 		if fresh == 0 {
 			break
@@ -67,25 +60,30 @@ type RedriveResult struct {
 
 // Redrive moves messages from a dead-letter queue back to the source
 // queue: send first, then delete, so a failure in between duplicates a
-// message (harmless: evaluation is idempotent) and never loses one.
-func Redrive(ctx context.Context, client *sqs.Client, dlqURL, sourceURL string, onlyParseable bool) (RedriveResult, error) {
-	var res RedriveResult
-	kept := map[string]bool{}
+// message (harmless: evaluation is idempotent) and never loses one. The
+// messages it keeps stay invisible while it runs, so that it does not read
+// them again, and are released before it returns.
+func Redrive(ctx context.Context, client *sqs.Client, dlqURL, sourceURL string, onlyParseable bool) (res RedriveResult, err error) {
+	held := newHeldMessages(client, dlqURL)
+	defer func() { err = errors.Join(err, held.release(context.WithoutCancel(ctx))) }()
 	for {
 		page, err := receive(ctx, client, dlqURL, 10)
 		if err != nil {
 			return res, err
 		}
-		progress := false
+		fresh := 0
 		for _, m := range page {
 			id := aws.ToString(m.MessageId)
+			seen := held.holds(m)
+			held.hold(m) // until deleted: a failure below releases it too
+			if seen {
+				continue // kept, and back after its visibility timeout
+			}
+			fresh++
 			if onlyParseable {
 				if _, err := events.Parse([]byte(aws.ToString(m.Body))); err != nil {
-					if !kept[id] {
-						kept[id] = true
-						res.Kept++
-					}
-					continue // stays invisible for this run, then returns
+					res.Kept++
+					continue
 				}
 			}
 			if _, err := client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(sourceURL), MessageBody: m.Body}); err != nil {
@@ -94,13 +92,51 @@ func Redrive(ctx context.Context, client *sqs.Client, dlqURL, sourceURL string, 
 			if _, err := client.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(dlqURL), ReceiptHandle: m.ReceiptHandle}); err != nil {
 				return res, fmt.Errorf("redrive %s: sent, but delete from the DLQ failed (it will be sent again): %w", id, err)
 			}
+			held.forget(m)
 			res.Moved++
-			progress = true
 		}
-		if len(page) == 0 || !progress {
+		if fresh == 0 {
 			return res, nil
 		}
 	}
+}
+
+// heldMessages are the messages a DLQ command received and keeps
+// invisible, by id with their latest receipt handle (a message held past
+// its visibility timeout is received again under a new one).
+type heldMessages struct {
+	client   *sqs.Client
+	queueURL string
+	handles  map[string]*string
+}
+
+func newHeldMessages(client *sqs.Client, queueURL string) *heldMessages {
+	return &heldMessages{client: client, queueURL: queueURL, handles: map[string]*string{}}
+}
+
+func (h *heldMessages) holds(m sqstypes.Message) bool {
+	_, ok := h.handles[aws.ToString(m.MessageId)]
+	return ok
+}
+
+func (h *heldMessages) hold(m sqstypes.Message) {
+	h.handles[aws.ToString(m.MessageId)] = m.ReceiptHandle
+}
+
+func (h *heldMessages) forget(m sqstypes.Message) { delete(h.handles, aws.ToString(m.MessageId)) }
+
+// release makes every held message visible again at once.
+func (h *heldMessages) release(ctx context.Context) error {
+	var errs []error
+	for id, handle := range h.handles {
+		if _, err := h.client.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
+			QueueUrl: aws.String(h.queueURL), ReceiptHandle: handle, VisibilityTimeout: 0,
+		}); err != nil {
+			errs = append(errs, fmt.Errorf("release %s on %s (visible again within 30s): %w", id, h.queueURL, err))
+		}
+	}
+	h.handles = map[string]*string{}
+	return errors.Join(errs...)
 }
 
 func receive(ctx context.Context, client *sqs.Client, queueURL string, n int) ([]sqstypes.Message, error) {

@@ -20,6 +20,9 @@ type Stats struct {
 	Deleted     int
 	// Refused counts triggers from accounts not on the allow-list.
 	Refused int
+	// Pauses counts the times receiving paused because Temporal was
+	// unavailable.
+	Pauses int
 	// Ignored counts ignored triggers by events.ReasonCategory.
 	Ignored map[string]int
 }
@@ -32,6 +35,7 @@ type StatsSnapshot struct {
 	StartErrors int            `json:"start_errors"`
 	Deleted     int            `json:"deleted"`
 	Refused     int            `json:"refused"`
+	Pauses      int            `json:"pauses"`
 	Ignored     map[string]int `json:"ignored"`
 }
 
@@ -39,6 +43,11 @@ func (s *Stats) add(field *int, n int) {
 	s.mu.Lock()
 	*field += n
 	s.mu.Unlock()
+}
+
+func (s *Stats) paused() {
+	s.Metrics.Paused()
+	s.add(&s.Pauses, 1)
 }
 
 func (s *Stats) ignore(reason string) {
@@ -60,5 +69,5 @@ func (s *Stats) Snapshot() StatsSnapshot {
 	for k, v := range s.Ignored {
 		ig[k] = v
 	}
-	return StatsSnapshot{Received: s.Received, Unparseable: s.Unparseable, Started: s.Started, StartErrors: s.StartErrors, Deleted: s.Deleted, Refused: s.Refused, Ignored: ig}
+	return StatsSnapshot{Received: s.Received, Unparseable: s.Unparseable, Started: s.Started, StartErrors: s.StartErrors, Deleted: s.Deleted, Refused: s.Refused, Pauses: s.Pauses, Ignored: ig}
 }

@@ -22,6 +22,9 @@ type Options struct {
 	// WorkflowTaskPollers is how many workflow-task polls the worker keeps
 	// open (default DefaultWorkflowTaskPollers).
 	WorkflowTaskPollers int
+	// Identity names the worker to Temporal (default the SDK's); Health
+	// looks for it among the task queue's pollers.
+	Identity string
 }
 
 // DefaultWorkflowTaskPollers replaces the SDK's 2. Every violation is about
@@ -40,6 +43,7 @@ func SDKOptions(opts Options) worker.Options {
 		MaxConcurrentActivityExecutionSize:     opts.MaxConcurrentActivities,
 		MaxConcurrentWorkflowTaskExecutionSize: opts.MaxConcurrentWorkflows,
 		MaxConcurrentWorkflowTaskPollers:       cmp.Or(opts.WorkflowTaskPollers, DefaultWorkflowTaskPollers),
+		Identity:                               opts.Identity,
 	}
 }
 

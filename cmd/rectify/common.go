@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/interceptor"
 
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/health"
 	"github.com/rectifyhq/rectify/internal/logging"
 	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/tracing"
@@ -85,10 +86,12 @@ func signalContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 }
 
-// serveMetrics serves /metrics on addr in the background.
-func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger) *http.Server {
+// serveMetrics serves /metrics, /healthz and /readyz (ready; nil is always
+// ready) on addr in the background.
+func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger, ready func(context.Context) error) *http.Server {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", m.Handler())
+	health.Register(mux, ready)
 	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {

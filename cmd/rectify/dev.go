@@ -136,7 +136,7 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
 		if err != nil {
 			return err
 		}
-		srv := starter.NewHTTPServer(f.listen, h, nil)
+		srv := starter.NewHTTPServer(f.listen, h, app.Consumer.Ready)
 		go func() {
 			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				log.Error("slack endpoint", "addr", f.listen, "err", err)
@@ -147,7 +147,7 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
 			"                'rectify slack manifest --url https://YOUR-TUNNEL' for the Slack app", f.listen, slackapp.InteractionsPath)
 	}
 
-	defer serveMetrics(f.metricsAddr, m, log).Close()
+	defer serveMetrics(f.metricsAddr, m, log, app.Consumer.Ready).Close()
 
 	ui := fmt.Sprintf("http://127.0.0.1:%d", f.uiPort)
 	fmt.Fprintf(out, `

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"net/http"
 
-	"go.temporal.io/sdk/client"
-
 	"time"
 
 	"github.com/spf13/cobra"
@@ -60,10 +58,7 @@ func newStarterCmd(g *globalFlags) *cobra.Command {
 					return err
 				}
 			}
-			srv := starter.NewHTTPServer(listen, slackH, func(ctx context.Context) error {
-				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
-				return err
-			}, starter.Route{Pattern: "/metrics", Handler: m.Handler()})
+			srv := starter.NewHTTPServer(listen, slackH, c.Ready, starter.Route{Pattern: "/metrics", Handler: m.Handler()})
 			go func() {
 				if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 					log.Error("starter http server", "addr", listen, "err", err)

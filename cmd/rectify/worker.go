@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -16,11 +17,15 @@ import (
 
 func newWorkerCmd(g *globalFlags) *cobra.Command {
 	var metricsAddr string
+	var exitAfter time.Duration
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Run the Temporal worker (workflows and activities)",
 		Long: "Run the Temporal worker that executes the Evaluate and Remediation workflows and every\n" +
-			"activity: live reads, policy evaluation, remediation, findings and notifications.\n\n" +
+			"activity: live reads, policy evaluation, remediation, findings and notifications.\n" +
+			"--metrics-listen serves /metrics, /healthz (the process answers) and /readyz (connected to\n" +
+			"Temporal and polling the task queue). A worker that cannot reach Temporal for longer than\n" +
+			"--exit-after-disconnected exits non-zero, so that its supervisor restarts it.\n\n" +
 			"Environment overrides: " + strings.Join(config.EnvNames(), ", "),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -66,18 +71,29 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 			if cfg.AWS.SecurityHub == nil || *cfg.AWS.SecurityHub {
 				acts.Findings = &activities.SecurityHub{AWS: factory, Metrics: m, Quiet: time.Duration(cfg.AWS.FindingsBatchDelay), MaxDelay: time.Duration(cfg.AWS.FindingsBatchMaxDelay)}
 			}
-			w := worker.New(tc, cfg.Temporal.TaskQueue, acts, worker.Options{})
+			identity := worker.DefaultIdentity()
+			w := worker.New(tc, cfg.Temporal.TaskQueue, acts, worker.Options{Identity: identity})
+			health := &worker.Health{Client: tc, TaskQueue: cfg.Temporal.TaskQueue, Identity: identity, Log: log}
 			log.Info("worker started", "temporal", cfg.Temporal.Address, "namespace", cfg.Temporal.Namespace,
-				"task_queue", cfg.Temporal.TaskQueue, "policies", len(set.Policies()), "revision", set.Revision())
+				"task_queue", cfg.Temporal.TaskQueue, "identity", identity, "policies", len(set.Policies()), "revision", set.Revision())
 			if err := w.Start(); err != nil {
 				return fmt.Errorf("start worker: %w", err)
 			}
-			msrv := serveMetrics(metricsAddr, m, log)
-			<-ctx.Done()
+			health.SetRunning(true)
+			msrv := serveMetrics(metricsAddr, m, log, health.Ready)
+			var runErr error
+			if exitAfter > 0 {
+				runErr = health.Watch(ctx, exitAfter)
+			} else {
+				<-ctx.Done()
+			}
+			health.SetRunning(false)
 			w.Stop()
-			return msrv.Close()
+			return errors.Join(runErr, msrv.Close())
 		},
 	}
-	cmd.Flags().StringVar(&metricsAddr, "metrics-listen", ":9090", "HTTP address for Prometheus /metrics")
+	cmd.Flags().StringVar(&metricsAddr, "metrics-listen", ":9090", "HTTP address for Prometheus /metrics, /healthz and /readyz")
+	cmd.Flags().DurationVar(&exitAfter, "exit-after-disconnected", 5*time.Minute,
+		"exit non-zero when Temporal has been unreachable for this long (0: never)")
 	return cmd
 }

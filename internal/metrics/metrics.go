@@ -27,6 +27,10 @@ type Metrics struct {
 	SecurityHubBatch  prometheus.Histogram
 	SQSReceiveLag     prometheus.Histogram
 	DLQDepth          prometheus.Gauge
+	// StarterPaused is 1 while the starter does not receive because
+	// Temporal is unavailable; StarterPauses counts those pauses.
+	StarterPaused prometheus.Gauge
+	StarterPauses prometheus.Counter
 }
 
 // New builds the registry with Go and process collectors and rectify's
@@ -48,9 +52,12 @@ func New() *Metrics {
 		SecurityHubBatch:  prometheus.NewHistogram(prometheus.HistogramOpts{Name: "rectify_securityhub_batch_size", Help: "Findings per BatchImportFindings call.", Buckets: []float64{1, 2, 5, 10, 25, 50, 75, 100}}),
 		SQSReceiveLag:     prometheus.NewHistogram(prometheus.HistogramOpts{Name: "rectify_sqs_receive_lag_seconds", Help: "Time from SendMessage to the starter's receive.", Buckets: prometheus.ExponentialBuckets(0.01, 3, 10)}),
 		DLQDepth:          prometheus.NewGauge(prometheus.GaugeOpts{Name: "rectify_dlq_depth", Help: "Messages on the dead-letter queue."}),
+		StarterPaused:     prometheus.NewGauge(prometheus.GaugeOpts{Name: "rectify_starter_paused", Help: "1 while the starter does not receive events because Temporal is unavailable."}),
+		StarterPauses:     prometheus.NewCounter(prometheus.CounterOpts{Name: "rectify_starter_pauses_total", Help: "Times the starter stopped receiving events because Temporal was unavailable."}),
 	}
 	r.MustRegister(m.EventsReceived, m.EventsIgnored, m.EventsStarted, m.EventsRefused, m.EventsUnparseable,
-		m.Evaluations, m.EvaluationsFailed, m.Violations, m.Remediations, m.SecurityHubBatch, m.SQSReceiveLag, m.DLQDepth)
+		m.Evaluations, m.EvaluationsFailed, m.Violations, m.Remediations, m.SecurityHubBatch, m.SQSReceiveLag, m.DLQDepth,
+		m.StarterPaused, m.StarterPauses)
 	return m
 }
 
@@ -124,6 +131,19 @@ func (m *Metrics) FindingsBatch(n int) {
 func (m *Metrics) ReceiveLag(seconds float64) {
 	if m != nil && seconds >= 0 {
 		m.SQSReceiveLag.Observe(seconds)
+	}
+}
+
+func (m *Metrics) Paused() {
+	if m != nil {
+		m.StarterPauses.Inc()
+		m.StarterPaused.Set(1)
+	}
+}
+
+func (m *Metrics) Resumed() {
+	if m != nil {
+		m.StarterPaused.Set(0)
 	}
 }
 
