@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // action is one remediation in the allow-list. Nothing outside this list
@@ -69,20 +70,20 @@ func lookupAction(name string) (action, error) {
 }
 
 // Snapshot reads the prior state that Apply will change.
-func (a *Activities) Snapshot(ctx context.Context, in ActionInput) (Snapshot, error) {
+func (a *Activities) Snapshot(ctx context.Context, in ActionInput) (contract.Snapshot, error) {
 	act, err := lookupAction(in.Action)
 	if err != nil {
-		return Snapshot{}, err
+		return contract.Snapshot{}, err
 	}
 	data, err := act.snapshot(ctx, a, in.Ref, in.Params)
 	if err != nil {
-		return Snapshot{}, err
+		return contract.Snapshot{}, err
 	}
 	b, err := json.Marshal(data)
 	if err != nil {
-		return Snapshot{}, fmt.Errorf("encode snapshot of %s: %w", in.Ref.ARN, err)
+		return contract.Snapshot{}, fmt.Errorf("encode snapshot of %s: %w", in.Ref.ARN, err)
 	}
-	return Snapshot{Action: in.Action, Data: b}, nil
+	return contract.Snapshot{Action: in.Action, Data: b}, nil
 }
 
 // Apply runs a remediation action.

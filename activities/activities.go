@@ -13,9 +13,10 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/awsclient"
 	"github.com/rectifyhq/rectify/internal/awserr"
-	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/exempt"
 	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/policies"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // Activities holds the dependencies; its exported methods are the
@@ -28,7 +29,14 @@ type Activities struct {
 	// Temporal starts and signals workflows (Dispatch); TaskQueue is where.
 	Temporal  client.Client
 	TaskQueue string
-	Config    *config.Config
+	// Rules are the operator's decisions the activities apply: each
+	// policy's settings and the exemptions (*config.Config is one).
+	Rules Rules
+	// DLQURL is where EvaluationFailed keeps the trigger of an evaluation
+	// that gave up; empty keeps it in the log and the history only.
+	DLQURL string
+	// AuthGrace is how many attempts an auth error gets (0: awserr's).
+	AuthGrace int
 	Log       *slog.Logger
 	// Metrics, when set, counts evaluations, violations and remediations.
 	Metrics *metrics.Metrics
@@ -41,10 +49,37 @@ type Activities struct {
 // need from a's configuration, today the auth grace awsError applies. It
 // is a function, not a method: every exported method is an activity.
 func Context(parent context.Context, a *Activities) context.Context {
-	if a == nil || a.Config == nil {
+	if a == nil || a.AuthGrace == 0 {
 		return parent
 	}
-	return awserr.WithAuthGrace(parent, a.Config.AWS.AuthGraceAttempts)
+	return awserr.WithAuthGrace(parent, a.AuthGrace)
+}
+
+// Rules is what the operator decided, as the activities apply it. The
+// activities do not read the configuration file themselves, so the
+// workflows that name them stay free of it.
+type Rules interface {
+	// ViolationSettings resolves how a policy acts on one violation.
+	ViolationSettings(policyID string, defaultMode contract.Mode) contract.Settings
+	// ExemptionRules are the exemptions written in the configuration.
+	ExemptionRules() []exempt.Rule
+}
+
+// noRules is the zero configuration: each policy's default mode, no
+// exemptions.
+type noRules struct{}
+
+func (noRules) ViolationSettings(_ string, m contract.Mode) contract.Settings {
+	return contract.Settings{Mode: m}
+}
+
+func (noRules) ExemptionRules() []exempt.Rule { return nil }
+
+func (a *Activities) rules() Rules {
+	if a.Rules == nil {
+		return noRules{}
+	}
+	return a.Rules
 }
 
 func (a *Activities) now() time.Time {

@@ -9,7 +9,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/rectifyhq/rectify/internal/awserr"
-	"github.com/rectifyhq/rectify/internal/config"
 )
 
 // awsError gives every AWS failure its code as the error type, and is
@@ -58,17 +57,11 @@ func TestAWSError(t *testing.T) {
 
 // The worker's activity context carries the configured grace.
 func TestContextCarriesAuthGrace(t *testing.T) {
-	a := &Activities{Config: configWithGrace(3)}
+	a := &Activities{AuthGrace: 3}
 	if got := awserr.AuthGrace(Context(context.Background(), a)); got != 3 {
 		t.Errorf("grace %d, want 3", got)
 	}
 	if got := awserr.AuthGrace(Context(context.Background(), &Activities{})); got != awserr.DefaultAuthGraceAttempts {
 		t.Errorf("no config: grace %d, want the default", got)
 	}
-}
-
-func configWithGrace(n int) *config.Config {
-	c := config.Default()
-	c.AWS.AuthGraceAttempts = n
-	return &c
 }

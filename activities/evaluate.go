@@ -4,12 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
-	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/internal/exempt"
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/policies"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // EvaluateResource reads the live resource and evaluates every policy for
@@ -79,23 +78,23 @@ func (a *Activities) policyIDs(resourceType string) []string {
 // resolved now so the running workflow never sees a config change, and
 // whether the resource is exempt. An exemption that cannot be told forces
 // a human decision here, so the workflow needs no rule of its own for it.
-func (a *Activities) violation(v policies.Violation, res resource.Resource) Violation {
-	defaultMode := ""
+func (a *Activities) violation(v policies.Violation, res resource.Resource) contract.Violation {
+	var defaultMode contract.Mode
 	if m, ok := a.Policies.Policy(v.PolicyID); ok {
-		defaultMode = m.DefaultMode
+		defaultMode = contract.Mode(m.DefaultMode)
 	}
-	s := a.Config.Settings(v.PolicyID, defaultMode)
-	ex := exempt.For(res.Tags, res.TagsErr, a.Config.Exemptions, res.ARN, v.PolicyID, a.now())
+	s := a.rules().ViolationSettings(v.PolicyID, defaultMode)
+	ex := exempt.For(res.Tags, res.TagsErr, a.rules().ExemptionRules(), res.ARN, v.PolicyID, a.now())
 	if ex.Uncertain {
 		// Whether a human exempted the resource cannot be told (its tags
 		// could not be read, an exemption tag is malformed): neither fix it
 		// on our own nor skip it, ask. AWS's own tag filter fails open here;
 		// a typo or a missing permission must not decide either way.
-		if s.Mode == config.ModeEnforce {
-			s.Mode = config.ModeApprove
+		if s.Mode == contract.ModeEnforce {
+			s.Mode = contract.ModeApprove
 		}
-		if s.TimeoutAction == config.TimeoutRemediate {
-			s.TimeoutAction = config.TimeoutEscalate
+		if s.TimeoutAction == contract.TimeoutRemediate {
+			s.TimeoutAction = contract.TimeoutEscalate
 		}
 		v.Message += " (approval required: " + ex.Reason + ")"
 		a.logger().Warn("exemption uncertain; the violation waits for approval", "policy", v.PolicyID, "resource", res.ARN, "mode", s.Mode, "reason", ex.Reason)
@@ -107,22 +106,10 @@ func (a *Activities) violation(v policies.Violation, res resource.Resource) Viol
 		v.Message += " (remediation " + v.Remediation + " is not available in this rectify version; notify only)"
 		v.Remediation = ""
 	}
-	return Violation{
+	return contract.Violation{
 		PolicyID: v.PolicyID, Title: v.Title, Severity: v.Severity, Message: v.Message,
 		Controls: v.Controls, Remediation: v.Remediation, Params: v.Params, Revision: v.Revision,
-		Settings: Settings{
-			Mode:              s.Mode,
-			ApprovalTimeout:   time.Duration(s.ApprovalTimeout),
-			TimeoutAction:     s.TimeoutAction,
-			WatchWindow:       time.Duration(s.WatchWindow),
-			MaxRemediations:   s.MaxRemediations,
-			Approvers:         a.Config.Approvers,
-			Reminders:         durations(s.Reminders),
-			EscalateBefore:    time.Duration(s.EscalateBefore),
-			EscalationMention: s.EscalationMention,
-			UndoWindow:        time.Duration(s.UndoWindow),
-			ExemptFor:         time.Duration(s.ExemptFor),
-		},
+		Settings:  s,
 		Exemption: ex,
 	}
 }
@@ -134,12 +121,4 @@ func (a *Activities) fetch(ctx context.Context, ref resource.Ref) (resource.Reso
 		return resource.Resource{}, false, permanent(ErrUnsupportedResourceType, "fetch %s: resource type %q is not supported", ref.ARN, ref.Type)
 	}
 	return r.fetch(a, ctx, ref)
-}
-
-func durations(ds []config.Duration) []time.Duration {
-	out := make([]time.Duration, len(ds))
-	for i, d := range ds {
-		out[i] = time.Duration(d)
-	}
-	return out
 }

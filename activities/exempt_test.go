@@ -14,6 +14,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/policies"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // An exemption that cannot be told never lets rectify fix on its own: an
@@ -31,32 +32,32 @@ func TestViolationUncertainExemption(t *testing.T) {
 		tagsErr     error
 		rules       []exempt.Rule
 		settings    config.PolicySettings
-		wantMode    string
-		wantTimeout string
+		wantMode    contract.Mode
+		wantTimeout contract.TimeoutAction
 		wantExempt  bool
 		wantReason  string // in the message; "" = message unchanged
 	}{
-		{name: "no exemption: enforce stays", wantMode: config.ModeEnforce, wantTimeout: config.TimeoutReject},
+		{name: "no exemption: enforce stays", wantMode: contract.ModeEnforce, wantTimeout: contract.TimeoutReject},
 		{name: "malformed exempt-until: approve", tags: map[string]string{exempt.TagExempt: policy, exempt.TagExemptUntil: "next tuesday"},
-			wantMode: config.ModeApprove, wantTimeout: config.TimeoutReject, wantReason: `rectify:exempt-until="next tuesday" is not an RFC 3339 date`},
+			wantMode: contract.ModeApprove, wantTimeout: contract.TimeoutReject, wantReason: `rectify:exempt-until="next tuesday" is not an RFC 3339 date`},
 		{name: "tags unreadable: approve", tagsErr: refused,
-			wantMode: config.ModeApprove, wantTimeout: config.TimeoutReject, wantReason: "tags could not be read (get tagging: AccessDenied: denied)"},
-		{name: "timeout would remediate: escalates", tagsErr: refused, settings: config.PolicySettings{TimeoutAction: config.TimeoutRemediate},
-			wantMode: config.ModeApprove, wantTimeout: config.TimeoutEscalate, wantReason: "tags could not be read"},
-		{name: "approve stays approve", tags: map[string]string{exempt.TagExempt: "all", exempt.TagExemptUntil: "2026/12/31"}, settings: config.PolicySettings{Mode: config.ModeApprove},
-			wantMode: config.ModeApprove, wantTimeout: config.TimeoutReject, wantReason: "not an RFC 3339 date"},
-		{name: "notify stays notify", tagsErr: refused, settings: config.PolicySettings{Mode: config.ModeNotify},
-			wantMode: config.ModeNotify, wantTimeout: config.TimeoutReject, wantReason: "tags could not be read"},
+			wantMode: contract.ModeApprove, wantTimeout: contract.TimeoutReject, wantReason: "tags could not be read (get tagging: AccessDenied: denied)"},
+		{name: "timeout would remediate: escalates", tagsErr: refused, settings: config.PolicySettings{TimeoutAction: contract.TimeoutRemediate},
+			wantMode: contract.ModeApprove, wantTimeout: contract.TimeoutEscalate, wantReason: "tags could not be read"},
+		{name: "approve stays approve", tags: map[string]string{exempt.TagExempt: "all", exempt.TagExemptUntil: "2026/12/31"}, settings: config.PolicySettings{Mode: contract.ModeApprove},
+			wantMode: contract.ModeApprove, wantTimeout: contract.TimeoutReject, wantReason: "not an RFC 3339 date"},
+		{name: "notify stays notify", tagsErr: refused, settings: config.PolicySettings{Mode: contract.ModeNotify},
+			wantMode: contract.ModeNotify, wantTimeout: contract.TimeoutReject, wantReason: "tags could not be read"},
 		{name: "a config rule still exempts", tagsErr: refused, rules: []exempt.Rule{rule},
-			wantMode: config.ModeEnforce, wantTimeout: config.TimeoutReject, wantExempt: true},
+			wantMode: contract.ModeEnforce, wantTimeout: contract.TimeoutReject, wantExempt: true},
 		{name: "expired exemption is certain: enforce", tags: map[string]string{exempt.TagExempt: "all", exempt.TagExemptUntil: "2026-01-01"},
-			wantMode: config.ModeEnforce, wantTimeout: config.TimeoutReject},
+			wantMode: contract.ModeEnforce, wantTimeout: contract.TimeoutReject},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := config.Default()
 			cfg.Exemptions = tc.rules
 			cfg.Policies = map[string]config.PolicySettings{policy: tc.settings}
-			a := &Activities{Config: &cfg, Policies: mustPolicies(t), Now: func() time.Time { return now }}
+			a := &Activities{Rules: &cfg, Policies: mustPolicies(t), Now: func() time.Time { return now }}
 			res := resource.Resource{ARN: "arn:aws:ec2:us-east-1:123456789012:security-group/sg-1", Tags: tc.tags, TagsErr: tc.tagsErr}
 			got := a.violation(policies.Violation{PolicyID: policy, Remediation: "ec2_revoke_ingress", Message: "sg-1 allows 0.0.0.0/0 on port 22"}, res)
 			if got.Settings.Mode != tc.wantMode || got.Settings.TimeoutAction != tc.wantTimeout || got.Exemption.Exempt != tc.wantExempt {
@@ -102,7 +103,7 @@ func TestBucketTagReadRefused(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var v *Violation
+			var v *contract.Violation
 			for i := range out.Violations {
 				if out.Violations[i].PolicyID == policy {
 					v = &out.Violations[i]
@@ -113,7 +114,7 @@ func TestBucketTagReadRefused(t *testing.T) {
 			}
 			// The rectify:exempt=all tag was never seen: not exempt, not
 			// enforced either.
-			if v.Exemption.Exempt || !v.Exemption.Uncertain || v.Settings.Mode != config.ModeApprove ||
+			if v.Exemption.Exempt || !v.Exemption.Uncertain || v.Settings.Mode != contract.ModeApprove ||
 				!strings.Contains(v.Message, "tags could not be read") || !strings.Contains(v.Message, "AccessDenied") {
 				t.Errorf("violation = mode %s, exemption %+v, message %q; want approve mode because the tags could not be read", v.Settings.Mode, v.Exemption, v.Message)
 			}

@@ -32,7 +32,7 @@ func newFakeActivities(t *testing.T) (*fakecloud.Cloud, *Activities) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return cloud, &Activities{AWS: factory, Policies: mustPolicies(t), Config: &config.Config{}}
+	return cloud, &Activities{AWS: factory, Policies: mustPolicies(t), Rules: &config.Config{}}
 }
 
 func kmsRef(id string) resource.Ref {

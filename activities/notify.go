@@ -3,17 +3,19 @@ package activities
 import (
 	"context"
 	"log/slog"
+
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // Notifier tells humans about a violation's state changes. Thread is the
 // notifier's handle of the first message, so later states update it in
 // place; a notifier without threads returns "".
 type Notifier interface {
-	Notify(ctx context.Context, n Notification) (thread string, err error)
+	Notify(ctx context.Context, n contract.Notification) (thread string, err error)
 }
 
 // Notify sends one state change to the notifier.
-func (a *Activities) Notify(ctx context.Context, n Notification) (NotifyOutput, error) {
+func (a *Activities) Notify(ctx context.Context, n contract.Notification) (NotifyOutput, error) {
 	if a.Notifier == nil {
 		return NotifyOutput{Thread: n.Thread}, nil
 	}
@@ -31,7 +33,7 @@ type LogNotifier struct {
 }
 
 // Notify logs n.
-func (l LogNotifier) Notify(ctx context.Context, n Notification) (string, error) {
+func (l LogNotifier) Notify(ctx context.Context, n contract.Notification) (string, error) {
 	log := l.Log
 	if log == nil {
 		log = slog.Default()

@@ -56,10 +56,7 @@ func (a *Activities) EvaluationFailed(ctx context.Context, in EvaluationFailedIn
 		return EvaluationFailedOutput{}, permanent(ErrInvalidParams, "encode the trigger of %s: %v", in.Ref.ARN, err)
 	}
 	log := a.logger().With("workflow_id", in.WorkflowID, "resource", in.Ref.ARN, "account", in.Ref.Account, "error_type", in.ErrorType)
-	var dlq string
-	if a.Config != nil {
-		dlq = a.Config.Queue.DLQURL
-	}
+	dlq := a.DLQURL
 	if dlq == "" {
 		log.Error("evaluation gave up and no dead-letter queue is configured (queue.dlq_url): the trigger is kept only in this log and the workflow history; send it to the event queue to evaluate again",
 			"reason", in.Reason, "message", string(body))

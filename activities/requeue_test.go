@@ -26,7 +26,7 @@ func TestEvaluationFailedRequeues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.Config.Queue.DLQURL = dlq
+	a.DLQURL = dlq
 	a.Metrics = metrics.New()
 	ref := resource.Ref{Type: resource.TypeSecurityGroup, ID: "sg-1", Account: fakecloud.DefaultAccount, Region: "us-east-1",
 		ARN: resource.SecurityGroupARN(fakecloud.DefaultAccount, "us-east-1", "sg-1")}
@@ -60,7 +60,7 @@ func TestEvaluationFailedRequeues(t *testing.T) {
 
 	// Without a dead-letter queue the give-up is still counted and logged,
 	// and the activity does not fail (nothing a retry could change).
-	a.Config.Queue.DLQURL = ""
+	a.DLQURL = ""
 	if out, err := a.EvaluationFailed(ctx, in); err != nil || out.MessageID != "" {
 		t.Errorf("without a DLQ: %+v, %v", out, err)
 	}

@@ -47,7 +47,7 @@ func newS3Fixture(t *testing.T, seed fakecloud.BucketSeed) s3Fixture {
 	}
 	return s3Fixture{
 		cloud: cloud,
-		a:     &Activities{AWS: factory, Policies: mustPolicies(t), Config: &config.Config{}},
+		a:     &Activities{AWS: factory, Policies: mustPolicies(t), Rules: &config.Config{}},
 		ref: resource.Ref{Type: resource.TypeS3Bucket, ID: seed.Name, ARN: resource.BucketARN(seed.Name),
 			Account: fakecloud.DefaultAccount, Region: "us-east-1"},
 	}

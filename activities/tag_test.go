@@ -45,7 +45,7 @@ func TestExemptTags(t *testing.T) {
 }
 
 func TestViolationWithUnknownActionIsNotifyOnly(t *testing.T) {
-	a := &Activities{Config: &config.Config{}, Policies: mustPolicies(t)}
+	a := &Activities{Rules: &config.Config{}, Policies: mustPolicies(t)}
 	tests := []struct {
 		action, want string
 	}{

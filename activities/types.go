@@ -1,45 +1,11 @@
 package activities
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
-
-// Settings is how a policy behaves for one violation, resolved from the
-// worker's configuration when the violation is found and then fixed for the
-// workflow's life, so a config change never alters a running history.
-type Settings struct {
-	Mode            string        `json:"mode"`
-	ApprovalTimeout time.Duration `json:"approval_timeout"`
-	TimeoutAction   string        `json:"timeout_action"`
-	WatchWindow     time.Duration `json:"watch_window"`
-	MaxRemediations int           `json:"max_remediations"`
-	Approvers       []string      `json:"approvers"`
-	// Reminders are delays after the approval request; EscalateBefore
-	// and EscalationMention warn before the timeout.
-	Reminders         []time.Duration `json:"reminders,omitempty"`
-	EscalateBefore    time.Duration   `json:"escalate_before,omitempty"`
-	EscalationMention string          `json:"escalation_mention,omitempty"`
-	UndoWindow        time.Duration   `json:"undo_window"`
-	ExemptFor         time.Duration   `json:"exempt_for"`
-}
-
-// Violation is one failed policy on one resource, with what the workflow
-// needs to act on it.
-type Violation struct {
-	PolicyID    string         `json:"policy_id"`
-	Title       string         `json:"title"`
-	Severity    string         `json:"severity"`
-	Message     string         `json:"message"`
-	Controls    []string       `json:"controls"`
-	Remediation string         `json:"remediation"`
-	Params      map[string]any `json:"params"`
-	Revision    string         `json:"revision"`
-	Settings    Settings       `json:"settings"`
-	Exemption   Exemption      `json:"exemption"`
-}
 
 // EvaluateResourceInput names the resource to read and judge.
 type EvaluateResourceInput struct {
@@ -48,9 +14,9 @@ type EvaluateResourceInput struct {
 
 // EvaluateResourceOutput is the verdict of every policy for the type.
 type EvaluateResourceOutput struct {
-	Exists     bool        `json:"exists"`
-	Name       string      `json:"name"`
-	Violations []Violation `json:"violations"`
+	Exists     bool                 `json:"exists"`
+	Name       string               `json:"name"`
+	Violations []contract.Violation `json:"violations"`
 	// Passing lists the ids of the policies that were evaluated and passed
 	// (all applicable policies when the resource no longer exists).
 	Passing  []string `json:"passing"`
@@ -80,12 +46,6 @@ type ActionInput struct {
 	Params map[string]any `json:"params"`
 }
 
-// Snapshot is the prior state an action will change, for undo and audit.
-type Snapshot struct {
-	Action string          `json:"action"`
-	Data   json.RawMessage `json:"data"`
-}
-
 // ApplyOutput says what an action did.
 type ApplyOutput struct {
 	// Changed is false when the resource was already fixed.
@@ -95,8 +55,8 @@ type ApplyOutput struct {
 
 // UndoInput restores a snapshot.
 type UndoInput struct {
-	Ref      resource.Ref `json:"ref"`
-	Snapshot Snapshot     `json:"snapshot"`
+	Ref      resource.Ref      `json:"ref"`
+	Snapshot contract.Snapshot `json:"snapshot"`
 }
 
 // Finding states, as the workflow records them.
@@ -122,29 +82,6 @@ type FindingInput struct {
 	// DetectedAt is when the violation was first seen; it stays the
 	// finding's CreatedAt across re-imports.
 	DetectedAt time.Time `json:"detected_at"`
-}
-
-// Notification is one state change of a violation, for humans.
-type Notification struct {
-	WorkflowID string       `json:"workflow_id"`
-	State      string       `json:"state"`
-	PolicyID   string       `json:"policy_id"`
-	Title      string       `json:"title"`
-	Severity   string       `json:"severity"`
-	Ref        resource.Ref `json:"ref"`
-	Message    string       `json:"message"`
-	Detail     string       `json:"detail,omitempty"`
-	Actor      string       `json:"actor,omitempty"`
-	EventName  string       `json:"event_name,omitempty"`
-	// AskApproval shows Approve / Reject; AskUndo shows Undo.
-	AskApproval bool `json:"ask_approval,omitempty"`
-	AskUndo     bool `json:"ask_undo,omitempty"`
-	// Reply, when set, is posted as a thread reply only (a reminder or an
-	// escalation mention): the message and the state do not change.
-	Reply string `json:"reply,omitempty"`
-	// Thread is the notifier's handle of an earlier message to update in
-	// place; empty for the first message.
-	Thread string `json:"thread,omitempty"`
 }
 
 // NotifyOutput returns the handle to update the message later.

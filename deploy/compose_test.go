@@ -12,7 +12,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/rectifyhq/rectify/internal/config"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 const composeDir = "compose"
@@ -162,7 +162,7 @@ func TestComposeFile(t *testing.T) {
 		t.Errorf("temporal POSTGRES_SEEDS = %q names no service", temporal.Environment["POSTGRES_SEEDS"])
 	}
 	setup := strings.Join(f.Services["temporal-setup"].Command, " ")
-	for _, sa := range workflows.SearchAttributes {
+	for _, sa := range contract.SearchAttributes {
 		if !strings.Contains(setup, sa.GetName()) {
 			t.Errorf("temporal-setup does not create search attribute %s (workflows.SearchAttributes)", sa.GetName())
 		}

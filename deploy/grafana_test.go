@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/internal/metrics"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 const dashboardFile = "grafana/rectify.json"
@@ -204,8 +204,8 @@ func exportedMetrics(t *testing.T) map[string]bool {
 	m.ReceiveLag(1)
 	m.SetDLQDepth(1)
 	h := m.TemporalHandler()
-	h.Timer(workflows.TimerApprovalWait).Record(time.Second)
-	h.Timer(workflows.TimerDetectionToVerified).Record(time.Second)
+	h.Timer(contract.TimerApprovalWait).Record(time.Second)
+	h.Timer(contract.TimerDetectionToVerified).Record(time.Second)
 	families, err := m.Registry.Gather()
 	if err != nil {
 		t.Fatal(err)

@@ -29,7 +29,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/internal/tracing"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // Consumer long-polls an SQS queue and starts an evaluation for every
@@ -424,14 +424,14 @@ func (c *Consumer) Start(ctx context.Context, t events.Trigger) error {
 // StartEvaluation is the one way any event source reaches Evaluate.
 func StartEvaluation(ctx context.Context, tc client.Client, taskQueue string, settle time.Duration, t events.Trigger) error {
 	ref := resource.Ref{Type: t.ResourceType, ID: t.ResourceID, ARN: t.ARN, Account: t.Account, Region: t.Region}
-	change := workflows.Change{Source: t.Source, EventName: t.EventName, EventID: t.EventID, Actor: t.ActorARN, EventTime: t.EventTime}
-	id := workflows.EvaluateID(t.ARN)
-	_, err := tc.SignalWithStartWorkflow(ctx, id, workflows.SignalChanged, change, client.StartWorkflowOptions{
+	change := contract.Change{Source: t.Source, EventName: t.EventName, EventID: t.EventID, Actor: t.ActorARN, EventTime: t.EventTime}
+	id := contract.EvaluateID(t.ARN)
+	_, err := tc.SignalWithStartWorkflow(ctx, id, contract.SignalChanged, change, client.StartWorkflowOptions{
 		ID:        id,
 		TaskQueue: taskQueue,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.AttrResource.ValueSet(t.ARN), workflows.AttrAccount.ValueSet(t.Account)),
-	}, workflows.EvaluateWorkflow, workflows.EvaluateInput{Ref: ref, Settle: settle, StartedWithAttributes: true})
+			contract.AttrResource.ValueSet(t.ARN), contract.AttrAccount.ValueSet(t.Account)),
+	}, contract.EvaluateWorkflow, contract.EvaluateInput{Ref: ref, Settle: settle, StartedWithAttributes: true})
 	if err != nil {
 		return fmt.Errorf("signal-with-start %s: %w", id, err)
 	}

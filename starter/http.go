@@ -19,7 +19,7 @@ type Route struct {
 // readiness on /readyz (ready, normally Consumer.Ready: the queue and
 // Temporal answer and receiving is not paused), and the Slack
 // interactions endpoint when slack is not nil.
-func NewHTTPServer(addr string, slack *SlackHandler, ready func(context.Context) error, extra ...Route) *http.Server {
+func NewHTTPServer(addr string, slack *slackapp.Handler, ready func(context.Context) error, extra ...Route) *http.Server {
 	mux := http.NewServeMux()
 	for _, r := range extra {
 		mux.Handle(r.Pattern, r.Handler)

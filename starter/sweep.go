@@ -6,18 +6,17 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rectifyhq/rectify/workflows/contract"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
-
-	"github.com/rectifyhq/rectify/workflows"
 )
 
 // SweepSchedule is one account and region swept on a timer.
 type SweepSchedule struct {
-	Input workflows.SweepInput
+	Input contract.SweepInput
 	Every time.Duration
 }
 
@@ -28,11 +27,11 @@ func EnsureSweep(ctx context.Context, c client.Client, taskQueue string, s Sweep
 	if s.Every <= 0 {
 		return errors.New("sweep schedule: interval must be positive")
 	}
-	id := workflows.SweepID(s.Input.Account, s.Input.Region)
+	id := contract.SweepID(s.Input.Account, s.Input.Region)
 	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: s.Every}}}
 	action := &client.ScheduleWorkflowAction{
-		ID: id, Workflow: workflows.SweepWorkflow, Args: []any{s.Input}, TaskQueue: taskQueue,
-		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.AttrAccount.ValueSet(s.Input.Account)),
+		ID: id, Workflow: contract.SweepWorkflow, Args: []any{s.Input}, TaskQueue: taskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(contract.AttrAccount.ValueSet(s.Input.Account)),
 	}
 	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
 		ID: id, Spec: spec, Action: action, Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP,
@@ -59,7 +58,7 @@ func EnsureSweep(ctx context.Context, c client.Client, taskQueue string, s Sweep
 
 // TriggerSweep runs an account and region's sweep now, unless one runs.
 func TriggerSweep(ctx context.Context, c client.Client, account, region string) error {
-	id := workflows.SweepID(account, region)
+	id := contract.SweepID(account, region)
 	if err := c.ScheduleClient().GetHandle(ctx, id).Trigger(ctx, client.ScheduleTriggerOptions{Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP}); err != nil {
 		return fmt.Errorf("trigger sweep %s (create it with `rectify sweep schedule`): %w", id, err)
 	}
@@ -68,12 +67,12 @@ func TriggerSweep(ctx context.Context, c client.Client, account, region string) 
 
 // SweepStatus is a schedule with the progress of its latest run.
 type SweepStatus struct {
-	ID       string                  `json:"id"`
-	Paused   bool                    `json:"paused"`
-	Next     time.Time               `json:"next,omitzero"`
-	LastRun  string                  `json:"last_run,omitempty"`
-	Status   string                  `json:"status,omitempty"`
-	Progress workflows.SweepProgress `json:"progress"`
+	ID       string                 `json:"id"`
+	Paused   bool                   `json:"paused"`
+	Next     time.Time              `json:"next,omitzero"`
+	LastRun  string                 `json:"last_run,omitempty"`
+	Status   string                 `json:"status,omitempty"`
+	Progress contract.SweepProgress `json:"progress"`
 }
 
 // ListSweeps lists the sweep schedules with their latest progress.
@@ -88,7 +87,7 @@ func ListSweeps(ctx context.Context, c client.Client) ([]SweepStatus, error) {
 		if err != nil {
 			return nil, fmt.Errorf("list schedules: %w", err)
 		}
-		if e.WorkflowType.Name != workflows.SweepWorkflow {
+		if e.WorkflowType.Name != contract.SweepWorkflow {
 			continue
 		}
 		st := SweepStatus{ID: e.ID, Paused: e.Paused}
@@ -101,7 +100,7 @@ func ListSweeps(ctx context.Context, c client.Client) ([]SweepStatus, error) {
 			if d, err := c.DescribeWorkflowExecution(ctx, run.WorkflowID, ""); err == nil {
 				info := d.GetWorkflowExecutionInfo()
 				st.Status = info.GetStatus().String()
-				if p, ok := info.GetMemo().GetFields()[workflows.MemoProgress]; ok {
+				if p, ok := info.GetMemo().GetFields()[contract.MemoProgress]; ok {
 					_ = converter.GetDefaultDataConverter().FromPayload(p, &st.Progress)
 				}
 			}

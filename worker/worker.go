@@ -12,6 +12,7 @@ import (
 
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // Options tunes the worker; zero values take rectify's defaults (the SDK's,
@@ -69,7 +70,7 @@ func Register(r worker.Registry, acts *activities.Activities) {
 
 // RegisterWorkflows registers the workflows only, for replayers.
 func RegisterWorkflows(r worker.WorkflowRegistry) {
-	r.RegisterWorkflowWithOptions(workflows.Evaluate, workflow.RegisterOptions{Name: workflows.EvaluateWorkflow})
-	r.RegisterWorkflowWithOptions(workflows.Remediation, workflow.RegisterOptions{Name: workflows.RemediationWorkflow})
-	r.RegisterWorkflowWithOptions(workflows.Sweep, workflow.RegisterOptions{Name: workflows.SweepWorkflow})
+	r.RegisterWorkflowWithOptions(workflows.Evaluate, workflow.RegisterOptions{Name: contract.EvaluateWorkflow})
+	r.RegisterWorkflowWithOptions(workflows.Remediation, workflow.RegisterOptions{Name: contract.RemediationWorkflow})
+	r.RegisterWorkflowWithOptions(workflows.Sweep, workflow.RegisterOptions{Name: contract.SweepWorkflow})
 }

@@ -6,24 +6,23 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/activities"
-	"github.com/rectifyhq/rectify/internal/config"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 func TestRemediationApprovalTimeout(t *testing.T) {
 	for _, tc := range []struct {
-		onTimeout     string
+		onTimeout     contract.TimeoutAction
 		wantStates    []string
 		wantFinding   string
 		wantApplies   int
 		wantDecidedBy string
 	}{
-		{config.TimeoutReject, []string{workflows.StateNew, workflows.StateAwaitingApproval, workflows.StateExpired},
+		{contract.TimeoutReject, []string{contract.StateNew, contract.StateAwaitingApproval, contract.StateExpired},
 			activities.FindingNotified, 0, ""},
-		{config.TimeoutRemediate, []string{workflows.StateNew, workflows.StateAwaitingApproval, workflows.StateApproved, workflows.StateRemediating, workflows.StateResolved},
+		{contract.TimeoutRemediate, []string{contract.StateNew, contract.StateAwaitingApproval, contract.StateApproved, contract.StateRemediating, contract.StateResolved},
 			activities.FindingResolved, 1, "timeout"},
 	} {
-		t.Run(tc.onTimeout, func(t *testing.T) {
+		t.Run(string(tc.onTimeout), func(t *testing.T) {
 			h := newHarness(t)
 			start := h.env.Now()
 			res := h.remediate(remediationInput(violation(approve(24*time.Hour, tc.onTimeout))))
@@ -41,7 +40,7 @@ func TestRemediationApprovalTimeout(t *testing.T) {
 			if hist := h.status().History; hist[1].At.Sub(start) != 24*time.Hour {
 				t.Errorf("%s at %v after start, want 24h", hist[1].State, hist[1].At.Sub(start))
 			}
-			if ask := h.notified[0]; ask.State != workflows.StateAwaitingApproval || !ask.AskApproval {
+			if ask := h.notified[0]; ask.State != contract.StateAwaitingApproval || !ask.AskApproval {
 				t.Errorf("first notification = %+v, want an approval request", ask)
 			}
 		})
@@ -51,23 +50,23 @@ func TestRemediationApprovalTimeout(t *testing.T) {
 func TestRemediationDecide(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
-		decision    workflows.Decision
+		decision    contract.Decision
 		wantStates  []string
 		wantFinding string
 		wantApplies int
 		wantReason  string
 	}{
-		{"approved", workflows.Decision{Approve: true, User: approver},
-			[]string{workflows.StateNew, workflows.StateAwaitingApproval, workflows.StateApproved, workflows.StateRemediating, workflows.StateResolved},
+		{"approved", contract.Decision{Approve: true, User: approver},
+			[]string{contract.StateNew, contract.StateAwaitingApproval, contract.StateApproved, contract.StateRemediating, contract.StateResolved},
 			activities.FindingResolved, 1, ""},
-		{"rejected", workflows.Decision{User: "bob", Reason: "breaks the vpn"},
-			[]string{workflows.StateNew, workflows.StateAwaitingApproval, workflows.StateRejected},
+		{"rejected", contract.Decision{User: "bob", Reason: "breaks the vpn"},
+			[]string{contract.StateNew, contract.StateAwaitingApproval, contract.StateRejected},
 			activities.FindingNotified, 0, "breaks the vpn"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			u := h.decide(10*time.Minute, "slack-click-1", tc.decision)
-			res := h.remediate(remediationInput(violation(approve(24*time.Hour, config.TimeoutRemediate))))
+			res := h.remediate(remediationInput(violation(approve(24*time.Hour, contract.TimeoutRemediate))))
 
 			if !u.accepted || !u.completed || u.rejected != nil {
 				t.Fatalf("update = %+v, want accepted and completed", u)
@@ -104,32 +103,32 @@ func TestRemediationDecideValidator(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name      string
-		settings  activities.Settings
+		settings  contract.Settings
 		attempts  []attempt
 		wantState string // status one minute after each attempt...
 		final     string // ...and at the end
 	}{
-		{"non-approver then approver", approve(24*time.Hour, config.TimeoutReject), []attempt{
+		{"non-approver then approver", approve(24*time.Hour, contract.TimeoutReject), []attempt{
 			{5 * time.Minute, "mallory", "mallory is not an approver"},
 			{10 * time.Minute, approver, ""},
-		}, "", workflows.StateResolved},
-		{"empty user", approve(24*time.Hour, config.TimeoutReject), []attempt{
+		}, "", contract.StateResolved},
+		{"empty user", approve(24*time.Hour, contract.TimeoutReject), []attempt{
 			{5 * time.Minute, "", "needs the deciding user"},
 			{10 * time.Minute, approver, ""},
-		}, "", workflows.StateResolved},
+		}, "", contract.StateResolved},
 		{"enforce mode", enforce(time.Hour, 3), []attempt{
 			{30 * time.Minute, approver, "not awaiting approval: already Resolved"},
-		}, workflows.StateResolved, workflows.StateResolved},
-		{"after the decision", approve(24*time.Hour, config.TimeoutReject), []attempt{
+		}, contract.StateResolved, contract.StateResolved},
+		{"after the decision", approve(24*time.Hour, contract.TimeoutReject), []attempt{
 			{10 * time.Minute, approver, ""},
 			{20 * time.Minute, "bob", "not awaiting approval: already Resolved by alice"},
-		}, workflows.StateResolved, workflows.StateResolved},
+		}, contract.StateResolved, contract.StateResolved},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			updates := make([]*update, len(tc.attempts))
 			for i, at := range tc.attempts {
-				updates[i] = h.decide(at.at, "u"+string(rune('1'+i)), workflows.Decision{Approve: true, User: at.user})
+				updates[i] = h.decide(at.at, "u"+string(rune('1'+i)), contract.Decision{Approve: true, User: at.user})
 				if at.refused == "" {
 					continue
 				}
@@ -138,9 +137,9 @@ func TestRemediationDecideValidator(t *testing.T) {
 					s := h.status()
 					want := tc.wantState
 					if want == "" {
-						want = workflows.StateAwaitingApproval
+						want = contract.StateAwaitingApproval
 					}
-					if s.State != want || (want == workflows.StateAwaitingApproval && s.DecidedBy != "") {
+					if s.State != want || (want == contract.StateAwaitingApproval && s.DecidedBy != "") {
 						t.Errorf("after refusing %q: status = %+v, want %s", at.user, s, want)
 					}
 				})
@@ -174,23 +173,23 @@ func TestRemediationDecideValidator(t *testing.T) {
 func TestRemediationClosedWhileAwaitingApproval(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
-		recheck  workflows.Recheck
+		recheck  contract.Recheck
 		wantNote string
 	}{
-		{"fixed elsewhere", workflows.Recheck{Key: "run/2", Change: workflows.Change{Actor: "arn:aws:iam::123456789012:user/ops"}},
+		{"fixed elsewhere", contract.Recheck{Key: "run/2", Change: contract.Change{Actor: "arn:aws:iam::123456789012:user/ops"}},
 			"policy passes again without rectify (last change by arn:aws:iam::123456789012:user/ops)"},
-		{"deleted", workflows.Recheck{Key: "run/2", Deleted: true}, "resource was deleted"},
+		{"deleted", contract.Recheck{Key: "run/2", Deleted: true}, "resource was deleted"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			start := h.env.Now()
 			h.recheck(time.Hour, tc.recheck)
-			res := h.remediate(remediationInput(violation(approve(24*time.Hour, config.TimeoutRemediate))))
+			res := h.remediate(remediationInput(violation(approve(24*time.Hour, contract.TimeoutRemediate))))
 
-			if res.State != workflows.StateClosed || res.Remediations != 0 {
+			if res.State != contract.StateClosed || res.Remediations != 0 {
 				t.Errorf("result = %+v, want Closed without remediations", res)
 			}
-			checkStates(t, h, workflows.StateNew, workflows.StateAwaitingApproval, workflows.StateClosed)
+			checkStates(t, h, contract.StateNew, contract.StateAwaitingApproval, contract.StateClosed)
 			checkFindings(t, h, activities.FindingNew, activities.FindingResolved)
 			if note := h.findings[1].Note; note != tc.wantNote {
 				t.Errorf("finding note = %q, want %q", note, tc.wantNote)

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/activities"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // A long watch hands its state to the next run: the budget, the seen keys
@@ -17,15 +17,15 @@ func TestRemediationWatchContinuesAsNew(t *testing.T) {
 	h.env.SetContinueAsNewSuggested(true)
 	start := h.env.Now()
 	h.recheck(10*time.Minute, violating("k2", iac))
-	h.env.ExecuteWorkflow(workflows.RemediationWorkflow, remediationInput(violation(enforce(time.Hour, 2))))
+	h.env.ExecuteWorkflow(contract.RemediationWorkflow, remediationInput(violation(enforce(time.Hour, 2))))
 
-	var next workflows.RemediationInput
+	var next contract.RemediationInput
 	h.continuedAs(&next)
 	c := next.Carry
 	if c == nil {
 		t.Fatal("continue-as-new without carry")
 	}
-	if c.State != workflows.StateResolved || c.Remediations != 2 || len(c.Snapshots) != 2 || c.Thread != "slack-ts-1" ||
+	if c.State != contract.StateResolved || c.Remediations != 2 || len(c.Snapshots) != 2 || c.Thread != "slack-ts-1" ||
 		!c.WatchUntil.Equal(start.Add(time.Hour)) || !c.DetectedAt.Equal(start) || !slices.Contains(c.Seen, "k2") || len(c.History) != 4 {
 		t.Fatalf("carry = %+v, want the watch state after 2 fixes", c)
 	}
@@ -36,12 +36,12 @@ func TestRemediationWatchContinuesAsNew(t *testing.T) {
 	h2.recheck(10*time.Minute, violating("k3", iac))
 	res := h2.remediate(next)
 
-	if res.State != workflows.StateEscalated || res.Remediations != 2 {
+	if res.State != contract.StateEscalated || res.Remediations != 2 {
 		t.Errorf("result = %+v, want Escalated with the carried budget of 2 spent", res)
 	}
 	h2.env.AssertActivityNumberOfCalls(t, "Apply", 0)
 	checkFindings(t, h2, activities.FindingNotified)
-	if got := h2.upserted(); !slices.Equal(got, []string{workflows.StateResolved, workflows.StateEscalated}) {
+	if got := h2.upserted(); !slices.Equal(got, []string{contract.StateResolved, contract.StateEscalated}) {
 		t.Errorf("states = %v, want the carried Resolved then Escalated", got)
 	}
 	if end := h2.env.Now(); !end.Equal(c.WatchUntil) {
@@ -61,7 +61,7 @@ func TestRemediationRecurrenceDuringFixSurvivesContinueAsNew(t *testing.T) {
 		{"while applying", func(h *harness) {
 			h.applyOut = func(n int) activities.ApplyOutput {
 				if n == 2 {
-					h.env.SignalWorkflow(workflows.SignalRecheck, violating("k3", iac))
+					h.env.SignalWorkflow(contract.SignalRecheck, violating("k3", iac))
 				}
 				return activities.ApplyOutput{Changed: true, Summary: "revoked sgr-1"}
 			}
@@ -69,7 +69,7 @@ func TestRemediationRecurrenceDuringFixSurvivesContinueAsNew(t *testing.T) {
 		{"in the task of the last result", func(h *harness) {
 			h.onFinding = func(n int, _ activities.FindingInput) {
 				if n == 3 { // the RESOLVED of the second fix
-					h.env.SignalWorkflowSkippingWorkflowTask(workflows.SignalRecheck, violating("k3", iac))
+					h.env.SignalWorkflowSkippingWorkflowTask(contract.SignalRecheck, violating("k3", iac))
 				}
 			}
 		}},
@@ -79,16 +79,16 @@ func TestRemediationRecurrenceDuringFixSurvivesContinueAsNew(t *testing.T) {
 			h.env.SetContinueAsNewSuggested(true)
 			tc.arm(h)
 			h.recheck(10*time.Minute, violating("k2", iac))
-			h.env.ExecuteWorkflow(workflows.RemediationWorkflow, remediationInput(violation(enforce(time.Hour, 2))))
+			h.env.ExecuteWorkflow(contract.RemediationWorkflow, remediationInput(violation(enforce(time.Hour, 2))))
 
 			if !h.env.IsWorkflowCompleted() {
 				t.Fatal("workflow did not complete")
 			}
-			var res workflows.RemediationResult
+			var res contract.RemediationResult
 			if err := h.env.GetWorkflowResult(&res); err != nil {
 				t.Fatalf("workflow ended with %v, want it to handle k3 before continuing as new", err)
 			}
-			if res.State != workflows.StateEscalated || res.Remediations != 2 {
+			if res.State != contract.StateEscalated || res.Remediations != 2 {
 				t.Errorf("result = %+v, want k3 to escalate (budget 2 spent)", res)
 			}
 		})

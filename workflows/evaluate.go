@@ -10,58 +10,24 @@ import (
 
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/awserr"
-	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // a is the activity set, referred to by method so the compiler checks names.
 var a *activities.Activities
 
-// Change is what told us a resource may have changed: an event, or a sweep.
-type Change struct {
-	Source    string    `json:"source"`
-	EventName string    `json:"event_name,omitempty"`
-	EventID   string    `json:"event_id,omitempty"`
-	Actor     string    `json:"actor,omitempty"`
-	EventTime time.Time `json:"event_time"`
-}
-
-// EvaluateInput starts the evaluation of one resource.
-type EvaluateInput struct {
-	Ref resource.Ref `json:"ref"`
-	// Pending carries changes drained just before a continue-as-new.
-	Pending []Change `json:"pending,omitempty"`
-	// Passes carries the pass count across continue-as-new.
-	Passes int `json:"passes,omitempty"`
-	// Settle is how long a pass waits after a change for more changes of
-	// the same burst (an apply of a Terraform module is dozens of calls on
-	// one resource). Zero evaluates at once.
-	Settle time.Duration `json:"settle,omitempty"`
-	// StartedWithAttributes says the starter set RectifyResource and
-	// RectifyAccount in the start request, so the run need not upsert them
-	// again (one visibility write less). Runs started without it upsert as
-	// before, so recorded histories replay.
-	StartedWithAttributes bool `json:"started_with_attributes,omitempty"`
-}
-
-// EvaluateResult says how much work a storm of changes cost.
-type EvaluateResult struct {
-	Passes     int `json:"passes"`
-	Changes    int `json:"changes"`
-	Violations int `json:"violations"`
-}
-
 // Evaluate is the single evaluator of one resource (ID EvaluateID(arn)).
 // Starters reach it only through SignalWithStart with SignalChanged, so a
 // storm of N events costs one running pass plus one more, and the last
 // state is always the one evaluated.
-func Evaluate(ctx workflow.Context, in EvaluateInput) (EvaluateResult, error) {
-	e := &evaluation{ref: in.Ref, settle: in.Settle, pending: in.Pending, result: EvaluateResult{Passes: in.Passes}}
-	e.changes = workflow.GetSignalChannel(ctx, SignalChanged)
+func Evaluate(ctx workflow.Context, in contract.EvaluateInput) (contract.EvaluateResult, error) {
+	e := &evaluation{ref: in.Ref, settle: in.Settle, pending: in.Pending, result: contract.EvaluateResult{Passes: in.Passes}}
+	e.changes = workflow.GetSignalChannel(ctx, contract.SignalChanged)
 	if !in.StartedWithAttributes {
 		if err := workflow.UpsertTypedSearchAttributes(ctx,
-			AttrResource.ValueSet(in.Ref.ARN), AttrAccount.ValueSet(in.Ref.Account)); err != nil {
+			contract.AttrResource.ValueSet(in.Ref.ARN), contract.AttrAccount.ValueSet(in.Ref.Account)); err != nil {
 			return e.result, fmt.Errorf("upsert search attributes: %w", err)
 		}
 	}
@@ -72,11 +38,11 @@ type evaluation struct {
 	ref     resource.Ref
 	settle  time.Duration
 	changes workflow.ReceiveChannel
-	pending []Change
-	result  EvaluateResult
+	pending []contract.Change
+	result  contract.EvaluateResult
 }
 
-func (e *evaluation) run(ctx workflow.Context, in EvaluateInput) (EvaluateResult, error) {
+func (e *evaluation) run(ctx workflow.Context, in contract.EvaluateInput) (contract.EvaluateResult, error) {
 	// A first run always evaluates; a continued run only if it carried
 	// changes over.
 	first := in.Passes == 0 || len(in.Pending) > 0
@@ -91,7 +57,7 @@ func (e *evaluation) run(ctx workflow.Context, in EvaluateInput) (EvaluateResult
 			return e.result, nil
 		}
 		first = false
-		last := Change{Source: "direct"}
+		last := contract.Change{Source: "direct"}
 		if n := len(e.pending); n > 0 {
 			last = e.pending[n-1]
 		}
@@ -103,7 +69,7 @@ func (e *evaluation) run(ctx workflow.Context, in EvaluateInput) (EvaluateResult
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			e.drain()
 			return e.result, workflow.NewContinueAsNewError(ctx, Evaluate,
-				EvaluateInput{Ref: e.ref, Pending: e.pending, Passes: e.result.Passes, Settle: e.settle})
+				contract.EvaluateInput{Ref: e.ref, Pending: e.pending, Passes: e.result.Passes, Settle: e.settle})
 		}
 	}
 }
@@ -141,7 +107,7 @@ func (e *evaluation) quiet(ctx workflow.Context) error {
 // put the last change on the dead-letter queue, from which `rectify dlq
 // redrive` sends it back to the event queue; then it fails with err.
 // Versioned: runs recorded before it failed at once.
-func (e *evaluation) giveUp(ctx workflow.Context, last Change, err error) error {
+func (e *evaluation) giveUp(ctx workflow.Context, last contract.Change, err error) error {
 	if temporal.IsCanceledError(err) {
 		return err // cancelled by a human: nothing to keep
 	}
@@ -156,8 +122,8 @@ func (e *evaluation) giveUp(ctx workflow.Context, last Change, err error) error 
 		e.result.Changes += n
 		e.pending = nil
 	}
-	if uerr := workflow.UpsertTypedSearchAttributes(ctx, AttrState.ValueSet(StateEvaluationFailed)); uerr != nil {
-		return fmt.Errorf("%w (and upsert state %s: %v)", err, StateEvaluationFailed, uerr)
+	if uerr := workflow.UpsertTypedSearchAttributes(ctx, contract.AttrState.ValueSet(contract.StateEvaluationFailed)); uerr != nil {
+		return fmt.Errorf("%w (and upsert state %s: %v)", err, contract.StateEvaluationFailed, uerr)
 	}
 	in := activities.EvaluationFailedInput{
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Ref: e.ref,
@@ -189,7 +155,7 @@ func errorType(err error) string {
 // drain takes every change signal already delivered, without blocking.
 func (e *evaluation) drain() {
 	for {
-		var c Change
+		var c contract.Change
 		if !e.changes.ReceiveAsync(&c) {
 			return
 		}
@@ -199,7 +165,7 @@ func (e *evaluation) drain() {
 
 // pass reads and judges the live resource once, then hands each verdict
 // to the Remediation workflow that owns it.
-func (e *evaluation) pass(ctx workflow.Context, change Change) error {
+func (e *evaluation) pass(ctx workflow.Context, change contract.Change) error {
 	e.result.Passes++
 	var out activities.EvaluateResourceOutput
 	if err := workflow.ExecuteActivity(readOptions(ctx), a.EvaluateResource,
@@ -211,30 +177,30 @@ func (e *evaluation) pass(ctx workflow.Context, change Change) error {
 
 	var d activities.DispatchInput
 	for _, v := range out.Violations {
-		if v.Settings.Mode == config.ModeOff {
+		if v.Settings.Mode == contract.ModeOff {
 			continue
 		}
-		id := RemediationID(v.PolicyID, e.ref.ARN)
+		id := contract.RemediationID(v.PolicyID, e.ref.ARN)
 		d.Starts = append(d.Starts, activities.StartRequest{
 			WorkflowID: id,
-			Workflow:   RemediationWorkflow,
-			Signal:     SignalRecheck,
-			SignalArg:  Recheck{Key: key, Violating: true, Message: v.Message, Params: v.Params, Change: change},
-			Input:      RemediationInput{Ref: e.ref, Name: out.Name, Violation: v, Change: change, StartedWithAttributes: true},
+			Workflow:   contract.RemediationWorkflow,
+			Signal:     contract.SignalRecheck,
+			SignalArg:  contract.Recheck{Key: key, Violating: true, Message: v.Message, Params: v.Params, Change: change},
+			Input:      contract.RemediationInput{Ref: e.ref, Name: out.Name, Violation: v, Change: change, StartedWithAttributes: true},
 			Keywords: map[string]string{
-				AttrPolicy.GetName():   v.PolicyID,
-				AttrResource.GetName(): e.ref.ARN,
-				AttrAccount.GetName():  e.ref.Account,
-				AttrSeverity.GetName(): v.Severity,
-				AttrState.GetName():    StateNew,
+				contract.AttrPolicy.GetName():   v.PolicyID,
+				contract.AttrResource.GetName(): e.ref.ARN,
+				contract.AttrAccount.GetName():  e.ref.Account,
+				contract.AttrSeverity.GetName(): v.Severity,
+				contract.AttrState.GetName():    contract.StateNew,
 			},
 		})
 	}
 	for _, policyID := range out.Passing {
 		d.Signals = append(d.Signals, activities.SignalRequest{
-			WorkflowID: RemediationID(policyID, e.ref.ARN),
-			Signal:     SignalRecheck,
-			Arg:        Recheck{Key: key, Violating: false, Deleted: !out.Exists, Change: change},
+			WorkflowID: contract.RemediationID(policyID, e.ref.ARN),
+			Signal:     contract.SignalRecheck,
+			Arg:        contract.Recheck{Key: key, Violating: false, Deleted: !out.Exists, Change: change},
 		})
 	}
 	if len(d.Starts) == 0 && len(d.Signals) == 0 {

@@ -11,8 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/rectifyhq/rectify/activities"
-	"github.com/rectifyhq/rectify/internal/config"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 const (
@@ -20,16 +19,16 @@ const (
 	passingPolicy = "aws.ec2.sg_unrestricted_egress"
 )
 
-func change(n int) workflows.Change {
-	return workflows.Change{Source: "cloudtrail", EventID: fmt.Sprintf("e%d", n), EventName: "AuthorizeSecurityGroupIngress"}
+func change(n int) contract.Change {
+	return contract.Change{Source: "cloudtrail", EventID: fmt.Sprintf("e%d", n), EventName: "AuthorizeSecurityGroupIngress"}
 }
 
 func TestEvaluate(t *testing.T) {
 	off := violation(enforce(time.Hour, 3))
-	off.PolicyID, off.Settings.Mode = offPolicy, config.ModeOff
+	off.PolicyID, off.Settings.Mode = offPolicy, contract.ModeOff
 	verdict := activities.EvaluateResourceOutput{
 		Exists: true, Name: "web", Passing: []string{passingPolicy},
-		Violations: []activities.Violation{violation(enforce(time.Hour, 3)), off},
+		Violations: []contract.Violation{violation(enforce(time.Hour, 3)), off},
 	}
 	gone := activities.EvaluateResourceOutput{Exists: false, Passing: []string{policyID, passingPolicy}}
 
@@ -70,22 +69,22 @@ func TestEvaluate(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
-			h.env.SetStartWorkflowOptions(clientOptions(workflows.EvaluateID(sg.ARN)))
+			h.env.SetStartWorkflowOptions(clientOptions(contract.EvaluateID(sg.ARN)))
 			every := cmp.Or(tc.every, time.Millisecond)
 			for i := 1; i <= tc.before; i++ {
-				h.at(time.Duration(i)*every, func() { h.env.SignalWorkflow(workflows.SignalChanged, change(i)) })
+				h.at(time.Duration(i)*every, func() { h.env.SignalWorkflow(contract.SignalChanged, change(i)) })
 			}
 			h.evaluateOut = func(call int) activities.EvaluateResourceOutput {
 				if call == 1 {
 					for i := 1; i <= tc.during; i++ {
-						h.env.SignalWorkflow(workflows.SignalChanged, change(i))
+						h.env.SignalWorkflow(contract.SignalChanged, change(i))
 					}
 				}
 				return tc.verdict
 			}
-			res := h.evaluate(workflows.EvaluateInput{Ref: sg, Settle: tc.settle})
+			res := h.evaluate(contract.EvaluateInput{Ref: sg, Settle: tc.settle})
 
-			want := workflows.EvaluateResult{Passes: tc.wantPasses, Changes: tc.wantChangeCount, Violations: tc.wantViolations}
+			want := contract.EvaluateResult{Passes: tc.wantPasses, Changes: tc.wantChangeCount, Violations: tc.wantViolations}
 			if res != want {
 				t.Errorf("result = %+v, want %+v", res, want)
 			}
@@ -113,11 +112,11 @@ func TestEvaluate(t *testing.T) {
 func TestEvaluateUpsertsOnlyWhatTheStartLacked(t *testing.T) {
 	for _, withAttrs := range []bool{true, false} {
 		h := newHarness(t)
-		h.env.SetStartWorkflowOptions(clientOptions(workflows.EvaluateID(sg.ARN)))
+		h.env.SetStartWorkflowOptions(clientOptions(contract.EvaluateID(sg.ARN)))
 		h.evaluateOut = func(int) activities.EvaluateResourceOutput {
-			return activities.EvaluateResourceOutput{Exists: true, Name: "web", Violations: []activities.Violation{violation(enforce(time.Hour, 3))}}
+			return activities.EvaluateResourceOutput{Exists: true, Name: "web", Violations: []contract.Violation{violation(enforce(time.Hour, 3))}}
 		}
-		h.evaluate(workflows.EvaluateInput{Ref: sg, StartedWithAttributes: withAttrs})
+		h.evaluate(contract.EvaluateInput{Ref: sg, StartedWithAttributes: withAttrs})
 		if len(h.dispatches) != 1 {
 			t.Fatalf("%d dispatches, want 1", len(h.dispatches))
 		}
@@ -130,7 +129,7 @@ func TestEvaluateUpsertsOnlyWhatTheStartLacked(t *testing.T) {
 		}
 		for _, d := range h.dispatches {
 			for _, s := range d.Starts {
-				if !jsonAs[workflows.RemediationInput](t, s.Input).StartedWithAttributes {
+				if !jsonAs[contract.RemediationInput](t, s.Input).StartedWithAttributes {
 					t.Errorf("start of %s does not say it carries the search attributes it sets", s.WorkflowID)
 				}
 			}
@@ -144,23 +143,23 @@ func checkStarts(t *testing.T, starts []activities.StartRequest, policies []stri
 		t.Fatalf("starts = %+v, want one per violation of %v", starts, policies)
 	}
 	for i, s := range starts {
-		id := workflows.RemediationID(policies[i], sg.ARN)
-		if s.WorkflowID != id || s.Workflow != workflows.RemediationWorkflow || s.Signal != workflows.SignalRecheck {
-			t.Errorf("start = %s %s %s, want %s %s %s", s.WorkflowID, s.Workflow, s.Signal, id, workflows.RemediationWorkflow, workflows.SignalRecheck)
+		id := contract.RemediationID(policies[i], sg.ARN)
+		if s.WorkflowID != id || s.Workflow != contract.RemediationWorkflow || s.Signal != contract.SignalRecheck {
+			t.Errorf("start = %s %s %s, want %s %s %s", s.WorkflowID, s.Workflow, s.Signal, id, contract.RemediationWorkflow, contract.SignalRecheck)
 		}
 		if id != "remediation/"+policies[i]+"/"+sg.ARN {
 			t.Errorf("remediation ID = %q, want remediation/<policy>/<arn>", id)
 		}
-		in := jsonAs[workflows.RemediationInput](t, s.Input)
+		in := jsonAs[contract.RemediationInput](t, s.Input)
 		if in.Ref != sg || in.Name != "web" || in.Violation.PolicyID != policies[i] || in.Change.EventID != eventID || in.Carry != nil {
 			t.Errorf("input = %+v, want the violation of %s with change %s", in, policies[i], eventID)
 		}
-		if c := jsonAs[workflows.Recheck](t, s.SignalArg); !c.Violating || c.Key == "" || c.Change.EventID != eventID {
+		if c := jsonAs[contract.Recheck](t, s.SignalArg); !c.Violating || c.Key == "" || c.Change.EventID != eventID {
 			t.Errorf("signal arg = %+v, want a keyed violating recheck with change %s", c, eventID)
 		}
 		wantKeywords := map[string]string{
 			"RectifyPolicy": policies[i], "RectifyResource": sg.ARN, "RectifyAccount": sg.Account,
-			"RectifySeverity": "HIGH", "RectifyState": workflows.StateNew,
+			"RectifySeverity": "HIGH", "RectifyState": contract.StateNew,
 		}
 		if fmt.Sprint(s.Keywords) != fmt.Sprint(wantKeywords) {
 			t.Errorf("keywords = %v, want %v", s.Keywords, wantKeywords)
@@ -173,14 +172,14 @@ func checkSignals(t *testing.T, signals []activities.SignalRequest, policies []s
 	var got []string
 	for _, s := range signals {
 		got = append(got, s.WorkflowID)
-		c := jsonAs[workflows.Recheck](t, s.Arg)
-		if s.Signal != workflows.SignalRecheck || c.Violating || c.Deleted != deleted || c.Key == "" || c.Change.EventID != eventID {
+		c := jsonAs[contract.Recheck](t, s.Arg)
+		if s.Signal != contract.SignalRecheck || c.Violating || c.Deleted != deleted || c.Key == "" || c.Change.EventID != eventID {
 			t.Errorf("signal %s %s %+v, want a keyed passing recheck (deleted %v) with change %s", s.WorkflowID, s.Signal, c, deleted, eventID)
 		}
 	}
 	var want []string
 	for _, p := range policies {
-		want = append(want, workflows.RemediationID(p, sg.ARN))
+		want = append(want, contract.RemediationID(p, sg.ARN))
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("signalled %v, want %v", got, want)
@@ -189,9 +188,9 @@ func checkSignals(t *testing.T, signals []activities.SignalRequest, policies []s
 
 func passKey(t *testing.T, d activities.DispatchInput) string {
 	if len(d.Starts) > 0 {
-		return jsonAs[workflows.Recheck](t, d.Starts[0].SignalArg).Key
+		return jsonAs[contract.Recheck](t, d.Starts[0].SignalArg).Key
 	}
-	return jsonAs[workflows.Recheck](t, d.Signals[0].Arg).Key
+	return jsonAs[contract.Recheck](t, d.Signals[0].Arg).Key
 }
 
 // An evaluation that fails for good is visible and keeps its trigger: the
@@ -226,18 +225,18 @@ func TestEvaluateGivesUp(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
-			h.env.SetStartWorkflowOptions(clientOptions(workflows.EvaluateID(sg.ARN)))
-			h.at(time.Millisecond, func() { h.env.SignalWorkflow(workflows.SignalChanged, change(1)) })
-			h.at(2*time.Millisecond, func() { h.env.SignalWorkflow(workflows.SignalChanged, change(2)) })
+			h.env.SetStartWorkflowOptions(clientOptions(contract.EvaluateID(sg.ARN)))
+			h.at(time.Millisecond, func() { h.env.SignalWorkflow(contract.SignalChanged, change(1)) })
+			h.at(2*time.Millisecond, func() { h.env.SignalWorkflow(contract.SignalChanged, change(2)) })
 			h.evaluateErr = func(call int) error {
 				if call == 1 {
 					for i := 1; i <= tc.during; i++ {
-						h.env.SignalWorkflow(workflows.SignalChanged, change(i))
+						h.env.SignalWorkflow(contract.SignalChanged, change(i))
 					}
 				}
 				return tc.fail(call)
 			}
-			h.env.ExecuteWorkflow(workflows.EvaluateWorkflow, workflows.EvaluateInput{Ref: sg, Settle: time.Second, StartedWithAttributes: true})
+			h.env.ExecuteWorkflow(contract.EvaluateWorkflow, contract.EvaluateInput{Ref: sg, Settle: time.Second, StartedWithAttributes: true})
 			if !h.env.IsWorkflowCompleted() {
 				t.Fatal("workflow did not complete")
 			}
@@ -246,7 +245,7 @@ func TestEvaluateGivesUp(t *testing.T) {
 			}
 			err := h.env.GetWorkflowError()
 			if tc.wantLast == "" {
-				if err != nil || len(h.gaveUp) != 0 || slices.Contains(h.states, workflows.StateEvaluationFailed) {
+				if err != nil || len(h.gaveUp) != 0 || slices.Contains(h.states, contract.StateEvaluationFailed) {
 					t.Fatalf("err %v, gave up %+v, states %v: want a completed evaluation", err, h.gaveUp, h.states)
 				}
 				return
@@ -254,14 +253,14 @@ func TestEvaluateGivesUp(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.wantType) || !strings.Contains(err.Error(), "dead-letter queue") {
 				t.Errorf("workflow error = %v, want the %s failure and where the trigger went", err, tc.wantType)
 			}
-			if !slices.Equal(h.states, []string{workflows.StateEvaluationFailed}) {
-				t.Errorf("RectifyState upserts = %v, want [%s]", h.states, workflows.StateEvaluationFailed)
+			if !slices.Equal(h.states, []string{contract.StateEvaluationFailed}) {
+				t.Errorf("RectifyState upserts = %v, want [%s]", h.states, contract.StateEvaluationFailed)
 			}
 			if len(h.gaveUp) != 1 {
 				t.Fatalf("EvaluationFailed calls = %+v, want 1", h.gaveUp)
 			}
 			g := h.gaveUp[0]
-			if g.Ref != sg || g.WorkflowID != workflows.EvaluateID(sg.ARN) || g.ErrorType != tc.wantType ||
+			if g.Ref != sg || g.WorkflowID != contract.EvaluateID(sg.ARN) || g.ErrorType != tc.wantType ||
 				g.Change.EventID != tc.wantLast || g.Change.Source != "cloudtrail" || !strings.Contains(g.Reason, tc.wantType) || g.FailedAt.IsZero() {
 				t.Errorf("EvaluationFailed input = %+v, want %s on %s with change %s", g, tc.wantType, sg.ARN, tc.wantLast)
 			}

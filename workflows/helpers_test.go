@@ -19,10 +19,9 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rectifyhq/rectify/activities"
-	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/worker"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // acts names the activities by method, as the workflows do.
@@ -40,8 +39,8 @@ var sg = resource.Ref{
 
 // violation builds a violation of policyID on sg with a real action, so
 // only the settings differ between cases.
-func violation(s activities.Settings) activities.Violation {
-	return activities.Violation{
+func violation(s contract.Settings) contract.Violation {
+	return contract.Violation{
 		PolicyID: policyID, Title: "SSH open to the world", Severity: "HIGH",
 		Message: "sg-0abc allows 0.0.0.0/0 on port 22", Controls: []string{"CIS AWS 5.2"},
 		Remediation: "ec2_revoke_ingress", Params: map[string]any{"rule_ids": []any{"sgr-1"}},
@@ -49,21 +48,21 @@ func violation(s activities.Settings) activities.Violation {
 	}
 }
 
-func enforce(watch time.Duration, budget int) activities.Settings {
-	return activities.Settings{Mode: config.ModeEnforce, WatchWindow: watch, MaxRemediations: budget, Approvers: []string{approver}}
+func enforce(watch time.Duration, budget int) contract.Settings {
+	return contract.Settings{Mode: contract.ModeEnforce, WatchWindow: watch, MaxRemediations: budget, Approvers: []string{approver}}
 }
 
-func approve(timeout time.Duration, onTimeout string) activities.Settings {
-	return activities.Settings{
-		Mode: config.ModeApprove, ApprovalTimeout: timeout, TimeoutAction: onTimeout,
+func approve(timeout time.Duration, onTimeout contract.TimeoutAction) contract.Settings {
+	return contract.Settings{
+		Mode: contract.ModeApprove, ApprovalTimeout: timeout, TimeoutAction: onTimeout,
 		WatchWindow: time.Hour, MaxRemediations: 3, Approvers: []string{approver, "bob"},
 	}
 }
 
-func remediationInput(v activities.Violation) workflows.RemediationInput {
-	return workflows.RemediationInput{
+func remediationInput(v contract.Violation) contract.RemediationInput {
+	return contract.RemediationInput{
 		Ref: sg, Name: "web", Violation: v,
-		Change: workflows.Change{Source: "cloudtrail", EventName: "AuthorizeSecurityGroupIngress", Actor: "arn:aws:iam::123456789012:user/dev"},
+		Change: contract.Change{Source: "cloudtrail", EventName: "AuthorizeSecurityGroupIngress", Actor: "arn:aws:iam::123456789012:user/dev"},
 	}
 }
 
@@ -79,14 +78,14 @@ type harness struct {
 	evaluateOut func(call int) activities.EvaluateResourceOutput // default: nothing
 	evaluateErr func(call int) error                             // default: none
 	onFinding   func(call int, f activities.FindingInput)
-	onNotify    func(n activities.Notification)
+	onNotify    func(n contract.Notification)
 	onSnapshot  func(call int)
 
 	mu         sync.Mutex
 	states     []string // RectifyState values, in upsert order
 	upserts    int      // search-attribute upserts of any key
 	findings   []activities.FindingInput
-	notified   []activities.Notification
+	notified   []contract.Notification
 	snapshots  int
 	applies    []activities.ActionInput
 	verifies   int
@@ -104,13 +103,13 @@ func newHarness(t *testing.T) *harness {
 	h := &harness{t: t, env: suite.NewTestWorkflowEnvironment()}
 	env := h.env
 	worker.Register(env, &activities.Activities{})
-	env.SetStartWorkflowOptions(clientOptions(workflows.RemediationID(policyID, sg.ARN)))
+	env.SetStartWorkflowOptions(clientOptions(contract.RemediationID(policyID, sg.ARN)))
 
 	env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
 		h.mu.Lock()
 		h.upserts++
 		h.mu.Unlock()
-		if s, ok := args.Get(0).(temporal.SearchAttributes).GetKeyword(workflows.AttrState); ok {
+		if s, ok := args.Get(0).(temporal.SearchAttributes).GetKeyword(contract.AttrState); ok {
 			h.mu.Lock()
 			h.states = append(h.states, s)
 			h.mu.Unlock()
@@ -128,7 +127,7 @@ func newHarness(t *testing.T) *harness {
 			return nil
 		})
 	env.OnActivity(acts.Notify, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, n activities.Notification) (activities.NotifyOutput, error) {
+		func(_ context.Context, n contract.Notification) (activities.NotifyOutput, error) {
 			h.mu.Lock()
 			h.notified = append(h.notified, n)
 			f := h.onNotify
@@ -139,7 +138,7 @@ func newHarness(t *testing.T) *harness {
 			return activities.NotifyOutput{Thread: "slack-ts-1"}, nil
 		})
 	env.OnActivity(acts.Snapshot, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.ActionInput) (activities.Snapshot, error) {
+		func(_ context.Context, in activities.ActionInput) (contract.Snapshot, error) {
 			h.mu.Lock()
 			h.snapshots++
 			n, f := h.snapshots, h.onSnapshot
@@ -147,7 +146,7 @@ func newHarness(t *testing.T) *harness {
 			if f != nil {
 				f(n) // outside the lock: it may signal the workflow
 			}
-			return activities.Snapshot{Action: in.Action, Data: json.RawMessage(`{"group_id":"sg-0abc"}`)}, nil
+			return contract.Snapshot{Action: in.Action, Data: json.RawMessage(`{"group_id":"sg-0abc"}`)}, nil
 		})
 	env.OnActivity(acts.Apply, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.ActionInput) (activities.ApplyOutput, error) {
@@ -221,19 +220,19 @@ func newHarness(t *testing.T) *harness {
 func clientOptions(id string) client.StartWorkflowOptions { return client.StartWorkflowOptions{ID: id} }
 
 // remediate runs Remediation to completion and returns its result.
-func (h *harness) remediate(in workflows.RemediationInput) workflows.RemediationResult {
+func (h *harness) remediate(in contract.RemediationInput) contract.RemediationResult {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(workflows.RemediationWorkflow, in)
-	var res workflows.RemediationResult
+	h.env.ExecuteWorkflow(contract.RemediationWorkflow, in)
+	var res contract.RemediationResult
 	h.completed(&res)
 	return res
 }
 
 // evaluate runs Evaluate to completion and returns its result.
-func (h *harness) evaluate(in workflows.EvaluateInput) workflows.EvaluateResult {
+func (h *harness) evaluate(in contract.EvaluateInput) contract.EvaluateResult {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(workflows.EvaluateWorkflow, in)
-	var res workflows.EvaluateResult
+	h.env.ExecuteWorkflow(contract.EvaluateWorkflow, in)
+	var res contract.EvaluateResult
 	h.completed(&res)
 	return res
 }
@@ -268,22 +267,22 @@ func (h *harness) completed(res any) {
 func (h *harness) at(d time.Duration, f func()) { h.env.RegisterDelayedCallback(f, d) }
 
 // recheck sends the recheck signal after d.
-func (h *harness) recheck(d time.Duration, c workflows.Recheck) {
-	h.at(d, func() { h.env.SignalWorkflow(workflows.SignalRecheck, c) })
+func (h *harness) recheck(d time.Duration, c contract.Recheck) {
+	h.at(d, func() { h.env.SignalWorkflow(contract.SignalRecheck, c) })
 }
 
 // update is what happened to one decide update.
 type update struct {
 	accepted, completed bool
 	rejected            error
-	result              workflows.DecisionResult
+	result              contract.DecisionResult
 }
 
 // decide sends the decide update after d and records what happened to it.
-func (h *harness) decide(d time.Duration, id string, dec workflows.Decision) *update {
+func (h *harness) decide(d time.Duration, id string, dec contract.Decision) *update {
 	u := &update{}
 	h.at(d, func() {
-		h.env.UpdateWorkflow(workflows.UpdateDecide, id, &testsuite.TestUpdateCallback{
+		h.env.UpdateWorkflow(contract.UpdateDecide, id, &testsuite.TestUpdateCallback{
 			OnAccept: func() { u.accepted = true },
 			OnReject: func(err error) { u.rejected = err },
 			OnComplete: func(v any, err error) {
@@ -291,7 +290,7 @@ func (h *harness) decide(d time.Duration, id string, dec workflows.Decision) *up
 					h.t.Errorf("update %s failed: %v", id, err)
 				}
 				u.completed = true
-				u.result = jsonAs[workflows.DecisionResult](h.t, v)
+				u.result = jsonAs[contract.DecisionResult](h.t, v)
 			},
 		}, dec)
 	})
@@ -299,10 +298,10 @@ func (h *harness) decide(d time.Duration, id string, dec workflows.Decision) *up
 }
 
 // undo sends the undo update after d and records what happened to it.
-func (h *harness) undo(d time.Duration, req workflows.UndoRequest) *update {
+func (h *harness) undo(d time.Duration, req contract.UndoRequest) *update {
 	u := &update{}
 	h.at(d, func() {
-		h.env.UpdateWorkflow(workflows.UpdateUndo, "undo-"+req.User, &testsuite.TestUpdateCallback{
+		h.env.UpdateWorkflow(contract.UpdateUndo, "undo-"+req.User, &testsuite.TestUpdateCallback{
 			OnAccept: func() { u.accepted = true },
 			OnReject: func(err error) { u.rejected = err },
 			OnComplete: func(v any, err error) {
@@ -310,7 +309,7 @@ func (h *harness) undo(d time.Duration, req workflows.UndoRequest) *update {
 					h.t.Errorf("undo by %s failed: %v", req.User, err)
 				}
 				u.completed = true
-				u.result = jsonAs[workflows.DecisionResult](h.t, v)
+				u.result = jsonAs[contract.DecisionResult](h.t, v)
 			},
 		}, req)
 	})
@@ -319,10 +318,10 @@ func (h *harness) undo(d time.Duration, req workflows.UndoRequest) *update {
 
 // status queries the workflow's status, during or after the run. It may
 // be called from a delayed callback, so it reports errors without Fatal.
-func (h *harness) status() workflows.Status {
+func (h *harness) status() contract.Status {
 	h.t.Helper()
-	var s workflows.Status
-	v, err := h.env.QueryWorkflow(workflows.QueryStatus)
+	var s contract.Status
+	v, err := h.env.QueryWorkflow(contract.QueryStatus)
 	if err == nil {
 		err = v.Get(&s)
 	}
@@ -333,7 +332,7 @@ func (h *harness) status() workflows.Status {
 }
 
 // historyStates lists the states of the status history in order.
-func historyStates(s workflows.Status) []string {
+func historyStates(s contract.Status) []string {
 	out := make([]string, len(s.History))
 	for i, tr := range s.History {
 		out[i] = tr.State

@@ -8,8 +8,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/rectifyhq/rectify/activities"
-	"github.com/rectifyhq/rectify/internal/config"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // Reminders and the escalation mention are thread replies at their delays,
@@ -22,26 +21,26 @@ func TestRemediationReminders(t *testing.T) {
 		wantFinal  string
 		wantMentio bool
 	}{
-		{"all nudges then escalate", 0, []time.Duration{time.Hour, 2 * time.Hour, 3 * time.Hour}, workflows.StateEscalated, true},
-		{"decided after the first", 90 * time.Minute, []time.Duration{time.Hour}, workflows.StateResolved, false},
+		{"all nudges then escalate", 0, []time.Duration{time.Hour, 2 * time.Hour, 3 * time.Hour}, contract.StateEscalated, true},
+		{"decided after the first", 90 * time.Minute, []time.Duration{time.Hour}, contract.StateResolved, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
-			s := approve(4*time.Hour, config.TimeoutEscalate)
+			s := approve(4*time.Hour, contract.TimeoutEscalate)
 			s.Reminders = []time.Duration{time.Hour, 2 * time.Hour, 9 * time.Hour} // the last is past the timeout
 			s.EscalateBefore = time.Hour
 			s.EscalationMention = "<!subteam^S0SEC>"
 			start := h.env.Now()
 			var replies []time.Duration
 			var texts []string
-			h.onNotify = func(n activities.Notification) {
+			h.onNotify = func(n contract.Notification) {
 				if n.Reply != "" {
 					replies = append(replies, h.env.Now().Sub(start))
 					texts = append(texts, n.Reply)
 				}
 			}
 			if tc.decideAt > 0 {
-				h.decide(tc.decideAt, "d1", workflows.Decision{Approve: true, User: approver})
+				h.decide(tc.decideAt, "d1", contract.Decision{Approve: true, User: approver})
 			}
 			res := h.remediate(remediationInput(violation(s)))
 			if res.State != tc.wantFinal {
@@ -64,12 +63,13 @@ func TestRemediationReminders(t *testing.T) {
 
 func TestRemediationTimeoutActions(t *testing.T) {
 	for _, tc := range []struct {
-		action, wantState, wantFinding string
+		action                 contract.TimeoutAction
+		wantState, wantFinding string
 	}{
-		{config.TimeoutSkip, workflows.StateExpired, activities.FindingNotified},
-		{config.TimeoutEscalate, workflows.StateEscalated, activities.FindingNotified},
+		{contract.TimeoutSkip, contract.StateExpired, activities.FindingNotified},
+		{contract.TimeoutEscalate, contract.StateEscalated, activities.FindingNotified},
 	} {
-		t.Run(tc.action, func(t *testing.T) {
+		t.Run(string(tc.action), func(t *testing.T) {
 			h := newHarness(t)
 			res := h.remediate(remediationInput(violation(approve(time.Hour, tc.action))))
 			if res.State != tc.wantState || h.applied() != 0 {
@@ -91,18 +91,18 @@ func TestRemediationUndo(t *testing.T) {
 	h.verifyOut = func(call int) activities.VerifyOutput {
 		return activities.VerifyOutput{Exists: true, Violating: call > 1}
 	}
-	refused := h.undo(time.Minute, workflows.UndoRequest{User: "mallory"})
-	done := h.undo(2*time.Hour, workflows.UndoRequest{User: approver, Reason: "breaks the bastion"})
+	refused := h.undo(time.Minute, contract.UndoRequest{User: "mallory"})
+	done := h.undo(2*time.Hour, contract.UndoRequest{User: approver, Reason: "breaks the bastion"})
 	start := h.env.Now()
 	res := h.remediate(remediationInput(violation(s)))
 
 	if refused.rejected == nil || !strings.Contains(refused.rejected.Error(), "not an approver") {
 		t.Errorf("mallory's undo: %+v", refused)
 	}
-	if !done.completed || done.result.State != workflows.StateUndone {
+	if !done.completed || done.result.State != contract.StateUndone {
 		t.Fatalf("undo: %+v", done)
 	}
-	if res.State != workflows.StateUndone || res.DecidedBy != approver || !strings.Contains(res.Reason, "breaks the bastion") {
+	if res.State != contract.StateUndone || res.DecidedBy != approver || !strings.Contains(res.Reason, "breaks the bastion") {
 		t.Errorf("result = %+v", res)
 	}
 	if len(h.undone) != 1 || h.undone[0].Snapshot.Action != "ec2_revoke_ingress" {
@@ -117,7 +117,7 @@ func TestRemediationUndo(t *testing.T) {
 	}
 	var offered bool
 	for _, n := range h.notified {
-		offered = offered || (n.State == workflows.StateResolved && n.AskUndo)
+		offered = offered || (n.State == contract.StateResolved && n.AskUndo)
 	}
 	if !offered {
 		t.Error("the Resolved message did not offer Undo")
@@ -128,22 +128,22 @@ func TestRemediationUndoRefused(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		at   time.Duration
-		s    func() activities.Settings
+		s    func() contract.Settings
 		want string
 	}{
-		{"after the window", 3 * time.Hour, func() activities.Settings {
+		{"after the window", 3 * time.Hour, func() contract.Settings {
 			s := enforce(4*time.Hour, 3)
 			s.UndoWindow = 2 * time.Hour
 			return s
 		}, "undo window closed"},
-		{"nothing changed", time.Minute, func() activities.Settings { return enforce(time.Hour, 3) }, "nothing to undo"},
+		{"nothing changed", time.Minute, func() contract.Settings { return enforce(time.Hour, 3) }, "nothing to undo"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			if tc.name == "nothing changed" {
 				h.applyOut = func(int) activities.ApplyOutput { return activities.ApplyOutput{Summary: "already fixed"} }
 			}
-			u := h.undo(tc.at, workflows.UndoRequest{User: approver})
+			u := h.undo(tc.at, contract.UndoRequest{User: approver})
 			h.remediate(remediationInput(violation(tc.s())))
 			if u.rejected == nil || !strings.Contains(u.rejected.Error(), tc.want) {
 				t.Errorf("undo = %+v, want refused with %q", u, tc.want)
@@ -159,7 +159,7 @@ func TestRemediationUndoRefused(t *testing.T) {
 // came back has a new id.
 func TestRemediationRecurrenceUsesFreshParams(t *testing.T) {
 	h := newHarness(t)
-	h.recheck(10*time.Minute, workflows.Recheck{Key: "k2", Violating: true, Params: map[string]any{"rule_ids": []any{"sgr-new"}}})
+	h.recheck(10*time.Minute, contract.Recheck{Key: "k2", Violating: true, Params: map[string]any{"rule_ids": []any{"sgr-new"}}})
 	h.remediate(remediationInput(violation(enforce(time.Hour, 3))))
 	if len(h.applies) != 2 {
 		t.Fatalf("applies = %d, want 2", len(h.applies))
@@ -190,24 +190,24 @@ func TestRemediationUndoRightAfterResolved(t *testing.T) {
 	s.UndoWindow = 24 * time.Hour
 	s.ExemptFor = time.Hour
 	u := &update{}
-	h.onNotify = func(n activities.Notification) {
-		if n.State != workflows.StateResolved || !n.AskUndo {
+	h.onNotify = func(n contract.Notification) {
+		if n.State != contract.StateResolved || !n.AskUndo {
 			return
 		}
-		h.env.UpdateWorkflow(workflows.UpdateUndo, "undo-now", &testsuite.TestUpdateCallback{
+		h.env.UpdateWorkflow(contract.UpdateUndo, "undo-now", &testsuite.TestUpdateCallback{
 			OnAccept: func() { u.accepted = true },
 			OnReject: func(err error) { u.rejected = err },
 			OnComplete: func(v any, err error) {
 				u.completed = err == nil
-				u.result = jsonAs[workflows.DecisionResult](t, v)
+				u.result = jsonAs[contract.DecisionResult](t, v)
 			},
-		}, workflows.UndoRequest{User: approver})
+		}, contract.UndoRequest{User: approver})
 	}
 	h.verifyOut = func(call int) activities.VerifyOutput {
 		return activities.VerifyOutput{Exists: true, Violating: call > 1}
 	}
 	res := h.remediate(remediationInput(violation(s)))
-	if u.rejected != nil || !u.completed || res.State != workflows.StateUndone {
+	if u.rejected != nil || !u.completed || res.State != contract.StateUndone {
 		t.Errorf("undo at the Resolved message: rejected %v, completed %v, result %+v; want it undone", u.rejected, u.completed, res)
 	}
 }

@@ -6,18 +6,18 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/activities"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 const fighter = "arn:aws:iam::123456789012:user/dev"
 
 // reopened is the verdict of an evaluation that read the group after a
 // person opened SSH again under a new rule id.
-func reopened(key string) workflows.Recheck {
-	return workflows.Recheck{
+func reopened(key string) contract.Recheck {
+	return contract.Recheck{
 		Key: key, Violating: true, Message: "sg-0abc allows 0.0.0.0/0 on port 22",
 		Params: map[string]any{"rule_ids": []any{"sgr-2"}},
-		Change: workflows.Change{Source: "cloudtrail", EventName: "AuthorizeSecurityGroupIngress", EventID: key, Actor: fighter},
+		Change: contract.Change{Source: "cloudtrail", EventName: "AuthorizeSecurityGroupIngress", EventID: key, Actor: fighter},
 	}
 }
 
@@ -38,14 +38,14 @@ func TestRemediationRecheckBeforeWatchIsNotDropped(t *testing.T) {
 		{"during snapshot", func(h *harness) {
 			h.onSnapshot = func(n int) {
 				if n == 1 {
-					h.env.SignalWorkflow(workflows.SignalRecheck, reopened("e2"))
+					h.env.SignalWorkflow(contract.SignalRecheck, reopened("e2"))
 				}
 			}
 		}},
 		{"during apply", func(h *harness) {
 			h.applyOut = func(n int) activities.ApplyOutput {
 				if n == 1 {
-					h.env.SignalWorkflow(workflows.SignalRecheck, reopened("e2"))
+					h.env.SignalWorkflow(contract.SignalRecheck, reopened("e2"))
 				}
 				return activities.ApplyOutput{Changed: true, Summary: "revoked"}
 			}
@@ -53,14 +53,14 @@ func TestRemediationRecheckBeforeWatchIsNotDropped(t *testing.T) {
 		{"during the RESOLVED write", func(h *harness) {
 			h.onFinding = func(_ int, f activities.FindingInput) {
 				if f.Status == activities.FindingResolved && h.applied() == 1 {
-					h.env.SignalWorkflow(workflows.SignalRecheck, reopened("e2"))
+					h.env.SignalWorkflow(contract.SignalRecheck, reopened("e2"))
 				}
 			}
 		}},
 		{"with the RESOLVED result", func(h *harness) {
 			h.onFinding = func(_ int, f activities.FindingInput) {
 				if f.Status == activities.FindingResolved && h.applied() == 1 {
-					h.env.SignalWorkflowSkippingWorkflowTask(workflows.SignalRecheck, reopened("e2"))
+					h.env.SignalWorkflowSkippingWorkflowTask(contract.SignalRecheck, reopened("e2"))
 				}
 			}
 		}},
@@ -78,14 +78,14 @@ func TestRemediationRecheckBeforeWatchIsNotDropped(t *testing.T) {
 			}
 			res := h.remediate(remediationInput(violation(enforce(time.Hour, 3))))
 
-			if res.State != workflows.StateResolved || res.Remediations != 2 {
+			if res.State != contract.StateResolved || res.Remediations != 2 {
 				t.Errorf("result = %+v, want Resolved after 2 remediations", res)
 			}
 			if len(h.applies) != 2 || !reflect.DeepEqual(h.applies[1].Params, secondRule) {
 				t.Fatalf("applies = %+v, want a second apply on the re-opened rule sgr-2", h.applies)
 			}
-			checkStates(t, h, workflows.StateNew, workflows.StateRemediating, workflows.StateResolved,
-				workflows.StateRemediating, workflows.StateResolved)
+			checkStates(t, h, contract.StateNew, contract.StateRemediating, contract.StateResolved,
+				contract.StateRemediating, contract.StateResolved)
 		})
 	}
 }
@@ -97,12 +97,12 @@ func TestRemediationRecheckBeforeWatchIsNotDropped(t *testing.T) {
 func TestRemediationEarlyEchoIsReadNotFixed(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
-		recheck  func(in workflows.RemediationInput) workflows.Recheck
+		recheck  func(in contract.RemediationInput) contract.Recheck
 		verifies int
 	}{
-		{"echo of another change", func(workflows.RemediationInput) workflows.Recheck { return reopened("e2") }, 2},
-		{"our own start signal", func(in workflows.RemediationInput) workflows.Recheck {
-			return workflows.Recheck{Key: "k1", Violating: true, Params: firstRule, Change: in.Change}
+		{"echo of another change", func(contract.RemediationInput) contract.Recheck { return reopened("e2") }, 2},
+		{"our own start signal", func(in contract.RemediationInput) contract.Recheck {
+			return contract.Recheck{Key: "k1", Violating: true, Params: firstRule, Change: in.Change}
 		}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,13 +111,13 @@ func TestRemediationEarlyEchoIsReadNotFixed(t *testing.T) {
 			c := tc.recheck(in)
 			h.applyOut = func(n int) activities.ApplyOutput {
 				if n == 1 {
-					h.env.SignalWorkflow(workflows.SignalRecheck, c)
+					h.env.SignalWorkflow(contract.SignalRecheck, c)
 				}
 				return activities.ApplyOutput{Changed: true, Summary: "revoked"}
 			}
 			res := h.remediate(in)
 
-			if res.State != workflows.StateResolved || res.Remediations != 1 || h.applied() != 1 {
+			if res.State != contract.StateResolved || res.Remediations != 1 || h.applied() != 1 {
 				t.Errorf("result = %+v after %d applies, want Resolved after 1", res, h.applied())
 			}
 			if h.verifies != tc.verifies {
@@ -143,10 +143,10 @@ func TestRemediationFightDuringVerify(t *testing.T) {
 		verifies int
 		states   []string
 	}{
-		{"fixed again", 3, 1, workflows.StateResolved, 2, 2,
-			[]string{workflows.StateNew, workflows.StateRemediating, workflows.StateRemediating, workflows.StateResolved}},
-		{"budget spent", 2, 5, workflows.StateEscalated, 2, 2,
-			[]string{workflows.StateNew, workflows.StateRemediating, workflows.StateRemediating, workflows.StateEscalated}},
+		{"fixed again", 3, 1, contract.StateResolved, 2, 2,
+			[]string{contract.StateNew, contract.StateRemediating, contract.StateRemediating, contract.StateResolved}},
+		{"budget spent", 2, 5, contract.StateEscalated, 2, 2,
+			[]string{contract.StateNew, contract.StateRemediating, contract.StateRemediating, contract.StateEscalated}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
@@ -177,7 +177,7 @@ func TestRemediationVerifySameParamsStillFails(t *testing.T) {
 		return activities.VerifyOutput{Exists: true, Violating: true, Message: "port 22 open", Params: firstRule}
 	}
 	res := h.remediate(remediationInput(violation(enforce(time.Hour, 3))))
-	if res.State != workflows.StateFailed || h.verifies != 5 || h.applied() != 1 {
+	if res.State != contract.StateFailed || h.verifies != 5 || h.applied() != 1 {
 		t.Errorf("result = %+v after %d verifies and %d applies, want Failed after 5 reads of 1 apply", res, h.verifies, h.applied())
 	}
 }

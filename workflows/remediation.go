@@ -12,121 +12,12 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rectifyhq/rectify/activities"
-	"github.com/rectifyhq/rectify/internal/config"
-	"github.com/rectifyhq/rectify/internal/resource"
-)
-
-// States of a violation, as RectifyState shows them in the Temporal UI.
-const (
-	StateNew              = "New"
-	StateSuppressed       = "Suppressed"
-	StateNotified         = "Notified"
-	StateAwaitingApproval = "AwaitingApproval"
-	StateApproved         = "Approved"
-	StateRejected         = "Rejected"
-	StateExpired          = "Expired"
-	StateRemediating      = "Remediating"
-	StateResolved         = "Resolved"
-	StateFailed           = "Failed"
-	StateEscalated        = "Escalated"
-	// StateClosed: the violation went away without us (fixed by someone
-	// else, or the resource was deleted).
-	StateClosed = "Closed"
-	// StateUndone: a human undid the fix; the resource is exempt for a while.
-	StateUndone = "Undone"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // verifyAttempts bounds how often a fix is re-read before it counts as
 // failed; the backoff between reads covers eventual consistency.
 const verifyAttempts = 5
-
-// RemediationInput starts the handling of one violation
-// (ID RemediationID(policy, arn)).
-type RemediationInput struct {
-	Ref       resource.Ref         `json:"ref"`
-	Name      string               `json:"name"`
-	Violation activities.Violation `json:"violation"`
-	// Change is what made the violation visible.
-	Change Change `json:"change"`
-	// Carry is the state handed over by continue-as-new; nil on a first run.
-	Carry *Carry `json:"carry,omitempty"`
-	// StartedWithAttributes says the starter set every search attribute
-	// (State New included) in the start request, so the first run need not
-	// upsert them again: each upsert is one more visibility write. Runs
-	// started without it upsert as before, so recorded histories replay.
-	StartedWithAttributes bool `json:"started_with_attributes,omitempty"`
-}
-
-// Carry is what survives a continue-as-new during the watch window.
-type Carry struct {
-	State        string                `json:"state"`
-	DetectedAt   time.Time             `json:"detected_at"`
-	WatchUntil   time.Time             `json:"watch_until"`
-	UndoUntil    time.Time             `json:"undo_until"`
-	Remediations int                   `json:"remediations"`
-	Snapshots    []activities.Snapshot `json:"snapshots"`
-	Thread       string                `json:"thread"`
-	DecidedBy    string                `json:"decided_by"`
-	Reason       string                `json:"reason"`
-	Seen         []string              `json:"seen"`
-	History      []Transition          `json:"history"`
-	// Version is the versionRecordNewBesideFix value of the first run, so
-	// a continued run keeps the behaviour its history started with.
-	Version workflow.Version `json:"version,omitempty"`
-}
-
-// RemediationResult is how a violation ended.
-type RemediationResult struct {
-	State        string                `json:"state"`
-	Remediations int                   `json:"remediations"`
-	Snapshots    []activities.Snapshot `json:"snapshots"`
-	DecidedBy    string                `json:"decided_by,omitempty"`
-	Reason       string                `json:"reason,omitempty"`
-}
-
-// Recheck is the latest verdict of the policy from Evaluate.
-type Recheck struct {
-	// Key identifies the evaluation pass, so a retried dispatch counts once.
-	Key       string `json:"key"`
-	Violating bool   `json:"violating"`
-	Deleted   bool   `json:"deleted,omitempty"`
-	Message   string `json:"message,omitempty"`
-	// Params are the fresh remediation params of a violating verdict: a
-	// recurrence is usually a new rule with a new id.
-	Params map[string]any `json:"params,omitempty"`
-	Change Change         `json:"change"`
-}
-
-// Decision is the argument of UpdateDecide.
-type Decision struct {
-	Approve bool   `json:"approve"`
-	User    string `json:"user"`
-	// Via is the approver group through which User may decide (a Slack
-	// user group), when User is not an approver by name.
-	Via    string `json:"via,omitempty"`
-	Reason string `json:"reason,omitempty"`
-}
-
-// DecisionResult is what UpdateDecide returns to the caller.
-type DecisionResult struct {
-	State   string `json:"state"`
-	Message string `json:"message"`
-}
-
-// UndoRequest is the argument of UpdateUndo.
-type UndoRequest struct {
-	User   string `json:"user"`
-	Via    string `json:"via,omitempty"`
-	Reason string `json:"reason,omitempty"`
-}
-
-// Error types of refused updates, for callers that react to them (the
-// Slack endpoint replies differently to each).
-const (
-	ErrNotApprover         = "NotApprover"
-	ErrNotAwaitingApproval = "NotAwaitingApproval"
-	ErrNothingToUndo       = "NothingToUndo"
-)
 
 func refuse(errType, format string, args ...any) error {
 	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), errType, nil)
@@ -137,28 +28,9 @@ func (r *remediation) approver(user, via string) bool {
 	return slices.Contains(r.v.Settings.Approvers, user) || (via != "" && slices.Contains(r.v.Settings.Approvers, via))
 }
 
-// Transition is one entry of a violation's story.
-type Transition struct {
-	State  string    `json:"state"`
-	At     time.Time `json:"at"`
-	Detail string    `json:"detail,omitempty"`
-}
-
-// Status is what QueryStatus returns.
-type Status struct {
-	State        string       `json:"state"`
-	PolicyID     string       `json:"policy_id"`
-	Resource     string       `json:"resource"`
-	Mode         string       `json:"mode"`
-	Remediations int          `json:"remediations"`
-	DecidedBy    string       `json:"decided_by,omitempty"`
-	Reason       string       `json:"reason,omitempty"`
-	History      []Transition `json:"history"`
-}
-
 // Remediation carries one violation from detection to a verified fix, a
 // human decision, or an escalation, then watches for recurrence.
-func Remediation(ctx workflow.Context, in RemediationInput) (RemediationResult, error) {
+func Remediation(ctx workflow.Context, in contract.RemediationInput) (contract.RemediationResult, error) {
 	r := newRemediation(ctx, in)
 	if err := r.setup(ctx); err != nil {
 		return r.result(), err
@@ -167,24 +39,24 @@ func Remediation(ctx workflow.Context, in RemediationInput) (RemediationResult, 
 }
 
 type remediation struct {
-	id      string
-	in      RemediationInput
-	v       activities.Violation
-	log     log.Logger
-	Carry   // the durable part, handed over by continue-as-new
-	resumed bool
+	id             string
+	in             contract.RemediationInput
+	v              contract.Violation
+	log            log.Logger
+	contract.Carry // the durable part, handed over by continue-as-new
+	resumed        bool
 
-	decision    *Decision
-	undo        *UndoRequest
+	decision    *contract.Decision
+	undo        *contract.UndoRequest
 	undoDone    bool
-	fixedBy     *Recheck  // set when the policy passes while we wait
-	recurrences []Recheck // violating rechecks during the watch
+	fixedBy     *contract.Recheck  // set when the policy passes while we wait
+	recurrences []contract.Recheck // violating rechecks during the watch
 	// early is the last violating recheck that came before the watch began
 	// (during the approval wait, the fix, its verification or its finding
 	// write) from another change than the one that started us. It may be a
 	// recurrence the watch must not miss, or an echo of the state before
 	// the fix: the watch re-reads to tell which.
-	early    *Recheck
+	early    *contract.Recheck
 	rechecks workflow.ReceiveChannel
 	watching bool
 	// recording is the finding write still in flight (see record); the
@@ -193,7 +65,7 @@ type remediation struct {
 	recordingStatus string
 }
 
-func newRemediation(ctx workflow.Context, in RemediationInput) *remediation {
+func newRemediation(ctx workflow.Context, in contract.RemediationInput) *remediation {
 	r := &remediation{in: in, v: in.Violation, log: workflow.GetLogger(ctx), id: workflow.GetInfo(ctx).WorkflowExecution.ID}
 	if in.Carry != nil {
 		r.Carry = *in.Carry
@@ -207,43 +79,43 @@ func newRemediation(ctx workflow.Context, in RemediationInput) *remediation {
 // setup registers the handlers before anything can block, so no signal or
 // update is ever delivered to a workflow that cannot take it.
 func (r *remediation) setup(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (Status, error) {
-		return Status{
+	if err := workflow.SetQueryHandler(ctx, contract.QueryStatus, func() (contract.Status, error) {
+		return contract.Status{
 			State: r.State, PolicyID: r.v.PolicyID, Resource: r.in.Ref.ARN, Mode: r.v.Settings.Mode,
 			Remediations: r.Remediations, DecidedBy: r.DecidedBy, Reason: r.Reason, History: r.History,
 		}, nil
 	}); err != nil {
 		return fmt.Errorf("register query: %w", err)
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, r.decide,
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, contract.UpdateDecide, r.decide,
 		workflow.UpdateHandlerOptions{Validator: r.validateDecision}); err != nil {
 		return fmt.Errorf("register update: %w", err)
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateUndo, r.requestUndo,
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, contract.UpdateUndo, r.requestUndo,
 		workflow.UpdateHandlerOptions{Validator: r.validateUndo}); err != nil {
 		return fmt.Errorf("register undo update: %w", err)
 	}
 	// Rechecks wait in the channel until drained, never inside a blocked
 	// Receive, so the drain before a continue-as-new sees every one.
-	r.rechecks = workflow.GetSignalChannel(ctx, SignalRecheck)
+	r.rechecks = workflow.GetSignalChannel(ctx, contract.SignalRecheck)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for workflow.Await(ctx, func() bool { return r.rechecks.Len() > 0 }) == nil {
 			r.drainRechecks()
 		}
 	})
 	if r.State == "" {
-		r.State = StateNew
+		r.State = contract.StateNew
 	}
 	if r.in.StartedWithAttributes && !r.resumed {
 		return nil
 	}
 	return workflow.UpsertTypedSearchAttributes(ctx,
-		AttrPolicy.ValueSet(r.v.PolicyID), AttrResource.ValueSet(r.in.Ref.ARN),
-		AttrAccount.ValueSet(r.in.Ref.Account), AttrSeverity.ValueSet(r.v.Severity),
-		AttrState.ValueSet(r.State))
+		contract.AttrPolicy.ValueSet(r.v.PolicyID), contract.AttrResource.ValueSet(r.in.Ref.ARN),
+		contract.AttrAccount.ValueSet(r.in.Ref.Account), contract.AttrSeverity.ValueSet(r.v.Severity),
+		contract.AttrState.ValueSet(r.State))
 }
 
-func (r *remediation) run(ctx workflow.Context) (RemediationResult, error) {
+func (r *remediation) run(ctx workflow.Context) (contract.RemediationResult, error) {
 	if !r.resumed {
 		done, err := r.act(ctx)
 		if err != nil || done {
@@ -269,26 +141,26 @@ func (r *remediation) act(ctx workflow.Context) (done bool, err error) {
 		if err := r.record(ctx, activities.FindingSuppressed, "exempt: "+r.v.Exemption.Reason); err != nil {
 			return true, err
 		}
-		return true, r.setState(ctx, StateSuppressed, r.v.Exemption.Reason)
+		return true, r.setState(ctx, contract.StateSuppressed, r.v.Exemption.Reason)
 	}
 	mode := r.v.Settings.Mode
 	if !r.hasAction() {
 		// A policy without a safe automatic fix can only tell humans.
-		mode = config.ModeNotify
+		mode = contract.ModeNotify
 	}
 	switch mode {
-	case config.ModeNotify:
+	case contract.ModeNotify:
 		note := "dry run: would " + r.planned()
 		if err := r.record(ctx, activities.FindingNotified, note); err != nil {
 			return true, err
 		}
-		return true, r.setState(ctx, StateNotified, note)
-	case config.ModeApprove:
+		return true, r.setState(ctx, contract.StateNotified, note)
+	case contract.ModeApprove:
 		proceed, err := r.awaitDecision(ctx)
 		if err != nil || !proceed {
 			return true, err
 		}
-	case config.ModeEnforce:
+	case contract.ModeEnforce:
 	default:
 		return true, fmt.Errorf("policy %s: mode %q cannot remediate", r.v.PolicyID, r.v.Settings.Mode)
 	}
@@ -299,7 +171,7 @@ func (r *remediation) act(ctx workflow.Context) (done bool, err error) {
 // awaitDecision asks for approval and waits for the decide update, the
 // approval timeout, or the violation going away by itself.
 func (r *remediation) awaitDecision(ctx workflow.Context) (proceed bool, err error) {
-	if err := r.setState(ctx, StateAwaitingApproval, "approve to "+r.planned()); err != nil {
+	if err := r.setState(ctx, contract.StateAwaitingApproval, "approve to "+r.planned()); err != nil {
 		return false, err
 	}
 	timeout := r.v.Settings.ApprovalTimeout
@@ -307,11 +179,11 @@ func (r *remediation) awaitDecision(ctx workflow.Context) (proceed bool, err err
 	if err := r.awaitWithNudges(ctx, timeout); err != nil {
 		return false, err
 	}
-	r.timer(ctx, TimerApprovalWait, workflow.Now(ctx).Sub(asked))
+	r.timer(ctx, contract.TimerApprovalWait, workflow.Now(ctx).Sub(asked))
 	switch {
 	case r.decision != nil && r.decision.Approve:
 		r.DecidedBy = r.decision.User
-		return true, r.setState(ctx, StateApproved, "approved by "+r.decision.User)
+		return true, r.setState(ctx, contract.StateApproved, "approved by "+r.decision.User)
 	case r.decision != nil:
 		r.DecidedBy, r.Reason = r.decision.User, r.decision.Reason
 		note := "rejected by " + r.decision.User
@@ -321,13 +193,13 @@ func (r *remediation) awaitDecision(ctx workflow.Context) (proceed bool, err err
 		if err := r.record(ctx, activities.FindingNotified, note); err != nil {
 			return false, err
 		}
-		return false, r.setState(ctx, StateRejected, note)
+		return false, r.setState(ctx, contract.StateRejected, note)
 	case r.fixedBy != nil:
 		return false, r.closeFixedElsewhere(ctx, *r.fixedBy)
-	case r.v.Settings.TimeoutAction == config.TimeoutRemediate:
+	case r.v.Settings.TimeoutAction == contract.TimeoutRemediate:
 		r.DecidedBy = "timeout"
-		return true, r.setState(ctx, StateApproved, fmt.Sprintf("no decision within %s: remediating by policy default", timeout))
-	case r.v.Settings.TimeoutAction == config.TimeoutEscalate:
+		return true, r.setState(ctx, contract.StateApproved, fmt.Sprintf("no decision within %s: remediating by policy default", timeout))
+	case r.v.Settings.TimeoutAction == contract.TimeoutEscalate:
 		note := fmt.Sprintf("no decision within %s: escalated", timeout)
 		if m := r.v.Settings.EscalationMention; m != "" {
 			note += " to " + m
@@ -335,13 +207,13 @@ func (r *remediation) awaitDecision(ctx workflow.Context) (proceed bool, err err
 		if err := r.record(ctx, activities.FindingNotified, note); err != nil {
 			return false, err
 		}
-		return false, r.setState(ctx, StateEscalated, note)
+		return false, r.setState(ctx, contract.StateEscalated, note)
 	default:
 		note := fmt.Sprintf("no decision within %s: left unremediated by policy default", timeout)
 		if err := r.record(ctx, activities.FindingNotified, note); err != nil {
 			return false, err
 		}
-		return false, r.setState(ctx, StateExpired, note)
+		return false, r.setState(ctx, contract.StateExpired, note)
 	}
 }
 
@@ -388,7 +260,7 @@ func (r *remediation) awaitWithNudges(ctx workflow.Context, timeout time.Duratio
 	return nil
 }
 
-func (r *remediation) closeFixedElsewhere(ctx workflow.Context, c Recheck) error {
+func (r *remediation) closeFixedElsewhere(ctx workflow.Context, c contract.Recheck) error {
 	note := "policy passes again without rectify"
 	if c.Deleted {
 		note = "resource was deleted"
@@ -399,17 +271,17 @@ func (r *remediation) closeFixedElsewhere(ctx workflow.Context, c Recheck) error
 	if err := r.record(ctx, activities.FindingResolved, note); err != nil {
 		return err
 	}
-	return r.setState(ctx, StateClosed, note)
+	return r.setState(ctx, contract.StateClosed, note)
 }
 
 // remediate snapshots, applies and verifies the fix once. fixed is false
 // when it failed (recorded as such).
 func (r *remediation) remediate(ctx workflow.Context) (fixed bool, err error) {
-	if err := r.setState(ctx, StateRemediating, r.planned()); err != nil {
+	if err := r.setState(ctx, contract.StateRemediating, r.planned()); err != nil {
 		return false, err
 	}
 	act := activities.ActionInput{Action: r.v.Remediation, Ref: r.in.Ref, Params: r.v.Params}
-	var snap activities.Snapshot
+	var snap contract.Snapshot
 	if err := workflow.ExecuteActivity(changeOptions(ctx), a.Snapshot, act).Get(ctx, &snap); err != nil {
 		return false, r.fail(ctx, fmt.Sprintf("snapshot before %s: %v", r.v.Remediation, err))
 	}
@@ -432,8 +304,8 @@ func (r *remediation) remediate(ctx workflow.Context) (fixed bool, err error) {
 		// (a rule re-opened under a new id) before we could verify: that
 		// is a recurrence for the watch and its budget, not a failed fix,
 		// and never Resolved.
-		r.recurrences = append(r.recurrences, Recheck{Violating: true, Message: last.Message, Params: last.Params,
-			Change: Change{Source: "verify", EventTime: workflow.Now(ctx)}})
+		r.recurrences = append(r.recurrences, contract.Recheck{Violating: true, Message: last.Message, Params: last.Params,
+			Change: contract.Change{Source: "verify", EventTime: workflow.Now(ctx)}})
 		return true, nil
 	}
 	if last.Violating {
@@ -442,11 +314,11 @@ func (r *remediation) remediate(ctx workflow.Context) (fixed bool, err error) {
 	if err := r.record(ctx, activities.FindingResolved, "remediated: "+applied.Summary); err != nil {
 		return true, err
 	}
-	r.timer(ctx, TimerDetectionToVerified, workflow.Now(ctx).Sub(r.DetectedAt))
+	r.timer(ctx, contract.TimerDetectionToVerified, workflow.Now(ctx).Sub(r.DetectedAt))
 	// The Undo button comes with the Resolved message, so the window must
 	// be open before that message goes out, not from the watch on.
 	r.openUndoWindow(ctx)
-	return true, r.setState(ctx, StateResolved, applied.Summary)
+	return true, r.setState(ctx, contract.StateResolved, applied.Summary)
 }
 
 // openUndoWindow starts the undo window after the first fix that changed
@@ -493,7 +365,7 @@ func (r *remediation) recurred(out activities.VerifyOutput, applied map[string]a
 func (r *remediation) recheckEarly(ctx workflow.Context) {
 	c := r.early
 	r.early = nil
-	if c == nil || len(r.recurrences) > 0 || r.State != StateResolved {
+	if c == nil || len(r.recurrences) > 0 || r.State != contract.StateResolved {
 		return
 	}
 	var out activities.VerifyOutput
@@ -520,7 +392,7 @@ func (r *remediation) fail(ctx workflow.Context, note string) error {
 	if err := r.record(ctx, activities.FindingFailed, note); err != nil {
 		return err
 	}
-	return r.setState(ctx, StateFailed, note)
+	return r.setState(ctx, contract.StateFailed, note)
 }
 
 // watch stays open for the watch window. A recurrence is fixed again until
@@ -550,9 +422,9 @@ func (r *remediation) watch(ctx workflow.Context) error {
 			return fmt.Errorf("watch: %w", err)
 		}
 		if !got {
-			if !r.UndoUntil.IsZero() && r.State == StateResolved {
+			if !r.UndoUntil.IsZero() && r.State == contract.StateResolved {
 				// Take the Undo button away: the window is over.
-				r.notify(ctx, r.notification(StateResolved, "undo window closed"))
+				r.notify(ctx, r.notification(contract.StateResolved, "undo window closed"))
 			}
 			return nil
 		}
@@ -565,7 +437,7 @@ func (r *remediation) watch(ctx workflow.Context) error {
 			// Act on what is there now, not on what was there the first time.
 			r.v.Params, r.v.Message = c.Params, c.Message
 		}
-		if r.State == StateEscalated || !workflow.Now(ctx).Before(r.WatchUntil) {
+		if r.State == contract.StateEscalated || !workflow.Now(ctx).Before(r.WatchUntil) {
 			// Escalated: humans own it now. After the watch window (while
 			// Undo is still offered) a recurrence is a new violation's job.
 			continue
@@ -578,7 +450,7 @@ func (r *remediation) watch(ctx workflow.Context) error {
 			if err := r.record(ctx, activities.FindingNotified, note); err != nil {
 				return err
 			}
-			if err := r.setState(ctx, StateEscalated, note); err != nil {
+			if err := r.setState(ctx, contract.StateEscalated, note); err != nil {
 				return err
 			}
 			continue
@@ -645,7 +517,7 @@ func (r *remediation) runUndo(ctx workflow.Context) error {
 	if err := r.record(ctx, activities.FindingSuppressed, note); err != nil {
 		return err
 	}
-	err = r.setState(ctx, StateUndone, note)
+	err = r.setState(ctx, contract.StateUndone, note)
 	r.undoDone = true
 	return err
 }
@@ -663,7 +535,7 @@ func (r *remediation) continueAsNew(ctx workflow.Context) error {
 
 // finish waits for in-flight update handlers, so a caller never sees its
 // update dropped by a completing workflow.
-func (r *remediation) finish(ctx workflow.Context, err error) (RemediationResult, error) {
+func (r *remediation) finish(ctx workflow.Context, err error) (contract.RemediationResult, error) {
 	// A path that ended before its next finding write must not leave the
 	// first one abandoned.
 	if rerr := r.recorded(ctx); rerr != nil && err == nil {
@@ -679,14 +551,14 @@ func (r *remediation) finish(ctx workflow.Context, err error) (RemediationResult
 	return r.result(), err
 }
 
-func (r *remediation) result() RemediationResult {
-	return RemediationResult{State: r.State, Remediations: r.Remediations, Snapshots: r.Snapshots, DecidedBy: r.DecidedBy, Reason: r.Reason}
+func (r *remediation) result() contract.RemediationResult {
+	return contract.RemediationResult{State: r.State, Remediations: r.Remediations, Snapshots: r.Snapshots, DecidedBy: r.DecidedBy, Reason: r.Reason}
 }
 
 // drainRechecks takes every recheck already delivered, without blocking.
 func (r *remediation) drainRechecks() {
 	for {
-		var c Recheck
+		var c contract.Recheck
 		if !r.rechecks.ReceiveAsync(&c) {
 			return
 		}
@@ -694,7 +566,7 @@ func (r *remediation) drainRechecks() {
 	}
 }
 
-func (r *remediation) onRecheck(c Recheck) {
+func (r *remediation) onRecheck(c contract.Recheck) {
 	if c.Key != "" {
 		if slices.Contains(r.Seen, c.Key) {
 			return
@@ -722,66 +594,66 @@ func (r *remediation) onRecheck(c Recheck) {
 
 // sameChange reports whether two verdicts come from the same change: the
 // recheck that SignalWithStart delivers with our start carries ours.
-func sameChange(x, y Change) bool {
+func sameChange(x, y contract.Change) bool {
 	return x.Source == y.Source && x.EventID == y.EventID && x.EventName == y.EventName && x.EventTime.Equal(y.EventTime)
 }
 
-func (r *remediation) validateDecision(ctx workflow.Context, d Decision) error {
+func (r *remediation) validateDecision(ctx workflow.Context, d contract.Decision) error {
 	if d.User == "" {
-		return refuse(ErrNotApprover, "decision needs the deciding user")
+		return refuse(contract.ErrNotApprover, "decision needs the deciding user")
 	}
 	if !r.approver(d.User, d.Via) {
-		return refuse(ErrNotApprover, "%s is not an approver of %s", d.User, r.v.PolicyID)
+		return refuse(contract.ErrNotApprover, "%s is not an approver of %s", d.User, r.v.PolicyID)
 	}
-	if r.State != StateAwaitingApproval {
+	if r.State != contract.StateAwaitingApproval {
 		by := ""
 		if r.DecidedBy != "" {
 			by = " by " + r.DecidedBy
 		}
-		return refuse(ErrNotAwaitingApproval, "not awaiting approval: already %s%s", r.State, by)
+		return refuse(contract.ErrNotAwaitingApproval, "not awaiting approval: already %s%s", r.State, by)
 	}
 	if r.decision != nil {
 		// Decided in this very workflow task; the state moves next.
-		return refuse(ErrNotAwaitingApproval, "not awaiting approval: already decided by %s", r.decision.User)
+		return refuse(contract.ErrNotAwaitingApproval, "not awaiting approval: already decided by %s", r.decision.User)
 	}
 	return nil
 }
 
-func (r *remediation) validateUndo(ctx workflow.Context, u UndoRequest) error {
+func (r *remediation) validateUndo(ctx workflow.Context, u contract.UndoRequest) error {
 	if u.User == "" {
-		return refuse(ErrNotApprover, "undo needs the requesting user")
+		return refuse(contract.ErrNotApprover, "undo needs the requesting user")
 	}
 	if !r.approver(u.User, u.Via) {
-		return refuse(ErrNotApprover, "%s is not an approver of %s", u.User, r.v.PolicyID)
+		return refuse(contract.ErrNotApprover, "%s is not an approver of %s", u.User, r.v.PolicyID)
 	}
 	if r.undo != nil {
-		return refuse(ErrNothingToUndo, "undo already requested by %s", r.undo.User)
+		return refuse(contract.ErrNothingToUndo, "undo already requested by %s", r.undo.User)
 	}
-	if len(r.Snapshots) == 0 || (r.State != StateResolved && r.State != StateEscalated) {
-		return refuse(ErrNothingToUndo, "nothing to undo: state %s", r.State)
+	if len(r.Snapshots) == 0 || (r.State != contract.StateResolved && r.State != contract.StateEscalated) {
+		return refuse(contract.ErrNothingToUndo, "nothing to undo: state %s", r.State)
 	}
 	if !workflow.Now(ctx).Before(r.UndoUntil) {
-		return refuse(ErrNothingToUndo, "undo window closed at %s", r.UndoUntil.UTC().Format(time.RFC3339))
+		return refuse(contract.ErrNothingToUndo, "undo window closed at %s", r.UndoUntil.UTC().Format(time.RFC3339))
 	}
 	return nil
 }
 
 // requestUndo hands the undo to the main loop and returns when it is done,
 // so the caller learns how it ended.
-func (r *remediation) requestUndo(ctx workflow.Context, u UndoRequest) (DecisionResult, error) {
+func (r *remediation) requestUndo(ctx workflow.Context, u contract.UndoRequest) (contract.DecisionResult, error) {
 	r.undo = &u
 	if err := workflow.Await(ctx, func() bool { return r.undoDone }); err != nil {
-		return DecisionResult{}, err
+		return contract.DecisionResult{}, err
 	}
-	return DecisionResult{State: r.State, Message: r.Reason}, nil
+	return contract.DecisionResult{State: r.State, Message: r.Reason}, nil
 }
 
-func (r *remediation) decide(ctx workflow.Context, d Decision) (DecisionResult, error) {
+func (r *remediation) decide(ctx workflow.Context, d contract.Decision) (contract.DecisionResult, error) {
 	r.decision = &d
 	if d.Approve {
-		return DecisionResult{State: StateApproved, Message: "approved by " + d.User + ": " + r.planned()}, nil
+		return contract.DecisionResult{State: contract.StateApproved, Message: "approved by " + d.User + ": " + r.planned()}, nil
 	}
-	return DecisionResult{State: StateRejected, Message: "rejected by " + d.User}, nil
+	return contract.DecisionResult{State: contract.StateRejected, Message: "rejected by " + d.User}, nil
 }
 
 // setState is the one place state changes: the field, the search attribute
@@ -789,20 +661,20 @@ func (r *remediation) decide(ctx workflow.Context, d Decision) (DecisionResult, 
 // humans read never disagree with the workflow.
 func (r *remediation) setState(ctx workflow.Context, state, detail string) error {
 	r.State = state
-	r.History = append(r.History, Transition{State: state, At: workflow.Now(ctx), Detail: detail})
-	if err := workflow.UpsertTypedSearchAttributes(ctx, AttrState.ValueSet(state)); err != nil {
+	r.History = append(r.History, contract.Transition{State: state, At: workflow.Now(ctx), Detail: detail})
+	if err := workflow.UpsertTypedSearchAttributes(ctx, contract.AttrState.ValueSet(state)); err != nil {
 		return fmt.Errorf("upsert state %s: %w", state, err)
 	}
 	r.log.Info("violation state", "policy", r.v.PolicyID, "resource", r.in.Ref.ARN, "state", state, "detail", detail)
 	n := r.notification(state, detail)
-	n.AskApproval = state == StateAwaitingApproval
-	n.AskUndo = state == StateResolved && len(r.Snapshots) > 0 && r.v.Settings.UndoWindow > 0
+	n.AskApproval = state == contract.StateAwaitingApproval
+	n.AskUndo = state == contract.StateResolved && len(r.Snapshots) > 0 && r.v.Settings.UndoWindow > 0
 	r.notify(ctx, n)
 	return nil
 }
 
-func (r *remediation) notification(state, detail string) activities.Notification {
-	return activities.Notification{
+func (r *remediation) notification(state, detail string) contract.Notification {
+	return contract.Notification{
 		WorkflowID: r.id, State: state, PolicyID: r.v.PolicyID, Title: r.v.Title, Severity: r.v.Severity,
 		Ref: r.in.Ref, Message: r.v.Message, Detail: detail,
 		Actor: r.in.Change.Actor, EventName: r.in.Change.EventName, Thread: r.Thread,
@@ -812,7 +684,7 @@ func (r *remediation) notification(state, detail string) activities.Notification
 // notify tells humans. A notifier that stays down (Slack outage, revoked
 // token) must not hold up or fail a fix: after notifyOptions' retries the
 // failure is logged and the workflow goes on; the finding still records.
-func (r *remediation) notify(ctx workflow.Context, n activities.Notification) {
+func (r *remediation) notify(ctx workflow.Context, n contract.Notification) {
 	var out activities.NotifyOutput
 	if err := workflow.ExecuteActivity(notifyOptions(ctx), a.Notify, n).Get(ctx, &out); err != nil {
 		r.log.Warn("notification failed; going on without it", "policy", r.v.PolicyID, "resource", r.in.Ref.ARN, "state", n.State, "error", err)
@@ -889,10 +761,4 @@ func (r *remediation) planned() string {
 
 func (r *remediation) hasAction() bool {
 	return r.v.Remediation != "" && r.v.Remediation != "none"
-}
-
-// States lists every state, for help texts and validation.
-var States = []string{
-	StateNew, StateSuppressed, StateNotified, StateAwaitingApproval, StateApproved, StateRejected,
-	StateExpired, StateRemediating, StateResolved, StateFailed, StateEscalated, StateClosed, StateUndone,
 }

@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/activities"
-	"github.com/rectifyhq/rectify/internal/config"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // New lives in the start attributes and the first upsert; every later
@@ -38,10 +37,10 @@ func TestRemediationEnforceFixesVerifiesAndWatches(t *testing.T) {
 	start := h.env.Now()
 	res := h.remediate(remediationInput(violation(enforce(time.Hour, 3))))
 
-	if res.State != workflows.StateResolved || res.Remediations != 1 || len(res.Snapshots) != 1 {
+	if res.State != contract.StateResolved || res.Remediations != 1 || len(res.Snapshots) != 1 {
 		t.Errorf("result = %+v, want Resolved after 1 remediation with 1 snapshot", res)
 	}
-	checkStates(t, h, workflows.StateNew, workflows.StateRemediating, workflows.StateResolved)
+	checkStates(t, h, contract.StateNew, contract.StateRemediating, contract.StateResolved)
 	checkFindings(t, h, activities.FindingNew, activities.FindingResolved)
 	if h.snapshots != 1 || h.verifies != 1 {
 		t.Errorf("snapshots, verifies = %d, %d; want 1, 1", h.snapshots, h.verifies)
@@ -51,7 +50,7 @@ func TestRemediationEnforceFixesVerifiesAndWatches(t *testing.T) {
 		t.Errorf("applies = %+v, want [%+v]", h.applies, want)
 	}
 	for _, f := range h.findings {
-		if f.WorkflowID != workflows.RemediationID(policyID, sg.ARN) || f.PolicyID != policyID || f.Ref != sg || !f.DetectedAt.Equal(start) {
+		if f.WorkflowID != contract.RemediationID(policyID, sg.ARN) || f.PolicyID != policyID || f.Ref != sg || !f.DetectedAt.Equal(start) {
 			t.Errorf("finding %s = %+v, want it keyed by the workflow, policy and resource, detected at %v", f.Status, f, start)
 		}
 	}
@@ -87,7 +86,7 @@ func TestRemediationFixesBesideTheFirstFinding(t *testing.T) {
 		}
 	}
 	res := h.remediate(remediationInput(violation(enforce(time.Hour, 3))))
-	if res.State != workflows.StateResolved || len(h.applies) != 1 {
+	if res.State != contract.StateResolved || len(h.applies) != 1 {
 		t.Errorf("result = %+v after %d applies, want Resolved after 1", res, len(h.applies))
 	}
 	checkFindings(t, h, activities.FindingNew, activities.FindingResolved)
@@ -99,8 +98,8 @@ func TestRemediationFixesBesideTheFirstFinding(t *testing.T) {
 func TestRemediationStateLeadsItsFinding(t *testing.T) {
 	h := newHarness(t)
 	resolved := make(chan struct{})
-	h.onNotify = func(n activities.Notification) {
-		if n.State == workflows.StateResolved {
+	h.onNotify = func(n contract.Notification) {
+		if n.State == contract.StateResolved {
 			close(resolved)
 		}
 	}
@@ -117,7 +116,7 @@ func TestRemediationStateLeadsItsFinding(t *testing.T) {
 		written = time.Now()
 	}
 	res := h.remediate(remediationInput(violation(enforce(time.Hour, 3))))
-	if res.State != workflows.StateResolved || written.IsZero() {
+	if res.State != contract.StateResolved || written.IsZero() {
 		t.Errorf("result = %+v, RESOLVED written at %v; want Resolved after the write", res, written)
 	}
 	checkFindings(t, h, activities.FindingNew, activities.FindingResolved)
@@ -133,15 +132,15 @@ func TestRemediationUpsertsOnlyWhatTheStartLacked(t *testing.T) {
 		withAttrs  bool
 		wantStates []string
 	}{
-		{"started with attributes", true, []string{workflows.StateRemediating, workflows.StateResolved}},
-		{"started without", false, []string{workflows.StateNew, workflows.StateRemediating, workflows.StateResolved}},
+		{"started with attributes", true, []string{contract.StateRemediating, contract.StateResolved}},
+		{"started without", false, []string{contract.StateNew, contract.StateRemediating, contract.StateResolved}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			in := remediationInput(violation(enforce(time.Hour, 3)))
 			in.StartedWithAttributes = tc.withAttrs
-			if res := h.remediate(in); res.State != workflows.StateResolved {
-				t.Fatalf("state = %s, want %s", res.State, workflows.StateResolved)
+			if res := h.remediate(in); res.State != contract.StateResolved {
+				t.Fatalf("state = %s, want %s", res.State, contract.StateResolved)
 			}
 			if got := h.upserted(); !slices.Equal(got, tc.wantStates) {
 				t.Errorf("RectifyState upserts = %v, want %v", got, tc.wantStates)
@@ -161,18 +160,18 @@ func TestRemediationWithoutChange(t *testing.T) {
 	exempt := violation(enforce(time.Hour, 3))
 	exempt.Exemption = activities.Exemption{Exempt: true, Reason: "legacy bastion"}
 	notify := enforce(time.Hour, 3)
-	notify.Mode = config.ModeNotify
+	notify.Mode = contract.ModeNotify
 
 	for _, tc := range []struct {
 		name        string
-		v           activities.Violation
+		v           contract.Violation
 		wantState   string
 		wantFinding string
 		wantNote    string
 	}{
-		{"notify mode", violation(notify), workflows.StateNotified, activities.FindingNotified, "dry run: would revoke ingress rule(s) sgr-1"},
-		{"enforce without action", noAction, workflows.StateNotified, activities.FindingNotified, "dry run: would notify only"},
-		{"exempt", exempt, workflows.StateSuppressed, activities.FindingSuppressed, "exempt: legacy bastion"},
+		{"notify mode", violation(notify), contract.StateNotified, activities.FindingNotified, "dry run: would revoke ingress rule(s) sgr-1"},
+		{"enforce without action", noAction, contract.StateNotified, activities.FindingNotified, "dry run: would notify only"},
+		{"exempt", exempt, contract.StateSuppressed, activities.FindingSuppressed, "exempt: legacy bastion"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
@@ -182,7 +181,7 @@ func TestRemediationWithoutChange(t *testing.T) {
 			if res.State != tc.wantState || res.Remediations != 0 {
 				t.Errorf("result = %+v, want %s without remediations", res, tc.wantState)
 			}
-			checkStates(t, h, workflows.StateNew, tc.wantState)
+			checkStates(t, h, contract.StateNew, tc.wantState)
 			checkFindings(t, h, activities.FindingNew, tc.wantFinding)
 			if note := h.findings[len(h.findings)-1].Note; !strings.HasPrefix(note, tc.wantNote) {
 				t.Errorf("finding note = %q, want prefix %q", note, tc.wantNote)
@@ -203,10 +202,10 @@ func TestRemediationVerificationFails(t *testing.T) {
 	start := h.env.Now()
 	res := h.remediate(remediationInput(violation(enforce(time.Hour, 3))))
 
-	if res.State != workflows.StateFailed || !strings.Contains(res.Reason, "still fails after ec2_revoke_ingress (5 reads)") {
+	if res.State != contract.StateFailed || !strings.Contains(res.Reason, "still fails after ec2_revoke_ingress (5 reads)") {
 		t.Errorf("result = %+v, want Failed with the reason", res)
 	}
-	checkStates(t, h, workflows.StateNew, workflows.StateRemediating, workflows.StateFailed)
+	checkStates(t, h, contract.StateNew, contract.StateRemediating, contract.StateFailed)
 	checkFindings(t, h, activities.FindingNew, activities.FindingFailed)
 	// Five reads with 1+2+4+8 s of backoff between them, then no watch.
 	if h.verifies != 5 {

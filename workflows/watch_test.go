@@ -7,11 +7,11 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/activities"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
-func violating(key, actor string) workflows.Recheck {
-	return workflows.Recheck{Key: key, Violating: true, Change: workflows.Change{Actor: actor}}
+func violating(key, actor string) contract.Recheck {
+	return contract.Recheck{Key: key, Violating: true, Change: contract.Change{Actor: actor}}
 }
 
 // During the watch window a recurrence is fixed again until the budget is
@@ -23,26 +23,26 @@ func TestRemediationWatchWindow(t *testing.T) {
 		name        string
 		budget      int
 		changed     []bool // Apply's Changed, per call
-		rechecks    []workflows.Recheck
+		rechecks    []contract.Recheck
 		wantState   string
 		wantApplies int
 		wantCount   int // RemediationResult.Remediations
 	}{
 		{"budget of 2 escalates the third", 2, nil,
-			[]workflows.Recheck{violating("k2", iac), violating("k2", iac), violating("k3", iac), violating("k4", iac)},
-			workflows.StateEscalated, 2, 2},
+			[]contract.Recheck{violating("k2", iac), violating("k2", iac), violating("k3", iac), violating("k4", iac)},
+			contract.StateEscalated, 2, 2},
 		{"repeated key counts once", 3, nil,
-			[]workflows.Recheck{violating("k2", iac), violating("k2", iac), violating("k2", iac)},
-			workflows.StateResolved, 2, 2},
+			[]contract.Recheck{violating("k2", iac), violating("k2", iac), violating("k2", iac)},
+			contract.StateResolved, 2, 2},
 		{"recurrence within budget is fixed", 2, nil,
-			[]workflows.Recheck{violating("k2", iac), {Key: "k3", Violating: false}},
-			workflows.StateResolved, 2, 2},
+			[]contract.Recheck{violating("k2", iac), {Key: "k3", Violating: false}},
+			contract.StateResolved, 2, 2},
 		{"already fixed does not count", 1, []bool{false, true},
-			[]workflows.Recheck{violating("k2", iac), violating("k3", iac)},
-			workflows.StateEscalated, 2, 1},
+			[]contract.Recheck{violating("k2", iac), violating("k3", iac)},
+			contract.StateEscalated, 2, 1},
 		{"never changed never escalates", 1, []bool{false, false, false},
-			[]workflows.Recheck{violating("k2", iac), violating("k3", iac)},
-			workflows.StateResolved, 3, 0},
+			[]contract.Recheck{violating("k2", iac), violating("k3", iac)},
+			contract.StateResolved, 3, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
@@ -65,10 +65,10 @@ func TestRemediationWatchWindow(t *testing.T) {
 				t.Errorf("completed after %v, want at the end of the 1h window", waited)
 			}
 			states := h.upserted()
-			if escalated := slices.Contains(states, workflows.StateEscalated); escalated != (tc.wantState == workflows.StateEscalated) {
+			if escalated := slices.Contains(states, contract.StateEscalated); escalated != (tc.wantState == contract.StateEscalated) {
 				t.Errorf("states = %v, want escalation only when the budget is spent", states)
 			}
-			if tc.wantState != workflows.StateEscalated {
+			if tc.wantState != contract.StateEscalated {
 				return
 			}
 			checkFindings(t, h, activities.FindingNew, activities.FindingResolved, activities.FindingResolved, activities.FindingNotified)
@@ -77,7 +77,7 @@ func TestRemediationWatchWindow(t *testing.T) {
 			}
 			// Escalated is final: later recurrences are neither fixed nor
 			// escalated again.
-			if n := strings.Count(strings.Join(states, ","), workflows.StateEscalated); n != 1 {
+			if n := strings.Count(strings.Join(states, ","), contract.StateEscalated); n != 1 {
 				t.Errorf("states = %v, want one escalation", states)
 			}
 		})

@@ -6,8 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/rectifyhq/rectify/starter"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // newDecideCmd builds `rectify approve` and `rectify reject`.
@@ -34,7 +33,7 @@ func newDecideCmd(g *globalFlags, approve bool) *cobra.Command {
 				return err
 			}
 			defer tc.Close()
-			res, err := starter.Decide(cmd.Context(), tc, args[0], "", workflows.Decision{Approve: approve, User: user, Reason: reason})
+			res, err := contract.Decide(cmd.Context(), tc, args[0], "", contract.Decision{Approve: approve, User: user, Reason: reason})
 			if err != nil {
 				return &exitError{code: 1, err: err}
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/starter"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 type devFlags struct {
@@ -111,7 +112,7 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
 
 	cfg := devstack.AppConfig("rectify", endpoint, queueURL)
 	cfg.Policies = map[string]config.PolicySettings{
-		devstack.PolicyS3PAB: {Mode: config.ModeApprove},
+		devstack.PolicyS3PAB: {Mode: contract.ModeApprove},
 	}
 	// Slack comes from the environment (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET)
 	// or the config file; its approvers are Slack user or group ids.
@@ -132,7 +133,7 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
 	}
 	defer app.Stop()
 	if cfg.Slack.Enabled() {
-		h, err := starter.NewSlackHandlerFromConfig(&cfg, tmp.Client, log)
+		h, err := slackapp.NewHandlerFromConfig(&cfg, tmp.Client, log)
 		if err != nil {
 			return err
 		}

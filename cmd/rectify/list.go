@@ -5,11 +5,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/rectifyhq/rectify/workflows/contract"
 	"github.com/spf13/cobra"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/converter"
-
-	"github.com/rectifyhq/rectify/workflows"
 )
 
 func newListCmd(g *globalFlags) *cobra.Command {
@@ -19,7 +18,7 @@ func newListCmd(g *globalFlags) *cobra.Command {
 		Use:   "list [--state STATE]",
 		Short: "List violations from Temporal visibility",
 		Long: "List Remediation workflows with their state, policy and resource.\n\n" +
-			"States: " + strings.Join(workflows.States, ", ") + "\n\n" +
+			"States: " + strings.Join(contract.States, ", ") + "\n\n" +
 			"Example:\n  rectify list --state AwaitingApproval",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -32,9 +31,9 @@ func newListCmd(g *globalFlags) *cobra.Command {
 				return err
 			}
 			defer tc.Close()
-			query := fmt.Sprintf("WorkflowType = '%s'", workflows.RemediationWorkflow)
+			query := fmt.Sprintf("WorkflowType = '%s'", contract.RemediationWorkflow)
 			if state != "" {
-				query += fmt.Sprintf(" AND %s = '%s'", workflows.AttrState.GetName(), state)
+				query += fmt.Sprintf(" AND %s = '%s'", contract.AttrState.GetName(), state)
 			}
 			if open {
 				query += " AND ExecutionStatus = 'Running'"
@@ -56,8 +55,8 @@ func newListCmd(g *globalFlags) *cobra.Command {
 						}
 					}
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n",
-						attrs[workflows.AttrState.GetName()], attrs[workflows.AttrSeverity.GetName()],
-						attrs[workflows.AttrPolicy.GetName()], attrs[workflows.AttrResource.GetName()],
+						attrs[contract.AttrState.GetName()], attrs[contract.AttrSeverity.GetName()],
+						attrs[contract.AttrPolicy.GetName()], attrs[contract.AttrResource.GetName()],
 						strings.TrimPrefix(e.GetStatus().String(), "WORKFLOW_EXECUTION_STATUS_"), e.GetExecution().GetWorkflowId())
 				}
 				if token = resp.NextPageToken; len(token) == 0 {

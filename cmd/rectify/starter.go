@@ -11,6 +11,7 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/awsclient"
 	"github.com/rectifyhq/rectify/internal/events"
+	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/starter"
 )
 
@@ -52,9 +53,9 @@ func newStarterCmd(g *globalFlags) *cobra.Command {
 				Filter: events.Filter{RemediationRoles: cfg.RemediationRoles}, Accounts: cfg.Accounts, DLQURL: cfg.Queue.DLQURL, Stats: &starter.Stats{Metrics: m}, Tracer: obs.tracing.Tracer(), Settle: time.Duration(cfg.Settle), Workers: cfg.Queue.Workers,
 				VisibilityTimeout: time.Duration(cfg.Queue.VisibilityTimeout), Log: log,
 			}
-			var slackH *starter.SlackHandler
+			var slackH *slackapp.Handler
 			if cfg.Slack.Enabled() {
-				if slackH, err = starter.NewSlackHandlerFromConfig(&cfg, tc, log); err != nil {
+				if slackH, err = slackapp.NewHandlerFromConfig(&cfg, tc, log); err != nil {
 					return err
 				}
 			}

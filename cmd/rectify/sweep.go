@@ -10,7 +10,7 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/starter"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 func newSweepCmd(g *globalFlags) *cobra.Command {
@@ -60,11 +60,11 @@ func newSweepScheduleCmd(g *globalFlags) *cobra.Command {
 			}
 			defer tc.Close()
 			for _, s := range sweeps {
-				in := workflows.SweepInput{Account: s.Account, Region: s.Region, PagesPerSecond: s.PagesPerSecond}
+				in := contract.SweepInput{Account: s.Account, Region: s.Region, PagesPerSecond: s.PagesPerSecond}
 				if err := starter.EnsureSweep(cmd.Context(), tc, cfg.Temporal.TaskQueue, starter.SweepSchedule{Input: in, Every: time.Duration(s.Every)}); err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "scheduled %s every %s\n", workflows.SweepID(s.Account, s.Region), time.Duration(s.Every))
+				fmt.Fprintf(cmd.OutOrStdout(), "scheduled %s every %s\n", contract.SweepID(s.Account, s.Region), time.Duration(s.Every))
 			}
 			return nil
 		},
@@ -95,7 +95,7 @@ func newSweepTriggerCmd(g *globalFlags) *cobra.Command {
 			if err := starter.TriggerSweep(cmd.Context(), tc, account, region); err != nil {
 				return err
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), "triggered", workflows.SweepID(account, region))
+			fmt.Fprintln(cmd.OutOrStdout(), "triggered", contract.SweepID(account, region))
 			return nil
 		},
 	}

@@ -5,8 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/rectifyhq/rectify/starter"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 func newUndoCmd(g *globalFlags) *cobra.Command {
@@ -29,7 +28,7 @@ func newUndoCmd(g *globalFlags) *cobra.Command {
 				return err
 			}
 			defer tc.Close()
-			res, err := starter.Undo(cmd.Context(), tc, args[0], "", workflows.UndoRequest{User: user, Reason: reason})
+			res, err := contract.Undo(cmd.Context(), tc, args[0], "", contract.UndoRequest{User: user, Reason: reason})
 			if err != nil {
 				return &exitError{code: 1, err: err}
 			}

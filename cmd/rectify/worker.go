@@ -12,6 +12,7 @@ import (
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/awsclient"
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/worker"
 )
 
@@ -61,10 +62,11 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 			}
 			acts := &activities.Activities{
 				AWS: factory, Policies: set, Notifier: activities.LogNotifier{Log: log},
-				Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Config: &cfg, Log: log, Metrics: m,
+				Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Rules: &cfg, DLQURL: cfg.Queue.DLQURL, AuthGrace: cfg.AWS.AuthGraceAttempts,
+				Log: log, Metrics: m,
 			}
 			if cfg.Slack.Enabled() {
-				if acts.Notifier, err = activities.NewSlackNotifier(&cfg, log); err != nil {
+				if acts.Notifier, err = slackapp.NewNotifier(&cfg, log); err != nil {
 					return err
 				}
 			}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,23 +17,7 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/exempt"
 	"github.com/rectifyhq/rectify/internal/resource"
-)
-
-// Modes a policy can run in.
-const (
-	ModeEnforce = "enforce"
-	ModeApprove = "approve"
-	ModeNotify  = "notify"
-	ModeOff     = "off"
-)
-
-// Actions at the end of an approval timeout. Skip is another name for
-// reject: leave the violation unremediated.
-const (
-	TimeoutReject    = "reject"
-	TimeoutSkip      = "skip"
-	TimeoutRemediate = "remediate"
-	TimeoutEscalate  = "escalate"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // Config is the whole configuration.
@@ -156,9 +139,9 @@ type Log struct {
 
 // PolicySettings is how one policy behaves. Zero fields inherit.
 type PolicySettings struct {
-	Mode            string   `yaml:"mode"`
-	ApprovalTimeout Duration `yaml:"approval_timeout"`
-	TimeoutAction   string   `yaml:"timeout_action"`
+	Mode            contract.Mode          `yaml:"mode"`
+	ApprovalTimeout Duration               `yaml:"approval_timeout"`
+	TimeoutAction   contract.TimeoutAction `yaml:"timeout_action"`
 	// WatchWindow is how long a remediated violation stays open to catch a
 	// recurrence; MaxRemediations inside it before escalating to humans.
 	WatchWindow     Duration `yaml:"watch_window"`
@@ -213,7 +196,7 @@ func Default() Config {
 		Queue:    Queue{Workers: 8},
 		Defaults: PolicySettings{
 			ApprovalTimeout: Duration(24 * time.Hour),
-			TimeoutAction:   TimeoutReject,
+			TimeoutAction:   contract.TimeoutReject,
 			WatchWindow:     Duration(time.Hour),
 			MaxRemediations: 3,
 			UndoWindow:      Duration(24 * time.Hour),
@@ -442,11 +425,15 @@ func (c *Config) Validate() error {
 }
 
 func (p PolicySettings) validate(at string) error {
-	if p.Mode != "" && !slices.Contains([]string{ModeEnforce, ModeApprove, ModeNotify, ModeOff}, p.Mode) {
-		return fmt.Errorf("%s.mode: %q: want enforce, approve, notify or off", at, p.Mode)
+	if p.Mode != "" {
+		if _, err := contract.ParseMode(string(p.Mode)); err != nil {
+			return fmt.Errorf("%s.mode: %w", at, err)
+		}
 	}
-	if p.TimeoutAction != "" && !slices.Contains([]string{TimeoutReject, TimeoutSkip, TimeoutRemediate, TimeoutEscalate}, p.TimeoutAction) {
-		return fmt.Errorf("%s.timeout_action: %q: want reject, skip, remediate or escalate", at, p.TimeoutAction)
+	if p.TimeoutAction != "" {
+		if _, err := contract.ParseTimeoutAction(string(p.TimeoutAction)); err != nil {
+			return fmt.Errorf("%s.timeout_action: %w", at, err)
+		}
 	}
 	if p.MaxRemediations < 0 {
 		return fmt.Errorf("%s.max_remediations: %d: must not be negative", at, p.MaxRemediations)
@@ -457,7 +444,7 @@ func (p PolicySettings) validate(at string) error {
 // Settings resolves how the policy with this id behaves: its own entry,
 // then the defaults, then the policy's default mode from its METADATA;
 // dry_run forces notify.
-func (c *Config) Settings(policyID, defaultMode string) PolicySettings {
+func (c *Config) Settings(policyID string, defaultMode contract.Mode) PolicySettings {
 	s := c.Defaults
 	if p, ok := c.Policies[policyID]; ok {
 		if p.Mode != "" {
@@ -495,10 +482,40 @@ func (c *Config) Settings(policyID, defaultMode string) PolicySettings {
 		s.Mode = defaultMode
 	}
 	if s.Mode == "" {
-		s.Mode = ModeNotify
+		s.Mode = contract.ModeNotify
 	}
-	if c.DryRun && s.Mode != ModeOff {
-		s.Mode = ModeNotify
+	if c.DryRun && s.Mode != contract.ModeOff {
+		s.Mode = contract.ModeNotify
 	}
 	return s
+}
+
+// ViolationSettings is Settings in the form a violation carries for its
+// whole life, with the approvers: what the worker's activities apply.
+func (c *Config) ViolationSettings(policyID string, defaultMode contract.Mode) contract.Settings {
+	s := c.Settings(policyID, defaultMode)
+	return contract.Settings{
+		Mode:              s.Mode,
+		ApprovalTimeout:   time.Duration(s.ApprovalTimeout),
+		TimeoutAction:     s.TimeoutAction,
+		WatchWindow:       time.Duration(s.WatchWindow),
+		MaxRemediations:   s.MaxRemediations,
+		Approvers:         c.Approvers,
+		Reminders:         durations(s.Reminders),
+		EscalateBefore:    time.Duration(s.EscalateBefore),
+		EscalationMention: s.EscalationMention,
+		UndoWindow:        time.Duration(s.UndoWindow),
+		ExemptFor:         time.Duration(s.ExemptFor),
+	}
+}
+
+// ExemptionRules are the exemptions: entries of the configuration.
+func (c *Config) ExemptionRules() []exempt.Rule { return c.Exemptions }
+
+func durations(ds []Duration) []time.Duration {
+	out := make([]time.Duration, len(ds))
+	for i, d := range ds {
+		out[i] = time.Duration(d)
+	}
+	return out
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 func TestLoad(t *testing.T) {
@@ -20,7 +22,7 @@ func TestLoad(t *testing.T) {
 			name: "empty file is defaults",
 			yaml: "",
 			check: func(t *testing.T, c Config) {
-				if c.Temporal.Address != "127.0.0.1:7233" || c.Defaults.TimeoutAction != TimeoutReject {
+				if c.Temporal.Address != "127.0.0.1:7233" || c.Defaults.TimeoutAction != contract.TimeoutReject {
 					t.Errorf("defaults not applied: %+v", c)
 				}
 			},
@@ -29,11 +31,11 @@ func TestLoad(t *testing.T) {
 			name: "policy override and days",
 			yaml: "policies:\n  aws.s3.public_access_block:\n    mode: approve\n    approval_timeout: 2d\n",
 			check: func(t *testing.T, c Config) {
-				s := c.Settings("aws.s3.public_access_block", ModeEnforce)
-				if s.Mode != ModeApprove || time.Duration(s.ApprovalTimeout) != 48*time.Hour {
+				s := c.Settings("aws.s3.public_access_block", contract.ModeEnforce)
+				if s.Mode != contract.ModeApprove || time.Duration(s.ApprovalTimeout) != 48*time.Hour {
 					t.Errorf("settings = %+v", s)
 				}
-				if got := c.Settings("other", ModeEnforce).Mode; got != ModeEnforce {
+				if got := c.Settings("other", contract.ModeEnforce).Mode; got != contract.ModeEnforce {
 					t.Errorf("other policy mode = %q, want the METADATA default", got)
 				}
 			},
@@ -55,7 +57,7 @@ func TestLoad(t *testing.T) {
 			name: "dry run forces notify",
 			yaml: "dry_run: true\npolicies:\n  p:\n    mode: enforce\n",
 			check: func(t *testing.T, c Config) {
-				if got := c.Settings("p", ModeEnforce).Mode; got != ModeNotify {
+				if got := c.Settings("p", contract.ModeEnforce).Mode; got != contract.ModeNotify {
 					t.Errorf("mode = %q, want notify", got)
 				}
 			},
@@ -210,7 +212,7 @@ exemptions:
 		t.Fatal(err)
 	}
 	// A policy entry without the loop settings inherits them.
-	if s := c.Settings("aws.s3.public_access_block", ModeEnforce); s.MaxRemediations != 1 || s.WatchWindow != Duration(time.Hour) {
+	if s := c.Settings("aws.s3.public_access_block", contract.ModeEnforce); s.MaxRemediations != 1 || s.WatchWindow != Duration(time.Hour) {
 		t.Errorf("settings = %+v, want max_remediations 1 and watch_window 1h inherited", s)
 	}
 }
@@ -260,7 +262,7 @@ func TestValidateWithPolicyIDs(t *testing.T) {
 	})
 	t.Run("a config built in code names no file", func(t *testing.T) {
 		c := Default()
-		c.Policies = map[string]PolicySettings{"aws.s3.publc_access_block": {Mode: ModeOff}}
+		c.Policies = map[string]PolicySettings{"aws.s3.publc_access_block": {Mode: contract.ModeOff}}
 		err := c.ValidateWith(known)
 		if err == nil || !strings.HasPrefix(err.Error(), "config: policies.aws.s3.publc_access_block: no such policy (did you mean aws.s3.public_access_block?)") {
 			t.Fatalf("err = %v", err)

@@ -23,6 +23,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/logging"
 	"github.com/rectifyhq/rectify/internal/metrics"
+	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/internal/tracing"
 	"github.com/rectifyhq/rectify/policies"
 	"github.com/rectifyhq/rectify/starter"
@@ -106,10 +107,11 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 	acts := &activities.Activities{
 		AWS: workerAWS, Policies: set, Notifier: opts.Notifier,
 		Findings: &activities.SecurityHub{AWS: workerAWS, Metrics: opts.Metrics, Quiet: time.Duration(cfg.AWS.FindingsBatchDelay), MaxDelay: time.Duration(cfg.AWS.FindingsBatchMaxDelay)},
-		Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue, Config: &cfg, Log: log, Metrics: opts.Metrics,
+		Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue, Rules: &cfg, DLQURL: cfg.Queue.DLQURL, AuthGrace: cfg.AWS.AuthGraceAttempts,
+		Log: log, Metrics: opts.Metrics,
 	}
 	if acts.Notifier == nil && cfg.Slack.Enabled() {
-		if acts.Notifier, err = activities.NewSlackNotifier(&cfg, log); err != nil {
+		if acts.Notifier, err = slackapp.NewNotifier(&cfg, log); err != nil {
 			return nil, err
 		}
 	}

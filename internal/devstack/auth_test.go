@@ -26,7 +26,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/starter"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // remediationRoleARN is the demo account's remediation role, whose
@@ -41,7 +41,7 @@ const remediationRoleARN = "arn:aws:iam::" + Account + ":role/" + RemediationRol
 func (s *stack) cacheThenRevokeSession(ctx context.Context) {
 	s.t.Helper()
 	s.tagGroup(ctx, map[string]string{"owner": "web-team"})
-	id := workflows.EvaluateID(s.sg.ARN)
+	id := contract.EvaluateID(s.sg.ARN)
 	waitFor(s.t, "the evaluation of the tag change", func() bool {
 		return s.evaluateStatus(ctx, id) == enums.WORKFLOW_EXECUTION_STATUS_COMPLETED
 	})
@@ -123,11 +123,11 @@ func TestAuthErrorRefreshesCredentials(t *testing.T) {
 	s.cacheThenRevokeSession(ctx)
 
 	s.openSSH(ctx)
-	st := s.waitState(workflows.RemediationID(PolicySGAdminPorts, s.sg.ARN), workflows.StateResolved)
+	st := s.waitState(contract.RemediationID(PolicySGAdminPorts, s.sg.ARN), contract.StateResolved)
 	if st.Remediations != 1 || s.sshOpen(ctx) {
 		t.Fatalf("remediations %d, ssh open %v: want it fixed once", st.Remediations, s.sshOpen(ctx))
 	}
-	attempts, failures := evaluateAttempts(ctx, t, workflows.EvaluateID(s.sg.ARN))
+	attempts, failures := evaluateAttempts(ctx, t, contract.EvaluateID(s.sg.ARN))
 	if len(attempts) != 1 || attempts[0] != 2 || !strings.Contains(failures[0], "AuthFailure") {
 		t.Errorf("EvaluateResource attempts %v after failures %q: want one read retried once after AuthFailure", attempts, failures)
 	}
@@ -151,13 +151,13 @@ func TestAuthErrorPastGraceKeepsTrigger(t *testing.T) {
 	s.cloud.InjectFault(fakecloud.Fault{Service: "sts", Action: "AssumeRole", Code: "AccessDenied", Status: http.StatusForbidden})
 
 	s.openSSH(ctx)
-	evalID := workflows.EvaluateID(s.sg.ARN)
+	evalID := contract.EvaluateID(s.sg.ARN)
 	waitFor(t, "the evaluation to give up", func() bool {
 		return s.evaluateStatus(ctx, evalID) == enums.WORKFLOW_EXECUTION_STATUS_FAILED
 	})
 	saveHistory(t, evalID, "evaluate-gave-up")
-	if got := searchAttribute(ctx, t, evalID, workflows.AttrState.GetName()); got != workflows.StateEvaluationFailed {
-		t.Errorf("RectifyState of the failed evaluation = %q, want %s", got, workflows.StateEvaluationFailed)
+	if got := searchAttribute(ctx, t, evalID, contract.AttrState.GetName()); got != contract.StateEvaluationFailed {
+		t.Errorf("RectifyState of the failed evaluation = %q, want %s", got, contract.StateEvaluationFailed)
 	}
 	attempts, failures := evaluateAttempts(ctx, t, evalID)
 	if !slices.Equal(attempts, []int32{2}) || !strings.Contains(failures[0], "AuthFailure") {
@@ -166,7 +166,7 @@ func TestAuthErrorPastGraceKeepsTrigger(t *testing.T) {
 	if got := scrape(t, s); !strings.Contains(got, `rectify_evaluations_failed_total{reason="auth"} 1`) {
 		t.Errorf("metrics lack rectify_evaluations_failed_total{reason=\"auth\"} 1:\n%s", grepLines(got, "rectify_evaluations_failed"))
 	}
-	remediationID := workflows.RemediationID(PolicySGAdminPorts, s.sg.ARN)
+	remediationID := contract.RemediationID(PolicySGAdminPorts, s.sg.ARN)
 	if _, err := temporalServer.Client.DescribeWorkflowExecution(ctx, remediationID, ""); !isNotFound(err) {
 		t.Fatalf("remediation %s: %v; want none while the account cannot be read", remediationID, err)
 	}
@@ -190,7 +190,7 @@ func TestAuthErrorPastGraceKeepsTrigger(t *testing.T) {
 	if res, err := starter.Redrive(ctx, client, s.cfg.Queue.DLQURL, s.cfg.Queue.URL, true); err != nil || res.Moved != 1 {
 		t.Fatalf("redrive = %+v, %v; want the trigger moved", res, err)
 	}
-	if st := s.waitState(remediationID, workflows.StateResolved); st.Remediations != 1 || s.sshOpen(ctx) {
+	if st := s.waitState(remediationID, contract.StateResolved); st.Remediations != 1 || s.sshOpen(ctx) {
 		t.Errorf("after redrive: remediations %d, ssh open %v", st.Remediations, s.sshOpen(ctx))
 	}
 }
@@ -233,9 +233,9 @@ func TestMalformedExemptUntilAwaitsApproval(t *testing.T) {
 	s := newSlackStack(t, nil)
 	s.tagGroup(ctx, map[string]string{exempt.TagExempt: PolicySGAdminPorts, exempt.TagExemptUntil: "next tuesday"})
 	s.openSSH(ctx)
-	id := workflows.RemediationID(PolicySGAdminPorts, s.sg.ARN)
-	st := s.waitState(id, workflows.StateAwaitingApproval)
-	if st.Mode != config.ModeApprove || !s.sshOpen(ctx) {
+	id := contract.RemediationID(PolicySGAdminPorts, s.sg.ARN)
+	st := s.waitState(id, contract.StateAwaitingApproval)
+	if st.Mode != contract.ModeApprove || !s.sshOpen(ctx) {
 		t.Fatalf("mode %s, ssh open %v: want approve mode and the rule left alone", st.Mode, s.sshOpen(ctx))
 	}
 	var blocks string
@@ -260,7 +260,7 @@ func TestMalformedExemptUntilAwaitsApproval(t *testing.T) {
 	if code := s.click(slackApprover, slackapp.ActionApprove, id); code != http.StatusOK {
 		t.Fatalf("approve click = %d", code)
 	}
-	if st := s.waitState(id, workflows.StateResolved); st.DecidedBy != slackApprover || s.sshOpen(ctx) {
+	if st := s.waitState(id, contract.StateResolved); st.DecidedBy != slackApprover || s.sshOpen(ctx) {
 		t.Errorf("after approval: decided by %q, ssh open %v", st.DecidedBy, s.sshOpen(ctx))
 	}
 }

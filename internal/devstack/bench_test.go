@@ -23,7 +23,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/resource"
 	rworker "github.com/rectifyhq/rectify/worker"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 var (
@@ -124,19 +124,19 @@ func runReal(b *testing.B, n int) benchResult {
 			b.Error(err)
 		}
 	})
-	waitCount(b, fmt.Sprintf("TaskQueue = '%s' AND %s = '%s'", cfg.Temporal.TaskQueue, workflows.AttrState.GetName(), workflows.StateResolved), n)
+	waitCount(b, fmt.Sprintf("TaskQueue = '%s' AND %s = '%s'", cfg.Temporal.TaskQueue, contract.AttrState.GetName(), contract.StateResolved), n)
 	wall := time.Since(start)
 	res := benchResult{name: "rectify (enforce, verified)", wall: wall, throughput: float64(n) / wall.Seconds()}
 	var mu sync.Mutex
 	parallel(n, 16, func(i int) {
-		id := workflows.RemediationID(PolicySGAdminPorts, resource.SecurityGroupARN(Account, Region, ids[i]))
+		id := contract.RemediationID(PolicySGAdminPorts, resource.SecurityGroupARN(Account, Region, ids[i]))
 		st, err := queryStatus(ctx, id)
 		if err != nil {
 			b.Error(err)
 			return
 		}
 		for _, tr := range st.History {
-			if tr.State == workflows.StateResolved {
+			if tr.State == contract.StateResolved {
 				mu.Lock()
 				res.latencies = append(res.latencies, tr.At.Sub(sent[i]))
 				mu.Unlock()
@@ -314,13 +314,13 @@ func BenchmarkStorm(b *testing.B) {
 			}
 		})
 		sent := time.Since(start)
-		waitCount(b, fmt.Sprintf("TaskQueue = '%s' AND %s = '%s'", cfg.Temporal.TaskQueue, workflows.AttrState.GetName(), workflows.StateResolved), violating)
+		waitCount(b, fmt.Sprintf("TaskQueue = '%s' AND %s = '%s'", cfg.Temporal.TaskQueue, contract.AttrState.GetName(), contract.StateResolved), violating)
 		settled := time.Since(start)
 
 		passes, changes := 0, 0
 		var mu sync.Mutex
 		parallel(resources, 16, func(i int) {
-			p, c := evaluationTotals(b, ctx, workflows.EvaluateID(resource.SecurityGroupARN(Account, Region, ids[i])))
+			p, c := evaluationTotals(b, ctx, contract.EvaluateID(resource.SecurityGroupARN(Account, Region, ids[i])))
 			mu.Lock()
 			passes += p
 			changes += c

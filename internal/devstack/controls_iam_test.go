@@ -12,8 +12,7 @@ import (
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/internal/resource"
-	"github.com/rectifyhq/rectify/starter"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 const (
@@ -34,7 +33,7 @@ func TestIAMAdminAccessControl(t *testing.T) {
 		if c.Policies == nil {
 			c.Policies = map[string]config.PolicySettings{}
 		}
-		c.Policies[policyIAMAdmin] = config.PolicySettings{Mode: config.ModeEnforce}
+		c.Policies[policyIAMAdmin] = config.PolicySettings{Mode: contract.ModeEnforce}
 	})
 	cl := iam.NewFromConfig(s.human())
 	roleName, userName := "deploy"+s.suffix, "ops"+s.suffix
@@ -64,7 +63,7 @@ func TestIAMAdminAccessControl(t *testing.T) {
 	}
 
 	for _, ref := range []resource.Ref{role, user} {
-		st := s.waitState(workflows.RemediationID(policyIAMAdmin, ref.ARN), workflows.StateResolved)
+		st := s.waitState(contract.RemediationID(policyIAMAdmin, ref.ARN), contract.StateResolved)
 		if st.Remediations != 1 {
 			t.Errorf("%s: remediations = %d, want 1", ref.ARN, st.Remediations)
 		}
@@ -95,11 +94,11 @@ func TestIAMAdminAccessControl(t *testing.T) {
 
 	// Undo the user's fix: the inline policy is back exactly, and the user
 	// carries the exemption so the next evaluation leaves it alone.
-	wf := workflows.RemediationID(policyIAMAdmin, user.ARN)
-	if _, err := starter.Undo(ctx, temporalServer.Client, wf, "", workflows.UndoRequest{User: HumanUser, Reason: "break-glass user"}); err != nil {
+	wf := contract.RemediationID(policyIAMAdmin, user.ARN)
+	if _, err := contract.Undo(ctx, temporalServer.Client, wf, "", contract.UndoRequest{User: HumanUser, Reason: "break-glass user"}); err != nil {
 		t.Fatal(err)
 	}
-	s.waitState(wf, workflows.StateUndone)
+	s.waitState(wf, contract.StateUndone)
 	_, inline, _ = s.cloud.IAMPolicies(Account, "user", userName)
 	if inline["everything"] != adminDoc || inline["reports"] != narrow {
 		t.Errorf("user %s inline policies after undo = %v, want everything restored as written", userName, inline)

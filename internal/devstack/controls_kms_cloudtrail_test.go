@@ -12,8 +12,7 @@ import (
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/resource"
-	"github.com/rectifyhq/rectify/starter"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 const (
@@ -56,8 +55,8 @@ func TestKMSRotationTurnedBackOn(t *testing.T) {
 	if _, err := client.DisableKeyRotation(ctx, &kms.DisableKeyRotationInput{KeyId: aws.String(ref.ARN)}); err != nil {
 		t.Fatal(err)
 	}
-	wid := workflows.RemediationID(policyKMSRotation, ref.ARN)
-	st := s.waitState(wid, workflows.StateResolved)
+	wid := contract.RemediationID(policyKMSRotation, ref.ARN)
+	st := s.waitState(wid, contract.StateResolved)
 	if st.Remediations != 1 {
 		t.Errorf("remediations = %d, want 1", st.Remediations)
 	}
@@ -70,10 +69,10 @@ func TestKMSRotationTurnedBackOn(t *testing.T) {
 	s.wantResolvedFinding(ctx, policyKMSRotation, ref)
 
 	// Undo restores the snapshot (rotation off) and exempts the key.
-	if _, err := starter.Undo(ctx, temporalServer.Client, wid, "", workflows.UndoRequest{User: HumanUser, Reason: "rotation breaks a legacy HSM sync"}); err != nil {
+	if _, err := contract.Undo(ctx, temporalServer.Client, wid, "", contract.UndoRequest{User: HumanUser, Reason: "rotation breaks a legacy HSM sync"}); err != nil {
 		t.Fatal(err)
 	}
-	s.waitState(wid, workflows.StateUndone)
+	s.waitState(wid, contract.StateUndone)
 	if rotating() {
 		t.Error("undo did not turn rotation off again")
 	}
@@ -116,8 +115,8 @@ func TestCloudTrailStopLoggingRestarted(t *testing.T) {
 	if _, err := client.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String(name)}); err != nil {
 		t.Fatal(err)
 	}
-	wid := workflows.RemediationID(policyCloudTrailLogging, ref.ARN)
-	st := s.waitState(wid, workflows.StateResolved)
+	wid := contract.RemediationID(policyCloudTrailLogging, ref.ARN)
+	st := s.waitState(wid, contract.StateResolved)
 	if st.Remediations != 1 {
 		t.Errorf("remediations = %d, want 1", st.Remediations)
 	}
@@ -137,12 +136,12 @@ func TestCloudTrailStopLoggingRestarted(t *testing.T) {
 	// Logging again, the human's next change is seen and fixed (while
 	// stopped it would not be: fakecloud's TestCloudTrailStoppedTrailBlindsEventBridge).
 	s.openSSH(ctx)
-	s.waitState(workflows.RemediationID(PolicySGAdminPorts, s.sg.ARN), workflows.StateResolved)
+	s.waitState(contract.RemediationID(PolicySGAdminPorts, s.sg.ARN), contract.StateResolved)
 
-	if _, err := starter.Undo(ctx, temporalServer.Client, wid, "", workflows.UndoRequest{User: HumanUser, Reason: "trail replaced by the organization trail"}); err != nil {
+	if _, err := contract.Undo(ctx, temporalServer.Client, wid, "", contract.UndoRequest{User: HumanUser, Reason: "trail replaced by the organization trail"}); err != nil {
 		t.Fatal(err)
 	}
-	s.waitState(wid, workflows.StateUndone)
+	s.waitState(wid, contract.StateUndone)
 	if logging() {
 		t.Error("undo did not stop the trail again")
 	}

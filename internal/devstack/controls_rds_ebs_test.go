@@ -11,8 +11,7 @@ import (
 
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/resource"
-	"github.com/rectifyhq/rectify/starter"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 const (
@@ -46,15 +45,15 @@ func TestRDSPublicInstanceApprovedAndUndone(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	wid := workflows.RemediationID(policyRDSPublic, ref.ARN)
-	s.waitState(wid, workflows.StateAwaitingApproval)
+	wid := contract.RemediationID(policyRDSPublic, ref.ARN)
+	s.waitState(wid, contract.StateAwaitingApproval)
 	if !public() {
 		t.Fatal("the instance changed before anyone approved")
 	}
-	if _, err := starter.Decide(ctx, temporalServer.Client, wid, "", workflows.Decision{Approve: true, User: HumanUser}); err != nil {
+	if _, err := contract.Decide(ctx, temporalServer.Client, wid, "", contract.Decision{Approve: true, User: HumanUser}); err != nil {
 		t.Fatal(err)
 	}
-	st := s.waitState(wid, workflows.StateResolved)
+	st := s.waitState(wid, contract.StateResolved)
 	if st.Remediations != 1 || st.DecidedBy != HumanUser {
 		t.Errorf("remediations = %d, decided by %q; want 1 by %s", st.Remediations, st.DecidedBy, HumanUser)
 	}
@@ -66,10 +65,10 @@ func TestRDSPublicInstanceApprovedAndUndone(t *testing.T) {
 	}
 	s.wantResolvedFinding(ctx, policyRDSPublic, ref)
 
-	if _, err := starter.Undo(ctx, temporalServer.Client, wid, "", workflows.UndoRequest{User: HumanUser, Reason: "partner ingest connects over the public endpoint"}); err != nil {
+	if _, err := contract.Undo(ctx, temporalServer.Client, wid, "", contract.UndoRequest{User: HumanUser, Reason: "partner ingest connects over the public endpoint"}); err != nil {
 		t.Fatal(err)
 	}
-	s.waitState(wid, workflows.StateUndone)
+	s.waitState(wid, contract.StateUndone)
 	if !public() {
 		t.Error("undo did not make the instance public again")
 	}
@@ -101,8 +100,8 @@ func TestEBSDefaultEncryptionReEnabled(t *testing.T) {
 	if _, err := s.ec2().DisableEbsEncryptionByDefault(ctx, &ec2.DisableEbsEncryptionByDefaultInput{}); err != nil {
 		t.Fatal(err)
 	}
-	wid := workflows.RemediationID(policyEBSDefaultEncr, ref.ARN)
-	st := s.waitState(wid, workflows.StateResolved)
+	wid := contract.RemediationID(policyEBSDefaultEncr, ref.ARN)
+	st := s.waitState(wid, contract.StateResolved)
 	if st.Remediations != 1 {
 		t.Errorf("remediations = %d, want 1", st.Remediations)
 	}
@@ -118,10 +117,10 @@ func TestEBSDefaultEncryptionReEnabled(t *testing.T) {
 	}
 	s.wantResolvedFinding(ctx, policyEBSDefaultEncr, ref)
 
-	if _, err := starter.Undo(ctx, temporalServer.Client, wid, "", workflows.UndoRequest{User: HumanUser, Reason: "AMI pipeline test"}); err != nil {
+	if _, err := contract.Undo(ctx, temporalServer.Client, wid, "", contract.UndoRequest{User: HumanUser, Reason: "AMI pipeline test"}); err != nil {
 		t.Fatal(err)
 	}
-	st = s.waitState(wid, workflows.StateUndone)
+	st = s.waitState(wid, contract.StateUndone)
 	if s.cloud.EBSEncryptionByDefault(Account, Region) {
 		t.Error("undo did not turn EBS encryption by default off again")
 	}

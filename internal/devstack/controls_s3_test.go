@@ -14,8 +14,7 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/internal/resource"
-	"github.com/rectifyhq/rectify/starter"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // Policy ids of the bucket policy and encryption controls.
@@ -39,11 +38,11 @@ func TestBucketPolicyAndEncryptionControls(t *testing.T) {
 			c.Policies = map[string]config.PolicySettings{}
 		}
 		for _, id := range []string{policyS3Public, policyS3TLS, policyS3KMS} {
-			c.Policies[id] = config.PolicySettings{Mode: config.ModeEnforce}
+			c.Policies[id] = config.PolicySettings{Mode: contract.ModeEnforce}
 		}
 		// The public access block must come off for the public policy to
 		// be accepted; its own control stays out of this story.
-		c.Policies[PolicyS3PAB] = config.PolicySettings{Mode: config.ModeOff}
+		c.Policies[PolicyS3PAB] = config.PolicySettings{Mode: contract.ModeOff}
 	})
 	b := aws.String(s.bucket.ID)
 	arn := s.bucket.ARN
@@ -65,7 +64,7 @@ func TestBucketPolicyAndEncryptionControls(t *testing.T) {
 	}
 
 	for _, id := range []string{policyS3Public, policyS3TLS, policyS3KMS} {
-		st := s.waitState(workflows.RemediationID(id, arn), workflows.StateResolved)
+		st := s.waitState(contract.RemediationID(id, arn), contract.StateResolved)
 		if st.Remediations != 1 {
 			t.Errorf("%s: remediations = %d, want 1", id, st.Remediations)
 		}
@@ -96,11 +95,11 @@ func TestBucketPolicyAndEncryptionControls(t *testing.T) {
 	}
 
 	// Undo the encryption fix: SSE-S3 is back.
-	kmsWF := workflows.RemediationID(policyS3KMS, arn)
-	if _, err := starter.Undo(ctx, temporalServer.Client, kmsWF, "", workflows.UndoRequest{User: HumanUser, Reason: "cross-account reader"}); err != nil {
+	kmsWF := contract.RemediationID(policyS3KMS, arn)
+	if _, err := contract.Undo(ctx, temporalServer.Client, kmsWF, "", contract.UndoRequest{User: HumanUser, Reason: "cross-account reader"}); err != nil {
 		t.Fatal(err)
 	}
-	s.waitState(kmsWF, workflows.StateUndone)
+	s.waitState(kmsWF, contract.StateUndone)
 	info, _ = s.cloud.Bucket(s.bucket.ID)
 	if e := info.Encryption; e == nil || e.SSEAlgorithm != "AES256" || e.KMSMasterKeyID != "" || e.BucketKeyEnabled {
 		t.Errorf("encryption after undo = %+v, want SSE-S3 without a bucket key", e)

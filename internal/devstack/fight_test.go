@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/internal/config"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // TestFastFight: a person re-opens SSH within a second or so of rectify
@@ -22,7 +22,7 @@ func TestFastFight(t *testing.T) {
 		// a finding write is in flight.
 		c.AWS.FindingsBatchDelay = config.Duration(1500 * time.Millisecond)
 	})
-	id := workflows.RemediationID(PolicySGAdminPorts, s.sg.ARN)
+	id := contract.RemediationID(PolicySGAdminPorts, s.sg.ARN)
 	revokes := func() int { return s.events.count("RevokeSecurityGroupIngress", RemediationRoleName) }
 
 	s.openSSH(ctx)
@@ -33,7 +33,7 @@ func TestFastFight(t *testing.T) {
 		s.openSSH(ctx) // the fight: open again right after the fix
 	}
 	waitFor(t, "third revoke", func() bool { return revokes() == 3 })
-	st := s.waitState(id, workflows.StateResolved)
+	st := s.waitState(id, contract.StateResolved)
 	if st.Remediations != 3 {
 		t.Errorf("remediations = %d, want 3: each re-open fixed once", st.Remediations)
 	}
@@ -43,7 +43,7 @@ func TestFastFight(t *testing.T) {
 
 	// The budget is spent: one more re-open is escalated, not fought.
 	s.openSSH(ctx)
-	st = s.waitState(id, workflows.StateEscalated)
+	st = s.waitState(id, contract.StateEscalated)
 	if st.Remediations != 3 || revokes() != 3 {
 		t.Errorf("remediations = %d, revokes = %d after escalation, want 3 and 3", st.Remediations, revokes())
 	}

@@ -17,8 +17,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
-	"github.com/rectifyhq/rectify/starter"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // TestEnforce: both insecure changes are reverted by rectify on its own,
@@ -34,8 +33,8 @@ func TestEnforce(t *testing.T) {
 		policy string
 		ref    string
 	}{{PolicySGAdminPorts, s.sg.ARN}, {PolicyS3PAB, s.bucket.ARN}} {
-		id := workflows.RemediationID(c.policy, c.ref)
-		st := s.waitState(id, workflows.StateResolved)
+		id := contract.RemediationID(c.policy, c.ref)
+		st := s.waitState(id, contract.StateResolved)
 		if st.Remediations != 1 {
 			t.Errorf("%s: remediations = %d, want 1", id, st.Remediations)
 		}
@@ -76,7 +75,7 @@ func TestEnforce(t *testing.T) {
 	if got := s.app.Stats.Snapshot().Ignored[events.CategoryRemediation]; got < 2 {
 		t.Errorf("starter ignored %d events of the remediation role, want >= 2", got)
 	}
-	for _, id := range []string{workflows.RemediationID(PolicySGAdminPorts, s.sg.ARN), workflows.RemediationID(PolicyS3PAB, s.bucket.ARN)} {
+	for _, id := range []string{contract.RemediationID(PolicySGAdminPorts, s.sg.ARN), contract.RemediationID(PolicyS3PAB, s.bucket.ARN)} {
 		if n := s.runs(ctx, id); n != 1 {
 			t.Errorf("%s has %d runs, want 1", id, n)
 		}
@@ -88,8 +87,8 @@ func TestNotify(t *testing.T) {
 	ctx := context.Background()
 	s := newStack(t, func(c *config.Config) { c.DryRun = true })
 	s.openSSH(ctx)
-	id := workflows.RemediationID(PolicySGAdminPorts, s.sg.ARN)
-	s.waitState(id, workflows.StateNotified)
+	id := contract.RemediationID(PolicySGAdminPorts, s.sg.ARN)
+	s.waitState(id, contract.StateNotified)
 	if !s.sshOpen(ctx) {
 		t.Error("notify mode changed the security group")
 	}
@@ -106,37 +105,37 @@ func TestNotify(t *testing.T) {
 func TestApprove(t *testing.T) {
 	approve := func(timeout time.Duration) func(*config.Config) {
 		return func(c *config.Config) {
-			c.Policies = map[string]config.PolicySettings{PolicyS3PAB: {Mode: config.ModeApprove, ApprovalTimeout: config.Duration(timeout)}}
+			c.Policies = map[string]config.PolicySettings{PolicyS3PAB: {Mode: contract.ModeApprove, ApprovalTimeout: config.Duration(timeout)}}
 		}
 	}
 	tests := []struct {
 		name      string
 		timeout   time.Duration
-		decide    *workflows.Decision
+		decide    *contract.Decision
 		wantState string
 		wantFixed bool
 	}{
-		{"approved", time.Hour, &workflows.Decision{Approve: true, User: HumanUser}, workflows.StateResolved, true},
-		{"rejected", time.Hour, &workflows.Decision{Approve: false, User: HumanUser, Reason: "bucket hosts the public website"}, workflows.StateRejected, false},
-		{"timed out", 2 * time.Second, nil, workflows.StateExpired, false},
+		{"approved", time.Hour, &contract.Decision{Approve: true, User: HumanUser}, contract.StateResolved, true},
+		{"rejected", time.Hour, &contract.Decision{Approve: false, User: HumanUser, Reason: "bucket hosts the public website"}, contract.StateRejected, false},
+		{"timed out", 2 * time.Second, nil, contract.StateExpired, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			s := newStack(t, approve(tt.timeout))
 			s.removePAB(ctx)
-			id := workflows.RemediationID(PolicyS3PAB, s.bucket.ARN)
-			s.waitState(id, workflows.StateAwaitingApproval)
+			id := contract.RemediationID(PolicyS3PAB, s.bucket.ARN)
+			s.waitState(id, contract.StateAwaitingApproval)
 			if tt.decide != nil {
 				// A non-approver is refused and changes nothing.
-				if _, err := starter.Decide(ctx, temporalServer.Client, id, "", workflows.Decision{Approve: true, User: "mallory"}); err == nil {
+				if _, err := contract.Decide(ctx, temporalServer.Client, id, "", contract.Decision{Approve: true, User: "mallory"}); err == nil {
 					t.Fatal("mallory's approval was accepted")
 				}
-				res, err := starter.Decide(ctx, temporalServer.Client, id, "", *tt.decide)
+				res, err := contract.Decide(ctx, temporalServer.Client, id, "", *tt.decide)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if res.State != map[bool]string{true: workflows.StateApproved, false: workflows.StateRejected}[tt.decide.Approve] {
+				if res.State != map[bool]string{true: contract.StateApproved, false: contract.StateRejected}[tt.decide.Approve] {
 					t.Errorf("decision result = %+v", res)
 				}
 			}
@@ -151,7 +150,7 @@ func TestApprove(t *testing.T) {
 				t.Errorf("reason = %q, want %q", st.Reason, tt.decide.Reason)
 			}
 			// A decision after the end is refused with the state it ended in.
-			if _, err := starter.Decide(ctx, temporalServer.Client, id, "", workflows.Decision{Approve: true, User: HumanUser}); err == nil && tt.wantState != workflows.StateResolved {
+			if _, err := contract.Decide(ctx, temporalServer.Client, id, "", contract.Decision{Approve: true, User: HumanUser}); err == nil && tt.wantState != contract.StateResolved {
 				t.Error("a second decision was accepted")
 			}
 		})
@@ -165,16 +164,16 @@ func TestRecurringDriftEscalates(t *testing.T) {
 	s := newStack(t, func(c *config.Config) {
 		c.Defaults.MaxRemediations = 2
 	})
-	id := workflows.RemediationID(PolicySGAdminPorts, s.sg.ARN)
+	id := contract.RemediationID(PolicySGAdminPorts, s.sg.ARN)
 	for i := 1; i <= 2; i++ {
 		s.openSSH(ctx)
 		waitFor(t, "remediation "+string(rune('0'+i)), func() bool {
 			st, err := queryStatus(ctx, id)
-			return err == nil && st.Remediations == i && st.State == workflows.StateResolved
+			return err == nil && st.Remediations == i && st.State == contract.StateResolved
 		})
 	}
 	s.openSSH(ctx)
-	st := s.waitState(id, workflows.StateEscalated)
+	st := s.waitState(id, contract.StateEscalated)
 	if st.Remediations != 2 {
 		t.Errorf("remediations = %d, want 2 (the budget)", st.Remediations)
 	}
@@ -201,9 +200,9 @@ func TestBurst(t *testing.T) {
 		}
 	}
 	s.openSSH(ctx) // the 50th event
-	s.waitState(workflows.RemediationID(PolicySGAdminPorts, s.sg.ARN), workflows.StateResolved)
-	run := temporalServer.Client.GetWorkflow(ctx, workflows.EvaluateID(s.sg.ARN), "")
-	var res workflows.EvaluateResult
+	s.waitState(contract.RemediationID(PolicySGAdminPorts, s.sg.ARN), contract.StateResolved)
+	run := temporalServer.Client.GetWorkflow(ctx, contract.EvaluateID(s.sg.ARN), "")
+	var res contract.EvaluateResult
 	if err := run.Get(ctx, &res); err != nil {
 		t.Fatal(err)
 	}
@@ -227,12 +226,12 @@ func TestWorkerCrashMidRemediation(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.openSSH(ctx)
-	id := workflows.RemediationID(PolicySGAdminPorts, s.sg.ARN)
-	s.waitState(id, workflows.StateRemediating)
+	id := contract.RemediationID(PolicySGAdminPorts, s.sg.ARN)
+	s.waitState(id, contract.StateRemediating)
 	time.Sleep(time.Second) // the revoke is now waiting in the fake cloud
 	s.app.Stop()
 	s.startApp(ctx)
-	st := s.waitState(id, workflows.StateResolved)
+	st := s.waitState(id, contract.StateResolved)
 	if st.Remediations != 1 {
 		t.Errorf("remediations = %d, want 1", st.Remediations)
 	}
@@ -247,7 +246,7 @@ func TestWorkerCrashMidRemediation(t *testing.T) {
 // TestDemo runs the `rectify dev --demo` scenario end to end.
 func TestDemo(t *testing.T) {
 	s := newStack(t, func(c *config.Config) {
-		c.Policies = map[string]config.PolicySettings{PolicyS3PAB: {Mode: config.ModeApprove}}
+		c.Policies = map[string]config.PolicySettings{PolicyS3PAB: {Mode: contract.ModeApprove}}
 	})
 	d := &Demo{Temporal: temporalServer.Client, Endpoint: s.endpoint, Suffix: s.suffix, App: s.app}
 	sum, err := d.Run(context.Background(), 90*time.Second)
@@ -262,9 +261,9 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	saveHistory(t, workflows.EvaluateID(sg.ARN), "evaluate")
-	saveHistory(t, workflows.RemediationID(PolicySGAdminPorts, sg.ARN), "remediation-enforce")
-	saveHistory(t, workflows.RemediationID(PolicyS3PAB, bucket.ARN), "remediation-approve")
+	saveHistory(t, contract.EvaluateID(sg.ARN), "evaluate")
+	saveHistory(t, contract.RemediationID(PolicySGAdminPorts, sg.ARN), "remediation-enforce")
+	saveHistory(t, contract.RemediationID(PolicyS3PAB, bucket.ARN), "remediation-approve")
 
 	// What a dashboard sees after the demo.
 	rec := httptest.NewRecorder()
@@ -300,9 +299,9 @@ func TestDemo(t *testing.T) {
 	}
 }
 
-func queryStatus(ctx context.Context, id string) (workflows.Status, error) {
-	var st workflows.Status
-	v, err := temporalServer.Client.QueryWorkflow(ctx, id, "", workflows.QueryStatus)
+func queryStatus(ctx context.Context, id string) (contract.Status, error) {
+	var st contract.Status
+	v, err := temporalServer.Client.QueryWorkflow(ctx, id, "", contract.QueryStatus)
 	if err != nil {
 		return st, err
 	}

@@ -25,7 +25,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/starter"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // The defaults keep TestTemporalOutage near a minute: the outage outlasts
@@ -139,8 +139,8 @@ func TestTemporalOutage(t *testing.T) {
 	deadline := time.Now().Add(time.Minute)
 	missing := 0
 	for _, id := range groups {
-		var res workflows.EvaluateResult
-		err := waitResult(ctx, deadline, tc, workflows.EvaluateID(resource.SecurityGroupARN(Account, Region, id)), &res)
+		var res contract.EvaluateResult
+		err := waitResult(ctx, deadline, tc, contract.EvaluateID(resource.SecurityGroupARN(Account, Region, id)), &res)
 		switch {
 		case err != nil:
 			missing++

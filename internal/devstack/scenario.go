@@ -16,8 +16,7 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/resource"
-	"github.com/rectifyhq/rectify/starter"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // Policy ids the demo exercises.
@@ -99,21 +98,21 @@ func (d *Demo) Run(ctx context.Context, timeout time.Duration) (Summary, error) 
 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	bucketWF := workflows.RemediationID(PolicyS3PAB, bucket.ARN)
+	bucketWF := contract.RemediationID(PolicyS3PAB, bucket.ARN)
 	say("waiting for %s to ask for approval", bucketWF)
-	if _, err := WaitState(ctx, d.Temporal, bucketWF, workflows.StateAwaitingApproval); err != nil {
+	if _, err := WaitState(ctx, d.Temporal, bucketWF, contract.StateAwaitingApproval); err != nil {
 		return Summary{}, err
 	}
-	res, err := starter.Decide(ctx, d.Temporal, bucketWF, "", workflows.Decision{Approve: true, User: HumanUser})
+	res, err := contract.Decide(ctx, d.Temporal, bucketWF, "", contract.Decision{Approve: true, User: HumanUser})
 	if err != nil {
 		return Summary{}, err
 	}
 	say("rectify approve %s --as %s → %s", bucketWF, HumanUser, res.Message)
 
-	ids := []string{workflows.RemediationID(PolicySGAdminPorts, sg.ARN), bucketWF}
+	ids := []string{contract.RemediationID(PolicySGAdminPorts, sg.ARN), bucketWF}
 	var sum Summary
 	for _, id := range ids {
-		st, err := WaitState(ctx, d.Temporal, id, workflows.StateResolved)
+		st, err := WaitState(ctx, d.Temporal, id, contract.StateResolved)
 		if err != nil {
 			sum.Problems = append(sum.Problems, err.Error())
 			continue
@@ -195,10 +194,10 @@ func (d *Demo) cloudFixed(ctx context.Context, sg, bucket resource.Ref) (bool, e
 
 // WaitState polls a Remediation until it reaches state, fails for good
 // (a terminal state that is not the wanted one), or ctx ends.
-func WaitState(ctx context.Context, c client.Client, workflowID, state string) (workflows.Status, error) {
-	var last workflows.Status
+func WaitState(ctx context.Context, c client.Client, workflowID, state string) (contract.Status, error) {
+	var last contract.Status
 	for {
-		v, err := c.QueryWorkflow(ctx, workflowID, "", workflows.QueryStatus)
+		v, err := c.QueryWorkflow(ctx, workflowID, "", contract.QueryStatus)
 		if err == nil && v.Get(&last) == nil && last.State == state {
 			return last, nil
 		}

@@ -22,7 +22,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/internal/slackapp/slackfake"
 	"github.com/rectifyhq/rectify/starter"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 const (
@@ -39,7 +39,7 @@ type slackStack struct {
 	*stack
 	api      *slackfake.Server
 	endpoint string
-	handler  *starter.SlackHandler
+	handler  *slackapp.Handler
 	clicks   int
 }
 
@@ -52,12 +52,12 @@ func newSlackStack(t *testing.T, configure func(*config.Config)) *slackStack {
 		c.Slack.APIURL = api.APIURL()
 		c.Slack.DefaultChannel = slackChannel
 		c.Approvers = []string{slackApprover}
-		c.Policies = map[string]config.PolicySettings{PolicyS3PAB: {Mode: config.ModeApprove}}
+		c.Policies = map[string]config.PolicySettings{PolicyS3PAB: {Mode: contract.ModeApprove}}
 		if configure != nil {
 			configure(c)
 		}
 	})
-	h, err := starter.NewSlackHandlerFromConfig(&s.cfg, temporalServer.Client, slog.New(slog.DiscardHandler))
+	h, err := slackapp.NewHandlerFromConfig(&s.cfg, temporalServer.Client, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,8 +111,8 @@ func TestSlackApproveThenUndo(t *testing.T) {
 	ctx := context.Background()
 	s := newSlackStack(t, nil)
 	s.removePAB(ctx)
-	id := workflows.RemediationID(PolicyS3PAB, s.bucket.ARN)
-	s.waitState(id, workflows.StateAwaitingApproval)
+	id := contract.RemediationID(PolicyS3PAB, s.bucket.ARN)
+	s.waitState(id, contract.StateAwaitingApproval)
 
 	// The state is upserted before the message is posted: wait for it.
 	var posts []slackfake.Call
@@ -136,14 +136,14 @@ func TestSlackApproveThenUndo(t *testing.T) {
 	if code := s.click("U0MALLORY", slackapp.ActionApprove, id); code != http.StatusOK {
 		t.Fatalf("click status %d", code)
 	}
-	if st, _ := queryStatus(ctx, id); st.State != workflows.StateAwaitingApproval {
+	if st, _ := queryStatus(ctx, id); st.State != contract.StateAwaitingApproval {
 		t.Fatalf("a non-approver moved the workflow to %s", st.State)
 	}
 
 	if code := s.click(slackApprover, slackapp.ActionApprove, id); code != http.StatusOK {
 		t.Fatalf("approve click = %d", code)
 	}
-	st := s.waitState(id, workflows.StateResolved)
+	st := s.waitState(id, contract.StateResolved)
 	if st.DecidedBy != slackApprover || !s.pabComplete(ctx) {
 		t.Fatalf("after approval: decided by %q, block complete %v", st.DecidedBy, s.pabComplete(ctx))
 	}
@@ -162,7 +162,7 @@ func TestSlackApproveThenUndo(t *testing.T) {
 		t.Fatalf("undo click = %d", code)
 	}
 	s.submitReason(slackApprover, "the website bucket must stay public")
-	st = s.waitState(id, workflows.StateUndone)
+	st = s.waitState(id, contract.StateUndone)
 	if s.pabComplete(ctx) {
 		t.Error("undo did not restore the missing public access block")
 	}
@@ -192,11 +192,11 @@ func TestSlackRejectWithReason(t *testing.T) {
 	ctx := context.Background()
 	s := newSlackStack(t, nil)
 	s.removePAB(ctx)
-	id := workflows.RemediationID(PolicyS3PAB, s.bucket.ARN)
-	s.waitState(id, workflows.StateAwaitingApproval)
+	id := contract.RemediationID(PolicyS3PAB, s.bucket.ARN)
+	s.waitState(id, contract.StateAwaitingApproval)
 	s.click(slackApprover, slackapp.ActionReject, id)
 	s.submitReason(slackApprover, "public website, approved by CISO")
-	st := s.waitState(id, workflows.StateRejected)
+	st := s.waitState(id, contract.StateRejected)
 	if st.Reason != "public website, approved by CISO" || st.DecidedBy != slackApprover {
 		t.Errorf("status = %+v", st)
 	}
@@ -222,25 +222,25 @@ func TestSlackRejectWithReason(t *testing.T) {
 // reminder posted in the thread before it.
 func TestSlackTimeouts(t *testing.T) {
 	tests := []struct {
-		action    string
+		action    contract.TimeoutAction
 		wantState string
 		wantFixed bool
 	}{
-		{config.TimeoutRemediate, workflows.StateResolved, true},
-		{config.TimeoutSkip, workflows.StateExpired, false},
-		{config.TimeoutEscalate, workflows.StateEscalated, false},
+		{contract.TimeoutRemediate, contract.StateResolved, true},
+		{contract.TimeoutSkip, contract.StateExpired, false},
+		{contract.TimeoutEscalate, contract.StateEscalated, false},
 	}
 	for _, tt := range tests {
-		t.Run(tt.action, func(t *testing.T) {
+		t.Run(string(tt.action), func(t *testing.T) {
 			ctx := context.Background()
 			s := newSlackStack(t, func(c *config.Config) {
 				c.Policies = map[string]config.PolicySettings{PolicyS3PAB: {
-					Mode: config.ModeApprove, ApprovalTimeout: config.Duration(3 * time.Second), TimeoutAction: tt.action,
+					Mode: contract.ModeApprove, ApprovalTimeout: config.Duration(3 * time.Second), TimeoutAction: tt.action,
 					Reminders: []config.Duration{config.Duration(time.Second)}, EscalationMention: "<!subteam^S0ONCALL>",
 				}}
 			})
 			s.removePAB(ctx)
-			id := workflows.RemediationID(PolicyS3PAB, s.bucket.ARN)
+			id := contract.RemediationID(PolicyS3PAB, s.bucket.ARN)
 			s.waitState(id, tt.wantState)
 			if got := s.pabComplete(ctx); got != tt.wantFixed {
 				t.Errorf("fixed = %v, want %v", got, tt.wantFixed)
@@ -271,7 +271,7 @@ func TestExpiredExemptionIgnored(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.removePAB(ctx)
-	s.waitState(workflows.RemediationID(PolicyS3PAB, s.bucket.ARN), workflows.StateResolved)
+	s.waitState(contract.RemediationID(PolicyS3PAB, s.bucket.ARN), contract.StateResolved)
 	if !s.pabComplete(ctx) {
 		t.Error("expired exemption stopped the fix")
 	}
@@ -291,7 +291,7 @@ func TestExemptionHonoured(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.removePAB(ctx)
-	s.waitState(workflows.RemediationID(PolicyS3PAB, s.bucket.ARN), workflows.StateSuppressed)
+	s.waitState(contract.RemediationID(PolicyS3PAB, s.bucket.ARN), contract.StateSuppressed)
 	if s.pabComplete(ctx) {
 		t.Error("an exempt bucket was changed")
 	}
@@ -310,8 +310,8 @@ func TestConfigExemptions(t *testing.T) {
 		expires string
 		want    string
 	}{
-		{"live", time.Now().Add(48 * time.Hour).UTC().Format(time.DateOnly), workflows.StateSuppressed},
-		{"expired", "2020-01-01", workflows.StateResolved},
+		{"live", time.Now().Add(48 * time.Hour).UTC().Format(time.DateOnly), contract.StateSuppressed},
+		{"expired", "2020-01-01", contract.StateResolved},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStack(t, func(c *config.Config) {
@@ -319,12 +319,12 @@ func TestConfigExemptions(t *testing.T) {
 					Reason: "static website", Owner: "web-team", Expires: tc.expires}}
 			})
 			s.removePAB(ctx)
-			id := workflows.RemediationID(PolicyS3PAB, s.bucket.ARN)
+			id := contract.RemediationID(PolicyS3PAB, s.bucket.ARN)
 			st := s.waitState(id, tc.want)
-			if fixed := s.pabComplete(ctx); fixed != (tc.want == workflows.StateResolved) {
+			if fixed := s.pabComplete(ctx); fixed != (tc.want == contract.StateResolved) {
 				t.Errorf("public access block complete = %v in state %s", fixed, st.State)
 			}
-			if tc.want == workflows.StateSuppressed {
+			if tc.want == contract.StateSuppressed {
 				f := s.finding(ctx, PolicyS3PAB, s.bucket, shtypes.WorkflowStatusSuppressed)
 				if f.Workflow.Status != shtypes.WorkflowStatusSuppressed || f.Note == nil || !strings.Contains(aws.ToString(f.Note.Text), "web-team") {
 					t.Errorf("finding: %s, note %v; want SUPPRESSED naming the owner", f.Workflow.Status, f.Note)

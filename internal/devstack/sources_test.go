@@ -20,7 +20,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/starter"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 var worldSSH = []fakecloud.RuleSeed{{Protocol: "tcp", FromPort: 22, ToPort: 22, CidrIPv4: "0.0.0.0/0"}}
@@ -36,18 +36,18 @@ func TestSweepFindsUnreportedDrift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := workflows.SweepInput{Account: Account, Region: Region, PagesPerSecond: 20, PageSize: 5}
+	in := contract.SweepInput{Account: Account, Region: Region, PagesPerSecond: 20, PageSize: 5}
 	if err := starter.EnsureSweep(ctx, temporalServer.Client, s.cfg.Temporal.TaskQueue, starter.SweepSchedule{Input: in, Every: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		_ = temporalServer.Client.ScheduleClient().GetHandle(ctx, workflows.SweepID(Account, Region)).Delete(ctx)
+		_ = temporalServer.Client.ScheduleClient().GetHandle(ctx, contract.SweepID(Account, Region)).Delete(ctx)
 	})
 	if err := starter.TriggerSweep(ctx, temporalServer.Client, Account, Region); err != nil {
 		t.Fatal(err)
 	}
 	arn := resource.SecurityGroupARN(Account, Region, id)
-	s.waitState(workflows.RemediationID(PolicySGAdminPorts, arn), workflows.StateResolved)
+	s.waitState(contract.RemediationID(PolicySGAdminPorts, arn), contract.StateResolved)
 	var last starter.SweepStatus
 	waitFor(t, "the sweep to complete", func() bool {
 		sweeps, err := starter.ListSweeps(ctx, temporalServer.Client)
@@ -55,7 +55,7 @@ func TestSweepFindsUnreportedDrift(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, sw := range sweeps {
-			if sw.ID == workflows.SweepID(Account, Region) {
+			if sw.ID == contract.SweepID(Account, Region) {
 				last = sw
 			}
 		}
@@ -106,12 +106,12 @@ func TestTwoAccounts(t *testing.T) {
 	bobGroup := open("AKIAFAKEBOB000000001", "b")
 	eveGroup := open("AKIAFAKEEVE000000001", "e")
 
-	s.waitState(workflows.RemediationID(PolicySGAdminPorts, resource.SecurityGroupARN(second, Region, bobGroup)), workflows.StateResolved)
+	s.waitState(contract.RemediationID(PolicySGAdminPorts, resource.SecurityGroupARN(second, Region, bobGroup)), contract.StateResolved)
 	if n := s.events.count("RevokeSecurityGroupIngress", "arn:aws:sts::"+second+":assumed-role/"+RemediationRoleName); n != 1 {
 		t.Errorf("revokes in %s by its remediation role = %d, want 1", second, n)
 	}
 	waitFor(t, "the stranger's event to be refused", func() bool { return s.app.Stats.Snapshot().Refused >= 1 })
-	if n := s.runs(ctx, workflows.EvaluateID(resource.SecurityGroupARN(stranger, Region, eveGroup))); n != 0 {
+	if n := s.runs(ctx, contract.EvaluateID(resource.SecurityGroupARN(stranger, Region, eveGroup))); n != 0 {
 		t.Errorf("an account off the allow-list was evaluated (%d runs)", n)
 	}
 }
@@ -151,8 +151,8 @@ func TestStorm(t *testing.T) {
 	passes, changes := 0, 0
 	for _, g := range groups {
 		arn := resource.SecurityGroupARN(Account, Region, g)
-		s.waitState(workflows.RemediationID(PolicySGAdminPorts, arn), workflows.StateResolved)
-		p, c := evaluationTotals(t, ctx, workflows.EvaluateID(arn))
+		s.waitState(contract.RemediationID(PolicySGAdminPorts, arn), contract.StateResolved)
+		p, c := evaluationTotals(t, ctx, contract.EvaluateID(arn))
 		passes += p
 		changes += c
 	}
@@ -185,7 +185,7 @@ func evaluationTotals(t testing.TB, ctx context.Context, id string) (passes, cha
 				running = true
 				continue
 			}
-			var res workflows.EvaluateResult
+			var res contract.EvaluateResult
 			if err := temporalServer.Client.GetWorkflow(ctx, id, e.GetExecution().GetRunId()).Get(ctx, &res); err != nil {
 				t.Fatal(err)
 			}
@@ -211,7 +211,7 @@ func TestMalformedGoesToDLQ(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.openSSH(ctx) // a good event behind the bad one
-	s.waitState(workflows.RemediationID(PolicySGAdminPorts, s.sg.ARN), workflows.StateResolved)
+	s.waitState(contract.RemediationID(PolicySGAdminPorts, s.sg.ARN), contract.StateResolved)
 	waitFor(t, "the bad message to reach the DLQ", func() bool {
 		visible, inflight, err := s.cloud.QueueDepth(s.cfg.Queue.DLQURL)
 		return err == nil && visible+inflight == 1
@@ -254,7 +254,7 @@ func TestConfigNotifications(t *testing.T) {
 			if err := s.cloud.EmitConfigChange(s.cfg.Queue.URL, fakecloud.ConfigDelivery{Kind: tc.kind}, Account, Region, "AWS::EC2::SecurityGroup", id); err != nil {
 				t.Fatal(err)
 			}
-			s.waitState(workflows.RemediationID(PolicySGAdminPorts, resource.SecurityGroupARN(Account, Region, id)), workflows.StateResolved)
+			s.waitState(contract.RemediationID(PolicySGAdminPorts, resource.SecurityGroupARN(Account, Region, id)), contract.StateResolved)
 		})
 	}
 }
@@ -285,8 +285,8 @@ func TestSecurityHubFindings(t *testing.T) {
 	if err := s.cloud.EmitSecurityHubImported(s.cfg.Queue.URL, Account, Region, finding); err != nil {
 		t.Fatal(err)
 	}
-	s.waitState(workflows.RemediationID(PolicySGAdminPorts, arn), workflows.StateResolved)
-	before := s.runs(ctx, workflows.EvaluateID(arn))
+	s.waitState(contract.RemediationID(PolicySGAdminPorts, arn), contract.StateResolved)
+	before := s.runs(ctx, contract.EvaluateID(arn))
 
 	// rectify's own findings of this fix come back as Imported events.
 	if err := s.cloud.EmitFindingsOf(s.cfg.Queue.URL, Account, Region, func(f map[string]any) bool {
@@ -296,7 +296,7 @@ func TestSecurityHubFindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "rectify's own finding to be ignored", func() bool { return s.app.Stats.Snapshot().Ignored["own finding"] >= 1 })
-	if after := s.runs(ctx, workflows.EvaluateID(arn)); after != before {
+	if after := s.runs(ctx, contract.EvaluateID(arn)); after != before {
 		t.Errorf("rectify's own finding started an evaluation (%d runs, was %d)", after, before)
 	}
 }

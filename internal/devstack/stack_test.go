@@ -28,7 +28,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/internal/tracing"
 	"github.com/rectifyhq/rectify/policies"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // One Temporal dev server serves every test of the package; each test gets
@@ -182,7 +182,7 @@ func (s *stack) pabComplete(ctx context.Context) bool {
 }
 
 // waitState waits for a Remediation to reach state.
-func (s *stack) waitState(id, state string) workflows.Status {
+func (s *stack) waitState(id, state string) contract.Status {
 	s.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()

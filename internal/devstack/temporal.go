@@ -16,7 +16,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/rectifyhq/rectify/internal/logging"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // TemporalOptions configures the dev server.
@@ -52,7 +52,7 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 		// without eager execution and 300 ms with it (DESIGN.md).
 		"--dynamic-config-value", "system.enableActivityEagerExecution=true",
 	}
-	for _, k := range workflows.SearchAttributes {
+	for _, k := range contract.SearchAttributes {
 		args = append(args, "--search-attribute", k.GetName()+"=Keyword")
 	}
 	devOpts := testsuite.DevServerOptions{

@@ -5,9 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/rectifyhq/rectify/workflows/contract"
 	"go.opentelemetry.io/otel/trace"
-
-	"github.com/rectifyhq/rectify/workflows"
 )
 
 // TestOneTracePerViolation: the event's span, both workflows and every
@@ -17,7 +16,7 @@ func TestOneTracePerViolation(t *testing.T) {
 	ctx := context.Background()
 	s := newStack(t, nil)
 	s.openSSH(ctx)
-	s.waitState(workflows.RemediationID(PolicySGAdminPorts, s.sg.ARN), workflows.StateResolved)
+	s.waitState(contract.RemediationID(PolicySGAdminPorts, s.sg.ARN), contract.StateResolved)
 
 	spans := s.spans.GetSpans()
 	var traceID trace.TraceID

@@ -1,7 +1,9 @@
-// Package slackapp holds what the Slack notifier (activities) and the
-// interactions endpoint (starter) must agree on: the action and callback
-// IDs that cross from a posted message back to a click, the API client
-// built from config, Slack ID and mrkdwn helpers, and the app manifest.
+// Package slackapp is rectify's Slack app in one place: the notifier that
+// posts and updates a violation's message (the worker's Notify activity
+// calls it), the interactions endpoint that turns a signed click into the
+// decide or undo Update (the starter serves it), the action and callback
+// IDs that cross from one to the other, the API client built from config,
+// Slack ID and mrkdwn helpers, and the app manifest.
 package slackapp
 
 // InteractionsPath is where the starter serves Slack's interactivity

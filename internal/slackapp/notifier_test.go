@@ -1,4 +1,4 @@
-package activities
+package slackapp_test
 
 import (
 	"bytes"
@@ -15,16 +15,17 @@ import (
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/internal/slackapp/slackfake"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 const (
-	testBotToken = "xoxb-test-0000-supersecret"
-	testWorkflow = "remediation/aws.ec2.open_ssh/arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0abc"
+	testBotToken   = "xoxb-test-0000-supersecret"
+	n_testWorkflow = "remediation/aws.ec2.open_ssh/arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0abc"
 )
 
-func testNotification(state string) Notification {
-	return Notification{
-		WorkflowID: testWorkflow,
+func testNotification(state string) contract.Notification {
+	return contract.Notification{
+		WorkflowID: n_testWorkflow,
 		State:      state,
 		PolicyID:   "aws.ec2.open_ssh",
 		Title:      "Security group allows SSH from the internet",
@@ -39,7 +40,7 @@ func testNotification(state string) Notification {
 	}
 }
 
-func newTestNotifier(t *testing.T) (*SlackNotifier, *slackfake.Server, *bytes.Buffer) {
+func newTestNotifier(t *testing.T) (*slackapp.Notifier, *slackfake.Server, *bytes.Buffer) {
 	t.Helper()
 	api := slackfake.New(t, testBotToken)
 	cfg := config.Default()
@@ -54,7 +55,7 @@ func newTestNotifier(t *testing.T) (*SlackNotifier, *slackfake.Server, *bytes.Bu
 		},
 	}
 	var logs bytes.Buffer
-	n, err := NewSlackNotifier(&cfg, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	n, err := slackapp.NewNotifier(&cfg, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +102,7 @@ func TestSlackNotifierFirstMessage(t *testing.T) {
 		}
 	}
 	buttons := post.Buttons()
-	if len(buttons) != 2 || buttons[slackapp.ActionApprove] != testWorkflow || buttons[slackapp.ActionReject] != testWorkflow {
+	if len(buttons) != 2 || buttons[slackapp.ActionApprove] != n_testWorkflow || buttons[slackapp.ActionReject] != n_testWorkflow {
 		t.Errorf("buttons = %v, want approve and reject carrying the workflow ID", buttons)
 	}
 	if got := approveConfirm(post); got != "revoke sgr-0abc: tcp 22 from 0.0.0.0/0" {
@@ -237,15 +238,15 @@ func TestSlackNotifierErrors(t *testing.T) {
 		wantRetryable bool
 		wantDelay     time.Duration
 	}{
-		{"rate limit on post", "chat.postMessage", slackfake.Reply{Status: 429, RetryAfter: 7}, false, ErrSlackRateLimited, true, 7 * time.Second},
-		{"rate limit on update", "chat.update", slackfake.Reply{Status: 429, RetryAfter: 30}, true, ErrSlackRateLimited, true, 30 * time.Second},
-		{"rate limit without delay", "chat.postMessage", slackfake.Reply{Status: 429, RetryAfter: 0}, false, ErrSlackRateLimited, true, time.Second},
+		{"rate limit on post", "chat.postMessage", slackfake.Reply{Status: 429, RetryAfter: 7}, false, slackapp.ErrSlackRateLimited, true, 7 * time.Second},
+		{"rate limit on update", "chat.update", slackfake.Reply{Status: 429, RetryAfter: 30}, true, slackapp.ErrSlackRateLimited, true, 30 * time.Second},
+		{"rate limit without delay", "chat.postMessage", slackfake.Reply{Status: 429, RetryAfter: 0}, false, slackapp.ErrSlackRateLimited, true, time.Second},
 		{"channel not found", "chat.postMessage", slackfake.Reply{Error: "channel_not_found"}, false, "channel_not_found", false, 0},
 		{"bot not in channel", "chat.postMessage", slackfake.Reply{Error: "not_in_channel"}, false, "not_in_channel", false, 0},
 		{"invalid auth on update", "chat.update", slackfake.Reply{Error: "invalid_auth"}, true, "invalid_auth", false, 0},
 		{"slack error is retried", "chat.postMessage", slackfake.Reply{Error: "internal_error"}, false, "internal_error", true, 0},
-		{"server error", "chat.postMessage", slackfake.Reply{Status: 503}, false, ErrSlackHTTP, true, 0},
-		{"wrong api url", "chat.postMessage", slackfake.Reply{Status: 404}, false, ErrSlackHTTP, false, 0},
+		{"server error", "chat.postMessage", slackfake.Reply{Status: 503}, false, slackapp.ErrSlackHTTP, true, 0},
+		{"wrong api url", "chat.postMessage", slackfake.Reply{Status: 404}, false, slackapp.ErrSlackHTTP, false, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -319,7 +320,7 @@ func TestParseSlackThread(t *testing.T) {
 		{"log:thing:x", "", "", false},
 	}
 	for _, tt := range tests {
-		channel, ts, ok := parseSlackThread(tt.in)
+		channel, ts, ok := slackapp.ParseThread(tt.in)
 		if ok != tt.ok || (ok && (channel != tt.channel || ts != tt.ts)) {
 			t.Errorf("parseSlackThread(%q) = %q, %q, %v", tt.in, channel, ts, ok)
 		}
@@ -334,7 +335,7 @@ func TestSlackNotifierUndoButton(t *testing.T) {
 		t.Fatal(err)
 	}
 	up := api.Calls("chat.update")[0]
-	if b := up.Buttons(); len(b) != 1 || b[slackapp.ActionUndo] != testWorkflow {
+	if b := up.Buttons(); len(b) != 1 || b[slackapp.ActionUndo] != n_testWorkflow {
 		t.Errorf("buttons = %v, want only Undo carrying the workflow ID", b)
 	}
 	if !strings.Contains(up.BlockText(), "Undo remediation?") {

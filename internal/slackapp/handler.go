@@ -1,4 +1,4 @@
-package starter
+package slackapp
 
 import (
 	"context"
@@ -16,22 +16,21 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/rectifyhq/rectify/internal/config"
-	"github.com/rectifyhq/rectify/internal/slackapp"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // DecideFunc sends the decide Update to a Remediation: Decide bound to a
 // Temporal client in production (TemporalDecide), a fake in unit tests.
-type DecideFunc func(ctx context.Context, workflowID, updateID string, d workflows.Decision) (workflows.DecisionResult, error)
+type DecideFunc func(ctx context.Context, workflowID, updateID string, d contract.Decision) (contract.DecisionResult, error)
 
 // UndoFunc sends the undo Update to a Remediation (TemporalUndo).
-type UndoFunc func(ctx context.Context, workflowID, updateID string, u workflows.UndoRequest) (workflows.DecisionResult, error)
+type UndoFunc func(ctx context.Context, workflowID, updateID string, u contract.UndoRequest) (contract.DecisionResult, error)
 
 // StatusFunc queries a Remediation's status (TemporalStatus). The handler
 // uses it only to explain a click on a workflow that has already closed.
-type StatusFunc func(ctx context.Context, workflowID string) (workflows.Status, error)
+type StatusFunc func(ctx context.Context, workflowID string) (contract.Status, error)
 
-// Defaults of SlackHandlerConfig.
+// Defaults of HandlerConfig.
 const (
 	// defaultSlackTimeout bounds the work behind one click: the approver
 	// check, the Update and the reply. The Update handler itself returns at
@@ -45,8 +44,8 @@ const (
 	maxSlackBody = 1 << 20
 )
 
-// SlackHandlerConfig is what the interactions endpoint needs.
-type SlackHandlerConfig struct {
+// HandlerConfig is what the interactions endpoint needs.
+type HandlerConfig struct {
 	// SigningSecret verifies X-Slack-Signature. Required.
 	SigningSecret config.Secret
 	// Client is the bot's API client, for views.open (the reason modal),
@@ -75,21 +74,21 @@ type SlackHandlerConfig struct {
 	Log        *slog.Logger
 }
 
-// SlackHandler serves POST /slack/interactions (slackapp.InteractionsPath).
+// SlackHandler serves POST /slack/interactions (InteractionsPath).
 // It verifies Slack's signature, answers Slack at once (Slack gives up
 // after 3 s), and does the rest in the background: the approver check, the
 // decide Update, and an ephemeral reply to the clicking user. The message
 // itself is updated by the workflow's own notifier, so the channel and the
 // Temporal UI never disagree.
-type SlackHandler struct {
-	cfg       SlackHandlerConfig
+type Handler struct {
+	cfg       HandlerConfig
 	approvers *approverSet
 	log       *slog.Logger
 	inflight  sync.WaitGroup
 }
 
 // NewSlackHandler checks cfg and fills its defaults.
-func NewSlackHandler(cfg SlackHandlerConfig) (*SlackHandler, error) {
+func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	switch {
 	case cfg.SigningSecret == "":
 		return nil, errors.New("slack interactions: no signing secret (set SLACK_SIGNING_SECRET or SLACK_SIGNING_SECRET_FILE)")
@@ -110,7 +109,7 @@ func NewSlackHandler(cfg SlackHandlerConfig) (*SlackHandler, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	h := &SlackHandler{
+	h := &Handler{
 		cfg:       cfg,
 		approvers: newApproverSet(cfg.Approvers, cfg.ApproverCacheTTL, cfg.Client),
 		log:       cfg.Log,
@@ -123,10 +122,10 @@ func NewSlackHandler(cfg SlackHandlerConfig) (*SlackHandler, error) {
 
 // NewSlackHandlerFromConfig builds the handler the starter serves, from
 // the slack section and the approvers of cfg, deciding through tc.
-func NewSlackHandlerFromConfig(cfg *config.Config, tc client.Client, log *slog.Logger) (*SlackHandler, error) {
-	return NewSlackHandler(SlackHandlerConfig{
+func NewHandlerFromConfig(cfg *config.Config, tc client.Client, log *slog.Logger) (*Handler, error) {
+	return NewHandler(HandlerConfig{
 		SigningSecret:    cfg.Slack.SigningSecret,
-		Client:           slackapp.NewClient(cfg.Slack),
+		Client:           NewClient(cfg.Slack),
 		Approvers:        cfg.Approvers,
 		ApproverCacheTTL: cfg.Slack.CacheTTL(),
 		Decide:           TemporalDecide(tc),
@@ -138,10 +137,10 @@ func NewSlackHandlerFromConfig(cfg *config.Config, tc client.Client, log *slog.L
 
 // Wait blocks until the clicks being handled are done: for a graceful
 // shutdown, and for tests.
-func (h *SlackHandler) Wait() { h.inflight.Wait() }
+func (h *Handler) Wait() { h.inflight.Wait() }
 
 // ServeHTTP verifies and acknowledges one interaction.
-func (h *SlackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -171,7 +170,7 @@ func (h *SlackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.background(r.Context(), func(ctx context.Context) { h.onClick(ctx, ic, act) })
 		}
 	case slack.InteractionTypeViewSubmission:
-		if ic.View.CallbackID == slackapp.CallbackReason {
+		if ic.View.CallbackID == CallbackReason {
 			h.background(r.Context(), func(ctx context.Context) { h.onReason(ctx, ic) })
 		}
 	}
@@ -180,7 +179,7 @@ func (h *SlackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // verify checks X-Slack-Signature over the raw body and refuses a
 // timestamp more than 5 minutes away, so a captured request cannot be
 // replayed later.
-func (h *SlackHandler) verify(header http.Header, body []byte) error {
+func (h *Handler) verify(header http.Header, body []byte) error {
 	sv, err := slack.NewSecretsVerifier(header, h.cfg.SigningSecret.Reveal())
 	if err != nil {
 		return fmt.Errorf("verify signature: %w", err)
@@ -212,7 +211,7 @@ func parseInteraction(body []byte) (slack.InteractionCallback, error) {
 
 // background runs fn after the response, detached from the request's
 // cancellation (the request ends when Slack has its 200) but bounded.
-func (h *SlackHandler) background(parent context.Context, fn func(ctx context.Context)) {
+func (h *Handler) background(parent context.Context, fn func(ctx context.Context)) {
 	h.inflight.Add(1)
 	go func() {
 		defer h.inflight.Done()

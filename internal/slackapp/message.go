@@ -1,4 +1,4 @@
-package activities
+package slackapp
 
 import (
 	"net/url"
@@ -6,7 +6,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/rectifyhq/rectify/internal/slackapp"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // slackState is how a workflow state reads in Slack.
@@ -58,7 +58,7 @@ type slackMessage struct {
 // statusLine is the state in words, with the deciding user when the
 // detail names one ("approved by U0123" → "*Approved* by @alice"). rest is
 // the part of the detail the line did not use.
-func statusLine(n Notification) (line, rest string) {
+func statusLine(n contract.Notification) (line, rest string) {
 	st, ok := slackStates[n.State]
 	if !ok {
 		st = slackState{label: n.State, emoji: ":grey_question:"}
@@ -66,21 +66,21 @@ func statusLine(n Notification) (line, rest string) {
 	line = st.emoji + " *" + st.label + "*"
 	detail := strings.TrimSpace(n.Detail)
 	if by, ok := slackCutPrefixFold(detail, st.label+" by "); ok {
-		return line + " by " + slackapp.Mentionify(by), ""
+		return line + " by " + Mentionify(by), ""
 	}
 	return line, detail
 }
 
 // slackStep is the thread reply of one state change.
-func slackStep(n Notification) string {
+func slackStep(n contract.Notification) string {
 	line, rest := statusLine(n)
 	if rest != "" {
-		line += " — " + slackapp.Mentionify(rest)
+		line += " — " + Mentionify(rest)
 	}
 	return slackClip(line, maxSection)
 }
 
-func buildSlackMessage(n Notification, workflowURL string) slackMessage {
+func buildSlackMessage(n contract.Notification, workflowURL string) slackMessage {
 	line, rest := statusLine(n)
 	title := n.Title
 	if title == "" {
@@ -92,7 +92,7 @@ func buildSlackMessage(n Notification, workflowURL string) slackMessage {
 		slack.NewSectionBlock(nil, resourceFields(n), nil),
 	}
 	if n.Message != "" {
-		blocks = append(blocks, slackSection("*Finding*\n"+slackapp.Escape(n.Message)))
+		blocks = append(blocks, slackSection("*Finding*\n"+Escape(n.Message)))
 	}
 	if n.AskApproval {
 		// The workflow words the request "approve to <plan>"; the button
@@ -104,7 +104,7 @@ func buildSlackMessage(n Notification, workflowURL string) slackMessage {
 		if n.AskApproval {
 			label = "*Planned remediation*\n"
 		}
-		blocks = append(blocks, slackSection(label+slackapp.Mentionify(rest)))
+		blocks = append(blocks, slackSection(label+Mentionify(rest)))
 	}
 	switch {
 	case n.AskApproval:
@@ -114,36 +114,36 @@ func buildSlackMessage(n Notification, workflowURL string) slackMessage {
 	}
 	if workflowURL != "" {
 		blocks = append(blocks, slack.NewContextBlock("",
-			slackMarkdown("<"+workflowURL+"|Open in Temporal UI> · `"+slackapp.Escape(n.WorkflowID)+"`")))
+			slackMarkdown("<"+workflowURL+"|Open in Temporal UI> · `"+Escape(n.WorkflowID)+"`")))
 	}
 	st := slackStates[n.State].label
 	if st == "" {
 		st = n.State
 	}
 	return slackMessage{
-		text:   slackapp.Escape("[" + n.Severity + "] " + title + " on " + n.Ref.ARN + ": " + st),
+		text:   Escape("[" + n.Severity + "] " + title + " on " + n.Ref.ARN + ": " + st),
 		blocks: blocks,
 	}
 }
 
-func resourceFields(n Notification) []*slack.TextBlockObject {
+func resourceFields(n contract.Notification) []*slack.TextBlockObject {
 	region := n.Ref.Region
 	if region == "" {
 		region = "global"
 	}
 	fields := []*slack.TextBlockObject{
-		slackMarkdown(slackClip("*Resource*\n`"+slackapp.Escape(n.Ref.ARN)+"`", maxField)),
-		slackMarkdown("*Account · Region*\n" + slackapp.Escape(n.Ref.Account) + " · " + slackapp.Escape(region)),
-		slackMarkdown(slackClip("*Policy*\n`"+slackapp.Escape(n.PolicyID)+"`", maxField)),
-		slackMarkdown("*Severity*\n" + slackapp.Escape(n.Severity)),
+		slackMarkdown(slackClip("*Resource*\n`"+Escape(n.Ref.ARN)+"`", maxField)),
+		slackMarkdown("*Account · Region*\n" + Escape(n.Ref.Account) + " · " + Escape(region)),
+		slackMarkdown(slackClip("*Policy*\n`"+Escape(n.PolicyID)+"`", maxField)),
+		slackMarkdown("*Severity*\n" + Escape(n.Severity)),
 	}
 	if n.EventName != "" || n.Actor != "" {
 		change := "*Change*\n"
 		if n.EventName != "" {
-			change += "`" + slackapp.Escape(n.EventName) + "`"
+			change += "`" + Escape(n.EventName) + "`"
 		}
 		if n.Actor != "" {
-			change += " by " + slackapp.Escape(n.Actor)
+			change += " by " + Escape(n.Actor)
 		}
 		fields = append(fields, slackMarkdown(slackClip(change, maxField)))
 	}
@@ -154,25 +154,25 @@ func resourceFields(n Notification) []*slack.TextBlockObject {
 // the workflow to update without any lookup on our side. Approve asks
 // for confirmation with the plan, because it changes production.
 func decisionButtons(workflowID, planned string) *slack.ActionBlock {
-	approve := slack.NewButtonBlockElement(slackapp.ActionApprove, workflowID, slackPlain("Approve")).
+	approve := slack.NewButtonBlockElement(ActionApprove, workflowID, slackPlain("Approve")).
 		WithStyle(slack.StylePrimary)
 	if planned != "" {
 		approve = approve.WithConfirm(slack.NewConfirmationBlockObject(
 			slackPlain("Approve remediation?"), slackPlain(slackClip(planned, maxConfirm)), slackPlain("Approve"), slackPlain("Cancel")))
 	}
-	reject := slack.NewButtonBlockElement(slackapp.ActionReject, workflowID, slackPlain("Reject")).
+	reject := slack.NewButtonBlockElement(ActionReject, workflowID, slackPlain("Reject")).
 		WithStyle(slack.StyleDanger)
-	return slack.NewActionBlock(slackapp.BlockDecision, approve, reject)
+	return slack.NewActionBlock(BlockDecision, approve, reject)
 }
 
 // undoButton offers to restore the snapshot; confirmed first, because it
 // reopens the violation on purpose.
 func undoButton(workflowID string) *slack.ActionBlock {
-	undo := slack.NewButtonBlockElement(slackapp.ActionUndo, workflowID, slackPlain("Undo")).
+	undo := slack.NewButtonBlockElement(ActionUndo, workflowID, slackPlain("Undo")).
 		WithConfirm(slack.NewConfirmationBlockObject(slackPlain("Undo remediation?"),
 			slackPlain("This restores the previous configuration and exempts the resource from this policy for a while."),
 			slackPlain("Undo"), slackPlain("Cancel")))
-	return slack.NewActionBlock(slackapp.BlockDecision, undo)
+	return slack.NewActionBlock(BlockDecision, undo)
 }
 
 // temporalURL links to the workflow in the Temporal UI. The ID holds

@@ -1,4 +1,4 @@
-package starter
+package slackapp_test
 
 import (
 	"context"
@@ -21,7 +21,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/internal/slackapp/slackfake"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 const (
@@ -44,7 +44,7 @@ type fakeRemediation struct {
 	state     string
 	decidedBy string
 	closed    bool
-	results   map[string]workflows.DecisionResult // by UpdateID
+	results   map[string]contract.DecisionResult // by UpdateID
 	calls     []fakeCall
 	// block, when set, holds every Update until closed.
 	block chan struct{}
@@ -52,65 +52,65 @@ type fakeRemediation struct {
 
 type fakeCall struct {
 	updateID string
-	decision workflows.Decision
-	undo     *workflows.UndoRequest
+	decision contract.Decision
+	undo     *contract.UndoRequest
 }
 
 func newFakeRemediation(state string) *fakeRemediation {
-	return &fakeRemediation{state: state, results: map[string]workflows.DecisionResult{}}
+	return &fakeRemediation{state: state, results: map[string]contract.DecisionResult{}}
 }
 
-func (f *fakeRemediation) decide(ctx context.Context, workflowID, updateID string, d workflows.Decision) (workflows.DecisionResult, error) {
+func (f *fakeRemediation) decide(ctx context.Context, workflowID, updateID string, d contract.Decision) (contract.DecisionResult, error) {
 	if f.block != nil {
 		select {
 		case <-f.block:
 		case <-ctx.Done():
-			return workflows.DecisionResult{}, fmt.Errorf("decide %s: %w", workflowID, ctx.Err())
+			return contract.DecisionResult{}, fmt.Errorf("decide %s: %w", workflowID, ctx.Err())
 		}
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, fakeCall{updateID: updateID, decision: d})
 	if f.closed {
-		return workflows.DecisionResult{}, fmt.Errorf("decide %s: %w", workflowID, serviceerror.NewNotFound("workflow execution already completed"))
+		return contract.DecisionResult{}, fmt.Errorf("decide %s: %w", workflowID, serviceerror.NewNotFound("workflow execution already completed"))
 	}
 	if res, ok := f.results[updateID]; ok {
 		return res, nil
 	}
-	if f.state != workflows.StateAwaitingApproval {
+	if f.state != contract.StateAwaitingApproval {
 		by := ""
 		if f.decidedBy != "" {
 			by = " by " + f.decidedBy
 		}
 		// What starter.Decide returns for a validator refusal.
-		return workflows.DecisionResult{}, fmt.Errorf("decide %s: %w", workflowID,
+		return contract.DecisionResult{}, fmt.Errorf("decide %s: %w", workflowID,
 			temporal.NewApplicationError(fmt.Sprintf("not awaiting approval: already %s%s", f.state, by), "errorString"))
 	}
-	res := workflows.DecisionResult{State: workflows.StateApproved, Message: "approved by " + d.User + ": block public access"}
+	res := contract.DecisionResult{State: contract.StateApproved, Message: "approved by " + d.User + ": block public access"}
 	if !d.Approve {
-		res = workflows.DecisionResult{State: workflows.StateRejected, Message: "rejected by " + d.User}
+		res = contract.DecisionResult{State: contract.StateRejected, Message: "rejected by " + d.User}
 	}
 	f.state, f.decidedBy = res.State, d.User
 	f.results[updateID] = res
 	return res, nil
 }
 
-func (f *fakeRemediation) undo(ctx context.Context, workflowID, updateID string, u workflows.UndoRequest) (workflows.DecisionResult, error) {
+func (f *fakeRemediation) undo(ctx context.Context, workflowID, updateID string, u contract.UndoRequest) (contract.DecisionResult, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, fakeCall{updateID: updateID, undo: &u})
-	if f.state != workflows.StateResolved {
-		return workflows.DecisionResult{}, fmt.Errorf("undo %s: %w", workflowID,
+	if f.state != contract.StateResolved {
+		return contract.DecisionResult{}, fmt.Errorf("undo %s: %w", workflowID,
 			temporal.NewApplicationError("nothing to undo: "+f.state, "errorString"))
 	}
-	f.state = workflows.StateUndone
-	return workflows.DecisionResult{State: workflows.StateUndone, Message: "undone by " + u.User}, nil
+	f.state = contract.StateUndone
+	return contract.DecisionResult{State: contract.StateUndone, Message: "undone by " + u.User}, nil
 }
 
-func (f *fakeRemediation) status(ctx context.Context, workflowID string) (workflows.Status, error) {
+func (f *fakeRemediation) status(ctx context.Context, workflowID string) (contract.Status, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return workflows.Status{State: f.state, DecidedBy: f.decidedBy}, nil
+	return contract.Status{State: f.state, DecidedBy: f.decidedBy}, nil
 }
 
 func (f *fakeRemediation) snapshot() (state string, calls []fakeCall) {
@@ -120,7 +120,7 @@ func (f *fakeRemediation) snapshot() (state string, calls []fakeCall) {
 }
 
 type harness struct {
-	h   *SlackHandler
+	h   *slackapp.Handler
 	api *slackfake.Server
 	wf  *fakeRemediation
 	now time.Time
@@ -134,7 +134,7 @@ func newHarness(t *testing.T, wf *fakeRemediation, approvers ...string) *harness
 		approvers = []string{approver, "alice" /* a CLI user, ignored here */}
 	}
 	var logs syncBuffer
-	h, err := NewSlackHandler(SlackHandlerConfig{
+	h, err := slackapp.NewHandler(slackapp.HandlerConfig{
 		SigningSecret: testSecret,
 		Client:        slackapp.NewClient(config.Slack{BotToken: testToken, APIURL: api.APIURL()}),
 		Approvers:     approvers,
@@ -153,7 +153,7 @@ func newHarness(t *testing.T, wf *fakeRemediation, approvers ...string) *harness
 		}
 	})
 	hs := &harness{h: h, api: api, wf: wf, now: time.Now()}
-	h.approvers.now = func() time.Time { return hs.now }
+	slackapp.SetApproverClock(h, func() time.Time { return hs.now })
 	return hs
 }
 
@@ -272,14 +272,14 @@ func TestSlackSignature(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			wf := newFakeRemediation(workflows.StateAwaitingApproval)
+			wf := newFakeRemediation(contract.StateAwaitingApproval)
 			hs := newHarness(t, wf)
 			if got := hs.serve(t, tt.request(hs.api)); got != tt.wantCode {
 				t.Fatalf("status = %d, want %d", got, tt.wantCode)
 			}
 			state, calls := wf.snapshot()
 			if tt.wantCode == http.StatusOK {
-				if state != workflows.StateApproved || len(calls) != 1 {
+				if state != contract.StateApproved || len(calls) != 1 {
 					t.Errorf("valid click: state %s after %d updates, want Approved after 1", state, len(calls))
 				}
 				return
@@ -301,44 +301,44 @@ func TestSlackClicks(t *testing.T) {
 		approvers  []string
 		clicks     []click
 		wantState  string
-		wantUpdate []workflows.Decision
+		wantUpdate []contract.Decision
 		// wantOneID: every Update had the same UpdateID.
 		wantOneID   bool
 		wantReplies []string
 	}{
 		{
 			name:       "approver approves",
-			state:      workflows.StateAwaitingApproval,
+			state:      contract.StateAwaitingApproval,
 			clicks:     []click{{approver, slackapp.ActionApprove, "1700000100.000100"}},
-			wantState:  workflows.StateApproved,
-			wantUpdate: []workflows.Decision{{Approve: true, User: approver}},
+			wantState:  contract.StateApproved,
+			wantUpdate: []contract.Decision{{Approve: true, User: approver}},
 			wantReplies: []string{
 				":white_check_mark: Approved by <@U0APPROVER>: block public access. The message follows the workflow from here.",
 			},
 		},
 		{
 			name:        "non-approver is refused and the workflow is untouched",
-			state:       workflows.StateAwaitingApproval,
+			state:       contract.StateAwaitingApproval,
 			clicks:      []click{{stranger, slackapp.ActionApprove, "1700000100.000100"}},
-			wantState:   workflows.StateAwaitingApproval,
+			wantState:   contract.StateAwaitingApproval,
 			wantReplies: []string{":lock: <@U0STRANGER> is not an approver of this violation, so nothing changed."},
 		},
 		{
 			name:        "non-approver reject opens no modal",
-			state:       workflows.StateAwaitingApproval,
+			state:       contract.StateAwaitingApproval,
 			clicks:      []click{{stranger, slackapp.ActionReject, "1700000100.000100"}},
-			wantState:   workflows.StateAwaitingApproval,
+			wantState:   contract.StateAwaitingApproval,
 			wantReplies: []string{":lock: <@U0STRANGER> is not an approver"},
 		},
 		{
 			name:  "double click is one decision",
-			state: workflows.StateAwaitingApproval,
+			state: contract.StateAwaitingApproval,
 			clicks: []click{
 				{approver, slackapp.ActionApprove, "1700000100.000100"},
 				{approver, slackapp.ActionApprove, "1700000100.350000"},
 			},
-			wantState:  workflows.StateApproved,
-			wantUpdate: []workflows.Decision{{Approve: true, User: approver}, {Approve: true, User: approver}},
+			wantState:  contract.StateApproved,
+			wantUpdate: []contract.Decision{{Approve: true, User: approver}, {Approve: true, User: approver}},
 			wantOneID:  true,
 			wantReplies: []string{
 				":white_check_mark: Approved by <@U0APPROVER>",
@@ -347,14 +347,14 @@ func TestSlackClicks(t *testing.T) {
 		},
 		{
 			name:  "second approver is told who decided",
-			state: workflows.StateAwaitingApproval,
+			state: contract.StateAwaitingApproval,
 			clicks: []click{
 				{approver, slackapp.ActionApprove, "1700000100.000100"},
 				{groupie, slackapp.ActionApprove, "1700000101.000100"},
 			},
 			approvers:  []string{approver, approverGrp},
-			wantState:  workflows.StateApproved,
-			wantUpdate: []workflows.Decision{{Approve: true, User: approver}, {Approve: true, User: groupie, Via: approverGrp}},
+			wantState:  contract.StateApproved,
+			wantUpdate: []contract.Decision{{Approve: true, User: approver}, {Approve: true, User: groupie, Via: approverGrp}},
 			wantReplies: []string{
 				":white_check_mark: Approved by <@U0APPROVER>",
 				":information_source: Already decided by <@U0APPROVER> (approved). Nothing changed.",
@@ -366,67 +366,67 @@ func TestSlackClicks(t *testing.T) {
 			decidedBy:   "U0FIRST01",
 			clicks:      []click{{approver, slackapp.ActionApprove, "1700000100.000100"}},
 			wantState:   "decided",
-			wantUpdate:  []workflows.Decision{{Approve: true, User: approver}},
+			wantUpdate:  []contract.Decision{{Approve: true, User: approver}},
 			wantReplies: []string{":information_source: Already decided by <@U0FIRST01>. Nothing changed."},
 		},
 		{
 			name:        "click after timeout, workflow still open",
-			state:       workflows.StateExpired,
+			state:       contract.StateExpired,
 			clicks:      []click{{approver, slackapp.ActionApprove, "1700000100.000100"}},
-			wantState:   workflows.StateExpired,
-			wantUpdate:  []workflows.Decision{{Approve: true, User: approver}},
+			wantState:   contract.StateExpired,
+			wantUpdate:  []contract.Decision{{Approve: true, User: approver}},
 			wantReplies: []string{":alarm_clock: This approval has expired"},
 		},
 		{
 			name:        "click after timeout, workflow closed",
-			state:       workflows.StateExpired,
+			state:       contract.StateExpired,
 			closed:      true,
 			clicks:      []click{{approver, slackapp.ActionApprove, "1700000100.000100"}},
-			wantState:   workflows.StateExpired,
-			wantUpdate:  []workflows.Decision{{Approve: true, User: approver}},
+			wantState:   contract.StateExpired,
+			wantUpdate:  []contract.Decision{{Approve: true, User: approver}},
 			wantReplies: []string{":alarm_clock: This approval has expired"},
 		},
 		{
 			name:        "click after a reject, workflow closed",
-			state:       workflows.StateRejected,
+			state:       contract.StateRejected,
 			decidedBy:   "U0BOSS001",
 			closed:      true,
 			clicks:      []click{{approver, slackapp.ActionApprove, "1700000100.000100"}},
-			wantState:   workflows.StateRejected,
-			wantUpdate:  []workflows.Decision{{Approve: true, User: approver}},
+			wantState:   contract.StateRejected,
+			wantUpdate:  []contract.Decision{{Approve: true, User: approver}},
 			wantReplies: []string{":information_source: Already decided by <@U0BOSS001> (rejected). Nothing changed."},
 		},
 		{
 			name:        "approved at timeout by policy default",
-			state:       workflows.StateRemediating,
+			state:       contract.StateRemediating,
 			decidedBy:   "timeout",
 			clicks:      []click{{approver, slackapp.ActionApprove, "1700000100.000100"}},
-			wantState:   workflows.StateRemediating,
-			wantUpdate:  []workflows.Decision{{Approve: true, User: approver}},
+			wantState:   contract.StateRemediating,
+			wantUpdate:  []contract.Decision{{Approve: true, User: approver}},
 			wantReplies: []string{":alarm_clock: This approval has expired: the policy's timeout default was to remediate."},
 		},
 		{
 			name:        "group member approves",
-			state:       workflows.StateAwaitingApproval,
+			state:       contract.StateAwaitingApproval,
 			approvers:   []string{approverGrp},
 			clicks:      []click{{groupie, slackapp.ActionApprove, "1700000100.000100"}},
-			wantState:   workflows.StateApproved,
-			wantUpdate:  []workflows.Decision{{Approve: true, User: groupie, Via: approverGrp}},
+			wantState:   contract.StateApproved,
+			wantUpdate:  []contract.Decision{{Approve: true, User: groupie, Via: approverGrp}},
 			wantReplies: []string{":white_check_mark: Approved by <@U0GROUPIE>"},
 		},
 		{
 			name:        "unknown group fails closed",
-			state:       workflows.StateAwaitingApproval,
+			state:       contract.StateAwaitingApproval,
 			approvers:   []string{"S0NOSUCHGRP"},
 			clicks:      []click{{groupie, slackapp.ActionApprove, "1700000100.000100"}},
-			wantState:   workflows.StateAwaitingApproval,
+			wantState:   contract.StateAwaitingApproval,
 			wantReplies: []string{":warning: rectify could not check the approver list just now"},
 		},
 		{
 			name:      "other buttons are ignored",
-			state:     workflows.StateAwaitingApproval,
+			state:     contract.StateAwaitingApproval,
 			clicks:    []click{{approver, "some_other_app_button", "1700000100.000100"}},
-			wantState: workflows.StateAwaitingApproval,
+			wantState: contract.StateAwaitingApproval,
 		},
 	}
 	for _, tt := range tests {
@@ -484,32 +484,32 @@ func TestSlackReasonModal(t *testing.T) {
 		wantReply  string
 	}{
 		{
-			name: "reject with a reason", action: slackapp.ActionReject, state: workflows.StateAwaitingApproval,
+			name: "reject with a reason", action: slackapp.ActionReject, state: contract.StateAwaitingApproval,
 			reason:     "  change freeze until Monday ",
-			wantUpdate: fakeCall{decision: workflows.Decision{User: approver, Reason: "change freeze until Monday"}},
+			wantUpdate: fakeCall{decision: contract.Decision{User: approver, Reason: "change freeze until Monday"}},
 			wantReply:  ":no_entry_sign: Rejected by <@U0APPROVER>: change freeze until Monday.",
 		},
 		{
-			name: "reject with an empty reason", action: slackapp.ActionReject, state: workflows.StateAwaitingApproval,
-			wantUpdate: fakeCall{decision: workflows.Decision{User: approver, Reason: DefaultRejectReason}},
-			wantReply:  ":no_entry_sign: Rejected by <@U0APPROVER>: " + DefaultRejectReason,
+			name: "reject with an empty reason", action: slackapp.ActionReject, state: contract.StateAwaitingApproval,
+			wantUpdate: fakeCall{decision: contract.Decision{User: approver, Reason: slackapp.DefaultRejectReason}},
+			wantReply:  ":no_entry_sign: Rejected by <@U0APPROVER>: " + slackapp.DefaultRejectReason,
 		},
 		{
-			name: "reject when the modal cannot open", action: slackapp.ActionReject, state: workflows.StateAwaitingApproval,
+			name: "reject when the modal cannot open", action: slackapp.ActionReject, state: contract.StateAwaitingApproval,
 			openFails:  true,
-			wantUpdate: fakeCall{decision: workflows.Decision{User: approver, Reason: DefaultRejectReason}},
+			wantUpdate: fakeCall{decision: contract.Decision{User: approver, Reason: slackapp.DefaultRejectReason}},
 			wantReply:  ":no_entry_sign: Rejected by <@U0APPROVER>",
 		},
 		{
-			name: "undo with a reason", action: slackapp.ActionUndo, state: workflows.StateResolved,
+			name: "undo with a reason", action: slackapp.ActionUndo, state: contract.StateResolved,
 			reason:     "broke the nightly export",
-			wantUpdate: fakeCall{undo: &workflows.UndoRequest{User: approver, Reason: "broke the nightly export"}},
+			wantUpdate: fakeCall{undo: &contract.UndoRequest{User: approver, Reason: "broke the nightly export"}},
 			wantReply:  ":leftwards_arrow_with_hook: Undone by <@U0APPROVER>",
 		},
 		{
-			name: "undo refused by the workflow", action: slackapp.ActionUndo, state: workflows.StateRejected,
+			name: "undo refused by the workflow", action: slackapp.ActionUndo, state: contract.StateRejected,
 			reason:     "oops",
-			wantUpdate: fakeCall{undo: &workflows.UndoRequest{User: approver, Reason: "oops"}},
+			wantUpdate: fakeCall{undo: &contract.UndoRequest{User: approver, Reason: "oops"}},
 			wantReply:  ":information_source: Undo refused: nothing to undo: Rejected. Nothing changed.",
 		},
 	}
@@ -566,7 +566,7 @@ func TestSlackReasonModal(t *testing.T) {
 // A submission by someone who is not an approver (a forwarded modal, or
 // a member removed from the group meanwhile) changes nothing.
 func TestSlackReasonModalRechecksApprover(t *testing.T) {
-	wf := newFakeRemediation(workflows.StateAwaitingApproval)
+	wf := newFakeRemediation(contract.StateAwaitingApproval)
 	hs := newHarness(t, wf)
 	meta := `{"w":"` + testWorkflow + `","m":"` + messageTS + `","c":"C0SEC","a":"rectify_reject"}`
 	hs.serve(t, slackRequest(viewSubmission(stranger, meta, "no"), time.Now(), testSecret))
@@ -581,11 +581,11 @@ func TestSlackReasonModalRechecksApprover(t *testing.T) {
 }
 
 func TestSlackApproverGroupCache(t *testing.T) {
-	wf := newFakeRemediation(workflows.StateAwaitingApproval)
+	wf := newFakeRemediation(contract.StateAwaitingApproval)
 	hs := newHarness(t, wf, approverGrp)
 	check := func(user string, want bool) {
 		t.Helper()
-		via, ok, err := hs.h.approvers.check(context.Background(), user)
+		via, ok, err := slackapp.CheckApprover(context.Background(), hs.h, user)
 		if err != nil || ok != want || (ok && via != approverGrp) {
 			t.Fatalf("check(%s) = %q, %v, %v; want allowed=%v via the group", user, via, ok, err, want)
 		}
@@ -614,7 +614,7 @@ func TestSlackApproverGroupCache(t *testing.T) {
 	// Slack failing: no stale answer is trusted.
 	hs.now = hs.now.Add(time.Hour)
 	hs.api.Script("usergroups.users.list", slackfake.Reply{Status: 429, RetryAfter: 3})
-	if _, ok, err := hs.h.approvers.check(context.Background(), "U0OTHER"); ok || err == nil {
+	if _, ok, err := slackapp.CheckApprover(context.Background(), hs.h, "U0OTHER"); ok || err == nil {
 		t.Errorf("check during a Slack failure = %v, %v; want refused with an error", ok, err)
 	}
 }
@@ -622,7 +622,7 @@ func TestSlackApproverGroupCache(t *testing.T) {
 // Slack gives up on a request after 3 s; the 200 must not wait for the
 // Update.
 func TestSlackAcknowledgesBeforeDeciding(t *testing.T) {
-	wf := newFakeRemediation(workflows.StateAwaitingApproval)
+	wf := newFakeRemediation(contract.StateAwaitingApproval)
 	wf.block = make(chan struct{})
 	hs := newHarness(t, wf)
 	w := httptest.NewRecorder()
@@ -641,7 +641,7 @@ func TestSlackAcknowledgesBeforeDeciding(t *testing.T) {
 	}
 	close(wf.block)
 	hs.h.Wait()
-	if state, _ := wf.snapshot(); state != workflows.StateApproved {
+	if state, _ := wf.snapshot(); state != contract.StateApproved {
 		t.Errorf("state after the background Update = %s", state)
 	}
 }
@@ -651,15 +651,15 @@ func TestNewSlackHandlerNeeds(t *testing.T) {
 	decide := newFakeRemediation("").decide
 	tests := []struct {
 		name string
-		cfg  SlackHandlerConfig
+		cfg  slackapp.HandlerConfig
 		want string
 	}{
-		{"signing secret", SlackHandlerConfig{Client: client, Decide: decide}, "SLACK_SIGNING_SECRET"},
-		{"client", SlackHandlerConfig{SigningSecret: testSecret, Decide: decide}, "client"},
-		{"decide", SlackHandlerConfig{SigningSecret: testSecret, Client: client}, "decide"},
+		{"signing secret", slackapp.HandlerConfig{Client: client, Decide: decide}, "SLACK_SIGNING_SECRET"},
+		{"client", slackapp.HandlerConfig{SigningSecret: testSecret, Decide: decide}, "client"},
+		{"decide", slackapp.HandlerConfig{SigningSecret: testSecret, Client: client}, "decide"},
 	}
 	for _, tt := range tests {
-		if _, err := NewSlackHandler(tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
+		if _, err := slackapp.NewHandler(tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error = %v, want it to name %q", tt.name, err, tt.want)
 		}
 	}
@@ -668,7 +668,7 @@ func TestNewSlackHandlerNeeds(t *testing.T) {
 // response_url expires after 30 minutes; the reply then goes through
 // chat.postEphemeral.
 func TestSlackReplyFallsBackToEphemeral(t *testing.T) {
-	wf := newFakeRemediation(workflows.StateAwaitingApproval)
+	wf := newFakeRemediation(contract.StateAwaitingApproval)
 	hs := newHarness(t, wf)
 	p := blockActions(hs.api, stranger, slackapp.ActionApprove, "1700000100.000100")
 	p["response_url"] = hs.api.ResponseURL("expired")

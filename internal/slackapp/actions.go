@@ -1,4 +1,4 @@
-package starter
+package slackapp
 
 import (
 	"context"
@@ -11,8 +11,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/rectifyhq/rectify/internal/slackapp"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // click is one decision a Slack user asked for.
@@ -48,7 +47,7 @@ func (c click) logger(log *slog.Logger) *slog.Logger {
 func decisionAction(ic slack.InteractionCallback) (*slack.BlockAction, bool) {
 	for _, a := range ic.ActionCallback.BlockActions {
 		switch a.ActionID {
-		case slackapp.ActionApprove, slackapp.ActionReject, slackapp.ActionUndo:
+		case ActionApprove, ActionReject, ActionUndo:
 			if a.Value != "" {
 				return a, true
 			}
@@ -72,14 +71,14 @@ func newClick(ic slack.InteractionCallback, act *slack.BlockAction) click {
 }
 
 // onClick handles the buttons. Reject and Undo ask for a reason first.
-func (h *SlackHandler) onClick(ctx context.Context, ic slack.InteractionCallback, act *slack.BlockAction) {
+func (h *Handler) onClick(ctx context.Context, ic slack.InteractionCallback, act *slack.BlockAction) {
 	c := newClick(ic, act)
 	log := c.logger(h.log)
 	if !h.allowed(ctx, log, &c) {
 		return
 	}
-	if c.ActionID == slackapp.ActionApprove {
-		h.decide(ctx, log, c, workflows.Decision{Approve: true, User: c.User, Via: c.Via})
+	if c.ActionID == ActionApprove {
+		h.decide(ctx, log, c, contract.Decision{Approve: true, User: c.User, Via: c.Via})
 		return
 	}
 	if err := h.openReasonModal(ctx, ic.TriggerID, c); err != nil {
@@ -90,7 +89,7 @@ func (h *SlackHandler) onClick(ctx context.Context, ic slack.InteractionCallback
 }
 
 // onReason handles a submitted reason modal.
-func (h *SlackHandler) onReason(ctx context.Context, ic slack.InteractionCallback) {
+func (h *Handler) onReason(ctx context.Context, ic slack.InteractionCallback) {
 	var c click
 	if err := json.Unmarshal([]byte(ic.View.PrivateMetadata), &c); err != nil || c.WorkflowID == "" {
 		h.log.WarnContext(ctx, "reason modal without its workflow", "err", err, "view", ic.View.ID)
@@ -104,24 +103,24 @@ func (h *SlackHandler) onReason(ctx context.Context, ic slack.InteractionCallbac
 	}
 	reason := ""
 	if ic.View.State != nil {
-		reason = strings.TrimSpace(ic.View.State.Values[slackapp.BlockReason][slackapp.ActionReason].Value)
+		reason = strings.TrimSpace(ic.View.State.Values[BlockReason][ActionReason].Value)
 	}
 	h.withReason(ctx, log, c, reason)
 }
 
 // withReason rejects or undoes, with reason or the default one.
-func (h *SlackHandler) withReason(ctx context.Context, log *slog.Logger, c click, reason string) {
+func (h *Handler) withReason(ctx context.Context, log *slog.Logger, c click, reason string) {
 	switch c.ActionID {
-	case slackapp.ActionReject:
+	case ActionReject:
 		if reason == "" {
 			reason = h.cfg.DefaultRejectReason
 		}
-		h.decide(ctx, log, c, workflows.Decision{User: c.User, Via: c.Via, Reason: reason})
-	case slackapp.ActionUndo:
+		h.decide(ctx, log, c, contract.Decision{User: c.User, Via: c.Via, Reason: reason})
+	case ActionUndo:
 		if reason == "" {
 			reason = DefaultUndoReason
 		}
-		h.undo(ctx, log, c, workflows.UndoRequest{User: c.User, Via: c.Via, Reason: reason})
+		h.undo(ctx, log, c, contract.UndoRequest{User: c.User, Via: c.Via, Reason: reason})
 	default:
 		log.WarnContext(ctx, "reason for an unknown action")
 	}
@@ -130,7 +129,7 @@ func (h *SlackHandler) withReason(ctx context.Context, log *slog.Logger, c click
 // allowed checks the clicking user against the approvers, notes the group
 // the user decides through in c.Via, and tells a refused user why; the
 // workflow is not touched.
-func (h *SlackHandler) allowed(ctx context.Context, log *slog.Logger, c *click) bool {
+func (h *Handler) allowed(ctx context.Context, log *slog.Logger, c *click) bool {
 	via, ok, err := h.approvers.check(ctx, c.User)
 	switch {
 	case err != nil:
@@ -150,7 +149,7 @@ func (h *SlackHandler) allowed(ctx context.Context, log *slog.Logger, c *click) 
 }
 
 // decide sends the Update and replies with its outcome.
-func (h *SlackHandler) decide(ctx context.Context, log *slog.Logger, c click, d workflows.Decision) {
+func (h *Handler) decide(ctx context.Context, log *slog.Logger, c click, d contract.Decision) {
 	id := c.updateID()
 	res, err := h.cfg.Decide(ctx, c.WorkflowID, id, d)
 	if err != nil {
@@ -162,9 +161,9 @@ func (h *SlackHandler) decide(ctx context.Context, log *slog.Logger, c click, d 
 }
 
 // undo sends the undo Update and replies with its outcome.
-func (h *SlackHandler) undo(ctx context.Context, log *slog.Logger, c click, u workflows.UndoRequest) {
+func (h *Handler) undo(ctx context.Context, log *slog.Logger, c click, u contract.UndoRequest) {
 	if h.cfg.Undo == nil {
-		h.reply(ctx, log, c, ":information_source: Undo from Slack is not enabled here; use `rectify undo "+slackapp.Escape(c.WorkflowID)+" --as "+c.User+"`.")
+		h.reply(ctx, log, c, ":information_source: Undo from Slack is not enabled here; use `rectify undo "+Escape(c.WorkflowID)+" --as "+c.User+"`.")
 		return
 	}
 	id := c.updateID()
@@ -180,29 +179,29 @@ func (h *SlackHandler) undo(ctx context.Context, log *slog.Logger, c click, u wo
 // openReasonModal asks the rejecting or undoing user why. The click travels in the
 // modal's private_metadata, so the submission can name the same workflow,
 // message and reply URL.
-func (h *SlackHandler) openReasonModal(ctx context.Context, triggerID string, c click) error {
+func (h *Handler) openReasonModal(ctx context.Context, triggerID string, c click) error {
 	meta, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("encode modal metadata: %w", err)
 	}
 	verb, fallback := "Reject", h.cfg.DefaultRejectReason
-	if c.ActionID == slackapp.ActionUndo {
+	if c.ActionID == ActionUndo {
 		verb, fallback = "Undo", DefaultUndoReason
 	}
 	text := func(typ, s string) *slack.TextBlockObject { return slack.NewTextBlockObject(typ, s, false, false) }
 	view := slack.ModalViewRequest{
 		Type:            slack.VTModal,
-		CallbackID:      slackapp.CallbackReason,
+		CallbackID:      CallbackReason,
 		PrivateMetadata: string(meta),
 		Title:           text(slack.PlainTextType, verb+" remediation"),
 		Submit:          text(slack.PlainTextType, verb),
 		Close:           text(slack.PlainTextType, "Cancel"),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			slack.NewSectionBlock(text(slack.MarkdownType, verb+" the remediation of `"+slackapp.Escape(c.WorkflowID)+
+			slack.NewSectionBlock(text(slack.MarkdownType, verb+" the remediation of `"+Escape(c.WorkflowID)+
 				"`?\nThe reason is recorded in the finding and the workflow."), nil, nil),
-			slack.NewInputBlock(slackapp.BlockReason, text(slack.PlainTextType, "Reason"),
+			slack.NewInputBlock(BlockReason, text(slack.PlainTextType, "Reason"),
 				text(slack.PlainTextType, "Left empty: \""+fallback+"\""),
-				slack.NewPlainTextInputBlockElement(nil, slackapp.ActionReason).WithMultiline(true),
+				slack.NewPlainTextInputBlockElement(nil, ActionReason).WithMultiline(true),
 			).WithOptional(true),
 		}},
 	}

@@ -1,4 +1,4 @@
-package activities
+package slackapp
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/rectifyhq/rectify/internal/config"
-	"github.com/rectifyhq/rectify/internal/slackapp"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // SlackNotifier posts one Block Kit message per violation, updates it in
@@ -20,7 +20,7 @@ import (
 // Its thread handle is "<channel id>:<message ts>". It never logs or
 // returns the bot token: slack-go sends it in the request body, and errors
 // carry only the method and Slack's error code.
-type SlackNotifier struct {
+type Notifier struct {
 	client    *slack.Client
 	slack     config.Slack
 	uiURL     string
@@ -30,15 +30,15 @@ type SlackNotifier struct {
 
 // NewSlackNotifier builds the notifier from the slack and temporal
 // sections of cfg (routes, default channel, API URL, Temporal UI link).
-func NewSlackNotifier(cfg *config.Config, log *slog.Logger) (*SlackNotifier, error) {
+func NewNotifier(cfg *config.Config, log *slog.Logger) (*Notifier, error) {
 	if !cfg.Slack.Enabled() {
 		return nil, errors.New("slack notifier: no bot token (set SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_FILE)")
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	return &SlackNotifier{
-		client:    slackapp.NewClient(cfg.Slack),
+	return &Notifier{
+		client:    NewClient(cfg.Slack),
 		slack:     cfg.Slack,
 		uiURL:     cfg.Temporal.UIURL,
 		namespace: cfg.Temporal.Namespace,
@@ -49,7 +49,7 @@ func NewSlackNotifier(cfg *config.Config, log *slog.Logger) (*SlackNotifier, err
 // Notify posts the first message of a violation, or updates it and adds a
 // thread reply for a later state. A retried attempt repeats the update
 // (harmless) and the reply.
-func (s *SlackNotifier) Notify(ctx context.Context, n Notification) (string, error) {
+func (s *Notifier) Notify(ctx context.Context, n contract.Notification) (string, error) {
 	log := s.log.With("workflow_id", n.WorkflowID, "policy", n.PolicyID, "resource", n.Ref.ARN, "state", n.State)
 	if n.Reply != "" {
 		return n.Thread, s.replyOnly(ctx, log, n)
@@ -81,7 +81,7 @@ func (s *SlackNotifier) Notify(ctx context.Context, n Notification) (string, err
 	return gotChannel + ":" + ts, nil
 }
 
-func (s *SlackNotifier) update(ctx context.Context, channel, ts string, n Notification, msg slackMessage) error {
+func (s *Notifier) update(ctx context.Context, channel, ts string, n contract.Notification, msg slackMessage) error {
 	if _, _, _, err := s.client.UpdateMessageContext(ctx, channel, ts, msgOptions(msg)...); err != nil {
 		if slackCode(err) == "message_not_found" {
 			return err
@@ -100,10 +100,10 @@ func (s *SlackNotifier) update(ctx context.Context, channel, ts string, n Notifi
 // leaving the message as it is. Without a message yet, it goes to the
 // routed channel, and the handle stays empty so the next state still
 // posts the full message.
-func (s *SlackNotifier) replyOnly(ctx context.Context, log *slog.Logger, n Notification) error {
+func (s *Notifier) replyOnly(ctx context.Context, log *slog.Logger, n contract.Notification) error {
 	// The reply is written by the workflow from config, so it may notify a
 	// group or @here on purpose.
-	opts := []slack.MsgOption{slack.MsgOptionText(slackClip(slackapp.MentionifyAll(n.Reply), maxSection), false)}
+	opts := []slack.MsgOption{slack.MsgOptionText(slackClip(MentionifyAll(n.Reply), maxSection), false)}
 	channel, ts, ok := parseSlackThread(n.Thread)
 	if ok {
 		opts = append(opts, slack.MsgOptionTS(ts))

@@ -1,4 +1,4 @@
-package starter
+package slackapp
 
 import (
 	"context"
@@ -13,8 +13,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/rectifyhq/rectify/internal/slackapp"
-	"github.com/rectifyhq/rectify/workflows"
+	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // refusal matches the decide validator's message for a violation that is
@@ -28,7 +27,7 @@ const notApprover = "is not an approver of"
 // reply tells the clicking user the outcome, visible to them only:
 // through response_url when the click has one, else chat.postEphemeral.
 // A reply that cannot be delivered is logged; the decision stands.
-func (h *SlackHandler) reply(ctx context.Context, log *slog.Logger, c click, text string) {
+func (h *Handler) reply(ctx context.Context, log *slog.Logger, c click, text string) {
 	if c.ResponseURL != "" {
 		err := slack.PostWebhookCustomHTTPContext(ctx, c.ResponseURL, h.cfg.HTTPClient, &slack.WebhookMessage{
 			Text: text, ResponseType: slack.ResponseTypeEphemeral, ReplaceOriginal: false,
@@ -60,20 +59,20 @@ func withoutURL(err error) error {
 }
 
 func notAllowedText(user string) string {
-	return ":lock: " + slackapp.Mention(user) + " is not an approver of this violation, so nothing changed. " +
+	return ":lock: " + Mention(user) + " is not an approver of this violation, so nothing changed. " +
 		"Approvers are the Slack user and user-group IDs listed under `approvers` in rectify's configuration."
 }
 
 // outcomeText says what became of a decision, in words for the user who
 // clicked.
-func (h *SlackHandler) outcomeText(ctx context.Context, workflowID string, d workflows.Decision, res workflows.DecisionResult, err error) string {
+func (h *Handler) outcomeText(ctx context.Context, workflowID string, d contract.Decision, res contract.DecisionResult, err error) string {
 	if err == nil {
 		icon := ":white_check_mark: "
-		text := slackapp.Mentionify(capitalize(res.Message))
+		text := Mentionify(capitalize(res.Message))
 		if !d.Approve {
 			icon = ":no_entry_sign: "
 			if d.Reason != "" {
-				text += ": " + slackapp.Escape(d.Reason)
+				text += ": " + Escape(d.Reason)
 			}
 		}
 		return icon + text + ". The message follows the workflow from here."
@@ -91,20 +90,20 @@ func (h *SlackHandler) outcomeText(ctx context.Context, workflowID string, d wor
 	if errors.Is(err, context.DeadlineExceeded) {
 		return ":hourglass: rectify did not hear back from the workflow in time. Your decision may still apply: watch the message."
 	}
-	return ":warning: rectify could not record your decision: " + slackapp.Escape(clip(appMessage(err), 300))
+	return ":warning: rectify could not record your decision: " + Escape(clip(appMessage(err), 300))
 }
 
 // undoText says what became of an undo.
-func (h *SlackHandler) undoText(ctx context.Context, workflowID string, u workflows.UndoRequest, res workflows.DecisionResult, err error) string {
+func (h *Handler) undoText(ctx context.Context, workflowID string, u contract.UndoRequest, res contract.DecisionResult, err error) string {
 	switch {
-	case err == nil && res.State == workflows.StateFailed:
-		return ":x: Undo failed: " + slackapp.Mentionify(res.Message) + ". The message has the details."
+	case err == nil && res.State == contract.StateFailed:
+		return ":x: Undo failed: " + Mentionify(res.Message) + ". The message has the details."
 	case err == nil:
 		text := res.Message
 		if text == "" {
 			text = "undo requested by " + u.User
 		}
-		return ":leftwards_arrow_with_hook: " + slackapp.Mentionify(capitalize(text)) + ". The message follows the workflow from here."
+		return ":leftwards_arrow_with_hook: " + Mentionify(capitalize(text)) + ". The message follows the workflow from here."
 	}
 	if strings.Contains(err.Error(), notApprover) {
 		return notAllowedText(u.User)
@@ -116,7 +115,7 @@ func (h *SlackHandler) undoText(ctx context.Context, workflowID string, u workfl
 	if errors.Is(err, context.DeadlineExceeded) {
 		return ":hourglass: rectify did not hear back from the workflow in time. The undo may still apply: watch the message."
 	}
-	return ":information_source: Undo refused: " + slackapp.Mentionify(clip(appMessage(err), 300)) + ". Nothing changed."
+	return ":information_source: Undo refused: " + Mentionify(clip(appMessage(err), 300)) + ". Nothing changed."
 }
 
 // appMessage is the message of the innermost application error (what the
@@ -131,7 +130,7 @@ func appMessage(err error) string {
 
 // closedText explains a click on a workflow that has completed, from its
 // final status when the Status query can tell.
-func (h *SlackHandler) closedText(ctx context.Context, workflowID string) string {
+func (h *Handler) closedText(ctx context.Context, workflowID string) string {
 	if h.cfg.Status != nil {
 		st, err := h.cfg.Status(ctx, workflowID)
 		if err == nil {
@@ -145,15 +144,15 @@ func (h *SlackHandler) closedText(ctx context.Context, workflowID string) string
 // decidedText answers a click on a violation no longer awaiting approval.
 func decidedText(state, by string) string {
 	switch {
-	case state == workflows.StateExpired:
+	case state == contract.StateExpired:
 		return ":alarm_clock: This approval has expired: nobody decided in time, so the policy's timeout default applied. Nothing changed."
 	case by == "timeout":
 		return ":alarm_clock: This approval has expired: the policy's timeout default was to remediate. Nothing changed."
 	case by != "" && state == "decided":
 		// Decided in the same workflow task; the state has not moved yet.
-		return ":information_source: Already decided by " + slackapp.Mention(by) + ". Nothing changed."
+		return ":information_source: Already decided by " + Mention(by) + ". Nothing changed."
 	case by != "":
-		return ":information_source: Already decided by " + slackapp.Mention(by) + " (" + strings.ToLower(state) + "). Nothing changed."
+		return ":information_source: Already decided by " + Mention(by) + " (" + strings.ToLower(state) + "). Nothing changed."
 	}
 	return ":information_source: This violation is no longer awaiting approval (" + strings.ToLower(state) + "). Nothing changed."
 }

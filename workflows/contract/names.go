@@ -1,12 +1,6 @@
-// Package workflows holds rectify's Temporal workflows: Evaluate (one per
-// resource) and Remediation (one per policy and resource). They are
-// deterministic: every side effect happens in package activities.
-package workflows
+package contract
 
-import (
-	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/workflow"
-)
+import "go.temporal.io/sdk/temporal"
 
 // Search attributes, all Keyword. The dev server registers them at start;
 // a production namespace needs them created once (see README).
@@ -62,35 +56,4 @@ func RemediationID(policyID, arn string) string { return "remediation/" + policy
 const (
 	TimerApprovalWait        = "rectify_approval_wait"
 	TimerDetectionToVerified = "rectify_detection_to_verified"
-)
-
-// Change IDs for workflow.GetVersion: each names a change to workflow code
-// that running histories must still replay across.
-const (
-	// versionSettleUntilQuiet: Evaluate waits for a quiet settle period
-	// instead of sleeping settle once.
-	versionSettleUntilQuiet = "settle-until-quiet"
-
-	// versionEvaluationGiveUp: an Evaluate pass that fails sets
-	// RectifyState=EvaluationFailed and puts its trigger on the dead-letter
-	// queue (activity EvaluationFailed) before the run fails; runs recorded
-	// before it failed at once.
-	versionEvaluationGiveUp = "evaluation-give-up"
-
-	// versionRecordNewBesideFix: Remediation writes its NEW finding beside
-	// the fix instead of before it (versionNewBesideFix), counts a
-	// violating recheck that arrives before the watch begins
-	// (versionRecheckBeforeWatch), and lets each state lead its finding
-	// write instead of waiting for it (versionStateLeadsFinding). The later
-	// changes raise the maximum of the first id instead of adding ids of
-	// their own, because each id costs a marker and a search-attribute
-	// upsert per workflow.
-	versionRecordNewBesideFix = "record-new-beside-fix"
-)
-
-// Values of versionRecordNewBesideFix.
-const (
-	versionNewBesideFix       workflow.Version = 1
-	versionRecheckBeforeWatch workflow.Version = 2
-	versionStateLeadsFinding  workflow.Version = 3
 )

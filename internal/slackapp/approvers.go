@@ -1,4 +1,4 @@
-package starter
+package slackapp
 
 import (
 	"context"
@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
-
-	"github.com/rectifyhq/rectify/internal/slackapp"
 )
 
 // defaultApproverTTL is used when the config gives none.
@@ -49,9 +47,9 @@ func newApproverSet(approvers []string, ttl time.Duration, gl groupLister) *appr
 	a := &approverSet{ttl: ttl, slack: gl, now: time.Now, cache: map[string]groupMembers{}}
 	for _, id := range approvers {
 		switch {
-		case slackapp.IsGroupID(id):
+		case IsGroupID(id):
 			a.groups = append(a.groups, id)
-		case slackapp.IsUserID(id):
+		case IsUserID(id):
 			a.users = append(a.users, id)
 		}
 	}

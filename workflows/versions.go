@@ -1,0 +1,36 @@
+package workflows
+
+import (
+	"go.temporal.io/sdk/workflow"
+)
+
+// Change IDs for workflow.GetVersion: each names a change to workflow code
+// that running histories must still replay across.
+const (
+	// versionSettleUntilQuiet: Evaluate waits for a quiet settle period
+	// instead of sleeping settle once.
+	versionSettleUntilQuiet = "settle-until-quiet"
+
+	// versionEvaluationGiveUp: an Evaluate pass that fails sets
+	// RectifyState=EvaluationFailed and puts its trigger on the dead-letter
+	// queue (activity EvaluationFailed) before the run fails; runs recorded
+	// before it failed at once.
+	versionEvaluationGiveUp = "evaluation-give-up"
+
+	// versionRecordNewBesideFix: Remediation writes its NEW finding beside
+	// the fix instead of before it (versionNewBesideFix), counts a
+	// violating recheck that arrives before the watch begins
+	// (versionRecheckBeforeWatch), and lets each state lead its finding
+	// write instead of waiting for it (versionStateLeadsFinding). The later
+	// changes raise the maximum of the first id instead of adding ids of
+	// their own, because each id costs a marker and a search-attribute
+	// upsert per workflow.
+	versionRecordNewBesideFix = "record-new-beside-fix"
+)
+
+// Values of versionRecordNewBesideFix.
+const (
+	versionNewBesideFix       workflow.Version = 1
+	versionRecheckBeforeWatch workflow.Version = 2
+	versionStateLeadsFinding  workflow.Version = 3
+)
