@@ -13,10 +13,10 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/awsclient"
 	"github.com/rectifyhq/rectify/internal/awserr"
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/exempt"
 	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/policies"
-	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // Activities holds the dependencies; its exported methods are the

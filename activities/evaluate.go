@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/exempt"
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/policies"
-	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // EvaluateResource reads the live resource and evaluates every policy for

@@ -10,11 +10,11 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/awserr"
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/exempt"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/policies"
-	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // An exemption that cannot be told never lets rectify fix on its own: an

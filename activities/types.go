@@ -3,8 +3,8 @@ package activities
 import (
 	"time"
 
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/resource"
-	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // EvaluateResourceInput names the resource to read and judge.

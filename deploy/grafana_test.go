@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/metrics"
-	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 const dashboardFile = "grafana/rectify.json"

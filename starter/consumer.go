@@ -26,10 +26,10 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/rectifyhq/rectify/activities"
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/internal/tracing"
-	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // Consumer long-polls an SQS queue and starts an evaluation for every

@@ -11,8 +11,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rectifyhq/rectify/activities"
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/workflows"
-	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // Options tunes the worker; zero values take rectify's defaults (the SDK's,

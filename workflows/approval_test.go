@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/activities"
-	"github.com/rectifyhq/rectify/workflows/contract"
+	"github.com/rectifyhq/rectify/internal/contract"
 )
 
 func TestRemediationApprovalTimeout(t *testing.T) {

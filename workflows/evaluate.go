@@ -10,9 +10,9 @@ import (
 
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/awserr"
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/resource"
-	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // a is the activity set, referred to by method so the compiler checks names.

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/activities"
-	"github.com/rectifyhq/rectify/workflows/contract"
+	"github.com/rectifyhq/rectify/internal/contract"
 )
 
 // New lives in the start attributes and the first upsert; every later

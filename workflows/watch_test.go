@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/activities"
-	"github.com/rectifyhq/rectify/workflows/contract"
+	"github.com/rectifyhq/rectify/internal/contract"
 )
 
 func violating(key, actor string) contract.Recheck {

@@ -9,8 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/starter"
-	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 func newSweepCmd(g *globalFlags) *cobra.Command {

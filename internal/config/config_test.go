@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rectifyhq/rectify/workflows/contract"
+	"github.com/rectifyhq/rectify/internal/contract"
 )
 
 func TestLoad(t *testing.T) {

@@ -21,12 +21,12 @@ import (
 
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/exempt"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/starter"
-	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // remediationRoleARN is the demo account's remediation role, whose

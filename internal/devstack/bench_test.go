@@ -19,11 +19,11 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/resource"
 	rworker "github.com/rectifyhq/rectify/worker"
-	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 var (

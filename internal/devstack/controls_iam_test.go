@@ -11,8 +11,8 @@ import (
 
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/resource"
-	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 const (

@@ -10,9 +10,9 @@ import (
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
 	"github.com/rectifyhq/rectify/activities"
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/resource"
-	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 const (

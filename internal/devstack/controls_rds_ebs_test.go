@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/rectifyhq/rectify/activities"
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/resource"
-	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 const (

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/internal/config"
-	"github.com/rectifyhq/rectify/workflows/contract"
+	"github.com/rectifyhq/rectify/internal/contract"
 )
 
 // TestFastFight: a person re-opens SSH within a second or so of rectify

@@ -15,9 +15,9 @@ import (
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
-	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // TestEnforce: both insecure changes are reverted by rectify on its own,

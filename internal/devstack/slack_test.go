@@ -18,11 +18,11 @@ import (
 
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/exempt"
 	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/internal/slackapp/slackfake"
 	"github.com/rectifyhq/rectify/starter"
-	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 const (

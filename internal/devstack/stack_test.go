@@ -23,12 +23,12 @@ import (
 
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/internal/tracing"
 	"github.com/rectifyhq/rectify/policies"
-	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // One Temporal dev server serves every test of the package; each test gets

@@ -15,8 +15,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/logging"
-	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // TemporalOptions configures the dev server.

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/rectifyhq/rectify/workflows/contract"
+	"github.com/rectifyhq/rectify/internal/contract"
 	"go.opentelemetry.io/otel/trace"
 )
 

@@ -19,9 +19,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/internal/slackapp/slackfake"
-	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 const (

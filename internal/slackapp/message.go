@@ -6,7 +6,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/rectifyhq/rectify/workflows/contract"
+	"github.com/rectifyhq/rectify/internal/contract"
 )
 
 // slackState is how a workflow state reads in Slack.

@@ -12,10 +12,10 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/internal/slackapp/slackfake"
-	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 const (

@@ -3,8 +3,8 @@ package slackapp_test
 import (
 	"testing"
 
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/slackapp"
-	"github.com/rectifyhq/rectify/workflows/contract"
 )
 
 // The Slack wording is keyed by state names the workflow owns; a new

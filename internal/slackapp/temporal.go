@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/rectifyhq/rectify/workflows/contract"
+	"github.com/rectifyhq/rectify/internal/contract"
 	"go.temporal.io/sdk/client"
 )
 
