@@ -15,6 +15,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/awserr"
 	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/exempt"
+	"github.com/rectifyhq/rectify/internal/kind"
 	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/policies"
 )
@@ -37,7 +38,12 @@ type Activities struct {
 	DLQURL string
 	// AuthGrace is how many attempts an auth error gets (0: awserr's).
 	AuthGrace int
-	Log       *slog.Logger
+	// Options are what the operator gave the remediation actions (the
+	// config's remediation section), by the keys the actions declare.
+	Options map[string]string
+	// Kinds is the kind registry; nil takes internal/service's.
+	Kinds *kind.Registry
+	Log   *slog.Logger
 	// Metrics, when set, counts evaluations, violations and remediations.
 	Metrics *metrics.Metrics
 	// Now is the clock for exemption expiry and finding timestamps.

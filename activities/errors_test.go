@@ -40,7 +40,7 @@ func TestAWSError(t *testing.T) {
 			if tc.grace > 0 {
 				ctx = awserr.WithAuthGrace(ctx, tc.grace)
 			}
-			err := awsError(ctx, "describe security group sg-1", tc.err)
+			err := awserr.Wrap(ctx, "describe security group sg-1", tc.err)
 			var app *temporal.ApplicationError
 			if !errors.As(err, &app) {
 				t.Fatalf("awsError = %T %v, want an application error", err, err)
@@ -50,7 +50,7 @@ func TestAWSError(t *testing.T) {
 			}
 		})
 	}
-	if err := awsError(context.Background(), "op", errors.New("dial tcp: refused")); errors.As(err, new(*temporal.ApplicationError)) {
+	if err := awserr.Wrap(context.Background(), "op", errors.New("dial tcp: refused")); errors.As(err, new(*temporal.ApplicationError)) {
 		t.Errorf("a network error became an application error: %v (it must stay retryable without a type)", err)
 	}
 }

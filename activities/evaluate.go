@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
+	"github.com/rectifyhq/rectify/internal/awserr"
 	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/exempt"
 	"github.com/rectifyhq/rectify/internal/resource"
@@ -47,7 +49,7 @@ func (a *Activities) EvaluateResource(ctx context.Context, in EvaluateResourceIn
 // VerifyPolicy re-reads the resource and re-evaluates one policy.
 func (a *Activities) VerifyPolicy(ctx context.Context, in VerifyInput) (VerifyOutput, error) {
 	if _, ok := a.Policies.Policy(in.PolicyID); !ok {
-		return VerifyOutput{}, permanent(ErrUnknownPolicy, "verify: no policy %q in this bundle (revision %s)", in.PolicyID, a.Policies.Revision())
+		return VerifyOutput{}, awserr.Permanent(ErrUnknownPolicy, "verify: no policy %q in this bundle (revision %s)", in.PolicyID, a.Policies.Revision())
 	}
 	res, exists, err := a.fetch(ctx, in.Ref)
 	if err != nil || !exists {
@@ -99,12 +101,21 @@ func (a *Activities) violation(v policies.Violation, res resource.Resource) cont
 		v.Message += " (approval required: " + ex.Reason + ")"
 		a.logger().Warn("exemption uncertain; the violation waits for approval", "policy", v.PolicyID, "resource", res.ARN, "mode", s.Mode, "reason", ex.Reason)
 	}
-	if _, ok := actions[v.Remediation]; !ok && v.Remediation != "" && v.Remediation != "none" {
+	act, ok := a.registry().Action(v.Remediation)
+	switch {
+	case !ok && v.Remediation != "" && v.Remediation != "none":
 		// A policy may name an action this version does not have (a user
 		// policy, or a newer bundle): tell humans instead of failing.
 		a.logger().Warn("remediation action not in the allow-list; notifying only", "policy", v.PolicyID, "action", v.Remediation)
 		v.Message += " (remediation " + v.Remediation + " is not available in this rectify version; notify only)"
 		v.Remediation = ""
+	case ok && len(act.Missing(a.Options)) > 0:
+		// The fix needs a destination or a key only the operator can give.
+		missing := strings.Join(act.Missing(a.Options), ", ")
+		v.Message += " (notify only until " + missing + " is set in the rectify config)"
+		if s.Mode != contract.ModeOff {
+			s.Mode = contract.ModeNotify
+		}
 	}
 	return contract.Violation{
 		PolicyID: v.PolicyID, Title: v.Title, Severity: v.Severity, Message: v.Message,
@@ -112,13 +123,4 @@ func (a *Activities) violation(v policies.Violation, res resource.Resource) cont
 		Settings:  s,
 		Exemption: ex,
 	}
-}
-
-// fetch reads the live resource into the normalized model.
-func (a *Activities) fetch(ctx context.Context, ref resource.Ref) (resource.Resource, bool, error) {
-	r, ok := readerFor(ref.Type)
-	if !ok {
-		return resource.Resource{}, false, permanent(ErrUnsupportedResourceType, "fetch %s: resource type %q is not supported", ref.ARN, ref.Type)
-	}
-	return r.fetch(a, ctx, ref)
 }

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -13,8 +14,11 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/rectifyhq/rectify/internal/awsclient"
+	"github.com/rectifyhq/rectify/internal/awserr"
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/internal/service"
 )
 
 // FindingWriter records findings somewhere humans and other tools see them.
@@ -32,11 +36,11 @@ func (a *Activities) RecordFinding(ctx context.Context, in FindingInput) error {
 
 // FindingID is the ASFF Id: stable per violation, so a re-import updates
 // the same finding instead of adding one.
-func FindingID(policyID, arn string) string { return "rectify/" + policyID + "/" + arn }
+func FindingID(policyID, arn string) string { return contract.GeneratorPrefix + policyID + "/" + arn }
 
 // GeneratorID is the ASFF GeneratorId of a policy. The starter ignores
 // Security Hub findings with this prefix: they are our own.
-func GeneratorID(policyID string) string { return "rectify/" + policyID }
+func GeneratorID(policyID string) string { return contract.GeneratorPrefix + policyID }
 
 // ProductARN is the default product ARN of an account's own findings.
 func ProductARN(region, account string) string {
@@ -101,7 +105,7 @@ func (s *SecurityHub) Write(ctx context.Context, f FindingInput, updatedAt time.
 		return ctx.Err()
 	}
 	if b.err != nil {
-		return awsError(ctx, "import findings", b.err)
+		return awserr.Wrap(ctx, "import findings", b.err)
 	}
 	if msg, ok := b.failed[aws.ToString(finding.Id)]; ok {
 		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("Security Hub refused finding %s: %s", aws.ToString(finding.Id), msg), "InvalidFinding", nil)
@@ -272,9 +276,9 @@ func asff(f FindingInput, updatedAt time.Time) shtypes.AwsSecurityFinding {
 		RecordState: record,
 		Workflow:    &shtypes.Workflow{Status: workflow},
 		ProductFields: map[string]string{
-			"rectify/Status":     f.Status,
-			"rectify/WorkflowId": f.WorkflowID,
-			"rectify/PolicyId":   f.PolicyID,
+			contract.GeneratorPrefix + "Status":     f.Status,
+			contract.GeneratorPrefix + "WorkflowId": f.WorkflowID,
+			contract.GeneratorPrefix + "PolicyId":   f.PolicyID,
 		},
 	}
 	if f.Note != "" {
@@ -297,21 +301,24 @@ func severityLabel(s string) shtypes.SeverityLabel {
 	return shtypes.SeverityLabelInformational
 }
 
-// asffType maps Terraform type names to ASFF resource types.
+// FindingPermissions are the IAM actions RecordFinding calls, in the
+// account of the resource.
+var FindingPermissions = []string{"securityhub:BatchImportFindings", "securityhub:BatchUpdateFindings"}
+
+// MemberPermissions are every IAM action the worker calls in a target
+// account through the remediation role, sorted: the kinds' reads, lists,
+// tags and actions (the registry) and the findings. The member role in
+// deploy/terraform grants exactly these; a test there compares them.
+func MemberPermissions() []string {
+	all := append(service.Registry.RequiredActions(), FindingPermissions...)
+	slices.Sort(all)
+	return slices.Compact(all)
+}
+
+// asffType is the Security Hub resource type of a Terraform type.
 func asffType(t string) string {
-	switch t {
-	case resource.TypeSecurityGroup:
-		return "AwsEc2SecurityGroup"
-	case resource.TypeS3Bucket:
-		return "AwsS3Bucket"
-	case resource.TypeIAMUser:
-		return "AwsIamUser"
-	case resource.TypeIAMRole:
-		return "AwsIamRole"
-	case resource.TypeIAMGroup:
-		return "AwsIamGroup"
-	case resource.TypeDBInstance:
-		return "AwsRdsDbInstance"
+	if k, ok := service.Registry.Kind(t); ok && k.ASFFType != "" {
+		return k.ASFFType
 	}
 	return "Other"
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rectifyhq/rectify/internal/service/ec2"
+
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/rectifyhq/rectify/internal/awsclient"
@@ -128,7 +130,7 @@ func findingsCloud(t *testing.T) (*fakecloud.Cloud, *awsclient.Factory) {
 }
 
 func testFinding(id string) FindingInput {
-	ref := resource.Ref{Type: resource.TypeSecurityGroup, ID: id, ARN: resource.SecurityGroupARN(fakecloud.DefaultAccount, "us-east-1", id),
+	ref := resource.Ref{Type: ec2.TypeSecurityGroup, ID: id, ARN: ec2.SecurityGroupARN(fakecloud.DefaultAccount, "us-east-1", id),
 		Account: fakecloud.DefaultAccount, Region: "us-east-1"}
 	return FindingInput{PolicyID: "aws.ec2.sg_public_admin_ports", Title: "t", Description: "d", Severity: "HIGH", Ref: ref, Status: FindingNew}
 }

@@ -8,6 +8,11 @@ import (
 	"testing"
 	"time"
 
+	sdkiam "github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/rectifyhq/rectify/internal/kind"
+	"github.com/rectifyhq/rectify/internal/service/iam"
+
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/resource"
 )
@@ -19,8 +24,8 @@ const (
 	iamNarrow   = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
 )
 
-func iamRef(typ, kind, name string) resource.Ref {
-	return resource.Ref{Type: typ, ID: name, ARN: resource.IAMARN(fakecloud.DefaultAccount, kind, name), Account: fakecloud.DefaultAccount, Region: iamRegion}
+func iamRef(typ, arnKind, name string) resource.Ref {
+	return resource.Ref{Type: typ, ID: name, ARN: iam.PrincipalARN(fakecloud.DefaultAccount, arnKind, name), Account: fakecloud.DefaultAccount, Region: kind.GlobalRegion}
 }
 
 // The full action cycle on each kind of principal: the params the policy
@@ -37,14 +42,14 @@ func TestIAMDetachPolicy(t *testing.T) {
 		wantInline  []string
 		wantChanged bool
 	}{
-		{name: "role with AdministratorAccess", typ: resource.TypeIAMRole, kind: "role",
+		{name: "role with AdministratorAccess", typ: iam.TypeRole, kind: "role",
 			managed: []string{iamReadOnly, iamAdmin}, wantManaged: []string{iamReadOnly}, wantInline: []string{}, wantChanged: true},
-		{name: "user with both", typ: resource.TypeIAMUser, kind: "user",
+		{name: "user with both", typ: iam.TypeUser, kind: "user",
 			managed: []string{iamAdmin}, inline: map[string]string{"star": iamStarDoc, "read": iamNarrow},
 			wantManaged: []string{}, wantInline: []string{"read"}, wantChanged: true},
-		{name: "group inline only", typ: resource.TypeIAMGroup, kind: "group",
+		{name: "group inline only", typ: iam.TypeGroup, kind: "group",
 			inline: map[string]string{"star": iamStarDoc}, wantManaged: []string{}, wantInline: []string{}, wantChanged: true},
-		{name: "inline narrowed since the evaluation is left alone", typ: resource.TypeIAMGroup, kind: "group",
+		{name: "inline narrowed since the evaluation is left alone", typ: iam.TypeGroup, kind: "group",
 			inline: map[string]string{"star": iamStarDoc}, narrow: true, wantManaged: []string{}, wantInline: []string{"star"}},
 	}
 	for _, tc := range tests {
@@ -109,15 +114,24 @@ func TestIAMDetachPolicy(t *testing.T) {
 // action's own IAM calls.
 func iamSetInline(t *testing.T, a *Activities, ref resource.Ref, name, doc string) {
 	t.Helper()
-	api, _ := iamAPIFor(ref)
-	if err := api.put(context.Background(), a.AWS.IAM(ref.Account, ref.Region), ref.ID, name, doc); err != nil {
+	ctx, c := context.Background(), a.AWS.IAM(ref.Account, ref.Region)
+	var err error
+	switch ref.Type {
+	case iam.TypeUser:
+		_, err = c.PutUserPolicy(ctx, &sdkiam.PutUserPolicyInput{UserName: &ref.ID, PolicyName: &name, PolicyDocument: &doc})
+	case iam.TypeRole:
+		_, err = c.PutRolePolicy(ctx, &sdkiam.PutRolePolicyInput{RoleName: &ref.ID, PolicyName: &name, PolicyDocument: &doc})
+	case iam.TypeGroup:
+		_, err = c.PutGroupPolicy(ctx, &sdkiam.PutGroupPolicyInput{GroupName: &ref.ID, PolicyName: &name, PolicyDocument: &doc})
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestIAMDetachPolicyRejectsParamsForAnotherPrincipal(t *testing.T) {
 	_, a := newFakeActivities(t)
-	ref := iamRef(resource.TypeIAMRole, "role", "app")
+	ref := iamRef(iam.TypeRole, "role", "app")
 	for _, params := range []map[string]any{
 		{"principal_type": "role", "name": "other", "policy_arns": []any{iamAdmin}},
 		{"principal_type": "user", "name": "app", "policy_arns": []any{iamAdmin}},
@@ -136,7 +150,7 @@ func TestFetchIAMPrincipal(t *testing.T) {
 	if err := cloud.SeedIAM(fakecloud.DefaultAccount, "user", "alice", []string{iamReadOnly}, map[string]string{"read": iamNarrow}); err != nil {
 		t.Fatal(err)
 	}
-	res, exists, err := a.fetch(ctx, iamRef(resource.TypeIAMUser, "user", "alice"))
+	res, exists, err := a.fetch(ctx, iamRef(iam.TypeUser, "user", "alice"))
 	if err != nil || !exists {
 		t.Fatalf("fetch alice = %v, %v", exists, err)
 	}
@@ -145,7 +159,7 @@ func TestFetchIAMPrincipal(t *testing.T) {
 	if string(b) != want {
 		t.Errorf("properties = %s\nwant %s", b, want)
 	}
-	for _, ref := range []resource.Ref{iamRef(resource.TypeIAMUser, "user", "bob"), iamRef(resource.TypeIAMRole, "role", "alice")} {
+	for _, ref := range []resource.Ref{iamRef(iam.TypeUser, "user", "bob"), iamRef(iam.TypeRole, "role", "alice")} {
 		if _, exists, err := a.fetch(ctx, ref); err != nil || exists {
 			t.Errorf("fetch %s = exists %v, %v; want not found", ref.ARN, exists, err)
 		}
@@ -161,7 +175,7 @@ func TestTagIAMExempt(t *testing.T) {
 		}
 	}
 	until := time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)
-	role := iamRef(resource.TypeIAMRole, "role", "x")
+	role := iamRef(iam.TypeRole, "role", "x")
 	if err := a.TagExempt(ctx, TagExemptInput{Ref: role, PolicyID: "aws.iam.admin_access", Until: until}); err != nil {
 		t.Fatal(err)
 	}
@@ -169,8 +183,8 @@ func TestTagIAMExempt(t *testing.T) {
 	if err != nil || res.Tags[TagExempt] != "aws.iam.admin_access" || res.Tags[TagExemptUntil] != "2026-12-31T00:00:00Z" {
 		t.Errorf("role tags = %v, %v", res.Tags, err)
 	}
-	err = a.TagExempt(ctx, TagExemptInput{Ref: iamRef(resource.TypeIAMGroup, "group", "x"), PolicyID: "aws.iam.admin_access", Until: until})
-	if err == nil || !strings.Contains(err.Error(), "IAM groups cannot be tagged") {
+	err = a.TagExempt(ctx, TagExemptInput{Ref: iamRef(iam.TypeGroup, "group", "x"), PolicyID: "aws.iam.admin_access", Until: until})
+	if err == nil || !strings.Contains(err.Error(), "IAM group cannot carry tags") {
 		t.Errorf("tag group: %v, want the cannot-be-tagged error", err)
 	}
 }

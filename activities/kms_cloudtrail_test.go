@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rectifyhq/rectify/internal/service/cloudtrail"
+	"github.com/rectifyhq/rectify/internal/service/kms"
+
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/rectifyhq/rectify/internal/awsclient"
@@ -36,12 +39,12 @@ func newFakeActivities(t *testing.T) (*fakecloud.Cloud, *Activities) {
 }
 
 func kmsRef(id string) resource.Ref {
-	return resource.Ref{Type: resource.TypeKMSKey, ID: id, ARN: resource.KMSKeyARN(fakecloud.DefaultAccount, "us-east-1", id),
+	return resource.Ref{Type: kms.TypeKey, ID: id, ARN: kms.KeyARN(fakecloud.DefaultAccount, "us-east-1", id),
 		Account: fakecloud.DefaultAccount, Region: "us-east-1"}
 }
 
 func trailRef(name string) resource.Ref {
-	return resource.Ref{Type: resource.TypeCloudTrail, ID: name, ARN: resource.TrailARN(fakecloud.DefaultAccount, "us-east-1", name),
+	return resource.Ref{Type: cloudtrail.TypeTrail, ID: name, ARN: cloudtrail.TrailARN(fakecloud.DefaultAccount, "us-east-1", name),
 		Account: fakecloud.DefaultAccount, Region: "us-east-1"}
 }
 
@@ -108,7 +111,7 @@ func TestFetchKMSKey(t *testing.T) {
 			if !exists {
 				return
 			}
-			if r.ARN != kmsRef(tt.id).ARN || r.Type != resource.TypeKMSKey || !reflect.DeepEqual(r.Properties, tt.wantProps) || !reflect.DeepEqual(r.Tags, tt.wantTags) {
+			if r.ARN != kmsRef(tt.id).ARN || r.Type != kms.TypeKey || !reflect.DeepEqual(r.Properties, tt.wantProps) || !reflect.DeepEqual(r.Tags, tt.wantTags) {
 				t.Errorf("fetched %+v\nwant properties %v tags %v", r, tt.wantProps, tt.wantTags)
 			}
 		})
@@ -212,7 +215,7 @@ func TestTrailFetchAndStartLogging(t *testing.T) {
 	// A sweep of us-east-1 lists the trail whose home it is, not the
 	// eu-west-1 one; the multi-region trail is not listed in eu-west-1.
 	for region, want := range map[string][]string{"us-east-1": {"main"}, "eu-west-1": {"west"}} {
-		page, err := a.ListResources(ctx, ListInput{Account: fakecloud.DefaultAccount, Region: region, Type: resource.TypeCloudTrail})
+		page, err := a.ListResources(ctx, ListInput{Account: fakecloud.DefaultAccount, Region: region, Type: cloudtrail.TypeTrail})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -244,7 +247,7 @@ func TestListKMSKeysPages(t *testing.T) {
 		want[id] = true
 	}
 	got := map[string]bool{}
-	in := ListInput{Account: fakecloud.DefaultAccount, Region: "us-east-1", Type: resource.TypeKMSKey, Limit: 2}
+	in := ListInput{Account: fakecloud.DefaultAccount, Region: "us-east-1", Type: kms.TypeKey, Limit: 2}
 	for pages := 1; ; pages++ {
 		page, err := a.ListResources(context.Background(), in)
 		if err != nil {

@@ -44,7 +44,7 @@ type EvaluationFailedOutput struct {
 // next change or sweep. A retry after a send whose answer was lost sends
 // the message twice: harmless, an evaluation is idempotent.
 func (a *Activities) EvaluationFailed(ctx context.Context, in EvaluationFailedInput) (EvaluationFailedOutput, error) {
-	if attempt(ctx) == 1 {
+	if awserr.Attempt(ctx) == 1 {
 		// Once per give-up, whatever the queue does.
 		a.Metrics.EvaluationFailed(awserr.Reason(in.ErrorType))
 	}
@@ -53,7 +53,7 @@ func (a *Activities) EvaluationFailed(ctx context.Context, in EvaluationFailedIn
 		ErrorType: in.ErrorType, WorkflowID: in.WorkflowID, FailedAt: in.FailedAt,
 	})
 	if err != nil {
-		return EvaluationFailedOutput{}, permanent(ErrInvalidParams, "encode the trigger of %s: %v", in.Ref.ARN, err)
+		return EvaluationFailedOutput{}, awserr.Permanent(ErrInvalidParams, "encode the trigger of %s: %v", in.Ref.ARN, err)
 	}
 	log := a.logger().With("workflow_id", in.WorkflowID, "resource", in.Ref.ARN, "account", in.Ref.Account, "error_type", in.ErrorType)
 	dlq := a.DLQURL
@@ -64,7 +64,7 @@ func (a *Activities) EvaluationFailed(ctx context.Context, in EvaluationFailedIn
 	}
 	out, err := a.AWS.SQS().SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(dlq), MessageBody: aws.String(string(body))})
 	if err != nil {
-		return EvaluationFailedOutput{}, awsError(ctx, fmt.Sprintf("send the trigger of %s to the dead-letter queue %s", in.Ref.ARN, dlq), err)
+		return EvaluationFailedOutput{}, awserr.Wrap(ctx, fmt.Sprintf("send the trigger of %s to the dead-letter queue %s", in.Ref.ARN, dlq), err)
 	}
 	log.Warn("evaluation gave up; its trigger is on the dead-letter queue for `rectify dlq redrive`",
 		"reason", in.Reason, "queue", dlq, "message_id", aws.ToString(out.MessageId))

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rectifyhq/rectify/internal/service/ec2"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -28,8 +30,8 @@ func TestEvaluationFailedRequeues(t *testing.T) {
 	}
 	a.DLQURL = dlq
 	a.Metrics = metrics.New()
-	ref := resource.Ref{Type: resource.TypeSecurityGroup, ID: "sg-1", Account: fakecloud.DefaultAccount, Region: "us-east-1",
-		ARN: resource.SecurityGroupARN(fakecloud.DefaultAccount, "us-east-1", "sg-1")}
+	ref := resource.Ref{Type: ec2.TypeSecurityGroup, ID: "sg-1", Account: fakecloud.DefaultAccount, Region: "us-east-1",
+		ARN: ec2.SecurityGroupARN(fakecloud.DefaultAccount, "us-east-1", "sg-1")}
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	in := EvaluationFailedInput{
 		WorkflowID: "evaluate/" + ref.ARN, Ref: ref, ErrorType: "AssumeRoleDenied", Reason: "evaluate: AssumeRoleDenied: not authorized", FailedAt: at.Add(time.Minute),

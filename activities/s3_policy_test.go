@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	svcs3 "github.com/rectifyhq/rectify/internal/service/s3"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -48,7 +50,7 @@ func newS3Fixture(t *testing.T, seed fakecloud.BucketSeed) s3Fixture {
 	return s3Fixture{
 		cloud: cloud,
 		a:     &Activities{AWS: factory, Policies: mustPolicies(t), Rules: &config.Config{}},
-		ref: resource.Ref{Type: resource.TypeS3Bucket, ID: seed.Name, ARN: resource.BucketARN(seed.Name),
+		ref: resource.Ref{Type: svcs3.TypeBucket, ID: seed.Name, ARN: svcs3.BucketARN(seed.Name),
 			Account: fakecloud.DefaultAccount, Region: "us-east-1"},
 	}
 }
@@ -131,7 +133,7 @@ func TestDeletePublicStatements(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newS3Fixture(t, fakecloud.BucketSeed{Name: b, Policy: tt.before})
 			ctx := context.Background()
-			params := f.violation(t, policyBucketPolicyPublic)
+			params := f.violation(t, "aws.s3.bucket_policy_public")
 			if params == nil {
 				t.Fatal("seeded policy is not judged public")
 			}
@@ -151,7 +153,7 @@ func TestDeletePublicStatements(t *testing.T) {
 			if got != "" && !strings.Contains(got, `"Id":"keep-me"`) {
 				t.Errorf("policy lost its Id: %s", got)
 			}
-			if p := f.violation(t, policyBucketPolicyPublic); p != nil {
+			if p := f.violation(t, "aws.s3.bucket_policy_public"); p != nil {
 				t.Errorf("still public after apply: %v", p)
 			}
 			if again, err := f.a.Apply(ctx, in); err != nil || again.Changed {
@@ -173,7 +175,7 @@ func TestDeletePublicStatementsRefusesAChangedPolicy(t *testing.T) {
 	const b = "acme-site"
 	f := newS3Fixture(t, fakecloud.BucketSeed{Name: b, Policy: policyOf(b, stmtAccount, stmtPublicRead)})
 	ctx := context.Background()
-	params := f.violation(t, policyBucketPolicyPublic) // statement 1, Sid PublicRead
+	params := f.violation(t, "aws.s3.bucket_policy_public") // statement 1, Sid PublicRead
 	client := f.a.AWS.S3(f.ref.Account, f.ref.Region)
 	// Someone inserts another public statement, Sid Other, at index 1.
 	shifted := policyOf(b, stmtAccount, strings.Replace(stmtAnonList, `"Effect"`, `"Sid":"Other","Effect"`, 1), stmtPublicRead)
@@ -202,7 +204,7 @@ func TestAddTLSDeny(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newS3Fixture(t, fakecloud.BucketSeed{Name: b, Policy: tt.before})
 			ctx := context.Background()
-			params := f.violation(t, policyBucketPolicyTLS)
+			params := f.violation(t, "aws.s3.bucket_policy_tls")
 			if params == nil {
 				t.Fatal("bucket is not judged to lack a TLS deny")
 			}
@@ -216,11 +218,11 @@ func TestAddTLSDeny(t *testing.T) {
 				t.Fatalf("apply = %+v, %v; want changed", out, err)
 			}
 			got := statements(t, f.policy(t))
-			want := append(statements(t, tt.before), statements(t, `{"Statement":[`+strings.Replace(fmt.Sprintf(stmtTLS, b), "DenyHTTP", tlsDenySid, 1)+`]}`)...)
+			want := append(statements(t, tt.before), statements(t, `{"Statement":[`+strings.Replace(fmt.Sprintf(stmtTLS, b), "DenyHTTP", "RectifyDenyInsecureTransport", 1)+`]}`)...)
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("statements after apply = %v\nwant %v", got, want)
 			}
-			if p := f.violation(t, policyBucketPolicyTLS); p != nil {
+			if p := f.violation(t, "aws.s3.bucket_policy_tls"); p != nil {
 				t.Errorf("still violating after apply: %v", p)
 			}
 			if again, err := f.a.Apply(ctx, in); err != nil || again.Changed {

@@ -13,13 +13,20 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rectifyhq/rectify/internal/service"
+	"github.com/rectifyhq/rectify/internal/service/cloudtrail"
+	"github.com/rectifyhq/rectify/internal/service/ec2"
+	"github.com/rectifyhq/rectify/internal/service/iam"
+	"github.com/rectifyhq/rectify/internal/service/kms"
+	"github.com/rectifyhq/rectify/internal/service/rds"
+	"github.com/rectifyhq/rectify/internal/service/s3"
+
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"sigs.k8s.io/yaml"
 
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/events"
-	"github.com/rectifyhq/rectify/internal/resource"
 )
 
 const (
@@ -99,7 +106,7 @@ var noResourceLevel = []string{"ec2:DescribeSecurityGroupRules", "ec2:DescribeSe
 	"ec2:GetEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault", "ec2:DisableEbsEncryptionByDefault",
 	"iam:ListGroups", "iam:ListRoles", "iam:ListUsers"}
 
-// The member role grants exactly the union of activities.Permissions: an
+// The member role grants exactly the union of the kind registry (internal/service): an
 // action the code needs and the role lacks fails in production with
 // AccessDenied; one the role has and the code does not need is privilege
 // nobody can justify.
@@ -121,12 +128,12 @@ func TestMemberRoleGrantsExactlyWhatTheCodeCalls(t *testing.T) {
 			e := evalModule(t, memberModule, in)
 			_, policies := rolePolicies(t, e, "aws_iam_role.this")
 
-			missing, extra := diff(activities.RequiredActions(), actions(policies...))
+			missing, extra := diff(activities.MemberPermissions(), actions(policies...))
 			if len(missing) > 0 {
-				t.Errorf("the member role lacks actions the code calls (activities.Permissions): %v", missing)
+				t.Errorf("the member role lacks actions the code calls (activities.MemberPermissions: the kind registry and findings): %v", missing)
 			}
 			if len(extra) > 0 {
-				t.Errorf("the member role grants actions no code calls (not in activities.Permissions): %v", extra)
+				t.Errorf("the member role grants actions no code calls (not in activities.MemberPermissions): %v", extra)
 			}
 
 			for _, p := range policies {
@@ -543,20 +550,20 @@ func TestServiceRolesTrust(t *testing.T) {
 // cloudTrailSourceTypes is what each CloudTrail event source's calls name,
 // by the parser's extractors (internal/events/ec2.go, s3.go, iam.go).
 var cloudTrailSourceTypes = map[string][]string{
-	"ec2.amazonaws.com": {resource.TypeSecurityGroup, resource.TypeEBSEncryptionByDefault},
-	"s3.amazonaws.com":  {resource.TypeS3Bucket},
-	"iam.amazonaws.com": {resource.TypeIAMUser, resource.TypeIAMRole, resource.TypeIAMGroup},
+	"ec2.amazonaws.com": {ec2.TypeSecurityGroup, ec2.TypeEBSEncryptionByDefault},
+	"s3.amazonaws.com":  {s3.TypeBucket},
+	"iam.amazonaws.com": {iam.TypeUser, iam.TypeRole, iam.TypeGroup},
 	// internal/events/kms.go, trails.go.
-	"kms.amazonaws.com":        {resource.TypeKMSKey},
-	"cloudtrail.amazonaws.com": {resource.TypeCloudTrail},
+	"kms.amazonaws.com":        {kms.TypeKey},
+	"cloudtrail.amazonaws.com": {cloudtrail.TypeTrail},
 	// internal/events/rds.go.
-	"rds.amazonaws.com": {resource.TypeDBInstance},
+	"rds.amazonaws.com": {rds.TypeInstance},
 }
 
 // The CloudTrail rules forward exactly the calls the parser reacts to, and
 // by default the services whose resources the worker reads live.
 func TestCloudTrailRulesMatchTheParser(t *testing.T) {
-	parser := events.CloudTrailEventNames()
+	parser := service.Registry.CloudTrailEventNames()
 	e := evalModule(t, rootModule, rootInputs(map[string]cty.Value{"cloudtrail_sources": strs("ec2", "s3", "iam", "kms", "cloudtrail", "rds")}))
 	var local map[string][]string
 	e.local("cloudtrail_event_names", &local)
@@ -601,10 +608,10 @@ func TestCloudTrailRulesMatchTheParser(t *testing.T) {
 	}
 
 	// By default: exactly the sources whose resource types are read live
-	// (activities.LiveTypes); the starter counts the others as unsupported.
+	// (service.Registry.LiveTypes()); the starter counts the others as unsupported.
 	var defaults []string
 	for src, types := range cloudTrailSourceTypes {
-		if slices.ContainsFunc(types, func(typ string) bool { return slices.Contains(activities.LiveTypes, typ) }) {
+		if slices.ContainsFunc(types, func(typ string) bool { return slices.Contains(service.Registry.LiveTypes(), typ) }) {
 			defaults = append(defaults, strings.TrimSuffix(src, ".amazonaws.com"))
 		}
 	}
@@ -654,7 +661,7 @@ func TestEventRulesOnCapturedEvents(t *testing.T) {
 			live, useful := false, false
 			for _, tr := range triggers {
 				switch {
-				case !tr.Ignored && slices.Contains(activities.LiveTypes, tr.ResourceType):
+				case !tr.Ignored && slices.Contains(service.Registry.LiveTypes(), tr.ResourceType):
 					live, useful = true, true
 				case tr.Ignored && events.ReasonCategory(tr.Reason) == events.CategoryRemediation:
 					useful = true

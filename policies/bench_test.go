@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rectifyhq/rectify/internal/service/ec2"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -154,7 +156,7 @@ func wideSet(b *testing.B) (*Set, rego.PreparedEvalQuery) {
 		b.Fatal(err)
 	}
 	var exprs []string
-	for i, p := range s.byType[resource.TypeSecurityGroup] {
+	for i, p := range s.byType[ec2.TypeSecurityGroup] {
 		exprs = append(exprs, fmt.Sprintf("p%d := data.%s.deny", i, p.meta.Package))
 	}
 	q, err := rego.New(rego.Compiler(c), rego.Query(strings.Join(exprs, "; "))).PrepareForEval(context.Background())
@@ -176,7 +178,7 @@ func BenchmarkEvaluateWide(b *testing.B) {
 	// typicalSG opens SSH to the world: the original admin-ports policy and
 	// its clones deny; data ports and the default-group policy pass.
 	want := widePolicies + 1
-	bindings := len(s.byType[resource.TypeSecurityGroup])
+	bindings := len(s.byType[ec2.TypeSecurityGroup])
 
 	b.Run("evaluate", func(b *testing.B) {
 		b.ReportAllocs()

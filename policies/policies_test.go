@@ -14,6 +14,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/rectifyhq/rectify/internal/service/ec2"
+	"github.com/rectifyhq/rectify/internal/service/iam"
+	"github.com/rectifyhq/rectify/internal/service/s3"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -21,7 +25,6 @@ import (
 	"github.com/open-policy-agent/opa/v1/topdown/print"
 
 	"github.com/rectifyhq/rectify/internal/resource"
-	"github.com/rectifyhq/rectify/internal/resource/live"
 )
 
 const (
@@ -87,7 +90,7 @@ func securityGroup(rules ...ec2types.SecurityGroupRule) resource.Resource {
 		GroupName: aws.String("web"),
 		VpcId:     aws.String("vpc-1"),
 	}
-	return live.SecurityGroup(account, region, sg, rules)
+	return ec2.SecurityGroupResource(account, region, sg, rules)
 }
 
 func ingress(id, proto string, from, to int32, cidr string) ec2types.SecurityGroupRule {
@@ -108,7 +111,7 @@ func ingress(id, proto string, from, to int32, cidr string) ec2types.SecurityGro
 }
 
 func bucket(pab *s3types.PublicAccessBlockConfiguration) resource.Resource {
-	return live.Bucket(account, region, live.BucketState{Name: "logs", PublicAccessBlock: pab})
+	return s3.BucketResource(account, region, s3.BucketState{Name: "logs", PublicAccessBlock: pab})
 }
 
 func fullBlock() *s3types.PublicAccessBlockConfiguration {
@@ -138,14 +141,14 @@ func TestLoadMetadata(t *testing.T) {
 	}{
 		{"aws.ec2.sg_public_admin_ports", Metadata{
 			ID: "aws.ec2.sg_public_admin_ports", Severity: "HIGH",
-			ResourceTypes: []string{resource.TypeSecurityGroup}, Remediation: "ec2_revoke_ingress",
+			ResourceTypes: []string{ec2.TypeSecurityGroup}, Remediation: "ec2_revoke_ingress",
 			Controls:    []string{"CIS AWS 5.2", "CIS AWS 5.3", "AWS FSBP EC2.13", "AWS FSBP EC2.14", "AWS FSBP EC2.53", "AWS FSBP EC2.54"},
 			DefaultMode: "enforce", Package: "rectify.aws.ec2.sg_public_admin_ports",
 			File: "policies/aws/ec2/sg_public_admin_ports/policy.rego",
 		}},
 		{"aws.s3.public_access_block", Metadata{
 			ID: "aws.s3.public_access_block", Severity: "HIGH",
-			ResourceTypes: []string{resource.TypeS3Bucket}, Remediation: "s3_block_public_access",
+			ResourceTypes: []string{s3.TypeBucket}, Remediation: "s3_block_public_access",
 			Controls:    []string{"CIS AWS 2.1.4", "AWS FSBP S3.1", "AWS FSBP S3.8"},
 			DefaultMode: "enforce", Package: "rectify.aws.s3.public_access_block",
 			File: "policies/aws/s3/public_access_block/policy.rego",
@@ -177,7 +180,7 @@ func TestLoadMetadata(t *testing.T) {
 
 func TestEvaluate(t *testing.T) {
 	s := mustLoad(t)
-	sgARN := resource.SecurityGroupARN(account, region, "sg-0abc")
+	sgARN := ec2.SecurityGroupARN(account, region, "sg-0abc")
 
 	tests := []struct {
 		name     string
@@ -216,7 +219,7 @@ func TestEvaluate(t *testing.T) {
 		},
 		{
 			name: "rules derived from IpPermissions have no ids but still deny",
-			in: live.SecurityGroupPermissions(account, region, ec2types.SecurityGroup{
+			in: ec2.SecurityGroupPermissions(account, region, ec2types.SecurityGroup{
 				GroupId: aws.String("sg-0abc"),
 				IpPermissions: []ec2types.IpPermission{{
 					IpProtocol: aws.String("tcp"), FromPort: aws.Int32(20), ToPort: aws.Int32(25),
@@ -280,7 +283,7 @@ func TestEvaluate(t *testing.T) {
 		},
 		{
 			name: "type no policy judges",
-			in:   resource.Resource{Type: resource.TypeIAMRole, ARN: "arn:aws:iam::123456789012:role/x"},
+			in:   resource.Resource{Type: iam.TypeRole, ARN: "arn:aws:iam::123456789012:role/x"},
 		},
 	}
 	for _, tt := range tests {
@@ -469,7 +472,7 @@ deny contains {"msg": sprintf("bucket %s is temporary", [input.resource.properti
 	if _, ok := s.Policy("user.tmp_bucket"); !ok {
 		t.Fatal("user policy not loaded")
 	}
-	r := live.Bucket(account, region, live.BucketState{Name: "tmp-1", PublicAccessBlock: fullBlock()})
+	r := s3.BucketResource(account, region, s3.BucketState{Name: "tmp-1", PublicAccessBlock: fullBlock()})
 	got, err := s.Evaluate(context.Background(), r)
 	if err != nil {
 		t.Fatal(err)
@@ -549,7 +552,7 @@ func TestInputValueMatchesJSON(t *testing.T) {
 	}{
 		{"live security group", securityGroup(ingress("sgr-1", "tcp", 22, 22, "0.0.0.0/0"))},
 		{"live bucket", bucket(fullBlock())},
-		{"plan with address", resource.Resource{Type: resource.TypeSecurityGroup, Address: &addr, Plane: resource.PlanePlan,
+		{"plan with address", resource.Resource{Type: ec2.TypeSecurityGroup, Address: &addr, Plane: resource.PlanePlan,
 			Tags: map[string]string{"a": "b"}, Properties: map[string]any{"ingress": []any{map[string]any{"from_port": 22}}}}},
 		{"zero value", resource.Resource{}},
 	}

@@ -25,10 +25,10 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/internal/service"
 	"github.com/rectifyhq/rectify/internal/tracing"
 )
 
@@ -311,7 +311,7 @@ func (r *consumerRun) handle(m sqstypes.Message) (release bool) {
 			c.log().Debug("event ignored", "message_id", id, "event", t.EventName, "resource", t.ARN, "reason", t.Reason)
 			continue
 		}
-		if !slices.Contains(activities.LiveTypes, t.ResourceType) {
+		if !slices.Contains(liveTypes, t.ResourceType) {
 			c.stats().ignore(events.CategoryUnsupported + " resource type " + t.ResourceType)
 			continue
 		}
@@ -451,3 +451,7 @@ func (c *Consumer) stats() *Stats {
 	}
 	return c.Stats
 }
+
+// liveTypes are the resource types the worker can read; events about
+// other types are counted and ignored.
+var liveTypes = service.Registry.LiveTypes()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/contract"
+	"github.com/rectifyhq/rectify/internal/service"
 )
 
 // Sweep lists every supported resource of an account and region, page by
@@ -16,7 +17,7 @@ import (
 func Sweep(ctx workflow.Context, in contract.SweepInput) (contract.SweepProgress, error) {
 	types := in.Types
 	if len(types) == 0 {
-		types = activities.ListTypes
+		types = service.Registry.LiveTypes()
 	}
 	p := contract.SweepProgress{}
 	if in.Position != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rectifyhq/rectify/internal/resource/plan"
+	"github.com/rectifyhq/rectify/internal/service"
 	"github.com/rectifyhq/rectify/policies"
 )
 
@@ -52,7 +53,7 @@ func checkCmd(now func() time.Time) *cobra.Command {
 			"aws_security_group_rule or aws_s3_bucket_public_access_block are joined into their\n" +
 			"parent, values unknown until apply are left out and never cause a violation, and\n" +
 			"deleted resources and data sources are skipped.\n\n" +
-			"Resource types judged (your --policy-dir policies too):\n  " + strings.Join(plan.Types(), ", ") + ".\n\n" +
+			"Resource types judged (your --policy-dir policies too):\n  " + strings.Join(service.Plan.Types(), ", ") + ".\n\n" +
 			"A resource tagged rectify:exempt (\"all\" or a comma list of policy ids, optionally\n" +
 			"with rectify:exempt-until, an RFC 3339 date) has its violations reported as\n" +
 			"suppressed; they do not fail the check.\n\n" +
@@ -128,7 +129,7 @@ func runCheck(ctx context.Context, stdin io.Reader, stdout io.Writer, name strin
 	if err != nil {
 		return inputError("check %s: %w", checkDisplayName(name), err)
 	}
-	docs, err := plan.Resources(p)
+	docs, err := plan.Resources(p, service.Plan)
 	if err != nil {
 		return inputError("check %s: %w", checkDisplayName(name), err)
 	}

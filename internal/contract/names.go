@@ -57,3 +57,10 @@ const (
 	TimerApprovalWait        = "rectify_approval_wait"
 	TimerDetectionToVerified = "rectify_detection_to_verified"
 )
+
+// GeneratorPrefix begins the GeneratorId, the finding Id and the
+// ProductFields keys of every Security Hub finding rectify writes. The
+// starter drops findings that carry it: reacting to rectify's own findings
+// would evaluate a resource again at every status change. One constant, so
+// the writer and the filter cannot drift apart.
+const GeneratorPrefix = "rectify/"

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	svcec2 "github.com/rectifyhq/rectify/internal/service/ec2"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -22,7 +24,6 @@ import (
 	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
-	"github.com/rectifyhq/rectify/internal/resource"
 	rworker "github.com/rectifyhq/rectify/worker"
 )
 
@@ -129,7 +130,7 @@ func runReal(b *testing.B, n int) benchResult {
 	res := benchResult{name: "rectify (enforce, verified)", wall: wall, throughput: float64(n) / wall.Seconds()}
 	var mu sync.Mutex
 	parallel(n, 16, func(i int) {
-		id := contract.RemediationID(PolicySGAdminPorts, resource.SecurityGroupARN(Account, Region, ids[i]))
+		id := contract.RemediationID(PolicySGAdminPorts, svcec2.SecurityGroupARN(Account, Region, ids[i]))
 		st, err := queryStatus(ctx, id)
 		if err != nil {
 			b.Error(err)
@@ -320,7 +321,7 @@ func BenchmarkStorm(b *testing.B) {
 		passes, changes := 0, 0
 		var mu sync.Mutex
 		parallel(resources, 16, func(i int) {
-			p, c := evaluationTotals(b, ctx, contract.EvaluateID(resource.SecurityGroupARN(Account, Region, ids[i])))
+			p, c := evaluationTotals(b, ctx, contract.EvaluateID(svcec2.SecurityGroupARN(Account, Region, ids[i])))
 			mu.Lock()
 			passes += p
 			changes += c

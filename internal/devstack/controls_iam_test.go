@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	svciam "github.com/rectifyhq/rectify/internal/service/iam"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
@@ -37,8 +39,8 @@ func TestIAMAdminAccessControl(t *testing.T) {
 	})
 	cl := iam.NewFromConfig(s.human())
 	roleName, userName := "deploy"+s.suffix, "ops"+s.suffix
-	role := resource.Ref{Type: resource.TypeIAMRole, ID: roleName, ARN: resource.IAMARN(Account, "role", roleName), Account: Account, Region: "us-east-1"}
-	user := resource.Ref{Type: resource.TypeIAMUser, ID: userName, ARN: resource.IAMARN(Account, "user", userName), Account: Account, Region: "us-east-1"}
+	role := resource.Ref{Type: svciam.TypeRole, ID: roleName, ARN: svciam.PrincipalARN(Account, "role", roleName), Account: Account, Region: "us-east-1"}
+	user := resource.Ref{Type: svciam.TypeUser, ID: userName, ARN: svciam.PrincipalARN(Account, "user", userName), Account: Account, Region: "us-east-1"}
 	const (
 		adminDoc = `{"Version": "2012-10-17", "Statement": [{"Sid": "All", "Effect": "Allow", "Action": "*", "Resource": "*"}]}`
 		narrow   = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}]}`

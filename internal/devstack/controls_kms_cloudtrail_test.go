@@ -4,6 +4,9 @@ import (
 	"context"
 	"testing"
 
+	svccloudtrail "github.com/rectifyhq/rectify/internal/service/cloudtrail"
+	svckms "github.com/rectifyhq/rectify/internal/service/kms"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -41,7 +44,7 @@ func TestKMSRotationTurnedBackOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref := resource.Ref{Type: resource.TypeKMSKey, ID: id, ARN: resource.KMSKeyARN(Account, Region, id), Account: Account, Region: Region}
+	ref := resource.Ref{Type: svckms.TypeKey, ID: id, ARN: svckms.KeyARN(Account, Region, id), Account: Account, Region: Region}
 	client := kms.NewFromConfig(s.human())
 	rotating := func() bool {
 		t.Helper()
@@ -100,7 +103,7 @@ func TestCloudTrailStopLoggingRestarted(t *testing.T) {
 	if err := s.cloud.SeedTrail(Account, fakecloud.TrailSeed{Name: name, Region: Region, Bucket: DemoBucket + s.suffix, MultiRegion: true, Logging: true}); err != nil {
 		t.Fatal(err)
 	}
-	ref := resource.Ref{Type: resource.TypeCloudTrail, ID: name, ARN: resource.TrailARN(Account, Region, name), Account: Account, Region: Region}
+	ref := resource.Ref{Type: svccloudtrail.TypeTrail, ID: name, ARN: svccloudtrail.TrailARN(Account, Region, name), Account: Account, Region: Region}
 	client := cloudtrail.NewFromConfig(s.human())
 	logging := func() bool {
 		t.Helper()

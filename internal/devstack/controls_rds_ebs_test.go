@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	svcec2 "github.com/rectifyhq/rectify/internal/service/ec2"
+	svcrds "github.com/rectifyhq/rectify/internal/service/rds"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -28,7 +31,7 @@ func TestRDSPublicInstanceApprovedAndUndone(t *testing.T) {
 	ctx := context.Background()
 	s := newStack(t, nil)
 	id := "orders" + s.suffix
-	ref := resource.Ref{Type: resource.TypeDBInstance, ID: id, ARN: resource.DBInstanceARN(Account, Region, id), Account: Account, Region: Region}
+	ref := resource.Ref{Type: svcrds.TypeInstance, ID: id, ARN: svcrds.InstanceARN(Account, Region, id), Account: Account, Region: Region}
 	client := rds.NewFromConfig(s.human())
 	public := func() bool {
 		t.Helper()
@@ -95,7 +98,7 @@ func TestEBSDefaultEncryptionReEnabled(t *testing.T) {
 	ctx := context.Background()
 	s := newStack(t, nil)
 	s.cloud.SetEBSEncryptionByDefault(Account, Region, true)
-	ref := resource.Ref{Type: resource.TypeEBSEncryptionByDefault, ID: Region, ARN: resource.EBSEncryptionByDefaultARN(Account, Region), Account: Account, Region: Region}
+	ref := resource.Ref{Type: svcec2.TypeEBSEncryptionByDefault, ID: Region, ARN: svcec2.EBSEncryptionByDefaultARN(Account, Region), Account: Account, Region: Region}
 
 	if _, err := s.ec2().DisableEbsEncryptionByDefault(ctx, &ec2.DisableEbsEncryptionByDefaultInput{}); err != nil {
 		t.Fatal(err)

@@ -2,7 +2,7 @@ package devstack
 
 import (
 	"github.com/rectifyhq/rectify/internal/fakecloud"
-	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/internal/service/s3"
 )
 
 // Demo identities of the fake cloud's default account. The human makes the
@@ -79,7 +79,7 @@ func Seed(suffix string) fakecloud.Seed {
 
 // tlsOnlyPolicy is a bucket policy that denies every request without TLS.
 func tlsOnlyPolicy(bucket string) string {
-	arn := resource.BucketARN(bucket)
+	arn := s3.BucketARN(bucket)
 	return `{"Version":"2012-10-17","Statement":[{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*",` +
 		`"Resource":["` + arn + `","` + arn + `/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
 }

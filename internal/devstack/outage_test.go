@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	svcec2 "github.com/rectifyhq/rectify/internal/service/ec2"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"go.temporal.io/sdk/client"
@@ -24,7 +26,6 @@ import (
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/logging"
 	"github.com/rectifyhq/rectify/internal/metrics"
-	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/starter"
 )
 
@@ -140,7 +141,7 @@ func TestTemporalOutage(t *testing.T) {
 	missing := 0
 	for _, id := range groups {
 		var res contract.EvaluateResult
-		err := waitResult(ctx, deadline, tc, contract.EvaluateID(resource.SecurityGroupARN(Account, Region, id)), &res)
+		err := waitResult(ctx, deadline, tc, contract.EvaluateID(svcec2.SecurityGroupARN(Account, Region, id)), &res)
 		switch {
 		case err != nil:
 			missing++

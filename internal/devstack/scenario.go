@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	svcec2 "github.com/rectifyhq/rectify/internal/service/ec2"
+	svcs3 "github.com/rectifyhq/rectify/internal/service/s3"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -63,9 +66,9 @@ func (d *Demo) Targets(ctx context.Context) (sg resource.Ref, bucket resource.Re
 		return sg, bucket, fmt.Errorf("find demo security group %s: found %d", DemoGroupName+d.Suffix, len(out.SecurityGroups))
 	}
 	id := aws.ToString(out.SecurityGroups[0].GroupId)
-	sg = resource.Ref{Type: resource.TypeSecurityGroup, ID: id, ARN: resource.SecurityGroupARN(Account, Region, id), Account: Account, Region: Region}
+	sg = resource.Ref{Type: svcec2.TypeSecurityGroup, ID: id, ARN: svcec2.SecurityGroupARN(Account, Region, id), Account: Account, Region: Region}
 	name := DemoBucket + d.Suffix
-	bucket = resource.Ref{Type: resource.TypeS3Bucket, ID: name, ARN: resource.BucketARN(name), Account: Account, Region: Region}
+	bucket = resource.Ref{Type: svcs3.TypeBucket, ID: name, ARN: svcs3.BucketARN(name), Account: Account, Region: Region}
 	return sg, bucket, nil
 }
 

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rectifyhq/rectify/internal/service"
+	svcec2 "github.com/rectifyhq/rectify/internal/service/ec2"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -15,11 +18,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"go.temporal.io/api/workflowservice/v1"
 
-	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
-	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/starter"
 )
 
@@ -46,7 +47,7 @@ func TestSweepFindsUnreportedDrift(t *testing.T) {
 	if err := starter.TriggerSweep(ctx, temporalServer.Client, Account, Region); err != nil {
 		t.Fatal(err)
 	}
-	arn := resource.SecurityGroupARN(Account, Region, id)
+	arn := svcec2.SecurityGroupARN(Account, Region, id)
 	s.waitState(contract.RemediationID(PolicySGAdminPorts, arn), contract.StateResolved)
 	var last starter.SweepStatus
 	waitFor(t, "the sweep to complete", func() bool {
@@ -65,8 +66,8 @@ func TestSweepFindsUnreportedDrift(t *testing.T) {
 	// encryption-by-default setting, one page per type (the types with
 	// nothing to list, such as KMS keys and trails here, still cost their
 	// one page).
-	if p := last.Progress; p.Listed != 4 || p.Evaluated != 4 || p.Pages != len(activities.ListTypes) {
-		t.Errorf("sweep progress = %+v, want 4 listed and evaluated over %d pages", p, len(activities.ListTypes))
+	if p := last.Progress; p.Listed != 4 || p.Evaluated != 4 || p.Pages != len(service.Registry.LiveTypes()) {
+		t.Errorf("sweep progress = %+v, want 4 listed and evaluated over %d pages", p, len(service.Registry.LiveTypes()))
 	}
 }
 
@@ -106,12 +107,12 @@ func TestTwoAccounts(t *testing.T) {
 	bobGroup := open("AKIAFAKEBOB000000001", "b")
 	eveGroup := open("AKIAFAKEEVE000000001", "e")
 
-	s.waitState(contract.RemediationID(PolicySGAdminPorts, resource.SecurityGroupARN(second, Region, bobGroup)), contract.StateResolved)
+	s.waitState(contract.RemediationID(PolicySGAdminPorts, svcec2.SecurityGroupARN(second, Region, bobGroup)), contract.StateResolved)
 	if n := s.events.count("RevokeSecurityGroupIngress", "arn:aws:sts::"+second+":assumed-role/"+RemediationRoleName); n != 1 {
 		t.Errorf("revokes in %s by its remediation role = %d, want 1", second, n)
 	}
 	waitFor(t, "the stranger's event to be refused", func() bool { return s.app.Stats.Snapshot().Refused >= 1 })
-	if n := s.runs(ctx, contract.EvaluateID(resource.SecurityGroupARN(stranger, Region, eveGroup))); n != 0 {
+	if n := s.runs(ctx, contract.EvaluateID(svcec2.SecurityGroupARN(stranger, Region, eveGroup))); n != 0 {
 		t.Errorf("an account off the allow-list was evaluated (%d runs)", n)
 	}
 }
@@ -150,7 +151,7 @@ func TestStorm(t *testing.T) {
 	wg.Wait()
 	passes, changes := 0, 0
 	for _, g := range groups {
-		arn := resource.SecurityGroupARN(Account, Region, g)
+		arn := svcec2.SecurityGroupARN(Account, Region, g)
 		s.waitState(contract.RemediationID(PolicySGAdminPorts, arn), contract.StateResolved)
 		p, c := evaluationTotals(t, ctx, contract.EvaluateID(arn))
 		passes += p
@@ -254,7 +255,7 @@ func TestConfigNotifications(t *testing.T) {
 			if err := s.cloud.EmitConfigChange(s.cfg.Queue.URL, fakecloud.ConfigDelivery{Kind: tc.kind}, Account, Region, "AWS::EC2::SecurityGroup", id); err != nil {
 				t.Fatal(err)
 			}
-			s.waitState(contract.RemediationID(PolicySGAdminPorts, resource.SecurityGroupARN(Account, Region, id)), contract.StateResolved)
+			s.waitState(contract.RemediationID(PolicySGAdminPorts, svcec2.SecurityGroupARN(Account, Region, id)), contract.StateResolved)
 		})
 	}
 }
@@ -271,7 +272,7 @@ func TestSecurityHubFindings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	arn := resource.SecurityGroupARN(Account, Region, id)
+	arn := svcec2.SecurityGroupARN(Account, Region, id)
 	now := time.Now().UTC().Format(time.RFC3339)
 	finding := map[string]any{
 		"SchemaVersion": "2018-10-08", "Id": "arn:aws:securityhub:us-east-1:" + Account + ":subscription/aws-foundational-security-best-practices/v/1.0.0/EC2.13/finding/1",

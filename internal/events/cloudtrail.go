@@ -1,23 +1,13 @@
 package events
 
 import (
+	"slices"
 	"strings"
+
+	"github.com/rectifyhq/rectify/internal/kind"
+	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/internal/service"
 )
-
-// extractor finds the resources that one supported, successful call changed.
-type extractor func(e *event) ([]Trigger, error)
-
-// extractors lists every call rectify re-evaluates a resource for, by
-// eventSource and eventName. Anything else is ignored as unsupported.
-var extractors = map[string]map[string]extractor{
-	"ec2.amazonaws.com": ec2Extractors,
-	"s3.amazonaws.com":  s3Extractors,
-	"iam.amazonaws.com": iamExtractors,
-	// KMS keys and CloudTrail trails: kms.go, trails.go.
-	"kms.amazonaws.com":        kmsExtractors,
-	"cloudtrail.amazonaws.com": cloudTrailExtractors,
-	"rds.amazonaws.com":        rdsExtractors,
-}
 
 // event is one CloudTrail record with the fields every Trigger shares already
 // read into base.
@@ -116,13 +106,13 @@ func firstOf(rec fields, key, fallback string, last fields, lastKey string) (str
 }
 
 func (e *event) triggers() ([]Trigger, error) {
-	extract := extractors[e.source][e.name]
+	calls := service.Registry.Calls(e.source, e.name)
 	switch {
 	case e.errorCode != "":
-		return e.ignoreAll(extract, reasonFailed+e.errorCode), nil
+		return e.ignoreAll(calls, reasonFailed+e.errorCode), nil
 	case e.readOnly || isReadOnlyName(e.name):
-		return e.ignoreAll(extract, reasonReadOnly), nil
-	case extract == nil:
+		return e.ignoreAll(calls, reasonReadOnly), nil
+	case len(calls) == 0:
 		return []Trigger{e.ignored(reasonUnsupported + e.source + "/" + e.name)}, nil
 	}
 	// Without these the starter cannot pick credentials or build the ARN
@@ -133,17 +123,114 @@ func (e *event) triggers() ([]Trigger, error) {
 	if e.base.Region == "" {
 		return nil, e.rec.errorf("%s has no awsRegion", e.name)
 	}
-	return extract(e)
+	return e.resolve(calls)
+}
+
+// resolve finds the resources a call changed, as the kinds that read it
+// declare (kind.Call): the first of a call's places that names a resource
+// of the kind gives it (all of them with Every), each resource once. What
+// a used place names that no kind resolves (a group by name, a key by
+// alias, tags on another kind of resource) is reported as ignored; a call
+// that names nothing at all is broken.
+func (e *event) resolve(calls []kind.Binding) ([]Trigger, error) {
+	var out []Trigger
+	seen := map[string]bool{}
+	resolved := map[string]bool{}
+	var missed, unused, nouns, paths []string
+	for _, b := range calls {
+		k, c := b.Kind, b.Call
+		nouns = append(nouns, k.Noun)
+		if k.Scope != kind.ScopeResource {
+			out = e.add(out, seen, k.Setting(e.base.Account, e.base.Region), c.Deletes)
+			continue
+		}
+		places, err := e.callValues(c)
+		if err != nil {
+			return nil, err
+		}
+		paths = append(paths, c.IDs...)
+		for _, values := range places {
+			var got []resource.Ref
+			var miss []string
+			for _, v := range values {
+				if _, isARN := kind.ParseARN(v); c.ByARNOnly && !isARN {
+					miss = append(miss, v)
+				} else if ref, ok := k.Resolve(v, e.base.Account, e.base.Region); ok {
+					resolved[v] = true
+					got = append(got, ref)
+				} else {
+					miss = append(miss, v)
+				}
+			}
+			if len(got) == 0 {
+				unused = append(unused, values...)
+				continue
+			}
+			for _, ref := range got {
+				out = e.add(out, seen, ref, c.Deletes)
+			}
+			missed = append(missed, miss...)
+			if !c.Every {
+				break
+			}
+		}
+	}
+	if len(out) == 0 {
+		missed = unused
+	}
+	noun := strings.Join(slices.Compact(nouns), " or ")
+	for _, v := range slices.Compact(missed) {
+		if !resolved[v] {
+			t := e.ignored(reasonUnsupported + e.source + "/" + e.name + " (" + v + ": not a " + noun + " id or ARN)")
+			t.ResourceID = v
+			out = append(out, t)
+		}
+	}
+	if len(out) == 0 {
+		return nil, e.rec.errorf("%s names no %s (looked at %s)", e.name, noun, strings.Join(slices.Compact(paths), ", "))
+	}
+	return out, nil
+}
+
+// callValues reads the strings at each of a call's places, in order, or
+// Extract's when the places hold none.
+func (e *event) callValues(c *kind.Call) ([][]string, error) {
+	var out [][]string
+	any := false
+	for _, p := range c.IDs {
+		vs, err := e.Strings(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, vs)
+		any = any || len(vs) > 0
+	}
+	if !any && c.Extract != nil {
+		vs, err := c.Extract(e)
+		return [][]string{vs}, err
+	}
+	return out, nil
+}
+
+func (e *event) add(out []Trigger, seen map[string]bool, ref resource.Ref, deletes bool) []Trigger {
+	if seen[ref.ARN] {
+		return out
+	}
+	seen[ref.ARN] = true
+	t := e.base
+	t.ResourceType, t.ResourceID, t.ARN, t.Account, t.Region = ref.Type, ref.ID, ref.ARN, ref.Account, ref.Region
+	t.Deleted = deletes
+	return append(out, t)
 }
 
 // ignoreAll still names the resources when it can, so the starter's log says
 // which resource a failed call was aimed at; a record too thin for that is
 // fine, since nothing will act on it.
-func (e *event) ignoreAll(extract extractor, reason string) []Trigger {
-	if extract != nil && e.base.Account != "" && e.base.Region != "" {
-		if ts, err := extract(e); err == nil && len(ts) > 0 {
+func (e *event) ignoreAll(calls []kind.Binding, reason string) []Trigger {
+	if len(calls) > 0 && e.base.Account != "" && e.base.Region != "" {
+		if ts, err := e.resolve(calls); err == nil && len(ts) > 0 {
 			for i := range ts {
-				ts[i].Ignored, ts[i].Reason = true, reason
+				ts[i].Ignored, ts[i].Reason, ts[i].Deleted = true, reason, false
 			}
 			return ts
 		}
@@ -156,17 +243,6 @@ func (e *event) ignored(reason string) Trigger {
 	t.Ignored, t.Reason = true, reason
 	return t
 }
-
-func (e *event) resource(typ, id, arn string) Trigger {
-	t := e.base
-	t.ResourceType, t.ResourceID, t.ARN = typ, id, arn
-	return t
-}
-
-// request and response are decoded only by the extractors that need them, so
-// odd parameters of a call we ignore cannot fail the message.
-func (e *event) request() (fields, error)  { return e.rec.obj("requestParameters") }
-func (e *event) response() (fields, error) { return e.rec.obj("responseElements") }
 
 func isReadOnlyName(name string) bool {
 	for _, prefix := range []string{"Describe", "Get", "List", "Head"} {

@@ -5,7 +5,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rectifyhq/rectify/internal/kind"
 	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/internal/service"
 )
 
 // AWS Config message types that announce a changed resource. Every other
@@ -16,26 +18,6 @@ const (
 	messageOversized       = "OversizedConfigurationItemChangeNotification"
 	messageOversizedFailed = "OversizedConfigurationItemChangeDeliveryFailed"
 )
-
-// configTypes maps AWS Config resource types, lower-cased (old notifications
-// spell them AWS::EC2::VOLUME), to Terraform type names.
-var configTypes = map[string]string{
-	"aws::ec2::securitygroup": resource.TypeSecurityGroup,
-	"aws::s3::bucket":         resource.TypeS3Bucket,
-	"aws::iam::user":          resource.TypeIAMUser,
-	"aws::iam::role":          resource.TypeIAMRole,
-	"aws::iam::group":         resource.TypeIAMGroup,
-	"aws::rds::dbinstance":    typeDBInstance,
-	"aws::cloudtrail::trail":  typeCloudTrail,
-	"aws::kms::key":           typeKMSKey,
-}
-
-// iamKinds gives the ARN resource kind of each IAM type.
-var iamKinds = map[string]string{
-	resource.TypeIAMUser:  "user",
-	resource.TypeIAMRole:  "role",
-	resource.TypeIAMGroup: "group",
-}
 
 // Statuses of a configuration item whose resource no longer exists.
 var configDeleted = map[string]bool{
@@ -97,7 +79,7 @@ func configItemChange(msg fields, env envelope, created time.Time) ([]Trigger, e
 		key = "configurationItems"
 	}
 	var items []fields
-	switch raw := msg.lookup(key); kind(raw) {
+	switch raw := msg.lookup(key); jsonKind(raw) {
 	case "an object":
 		item, err := asObject(raw, msg.child(key))
 		if err != nil {
@@ -118,7 +100,7 @@ func configItemChange(msg fields, env envelope, created time.Time) ([]Trigger, e
 		}
 	case "missing", "null":
 	default:
-		return nil, malformed("%s is %s, expected an object", msg.child(key), kind(raw))
+		return nil, malformed("%s is %s, expected an object", msg.child(key), jsonKind(raw))
 	}
 	if len(items) == 0 {
 		return nil, msg.errorf("%s has no configurationItem", messageItemChange)
@@ -258,23 +240,24 @@ func readConfigItem(item fields, env envelope, created time.Time) (configItem, e
 	return c, nil
 }
 
-// trigger maps the item onto a Trigger. The resource's own ARN is used when
-// the item carries one, except for IAM, whose ARN carries a path CloudTrail
-// does not know (see canonicalIAMARN).
+// trigger maps the item onto a Trigger. The kind's own resolution names
+// the resource (kind.Kind.Resolve), trying the fields its ConfigIDs name
+// and then the ARN, so an item names the same workflow as a CloudTrail record
+// of the same resource (IAM names without their path, RDS identifiers in
+// lower case).
 func (c configItem) trigger(eventName string) (Trigger, error) {
 	t := Trigger{
 		Source: SourceConfig, Account: c.account, Region: c.region,
 		EventName: eventName, EventID: c.stateID, EventTime: c.captured,
 	}
-	typ, ok := configTypes[strings.ToLower(c.configType)]
-	if !ok {
+	k, ok := service.Registry.ByConfigType(c.configType)
+	if !ok || k.Fetch == nil {
 		t.ResourceID, t.ARN = firstOf2(c.id, c.name), c.arn
 		t.Ignored, t.Reason = true, reasonUnsupported+"config/"+c.configType
 		return t, nil
 	}
-	kind, isIAM := iamKinds[typ]
-	if isIAM && (t.Region == "" || strings.EqualFold(t.Region, "global")) {
-		t.Region = iamGlobalRegion
+	if k.Global && (t.Region == "" || strings.EqualFold(t.Region, "global")) {
+		t.Region = kind.GlobalRegion
 	}
 	// As for CloudTrail: without these the starter can pick no credentials
 	// and build no identity.
@@ -284,48 +267,31 @@ func (c configItem) trigger(eventName string) (Trigger, error) {
 	if t.Region == "" {
 		return t, c.at.errorf("configuration item for %s has no awsRegion", c.configType)
 	}
-	given, hasARN := parseARN(c.arn)
-	var built string
-	switch typ {
-	case resource.TypeSecurityGroup:
-		t.ResourceID = firstOf2(c.id, given.after("security-group/"))
-		built = resource.SecurityGroupARN(t.Account, t.Region, t.ResourceID)
-	case resource.TypeS3Bucket:
-		t.ResourceID = firstOf2(c.name, c.id)
-		if t.ResourceID == "" && given.service == "s3" {
-			t.ResourceID = given.resource
-		}
-		built = resource.BucketARN(t.ResourceID)
-	case resource.TypeIAMUser, resource.TypeIAMRole, resource.TypeIAMGroup:
-		// resourceId is the unique id (AIDA..., AROA...); the name is
-		// what CloudTrail and Terraform use.
-		t.ResourceID = firstOf2(c.name, given.iamName(kind))
-		hasARN = false
-		built = canonicalIAMARN(t.Account, kind, t.ResourceID)
-	case typeDBInstance:
-		// resourceId is the DbiResourceId (db-...); the identifier is
-		// the name.
-		t.ResourceID = firstOf2(c.name, given.after("db:"))
-		built = dbInstanceARN(t.Account, t.Region, t.ResourceID)
-	case typeCloudTrail:
-		t.ResourceID = firstOf2(c.name, c.id)
-		if a, ok := parseARN(t.ResourceID); ok {
-			t.ResourceID = a.after("trail/")
-		}
-		built = trailARN(t.Account, t.Region, t.ResourceID)
-	case typeKMSKey:
-		t.ResourceID = firstOf2(c.id, given.after("key/"))
-		built = kmsKeyARN(t.Account, t.Region, t.ResourceID)
+	var candidates []string
+	for _, f := range k.ConfigIDs {
+		candidates = append(candidates, map[string]string{kind.ConfigName: c.name, kind.ConfigResourceID: c.id}[f])
 	}
-	if t.ResourceID == "" {
+	if k.ConfigIDs == nil {
+		candidates = []string{c.name, c.id}
+	}
+	ref, ok := resolveFirst(k, t.Account, t.Region, append(candidates, c.arn)...)
+	if !ok {
 		return t, c.at.errorf("configuration item for %s names no resource (resourceId, resourceName or ARN)", c.configType)
 	}
-	t.ResourceType, t.ARN = typ, built
-	if hasARN {
-		t.ARN = c.arn
-	}
+	t.ResourceType, t.ResourceID, t.ARN, t.Account, t.Region = ref.Type, ref.ID, ref.ARN, ref.Account, ref.Region
 	t.Deleted = configDeleted[strings.ToLower(c.status)]
 	return t, nil
+}
+
+// resolveFirst is the first candidate (an id, a name or an ARN) the kind
+// resolves.
+func resolveFirst(k *kind.Kind, account, region string, candidates ...string) (resource.Ref, bool) {
+	for _, c := range candidates {
+		if ref, ok := k.Resolve(c, account, region); ok {
+			return ref, true
+		}
+	}
+	return resource.Ref{}, false
 }
 
 func firstOf2(a, b string) string {

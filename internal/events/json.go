@@ -21,8 +21,8 @@ type fields struct {
 	m    map[string]json.RawMessage
 }
 
-// kind names the JSON type of raw for error messages and shape checks.
-func kind(raw json.RawMessage) string {
+// jsonKind names the JSON type of raw for error messages and shape checks.
+func jsonKind(raw json.RawMessage) string {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
 		return "missing"
@@ -46,7 +46,7 @@ func kind(raw json.RawMessage) string {
 // asObject decodes raw, which must be a JSON object.
 func asObject(raw json.RawMessage, path string) (fields, error) {
 	f := fields{path: path}
-	if k := kind(raw); k != "an object" {
+	if k := jsonKind(raw); k != "an object" {
 		return f, malformed("%s is %s, expected an object", name(path), k)
 	}
 	if err := json.Unmarshal(raw, &f.m); err != nil {
@@ -118,7 +118,7 @@ func (f fields) str(key string) (string, error) {
 // null, {} and []; and the element of a one-element array of those.
 func scalar(raw json.RawMessage) (s string, ok bool, err error) {
 	raw = bytes.TrimSpace(raw)
-	switch kind(raw) {
+	switch jsonKind(raw) {
 	case "missing", "null":
 		return "", true, nil
 	case "a string":
@@ -141,7 +141,7 @@ func scalar(raw json.RawMessage) (s string, ok bool, err error) {
 		case 0:
 			return "", true, nil
 		case 1:
-			if k := kind(a[0]); k == "an array" || k == "an object" {
+			if k := jsonKind(a[0]); k == "an array" || k == "an object" {
 				return "", false, nil
 			}
 			return scalar(a[0])
@@ -151,21 +151,24 @@ func scalar(raw json.RawMessage) (s string, ok bool, err error) {
 }
 
 func describe(raw json.RawMessage) string {
-	if kind(raw) == "an array" {
+	if jsonKind(raw) == "an array" {
 		var a []json.RawMessage
 		if json.Unmarshal(raw, &a) == nil {
 			return "an array of " + strconv.Itoa(len(a))
 		}
 	}
-	return kind(raw)
+	return jsonKind(raw)
 }
 
 // obj reads a nested object. Absent, null, "" and [] mean an empty object;
 // a one-element array holding an object means that object.
 func (f fields) obj(key string) (fields, error) {
-	raw := f.lookup(key)
-	path := f.child(key)
-	switch kind(raw) {
+	return toObject(f.lookup(key), f.child(key))
+}
+
+// toObject is obj for a value already looked up.
+func toObject(raw json.RawMessage, path string) (fields, error) {
+	switch jsonKind(raw) {
 	case "missing", "null":
 		return fields{path: path}, nil
 	case "an object":
@@ -182,7 +185,7 @@ func (f fields) obj(key string) (fields, error) {
 		switch {
 		case len(a) == 0:
 			return fields{path: path}, nil
-		case len(a) == 1 && kind(a[0]) == "an object":
+		case len(a) == 1 && jsonKind(a[0]) == "an object":
 			return asObject(a[0], path+"[0]")
 		}
 	}
@@ -194,7 +197,7 @@ func (f fields) obj(key string) (fields, error) {
 func (f fields) list(key string) ([]json.RawMessage, error) {
 	raw := f.lookup(key)
 	path := f.child(key)
-	switch kind(raw) {
+	switch jsonKind(raw) {
 	case "missing", "null":
 		return nil, nil
 	case "an array":
@@ -214,7 +217,7 @@ func (f fields) list(key string) ([]json.RawMessage, error) {
 			return nil, nil
 		}
 	}
-	return nil, malformed("%s is %s, expected an array", path, kind(raw))
+	return nil, malformed("%s is %s, expected an array", path, jsonKind(raw))
 }
 
 // items reads one of EC2's wrapped lists ({"items": [...]}), also accepting
@@ -222,7 +225,7 @@ func (f fields) list(key string) ([]json.RawMessage, error) {
 func (f fields) items(key string) ([]fields, error) {
 	var raws []json.RawMessage
 	var path string
-	if kind(f.lookup(key)) == "an array" {
+	if jsonKind(f.lookup(key)) == "an array" {
 		var err error
 		if raws, err = f.list(key); err != nil {
 			return nil, err

@@ -97,8 +97,8 @@ func TestParseKMSCalls(t *testing.T) {
 		{"untag by key ARN of another account", kmsRecord("UntagResource", `{"keyId":"arn:aws:kms:us-east-2:210987654321:key/`+id+`","tagKeys":["a"]}`, `[]`),
 			"arn:aws:kms:us-east-2:210987654321:key/" + id, "", ""},
 		{"by alias, key from resources", kmsRecord("DisableKeyRotation", `{"keyId":"alias/app"}`, `[{"accountId":"123456789012","type":"AWS::KMS::Key","ARN":"`+local+`"}]`), local, "", ""},
-		{"by alias, no resources", kmsRecord("EnableKeyRotation", `{"keyId":"alias/app"}`, `[]`), "", "", "key given as alias/app"},
-		{"no key at all", kmsRecord("EnableKeyRotation", `{}`, `[]`), "", "names no key", ""},
+		{"by alias, no resources", kmsRecord("EnableKeyRotation", `{"keyId":"alias/app"}`, `[]`), "", "", "alias/app: not a KMS key id or ARN"},
+		{"no key at all", kmsRecord("EnableKeyRotation", `{}`, `[]`), "", "names no KMS key", ""},
 		{"cancel deletion", kmsRecord("CancelKeyDeletion", `{"keyId":"`+id+`"}`, `[]`), local, "", ""},
 	}
 	for _, tt := range tests {

@@ -72,7 +72,7 @@ func parseBody(body []byte, depth int) ([]Trigger, error) {
 	if err := json.Unmarshal(body, &top); err != nil {
 		return nil, notJSON(err)
 	}
-	if k := kind(top); k != "an object" {
+	if k := jsonKind(top); k != "an object" {
 		return nil, malformed("message is %s, expected an object: an EventBridge event, an SNS notification, a Config notification, a CloudTrail record or a CloudTrail log file", k)
 	}
 	msg, err := asObject(top, "")
@@ -117,7 +117,7 @@ func parseEventBridge(msg fields) ([]Trigger, error) {
 			detailTypeAPICall, detailTypeConfigChange, detailTypeFindingsImported)
 	}
 	raw := msg.lookup("detail")
-	if k := kind(raw); k != "an object" {
+	if k := jsonKind(raw); k != "an object" {
 		return nil, malformed("EventBridge detail is %s, expected an object", k)
 	}
 	detail, err := asObject(raw, "detail")
@@ -157,7 +157,7 @@ const lambdaSNSSource = "aws:sns"
 // key differs only in case, and lookups ignore case). A mix is an error.
 func parseRecords(msg fields, depth int) ([]Trigger, error) {
 	raw := msg.lookup("Records")
-	if k := kind(raw); k != "an array" {
+	if k := jsonKind(raw); k != "an array" {
 		return nil, malformed("Records is %s, expected an array", k)
 	}
 	records, err := msg.list("Records")
@@ -214,7 +214,7 @@ func isLambdaSNSRecord(rec fields) (bool, error) {
 // read.
 func parseLambdaSNSRecord(rec fields, depth int) ([]Trigger, error) {
 	raw := rec.lookup("Sns")
-	if k := kind(raw); k != "an object" {
+	if k := jsonKind(raw); k != "an object" {
 		return nil, rec.errorf("record with EventSource %s has Sns %s, expected the SNS notification object", lambdaSNSSource, describe(raw))
 	}
 	sns, err := asObject(raw, rec.child("Sns"))

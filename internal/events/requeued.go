@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rectifyhq/rectify/internal/kind"
 	"github.com/rectifyhq/rectify/internal/resource"
 )
 
@@ -144,14 +145,14 @@ func checkRef(res fields, ref resource.Ref) error {
 	if !accountID.MatchString(ref.Account) {
 		return malformed("%s is %q, expected a 12-digit account id", res.child("account"), ref.Account)
 	}
-	a, ok := parseARN(ref.ARN)
+	a, ok := kind.ParseARN(ref.ARN)
 	switch {
 	case !ok:
 		return malformed("%s is %q, expected an ARN", res.child("arn"), ref.ARN)
-	case a.account != "" && a.account != ref.Account:
-		return malformed("%s names account %s, but %s is %s", res.child("arn"), a.account, res.child("account"), ref.Account)
-	case a.region != "" && a.region != ref.Region:
-		return malformed("%s names region %s, but %s is %s", res.child("arn"), a.region, res.child("region"), ref.Region)
+	case a.Account != "" && a.Account != ref.Account:
+		return malformed("%s names account %s, but %s is %s", res.child("arn"), a.Account, res.child("account"), ref.Account)
+	case a.Region != "" && a.Region != ref.Region:
+		return malformed("%s names region %s, but %s is %s", res.child("arn"), a.Region, res.child("region"), ref.Region)
 	}
 	return nil
 }

@@ -7,11 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rectifyhq/rectify/internal/service/ec2"
+
 	"github.com/rectifyhq/rectify/internal/resource"
 )
 
 var requeuedSG = resource.Ref{
-	Type: resource.TypeSecurityGroup, ID: "sg-0abc", Account: "123456789012", Region: "us-east-1",
+	Type: ec2.TypeSecurityGroup, ID: "sg-0abc", Account: "123456789012", Region: "us-east-1",
 	ARN: "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0abc",
 }
 

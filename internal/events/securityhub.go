@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/internal/contract"
+	"github.com/rectifyhq/rectify/internal/kind"
+	"github.com/rectifyhq/rectify/internal/service"
 )
 
 // A finding rectify wrote itself carries its GeneratorId prefix
@@ -14,8 +16,8 @@ import (
 // finding goes through. The ProductArn is no signal: .../product/<account>/default
 // is shared by every tool that imports findings into the account.
 const (
-	ownGeneratorPrefix = "rectify/"
-	ownWorkflowField   = "rectify/WorkflowId"
+	ownGeneratorPrefix = contract.GeneratorPrefix
+	ownWorkflowField   = contract.GeneratorPrefix + "WorkflowId"
 )
 
 // parseSecurityHub reads the detail of a "Security Hub Findings - Imported"
@@ -200,67 +202,21 @@ func findingResource(base Trigger, r fields) (Trigger, error) {
 	if region != "" {
 		t.Region = region
 	}
-	a, isARN := parseARN(id)
-	if isARN {
-		t.Account = firstOf2(a.account, t.Account)
-		t.Region = firstOf2(a.region, t.Region)
+	if a, isARN := kind.ParseARN(id); isARN {
+		t.Account = firstOf2(a.Account, t.Account)
+		t.Region = firstOf2(a.Region, t.Region)
 	}
 	unsupported := func(why string) (Trigger, error) {
 		t.ResourceID = id
 		t.Ignored, t.Reason = true, reasonUnsupported+"securityhub/"+typ+why
 		return t, nil
 	}
-
-	var name, arnStr string
-	switch lower := strings.ToLower(typ); lower {
-	case "awsec2securitygroup":
-		t.ResourceType = resource.TypeSecurityGroup
-		switch {
-		case isARN:
-			if name = a.after("security-group/"); name != "" {
-				arnStr = id
-			}
-		case strings.HasPrefix(id, "sg-"):
-			name = id
-		}
-		if name == "" {
-			if name, err = detail(details, "AwsEc2SecurityGroup", "GroupId"); err != nil {
-				return base, err
-			}
-		}
-		if arnStr == "" && name != "" {
-			arnStr = resource.SecurityGroupARN(t.Account, t.Region, name)
-		}
-	case "awss3bucket":
-		t.ResourceType = resource.TypeS3Bucket
-		switch {
-		case !isARN:
-			name, arnStr = id, resource.BucketARN(id)
-		case a.service == "s3" && a.resource != "" && !strings.Contains(a.resource, "/"):
-			name, arnStr = a.resource, id
-		}
-	case "awsiamuser", "awsiamrole", "awsiamgroup":
-		kind := strings.TrimPrefix(lower, "awsiam")
-		t.ResourceType = map[string]string{"user": resource.TypeIAMUser, "role": resource.TypeIAMRole, "group": resource.TypeIAMGroup}[kind]
-		if isARN {
-			name = a.iamName(kind)
-		}
-		if name == "" {
-			field := map[string]string{"user": "UserName", "role": "RoleName", "group": "GroupName"}[kind]
-			if name, err = detail(details, typ, field); err != nil {
-				return base, err
-			}
-		}
-		if t.Region == "" || strings.EqualFold(t.Region, "global") {
-			t.Region = iamGlobalRegion
-		}
-		arnStr = canonicalIAMARN(t.Account, kind, name) // without the path
-	default:
+	k, ok := service.Registry.ByASFFType(typ)
+	if !ok || k.Fetch == nil {
 		return unsupported("")
 	}
-	if name == "" {
-		t.ResourceType = ""
-		return unsupported(" (Id " + id + " names no resource of that type)")
+	if k.Global && (t.Region == "" || strings.EqualFold(t.Region, "global")) {
+		t.Region = kind.GlobalRegion
 	}
 	if t.Account == "" {
 		return base, r.errorf("resource %s has no account: neither its Id nor the finding's AwsAccountId names one", id)
@@ -268,7 +224,21 @@ func findingResource(base Trigger, r fields) (Trigger, error) {
 	if t.Region == "" {
 		return base, r.errorf("resource %s has no Region", id)
 	}
-	t.ResourceID, t.ARN = name, arnStr
+	// The Id is usually the resource's ARN; failing that, its own
+	// description names it.
+	candidates := []string{id}
+	if k.ASFFDetailsID != "" {
+		name, err := detail(details, k.ASFFType, k.ASFFDetailsID)
+		if err != nil {
+			return base, err
+		}
+		candidates = append(candidates, name)
+	}
+	ref, ok := resolveFirst(k, t.Account, t.Region, candidates...)
+	if !ok {
+		return unsupported(" (Id " + id + " names no resource of that type)")
+	}
+	t.ResourceType, t.ResourceID, t.ARN, t.Account, t.Region = ref.Type, ref.ID, ref.ARN, ref.Account, ref.Region
 	return t, nil
 }
 

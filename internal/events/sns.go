@@ -37,7 +37,7 @@ func parseSNS(msg fields, depth int) ([]Trigger, error) {
 	}
 	raw := msg.lookup("Message")
 	var body []byte
-	switch kind(raw) {
+	switch jsonKind(raw) {
 	case "a string":
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {

@@ -29,8 +29,8 @@ func TestParseTrailCalls(t *testing.T) {
 		{"update", trailRecord("UpdateTrail", `{"name":"`+main+`","isMultiRegionTrail":false}`), main, false, "", ""},
 		{"delete", trailRecord("DeleteTrail", `{"name":"main"}`), main, true, "", ""},
 		{"tag a trail", trailRecord("AddTags", `{"resourceId":"`+main+`","tagsList":[{"key":"rectify:exempt","value":"all"}]}`), main, false, "", ""},
-		{"untag an event data store", trailRecord("RemoveTags", `{"resourceId":"arn:aws:cloudtrail:eu-west-1:123456789012:eventdatastore/eds-1","tagsList":[{"key":"k"}]}`), "", false, "", "is not a trail"},
-		{"no name", trailRecord("StopLogging", `{}`), "", false, "names no trail", ""},
+		{"untag an event data store", trailRecord("RemoveTags", `{"resourceId":"arn:aws:cloudtrail:eu-west-1:123456789012:eventdatastore/eds-1","tagsList":[{"key":"k"}]}`), "", false, "", "not a CloudTrail trail id or ARN"},
+		{"no name", trailRecord("StopLogging", `{}`), "", false, "names no CloudTrail trail", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

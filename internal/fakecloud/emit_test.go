@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	svcec2 "github.com/rectifyhq/rectify/internal/service/ec2"
+	svcs3 "github.com/rectifyhq/rectify/internal/service/s3"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cstypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
@@ -21,7 +24,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/rectifyhq/rectify/internal/events"
-	"github.com/rectifyhq/rectify/internal/resource"
 )
 
 // receiveAll takes every visible message off a queue, asserting there is
@@ -94,8 +96,8 @@ func TestEmitConfigChange(t *testing.T) {
 	resources := []struct {
 		configType, id, region, tfType, arn string
 	}{
-		{"AWS::EC2::SecurityGroup", "sg-0web", DefaultRegion, resource.TypeSecurityGroup, "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0web"},
-		{"AWS::S3::Bucket", "open-bucket", "eu-west-1", resource.TypeS3Bucket, "arn:aws:s3:::open-bucket"},
+		{"AWS::EC2::SecurityGroup", "sg-0web", DefaultRegion, svcec2.TypeSecurityGroup, "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0web"},
+		{"AWS::S3::Bucket", "open-bucket", "eu-west-1", svcs3.TypeBucket, "arn:aws:s3:::open-bucket"},
 	}
 	deliveries := []struct {
 		d         ConfigDelivery
@@ -370,7 +372,7 @@ func TestEmitSecurityHubImported(t *testing.T) {
 		t.Errorf("envelope = %s", body)
 	}
 	tr := parseOne(t, body)
-	if tr.Source != events.SourceSecurityHub || tr.ResourceType != resource.TypeSecurityGroup || tr.ResourceID != "sg-0web" ||
+	if tr.Source != events.SourceSecurityHub || tr.ResourceType != svcec2.TypeSecurityGroup || tr.ResourceID != "sg-0web" ||
 		tr.Account != DefaultAccount || tr.Region != DefaultRegion || tr.Ignored ||
 		tr.ARN != "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0web" {
 		t.Errorf("trigger = %+v", tr)
@@ -438,7 +440,7 @@ func TestEmitFindingsOf(t *testing.T) {
 	if tr := byGenerator["rectify/aws.ec2.sg_public_admin_ports"]; !tr.Ignored || events.ReasonCategory(tr.Reason) != events.CategoryOwnFinding {
 		t.Errorf("rectify's own finding: %+v", tr)
 	}
-	if tr := byGenerator["scanner/ssh"]; tr.Ignored || tr.ResourceID != "sg-0web" || tr.ResourceType != resource.TypeSecurityGroup {
+	if tr := byGenerator["scanner/ssh"]; tr.Ignored || tr.ResourceID != "sg-0web" || tr.ResourceType != svcec2.TypeSecurityGroup {
 		t.Errorf("the other tool's finding: %+v", tr)
 	}
 

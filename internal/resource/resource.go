@@ -2,9 +2,15 @@
 // sees, whichever plane it came from. It is the contract between the
 // preventative plane (Terraform plans) and the reactive plane (live AWS reads):
 // the same real configuration must normalize to the same Properties.
+//
+// Which properties a type has is declared with its kind, in the service
+// package that holds it (internal/service/<service>): the kind's doc
+// comment lists them, its Normalize and plan.Kind produce them. A property
+// whose value is not known (plan plane: after_unknown) is ABSENT, never
+// false, "" or []. Integers are Go int, lists are []any, objects are
+// map[string]any; tags are a map of every tag (tags_all in a plan), {}
+// when none.
 package resource
-
-import "fmt"
 
 // Plane says where a resource document came from.
 type Plane string
@@ -12,15 +18,6 @@ type Plane string
 const (
 	PlanePlan Plane = "plan"
 	PlaneLive Plane = "live"
-)
-
-// Terraform type names are the vocabulary of both planes.
-const (
-	TypeSecurityGroup = "aws_security_group"
-	TypeS3Bucket      = "aws_s3_bucket"
-	TypeIAMUser       = "aws_iam_user"
-	TypeIAMRole       = "aws_iam_role"
-	TypeIAMGroup      = "aws_iam_group"
 )
 
 // Resource is input.resource for every policy. Properties are normalized per
@@ -41,20 +38,6 @@ type Resource struct {
 	// then nil, unknown to the policies. It is not part of the policy
 	// input: exemptions read it, to ask a human rather than guess.
 	TagsErr error `json:"-"`
-}
-
-// SecurityGroupARN builds the ARN EC2 uses for a security group.
-func SecurityGroupARN(account, region, groupID string) string {
-	return fmt.Sprintf("arn:aws:ec2:%s:%s:security-group/%s", region, account, groupID)
-}
-
-// BucketARN builds the ARN of an S3 bucket. Bucket ARNs carry neither
-// account nor region because bucket names are global.
-func BucketARN(bucket string) string { return "arn:aws:s3:::" + bucket }
-
-// IAMARN builds the ARN of an IAM user, role or group ("user", "role", "group").
-func IAMARN(account, kind, name string) string {
-	return fmt.Sprintf("arn:aws:iam::%s:%s/%s", account, kind, name)
 }
 
 // Ref identifies a resource without its configuration: what travels in

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rectifyhq/rectify/internal/service/ec2"
+
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/rectifyhq/rectify/internal/config"
@@ -31,7 +33,7 @@ func testNotification(state string) contract.Notification {
 		Title:      "Security group allows SSH from the internet",
 		Severity:   "HIGH",
 		Ref: resource.Ref{
-			Type: resource.TypeSecurityGroup, ID: "sg-0abc", Account: "123456789012", Region: "eu-west-1",
+			Type: ec2.TypeSecurityGroup, ID: "sg-0abc", Account: "123456789012", Region: "eu-west-1",
 			ARN: "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0abc",
 		},
 		Message:   "sg-0abc allows tcp 22 from 0.0.0.0/0",

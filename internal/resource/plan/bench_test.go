@@ -12,8 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rectifyhq/rectify/internal/service/ec2"
+	"github.com/rectifyhq/rectify/internal/service/kms"
+	"github.com/rectifyhq/rectify/internal/service/s3"
+
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/internal/resource/plan"
+	"github.com/rectifyhq/rectify/internal/service"
 	"github.com/rectifyhq/rectify/policies"
 )
 
@@ -132,7 +137,7 @@ func TestGenPlan(t *testing.T) {
 	if len(p.ResourceChanges) != benchPlanSize {
 		t.Fatalf("%d resource changes, want %d", len(p.ResourceChanges), benchPlanSize)
 	}
-	docs, err := plan.Resources(p)
+	docs, err := plan.Resources(p, service.Plan)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,13 +145,13 @@ func TestGenPlan(t *testing.T) {
 	partial := 0 // the plan may end inside a unit
 	for _, d := range docs {
 		byType[d.Type]++
-		if d.Type == resource.TypeSecurityGroup && len(d.Properties["ingress"].([]any)) != 4 {
+		if d.Type == ec2.TypeSecurityGroup && len(d.Properties["ingress"].([]any)) != 4 {
 			if partial++; partial > 1 {
 				t.Fatalf("%s: rules not joined: %v", *d.Address, d.Properties)
 			}
 		}
 	}
-	if d := byType[resource.TypeSecurityGroup] - byType[resource.TypeS3Bucket]; d < 0 || d > 2 || byType[resource.TypeKMSKey] == 0 {
+	if d := byType[ec2.TypeSecurityGroup] - byType[s3.TypeBucket]; d < 0 || d > 2 || byType[kms.TypeKey] == 0 {
 		t.Errorf("documents by type = %v", byType)
 	}
 	vs := evaluateDocs(t, policySet(t), docs, 1)
@@ -198,7 +203,7 @@ func BenchmarkCheckPlan(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				docs, err := plan.Resources(p)
+				docs, err := plan.Resources(p, service.Plan)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -217,7 +222,7 @@ func BenchmarkCheckPlanStages(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	docs, err := plan.Resources(p)
+	docs, err := plan.Resources(p, service.Plan)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -231,7 +236,7 @@ func BenchmarkCheckPlanStages(b *testing.B) {
 	})
 	b.Run("normalize", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := plan.Resources(p); err != nil {
+			if _, err := plan.Resources(p, service.Plan); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -259,7 +264,7 @@ func BenchmarkEvaluatePerResource(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	docs, err := plan.Resources(p)
+	docs, err := plan.Resources(p, service.Plan)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -298,7 +303,7 @@ func BenchmarkEvaluatePolicy(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	docs, err := plan.Resources(p)
+	docs, err := plan.Resources(p, service.Plan)
 	if err != nil {
 		b.Fatal(err)
 	}

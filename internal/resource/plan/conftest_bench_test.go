@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/rectifyhq/rectify/internal/resource/plan"
+	"github.com/rectifyhq/rectify/internal/service"
 )
 
 // The binaries make builds: make bin/rectify bin/conftest.
@@ -127,7 +128,7 @@ func BenchmarkCheckVsConftest(b *testing.B) {
 func writeDocuments(b *testing.B, data []byte, path string) {
 	p, err := plan.Parse(bytes.NewReader(data))
 	must(b, err)
-	docs, err := plan.Resources(p)
+	docs, err := plan.Resources(p, service.Plan)
 	must(b, err)
 	wrapped := make([]map[string]any, len(docs))
 	for i, d := range docs {

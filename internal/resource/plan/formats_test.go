@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/rectifyhq/rectify/internal/resource/plan"
+	"github.com/rectifyhq/rectify/internal/service"
 )
 
 // TestFormatVersions reads a real plan of every format_version Terraform
@@ -140,7 +141,7 @@ func TestSetWithUnknownElementsBefore13(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rs, err := plan.Resources(p)
+			rs, err := plan.Resources(p, service.Plan)
 			if err != nil || len(rs) != 1 {
 				t.Fatalf("Resources = %v, %v", rs, err)
 			}

@@ -9,7 +9,7 @@ import (
 // identity fills the fields every document has. ID and ARN are the
 // provider's when known (they are not on a create); Account comes from the
 // ARN, Region from the provider block.
-func identity(in *instance, typ, name string) resource.Resource {
+func Identity(in *Instance, typ, name string) resource.Resource {
 	addr := in.addr
 	r := resource.Resource{
 		Type:    typ,
@@ -19,8 +19,8 @@ func identity(in *instance, typ, name string) resource.Resource {
 		Tags:    tags(in.after),
 		Plane:   resource.PlanePlan,
 	}
-	r.ID, _ = nonEmpty(in.after, "id")
-	r.ARN, _ = nonEmpty(in.after, "arn")
+	r.ID, _ = NonEmpty(in.after, "id")
+	r.ARN, _ = NonEmpty(in.after, "arn")
 	r.Account = arnAccount(r.ARN)
 	return r
 }
@@ -28,7 +28,7 @@ func identity(in *instance, typ, name string) resource.Resource {
 // synthetic is the identity of a parent the plan does not hold, made from
 // the child that names it: the child's address, so findings point at the
 // code that carries the setting.
-func synthetic(child *instance, typ, id string) resource.Resource {
+func Synthetic(child *Instance, typ, id string) resource.Resource {
 	addr := child.addr
 	return resource.Resource{
 		Type:    typ,
@@ -44,10 +44,10 @@ func synthetic(child *instance, typ, id string) resource.Resource {
 // tags is tags_all (which includes the provider's default_tags) when it is
 // known, else the resource's own tags: the live plane sees every tag.
 func tags(after map[string]any) map[string]string {
-	if t, ok := stringMap(after, "tags_all"); ok {
+	if t, ok := StringMap(after, "tags_all"); ok {
 		return t
 	}
-	if t, ok := stringMap(after, "tags"); ok {
+	if t, ok := StringMap(after, "tags"); ok {
 		return t
 	}
 	return map[string]string{}

@@ -1,7 +1,6 @@
 package plan_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,14 +9,9 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-
 	"github.com/rectifyhq/rectify/internal/resource"
-	"github.com/rectifyhq/rectify/internal/resource/live"
 	"github.com/rectifyhq/rectify/internal/resource/plan"
+	"github.com/rectifyhq/rectify/internal/service"
 )
 
 // A fixture pair is testdata/pairs/<policy id>/<violating|compliant>/ with
@@ -28,77 +22,47 @@ const pairsDir = "testdata/pairs"
 
 var pairCases = []string{"violating", "compliant"}
 
-// liveEntry is one live document. Security groups and buckets are built
-// through internal/resource/live from SDK types, so the pair crosses the
-// real normalizers; the other types are written as the exact document
-// their live normalizer must produce (internal/resource types.go).
-type liveEntry struct {
-	Account       string `json:"account"`
-	Region        string `json:"region"`
-	SecurityGroup *struct {
-		Group ec2types.SecurityGroup       `json:"group"`
-		Rules []ec2types.SecurityGroupRule `json:"rules"`
-	} `json:"security_group"`
-	Bucket *struct {
-		Name              string
-		PublicAccessBlock *s3types.PublicAccessBlockConfiguration
-		// Encryption is GetBucketEncryption's configuration; Policy is
-		// GetBucketPolicy's text as AWS returns it, NoPolicy its
-		// NoSuchBucketPolicy.
-		Encryption *s3types.ServerSideEncryptionConfiguration
-		Policy     *string
-		NoPolicy   bool
-		Tags       map[string]string
-	} `json:"bucket"`
-	// KMS keys and trails: DescribeKey/GetKeyRotationStatus/ListResourceTags
-	// and DescribeTrails/GetTrailStatus/ListTags, as live.KMSKey and
-	// live.Trail read them.
-	KMSKey   *live.KMSKeyState  `json:"kms_key"`
-	Trail    *live.TrailState   `json:"trail"`
-	Resource *resource.Resource `json:"resource"`
+// liveEntry is one live document: the account and region, and under one
+// more key (security_group, bucket, kms_key, ...) the state its kind's
+// live normalizer reads, as that kind's Fetch reads it from the AWS APIs.
+// The entry's kind is the type of the plan document at the same address,
+// so every pair crosses the real normalizer of its kind (kind.Normalize).
+// The key "resource" instead holds the exact live document.
+type liveEntry map[string]json.RawMessage
 
-	// DescribeDBInstances' instance (its TagList the tags) and
-	// GetEbsEncryptionByDefault's output, as live.DBInstance and
-	// live.EBSEncryptionByDefault read them.
-	DBInstance             *rdstypes.DBInstance                 `json:"db_instance"`
-	EBSEncryptionByDefault *ec2.GetEbsEncryptionByDefaultOutput `json:"ebs_encryption_by_default"`
-
-	// An IAM user, role or group: its path and tags, every page of
-	// List*AttachedPolicies and each Get*Policy document URL-encoded as
-	// IAM returns it, as live.IAMPrincipal reads them.
-	IAM *live.IAMPrincipalState `json:"iam"`
-}
-
-func (e liveEntry) build() (resource.Resource, error) {
-	switch {
-	case e.SecurityGroup != nil:
-		return live.SecurityGroup(e.Account, e.Region, e.SecurityGroup.Group, e.SecurityGroup.Rules), nil
-	case e.Bucket != nil:
-		state := live.BucketState{
-			Name: e.Bucket.Name, PublicAccessBlock: e.Bucket.PublicAccessBlock,
-			Encryption: e.Bucket.Encryption, Policy: e.Bucket.Policy, NoPolicy: e.Bucket.NoPolicy, Tags: e.Bucket.Tags,
+func (e liveEntry) build(typ string) (resource.Resource, error) {
+	var account, region string
+	for key, dst := range map[string]*string{"account": &account, "region": &region} {
+		if raw, ok := e[key]; ok {
+			if err := json.Unmarshal(raw, dst); err != nil {
+				return resource.Resource{}, fmt.Errorf("%s: %w", key, err)
+			}
 		}
-		if err := state.Check(); err != nil {
-			return resource.Resource{}, err
-		}
-		return live.Bucket(e.Account, e.Region, state), nil
-	case e.KMSKey != nil:
-		return live.KMSKey(e.Account, e.Region, *e.KMSKey), nil
-	case e.Trail != nil:
-		return live.Trail(e.Account, *e.Trail), nil
-	case e.DBInstance != nil:
-		return live.DBInstance(e.Account, e.Region, *e.DBInstance, live.RDSTags(e.DBInstance.TagList)), nil
-	case e.EBSEncryptionByDefault != nil:
-		return live.EBSEncryptionByDefault(e.Account, e.Region, e.EBSEncryptionByDefault.EbsEncryptionByDefault), nil
-	case e.IAM != nil:
-		return live.IAMPrincipal(e.Account, e.Region, *e.IAM)
-	case e.Resource != nil:
-		if e.Resource.Plane != resource.PlaneLive || e.Resource.Address != nil {
-			return *e.Resource, fmt.Errorf("resource must have plane live and address null")
-		}
-		return *e.Resource, nil
 	}
-	return resource.Resource{}, fmt.Errorf("want one of security_group, bucket or resource")
+	var states []string
+	for key := range e {
+		if key != "account" && key != "region" {
+			states = append(states, key)
+		}
+	}
+	if len(states) != 1 {
+		return resource.Resource{}, fmt.Errorf("want one state besides account and region, found %v", states)
+	}
+	if states[0] == "resource" {
+		var r resource.Resource
+		if err := json.Unmarshal(e["resource"], &r); err != nil {
+			return r, err
+		}
+		if r.Plane != resource.PlaneLive || r.Address != nil {
+			return r, fmt.Errorf("resource must have plane live and address null")
+		}
+		return r, nil
+	}
+	k, ok := service.Registry.Kind(typ)
+	if !ok || k.Normalize == nil {
+		return resource.Resource{}, fmt.Errorf("%s has no live normalizer", typ)
+	}
+	return k.Normalize(account, region, e[states[0]])
 }
 
 type pair struct {
@@ -121,7 +85,7 @@ func loadPair(t *testing.T, policyID, kase string) pair {
 	if err != nil {
 		t.Fatalf("%s/plan.json: %v", dir, err)
 	}
-	if p.plan, err = plan.Resources(pl); err != nil {
+	if p.plan, err = plan.Resources(pl, service.Plan); err != nil {
 		t.Fatalf("%s/plan.json: %v", dir, err)
 	}
 
@@ -130,13 +94,15 @@ func loadPair(t *testing.T, policyID, kase string) pair {
 		t.Fatal(err)
 	}
 	var entries map[string]liveEntry
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&entries); err != nil {
+	if err := json.Unmarshal(raw, &entries); err != nil {
 		t.Fatalf("%s/live.json: %v", dir, err)
 	}
+	types := map[string]string{}
+	for _, d := range p.plan {
+		types[*d.Address] = d.Type
+	}
 	for addr, e := range entries {
-		r, err := e.build()
+		r, err := e.build(types[addr])
 		if err != nil {
 			t.Fatalf("%s/live.json: %s: %v", dir, addr, err)
 		}

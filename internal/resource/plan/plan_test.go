@@ -7,6 +7,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/rectifyhq/rectify/internal/resource/plan"
+	"github.com/rectifyhq/rectify/internal/service"
 )
 
 func TestParseRejects(t *testing.T) {
@@ -68,7 +69,7 @@ func TestParseAccepts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rs, err := plan.Resources(p)
+			rs, err := plan.Resources(p, service.Plan)
 			if err != nil || len(rs) != tt.n {
 				t.Fatalf("Resources = %d documents, %v; want %d", len(rs), err, tt.n)
 			}
@@ -99,7 +100,7 @@ func TestResourcesErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = plan.Resources(p)
+			_, err = plan.Resources(p, service.Plan)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to say %q", err, tt.want)
 			}
@@ -112,7 +113,7 @@ func TestTypes(t *testing.T) {
 		"aws_cloudtrail", "aws_db_instance", "aws_ebs_encryption_by_default", "aws_iam_group",
 		"aws_iam_role", "aws_iam_user", "aws_kms_key", "aws_s3_bucket", "aws_security_group",
 	}
-	if got := plan.Types(); strings.Join(got, ",") != strings.Join(want, ",") {
+	if got := service.Plan.Types(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("Types() = %v, want %v", got, want)
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 // instance is one managed resource instance of the plan, in the form the
 // normalizers read.
-type instance struct {
+type Instance struct {
 	addr   string
 	module string // module instance address, "" for the root module
 	typ    string
@@ -39,8 +39,9 @@ type instance struct {
 // (see join.go); a child whose parent is not in the plan yields a document
 // of the parent's type that holds only what the child says. Types rectify
 // does not model are left out.
-func Resources(p *Plan) ([]resource.Resource, error) {
+func Resources(p *Plan, kinds *Kinds) ([]resource.Resource, error) {
 	b := &builder{
+		kinds:    kinds,
 		configs:  configIndex(p.Configuration.RootModule, ""),
 		regions:  providerRegions(p.Configuration.ProviderConfig),
 		byKey:    map[string]map[string]*parent{},
@@ -56,16 +57,16 @@ func Resources(p *Plan) ([]resource.Resource, error) {
 		if in.deleted {
 			continue
 		}
-		if k, ok := parentKinds[in.typ]; ok {
-			pa, err := k.build(in)
+		if k, ok := kinds.parents[in.typ]; ok {
+			d, key, err := k.build(in)
 			if err != nil {
 				return nil, fmt.Errorf("plan %s: %w", in.addr, err)
 			}
-			b.add(pa)
+			b.add(&parent{inst: in, family: k.family, key: key, doc: d})
 			continue
 		}
-		if build, ok := standalone[in.typ]; ok {
-			r, err := build(in)
+		if k, ok := kinds.standalone[in.typ]; ok {
+			r, err := k.build(in)
 			if err != nil {
 				return nil, fmt.Errorf("plan %s: %w", in.addr, err)
 			}
@@ -73,20 +74,21 @@ func Resources(p *Plan) ([]resource.Resource, error) {
 		}
 	}
 	for _, in := range insts {
-		if _, ok := childKinds[in.typ]; ok {
+		if _, ok := kinds.children[in.typ]; ok {
 			if err := b.join(in); err != nil {
 				return nil, fmt.Errorf("plan %s: %w", in.addr, err)
 			}
 		}
 	}
 	for _, pa := range b.parents {
-		out = append(out, pa.doc.resource())
+		out = append(out, pa.doc.Resource())
 	}
 	sort.Slice(out, func(i, j int) bool { return *out[i].Address < *out[j].Address })
 	return out, nil
 }
 
 type builder struct {
+	kinds    *Kinds
 	configs  map[string]*ConfigResource // configModule + "|" + type.name
 	regions  map[string]string          // provider_config_key → region
 	parents  []*parent
@@ -111,12 +113,12 @@ func (b *builder) add(pa *parent) {
 // instances collects the managed instances of resource_changes, then any
 // resource of planned_values that resource_changes does not list (older
 // Terraform versions left out no-ops), in address order.
-func (b *builder) instances(p *Plan) ([]*instance, error) {
+func (b *builder) instances(p *Plan) ([]*Instance, error) {
 	seen := map[string]bool{}
-	var out []*instance
+	var out []*Instance
 	for _, rc := range p.ResourceChanges {
 		seen[rc.Address] = true
-		if rc.Mode == "data" || !wanted(rc.Type) {
+		if rc.Mode == "data" || !b.kinds.wanted(rc.Type) {
 			continue
 		}
 		in, err := b.fromChange(rc)
@@ -130,7 +132,7 @@ func (b *builder) instances(p *Plan) ([]*instance, error) {
 	var walk func(m ValuesModule)
 	walk = func(m ValuesModule) {
 		for _, r := range m.Resources {
-			if seen[r.Address] || r.Mode == "data" || !wanted(r.Type) {
+			if seen[r.Address] || r.Mode == "data" || !b.kinds.wanted(r.Type) {
 				continue
 			}
 			out = append(out, b.newInstance(r.Address, m.Address, r.Type, r.Name, r.Index, r.Values))
@@ -144,14 +146,7 @@ func (b *builder) instances(p *Plan) ([]*instance, error) {
 	return out, nil
 }
 
-func wanted(typ string) bool {
-	_, p := parentKinds[typ]
-	_, c := childKinds[typ]
-	_, s := standalone[typ]
-	return p || c || s
-}
-
-func (b *builder) fromChange(rc ResourceChange) (*instance, error) {
+func (b *builder) fromChange(rc ResourceChange) (*Instance, error) {
 	actions := rc.Change.Actions
 	deleted := slices.Equal(actions, []string{"delete"})
 	var after map[string]any
@@ -178,7 +173,7 @@ func (b *builder) fromChange(rc ResourceChange) (*instance, error) {
 	return in, nil
 }
 
-func (b *builder) newInstance(addr, module, typ, name string, index any, after map[string]any) *instance {
+func (b *builder) newInstance(addr, module, typ, name string, index any, after map[string]any) *Instance {
 	cfgKey := configModule(module) + "|" + typ + "." + name
 	cfg := b.configs[cfgKey]
 	region := ""
@@ -192,7 +187,7 @@ func (b *builder) newInstance(addr, module, typ, name string, index any, after m
 	if region == "" {
 		region = b.regions["aws"]
 	}
-	return &instance{
+	return &Instance{
 		addr: addr, module: module, typ: typ, name: name, key: instanceKey(index),
 		after: after, cfg: cfg, region: region, unknown: map[string]bool{},
 	}
@@ -238,7 +233,7 @@ func providerRegions(pcs map[string]ProviderConfig) map[string]string {
 // references returns expressions.<attr>.references of the resource block.
 // An attribute set from each.value (for_each = aws_s3_bucket.x) names its
 // parent only in for_each_expression, so those references follow.
-func (in *instance) references(attr string) []string {
+func (in *Instance) references(attr string) []string {
 	if in.cfg == nil {
 		return nil
 	}
@@ -263,7 +258,7 @@ func refStrings(expr map[string]any) []string {
 
 // configures reports whether the resource block sets attr (or writes a
 // block of that name), as opposed to leaving it to the provider.
-func (in *instance) configures(attr string) bool {
+func (in *Instance) configures(attr string) bool {
 	if in.cfg == nil {
 		return true // no configuration to tell: assume the user set it
 	}

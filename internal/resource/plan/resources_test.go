@@ -7,8 +7,15 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/rectifyhq/rectify/internal/service/ec2"
+	"github.com/rectifyhq/rectify/internal/service/iam"
+	"github.com/rectifyhq/rectify/internal/service/kms"
+	"github.com/rectifyhq/rectify/internal/service/rds"
+	"github.com/rectifyhq/rectify/internal/service/s3"
+
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/internal/resource/plan"
+	"github.com/rectifyhq/rectify/internal/service"
 )
 
 func resourcesOf(t *testing.T, path string) map[string]resource.Resource {
@@ -22,7 +29,7 @@ func resourcesOf(t *testing.T, path string) map[string]resource.Resource {
 	if err != nil {
 		t.Fatalf("Parse(%s): %v", path, err)
 	}
-	rs, err := plan.Resources(p)
+	rs, err := plan.Resources(p, service.Plan)
 	if err != nil {
 		t.Fatalf("Resources(%s): %v", path, err)
 	}
@@ -84,7 +91,7 @@ func TestResources(t *testing.T) {
 			fixture:   "pairs/aws.ec2.sg_public_admin_ports/violating/plan.json",
 			addresses: []string{"aws_security_group.bastion"},
 			want: map[string]resource.Resource{"aws_security_group.bastion": {
-				Type: resource.TypeSecurityGroup, Name: "bastion", Region: "us-east-1",
+				Type: ec2.TypeSecurityGroup, Name: "bastion", Region: "us-east-1",
 				Tags: map[string]string{"Name": "bastion", "team": "platform"},
 				Properties: map[string]any{
 					"group_name": "bastion", "description": "SSH from anywhere", "vpc_id": "vpc-0a1b2c3d",
@@ -102,7 +109,7 @@ func TestResources(t *testing.T) {
 			fixture:   "pairs/aws.ec2.sg_public_admin_ports/compliant/plan.json",
 			addresses: []string{"aws_security_group.web"},
 			want: map[string]resource.Resource{"aws_security_group.web": {
-				Type: resource.TypeSecurityGroup, Name: "web", Region: "us-east-1", Tags: map[string]string{},
+				Type: ec2.TypeSecurityGroup, Name: "web", Region: "us-east-1", Tags: map[string]string{},
 				Properties: map[string]any{
 					"group_name": "web", "description": "web tier", "vpc_id": "vpc-0a1b2c3d",
 					"ingress": []any{
@@ -119,7 +126,7 @@ func TestResources(t *testing.T) {
 			fixture:   "pairs/aws.ec2.sg_public_data_ports/violating/plan.json",
 			addresses: []string{"module.db.aws_security_group.db"},
 			want: map[string]resource.Resource{"module.db.aws_security_group.db": {
-				Type: resource.TypeSecurityGroup, Name: "orders-db", Region: "us-east-1", Tags: map[string]string{},
+				Type: ec2.TypeSecurityGroup, Name: "orders-db", Region: "us-east-1", Tags: map[string]string{},
 				Properties: map[string]any{
 					"group_name": "orders-db", "description": "Managed by Terraform", "vpc_id": "vpc-0a1b2c3d",
 					"ingress": []any{tcp(5432, 5432, "cidr_ipv4", "0.0.0.0/0"), tcp(6379, 6379, "cidr_ipv6", "::/0")},
@@ -132,7 +139,7 @@ func TestResources(t *testing.T) {
 			fixture:   "pairs/aws.ec2.sg_public_data_ports/compliant/plan.json",
 			addresses: []string{"aws_security_group.app", "aws_security_group.db"},
 			want: map[string]resource.Resource{"aws_security_group.db": {
-				Type: resource.TypeSecurityGroup, Name: "orders-db", Region: "us-east-1", Tags: map[string]string{},
+				Type: ec2.TypeSecurityGroup, Name: "orders-db", Region: "us-east-1", Tags: map[string]string{},
 				Properties: map[string]any{
 					"group_name": "orders-db", "description": "Managed by Terraform", "vpc_id": "vpc-0a1b2c3d",
 					"ingress": []any{tcp(5432, 5432, "", ""), tcp(5432, 5432, "cidr_ipv4", "10.0.0.0/8")},
@@ -145,7 +152,7 @@ func TestResources(t *testing.T) {
 			fixture:   "pairs/aws.ec2.default_sg_allows_traffic/violating/plan.json",
 			addresses: []string{"aws_default_security_group.default"},
 			want: map[string]resource.Resource{"aws_default_security_group.default": {
-				Type: resource.TypeSecurityGroup, Name: "default", Region: "us-east-1", Tags: map[string]string{},
+				Type: ec2.TypeSecurityGroup, Name: "default", Region: "us-east-1", Tags: map[string]string{},
 				Properties: map[string]any{
 					"group_name": "default", "vpc_id": "vpc-0a1b2c3d",
 					"ingress": []any{all("", "")}, // self: the group's own id is unknown
@@ -158,7 +165,7 @@ func TestResources(t *testing.T) {
 			fixture:   "pairs/aws.s3.public_access_block/violating/plan.json",
 			addresses: []string{"aws_s3_bucket.assets"},
 			want: map[string]resource.Resource{"aws_s3_bucket.assets": {
-				Type: resource.TypeS3Bucket, ID: "acme-assets", ARN: "arn:aws:s3:::acme-assets", Name: "acme-assets", Region: "us-east-1", Tags: map[string]string{},
+				Type: s3.TypeBucket, ID: "acme-assets", ARN: "arn:aws:s3:::acme-assets", Name: "acme-assets", Region: "us-east-1", Tags: map[string]string{},
 				Properties: map[string]any{
 					"bucket": "acme-assets", "public_access_block": pab(true, true, false, false),
 					"encryption": sseS3, "policy": nil,
@@ -170,7 +177,7 @@ func TestResources(t *testing.T) {
 			fixture:   "pairs/aws.s3.bucket_policy_public/violating/plan.json",
 			addresses: []string{"aws_s3_bucket.site"},
 			want: map[string]resource.Resource{"aws_s3_bucket.site": {
-				Type: resource.TypeS3Bucket, ID: "acme-site", ARN: "arn:aws:s3:::acme-site", Name: "acme-site", Region: "us-east-1", Tags: map[string]string{},
+				Type: s3.TypeBucket, ID: "acme-site", ARN: "arn:aws:s3:::acme-site", Name: "acme-site", Region: "us-east-1", Tags: map[string]string{},
 				Properties: map[string]any{
 					"bucket": "acme-site", "public_access_block": pab(true, true, false, false), "encryption": sseS3,
 					"policy": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
@@ -186,7 +193,7 @@ func TestResources(t *testing.T) {
 			addresses: []string{"aws_kms_key.payroll", "aws_s3_bucket.payroll"},
 			want: map[string]resource.Resource{
 				"aws_s3_bucket.payroll": {
-					Type: resource.TypeS3Bucket, ID: "acme-payroll", ARN: "arn:aws:s3:::acme-payroll", Name: "acme-payroll", Region: "us-east-1",
+					Type: s3.TypeBucket, ID: "acme-payroll", ARN: "arn:aws:s3:::acme-payroll", Name: "acme-payroll", Region: "us-east-1",
 					Tags: map[string]string{"data-classification": "Restricted"},
 					Properties: map[string]any{
 						"bucket": "acme-payroll", "public_access_block": allBlocked, "policy": nil,
@@ -194,7 +201,7 @@ func TestResources(t *testing.T) {
 					},
 				},
 				"aws_kms_key.payroll": {
-					Type: resource.TypeKMSKey, Region: "us-east-1", Tags: map[string]string{},
+					Type: kms.TypeKey, Region: "us-east-1", Tags: map[string]string{},
 					Properties: map[string]any{
 						"key_manager": "CUSTOMER", "key_spec": "SYMMETRIC_DEFAULT", "key_usage": "ENCRYPT_DECRYPT",
 						"origin": "AWS_KMS", "enabled": true, "key_rotation_enabled": true,
@@ -207,7 +214,7 @@ func TestResources(t *testing.T) {
 			fixture:   "pairs/aws.iam.admin_access/compliant/plan.json",
 			addresses: []string{"aws_iam_group.auditors", "aws_iam_role.reader"},
 			want: map[string]resource.Resource{"aws_iam_role.reader": {
-				Type: resource.TypeIAMRole, Region: "us-east-1", Tags: map[string]string{},
+				Type: iam.TypeRole, Region: "us-east-1", Tags: map[string]string{},
 				Properties: map[string]any{
 					"path":                 "/",
 					"attached_policy_arns": []any{"arn:aws:iam::aws:policy/ReadOnlyAccess"},
@@ -225,7 +232,7 @@ func TestResources(t *testing.T) {
 			addresses: []string{"aws_s3_bucket.logs", "aws_security_group.web"},
 			want: map[string]resource.Resource{
 				"aws_security_group.web": {
-					Type: resource.TypeSecurityGroup, ID: "sg-0123456789abcdef0", Name: "web",
+					Type: ec2.TypeSecurityGroup, ID: "sg-0123456789abcdef0", Name: "web",
 					ARN:     "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0",
 					Account: "123456789012", Region: "us-east-1",
 					Tags: map[string]string{"rectify:exempt": "aws.ec2.default_sg_allows_traffic"},
@@ -237,7 +244,7 @@ func TestResources(t *testing.T) {
 					},
 				},
 				"aws_s3_bucket.logs": {
-					Type: resource.TypeS3Bucket, ID: "acme-logs", ARN: "arn:aws:s3:::acme-logs", Name: "acme-logs", Region: "us-east-1", Tags: map[string]string{},
+					Type: s3.TypeBucket, ID: "acme-logs", ARN: "arn:aws:s3:::acme-logs", Name: "acme-logs", Region: "us-east-1", Tags: map[string]string{},
 					Properties: map[string]any{
 						"bucket": "acme-logs", "public_access_block": allBlocked, "encryption": sseS3,
 						"policy": nil, // its aws_s3_bucket_policy is being deleted
@@ -257,20 +264,20 @@ func TestResources(t *testing.T) {
 			},
 			want: map[string]resource.Resource{
 				`aws_s3_bucket.regional["eu"]`: {
-					Type: resource.TypeS3Bucket, ID: "acme-regional-eu", ARN: "arn:aws:s3:::acme-regional-eu", Name: "acme-regional-eu", Region: "us-east-1", Tags: map[string]string{},
+					Type: s3.TypeBucket, ID: "acme-regional-eu", ARN: "arn:aws:s3:::acme-regional-eu", Name: "acme-regional-eu", Region: "us-east-1", Tags: map[string]string{},
 					Properties: map[string]any{"bucket": "acme-regional-eu", "public_access_block": pab(true, true, false, true), "encryption": sseS3, "policy": nil},
 				},
 				"aws_s3_bucket.scratch[1]": {
-					Type: resource.TypeS3Bucket, Region: "us-east-1", Tags: map[string]string{},
+					Type: s3.TypeBucket, Region: "us-east-1", Tags: map[string]string{},
 					// name from bucket_prefix and a policy naming the bucket's ARN: both unknown
 					Properties: map[string]any{"public_access_block": allBlocked, "encryption": sseS3},
 				},
 				"aws_vpc_security_group_ingress_rule.legacy_rdp": {
-					Type: resource.TypeSecurityGroup, ID: "sg-0feedfacecafe0001", Region: "us-east-1", Tags: map[string]string{},
+					Type: ec2.TypeSecurityGroup, ID: "sg-0feedfacecafe0001", Region: "us-east-1", Tags: map[string]string{},
 					Properties: map[string]any{"group_id": "sg-0feedfacecafe0001", "ingress": []any{tcp(3389, 3389, "cidr_ipv4", "0.0.0.0/0")}},
 				},
 				"aws_iam_role_policy_attachment.legacy_admin": {
-					Type: resource.TypeIAMRole, ID: "legacy-admin", Name: "legacy-admin", Region: "us-east-1", Tags: map[string]string{},
+					Type: iam.TypeRole, ID: "legacy-admin", Name: "legacy-admin", Region: "us-east-1", Tags: map[string]string{},
 					Properties: map[string]any{"name": "legacy-admin", "attached_policy_arns": []any{"arn:aws:iam::aws:policy/AdministratorAccess"}, "inline_policies": []any{}},
 				},
 			},
@@ -281,7 +288,7 @@ func TestResources(t *testing.T) {
 			addresses: []string{"aws_kms_key.archive", "aws_s3_bucket.archive", "aws_security_group.legacy"},
 			want: map[string]resource.Resource{
 				"aws_security_group.legacy": {
-					Type: resource.TypeSecurityGroup, ID: "sg-0legacy000000001", Name: "legacy",
+					Type: ec2.TypeSecurityGroup, ID: "sg-0legacy000000001", Name: "legacy",
 					ARN: "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0legacy000000001", Account: "123456789012", Region: "eu-west-1",
 					Tags: map[string]string{"env": "prod"},
 					Properties: map[string]any{
@@ -291,12 +298,12 @@ func TestResources(t *testing.T) {
 					},
 				},
 				"aws_s3_bucket.archive": {
-					Type: resource.TypeS3Bucket, ID: "acme-archive", ARN: "arn:aws:s3:::acme-archive", Name: "acme-archive", Region: "eu-west-1",
+					Type: s3.TypeBucket, ID: "acme-archive", ARN: "arn:aws:s3:::acme-archive", Name: "acme-archive", Region: "eu-west-1",
 					Tags:       map[string]string{"data-classification": "sensitive"},
 					Properties: map[string]any{"bucket": "acme-archive", "public_access_block": allBlocked, "encryption": sseS3, "policy": nil},
 				},
 				"aws_kms_key.archive": {
-					Type: resource.TypeKMSKey, ID: "11111111-2222-3333-4444-555555555555", Name: "11111111-2222-3333-4444-555555555555",
+					Type: kms.TypeKey, ID: "11111111-2222-3333-4444-555555555555", Name: "11111111-2222-3333-4444-555555555555",
 					ARN: "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555", Account: "123456789012", Region: "eu-west-1",
 					Tags: map[string]string{},
 					Properties: map[string]any{
@@ -311,7 +318,7 @@ func TestResources(t *testing.T) {
 			fixture:   "pairs/aws.rds.public_instance/violating/plan.json",
 			addresses: []string{"aws_db_instance.orders"},
 			want: map[string]resource.Resource{"aws_db_instance.orders": {
-				Type: resource.TypeDBInstance, ID: "orders", Name: "orders", Region: "us-east-1", Tags: map[string]string{},
+				Type: rds.TypeInstance, ID: "orders", Name: "orders", Region: "us-east-1", Tags: map[string]string{},
 				Properties: map[string]any{"identifier": "orders", "engine": "postgres", "publicly_accessible": true},
 			}},
 		},

@@ -70,28 +70,28 @@ func alignMarks(after []any, unknown any) []any {
 // value is unknown or of another type; a known null is not ok either, since
 // no getter caller can use it.
 
-func str(m map[string]any, key string) (string, bool) {
+func Str(m map[string]any, key string) (string, bool) {
 	s, ok := m[key].(string)
 	return s, ok
 }
 
 // nonEmpty is str for attributes where Terraform and AWS both mean "unset"
 // by the empty string.
-func nonEmpty(m map[string]any, key string) (string, bool) {
-	s, ok := str(m, key)
+func NonEmpty(m map[string]any, key string) (string, bool) {
+	s, ok := Str(m, key)
 	return s, ok && s != ""
 }
 
-func boolean(m map[string]any, key string) (bool, bool) {
+func Bool(m map[string]any, key string) (bool, bool) {
 	b, ok := m[key].(bool)
 	return b, ok
 }
 
-func integer(m map[string]any, key string) (int, bool) {
-	return toInt(m[key])
+func Int(m map[string]any, key string) (int, bool) {
+	return ToInt(m[key])
 }
 
-func toInt(v any) (int, bool) {
+func ToInt(v any) (int, bool) {
 	switch n := v.(type) {
 	case json.Number:
 		i, err := strconv.Atoi(string(n))
@@ -106,19 +106,19 @@ func toInt(v any) (int, bool) {
 	return 0, false
 }
 
-func list(m map[string]any, key string) ([]any, bool) {
+func List(m map[string]any, key string) ([]any, bool) {
 	l, ok := m[key].([]any)
 	return l, ok
 }
 
-func object(m map[string]any, key string) (map[string]any, bool) {
+func Object(m map[string]any, key string) (map[string]any, bool) {
 	o, ok := m[key].(map[string]any)
 	return o, ok
 }
 
 // stringList returns the known, non-empty string elements of a list attribute.
-func stringList(m map[string]any, key string) []string {
-	l, _ := list(m, key)
+func Strings(m map[string]any, key string) []string {
+	l, _ := List(m, key)
 	out := make([]string, 0, len(l))
 	for _, v := range l {
 		if s, ok := v.(string); ok && s != "" {
@@ -130,8 +130,8 @@ func stringList(m map[string]any, key string) []string {
 
 // firstBlock returns the first element of a nested block list (Terraform
 // renders a single nested block as a one-element list).
-func firstBlock(m map[string]any, key string) (map[string]any, bool) {
-	l, ok := list(m, key)
+func FirstBlock(m map[string]any, key string) (map[string]any, bool) {
+	l, ok := List(m, key)
 	if !ok || len(l) == 0 {
 		return nil, false
 	}
@@ -140,8 +140,8 @@ func firstBlock(m map[string]any, key string) (map[string]any, bool) {
 }
 
 // stringMap reads a map(string) attribute such as tags, keeping known values.
-func stringMap(m map[string]any, key string) (map[string]string, bool) {
-	o, ok := object(m, key)
+func StringMap(m map[string]any, key string) (map[string]string, bool) {
+	o, ok := Object(m, key)
 	if !ok {
 		return nil, false
 	}
@@ -152,4 +152,33 @@ func stringMap(m map[string]any, key string) (map[string]string, bool) {
 		}
 	}
 	return out, true
+}
+
+func Clone(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m)+2)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func PutString(m map[string]any, key, v string) {
+	if v != "" {
+		m[key] = v
+	}
+}
+
+func PutKnown(dst map[string]any, key string, src map[string]any) {
+	if v, ok := NonEmpty(src, key); ok {
+		dst[key] = v
+	}
+}
+
+// nullable keeps a nil map a JSON null in Properties rather than a typed
+// nil that converts to {}.
+func Nullable(m map[string]any) any {
+	if m == nil {
+		return nil
+	}
+	return m
 }

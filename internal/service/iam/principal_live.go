@@ -1,0 +1,127 @@
+package iam
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/rectifyhq/rectify/internal/resource"
+)
+
+// InlinePolicy is one inline policy as Get{User,Role,Group}Policy returns
+// it: Document is URL-encoded, as IAM sends it.
+type InlinePolicy struct {
+	Name     string `json:"name"`
+	Document string `json:"document"`
+}
+
+// PrincipalState is what the live reads of an IAM user, role or group
+// return: the entity's own fields (Get{User,Role,Group}), every page of
+// List{User,Role,Group}AttachedPolicies, each inline policy and the tags
+// (groups have none).
+type PrincipalState struct {
+	Type     string                    `json:"type"` // TypeUser, TypeIAMRole or TypeIAMGroup
+	Name     string                    `json:"name"`
+	Path     string                    `json:"path"`
+	Attached []iamtypes.AttachedPolicy `json:"attached"`
+	Inline   []InlinePolicy            `json:"inline"`
+	Tags     []iamtypes.Tag            `json:"tags"`
+}
+
+// iamKinds maps a principal type to its ARN resource kind.
+var iamKinds = map[string]string{
+	TypeUser:  "user",
+	TypeRole:  "role",
+	TypeGroup: "group",
+}
+
+// IAMPrincipal normalizes an IAM user, role or group read
+//
+// properties:
+//
+//	{"name", "path",
+//	 "attached_policy_arns": [arn...],                     // sorted, unique
+//	 "inline_policies": [{"name", "document"}...]}         // sorted by name
+//
+// IAM is global; region is the one the resource is filed under
+// (us-east-1, where IAM's CloudTrail events are delivered).
+func PrincipalResource(account, region string, s PrincipalState) (resource.Resource, error) {
+	kind, ok := iamKinds[s.Type]
+	if !ok {
+		return resource.Resource{}, fmt.Errorf("normalize IAM principal %s: type %q is not an IAM user, role or group", s.Name, s.Type)
+	}
+	props := map[string]any{"name": s.Name}
+	if s.Path != "" {
+		props["path"] = s.Path
+	}
+
+	var arns []string
+	for _, p := range s.Attached {
+		if arn := aws.ToString(p.PolicyArn); arn != "" {
+			arns = append(arns, arn)
+		}
+	}
+	slices.Sort(arns)
+	arns = slices.Compact(arns)
+	attached := make([]any, 0, len(arns))
+	for _, a := range arns {
+		attached = append(attached, a)
+	}
+	props["attached_policy_arns"] = attached
+
+	inline := slices.Clone(s.Inline)
+	slices.SortFunc(inline, func(a, b InlinePolicy) int { return strings.Compare(a.Name, b.Name) })
+	policies := make([]any, 0, len(inline))
+	for _, p := range inline {
+		text, err := url.PathUnescape(p.Document)
+		if err != nil {
+			return resource.Resource{}, fmt.Errorf("normalize inline policy %s of %s %s: decode the URL-encoded document: %w", p.Name, kind, s.Name, err)
+		}
+		doc, err := resource.NormalizePolicyDocument(text)
+		if err != nil {
+			return resource.Resource{}, fmt.Errorf("normalize inline policy %s of %s %s: %w", p.Name, kind, s.Name, err)
+		}
+		entry := map[string]any{"name": p.Name}
+		if doc != nil {
+			entry["document"] = doc
+		}
+		policies = append(policies, entry)
+	}
+	props["inline_policies"] = policies
+
+	tags := make(map[string]string, len(s.Tags))
+	for _, t := range s.Tags {
+		if t.Key != nil {
+			tags[*t.Key] = aws.ToString(t.Value)
+		}
+	}
+	return resource.Resource{
+		Type: s.Type,
+		// Without the path: CloudTrail names a principal by name only, and
+		// the ARN is the workflow identity both must agree on.
+		ARN:        PrincipalARN(account, kind, s.Name),
+		ID:         s.Name,
+		Name:       s.Name,
+		Account:    account,
+		Region:     region,
+		Tags:       tags,
+		Plane:      resource.PlaneLive,
+		Properties: props,
+	}, nil
+}
+
+func normalizePrincipal(typ, account, region string, state json.RawMessage) (resource.Resource, error) {
+	var s PrincipalState
+	if err := json.Unmarshal(state, &s); err != nil {
+		return resource.Resource{}, err
+	}
+	if s.Type == "" {
+		s.Type = typ
+	}
+	return PrincipalResource(account, region, s)
+}
