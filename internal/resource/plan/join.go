@@ -71,6 +71,13 @@ var childKinds = map[string]childKind{
 	"aws_iam_group_policy":                               {familyGroup, "group"},
 }
 
+// Joined reports whether resources of typ are joined into a parent's
+// document rather than judged as their own.
+func Joined(typ string) bool {
+	_, ok := childKinds[typ]
+	return ok
+}
+
 // syntheticKinds build the document of a parent that is not in the plan
 // (managed elsewhere, or named through a variable): it holds only what the
 // children say, everything else unknown.

@@ -11,9 +11,11 @@ resource "aws_security_group" "bastion" {
   }
 }
 
-# SSH from a VPC created in the same plan: the peer is unknown until apply.
+# SSH from the IPv6 range AWS assigns a VPC created in the same plan: the
+# peer is unknown until apply.
 resource "aws_vpc" "lab" {
-  cidr_block = "10.42.0.0/16"
+  cidr_block                       = "10.42.0.0/16"
+  assign_generated_ipv6_cidr_block = true
 }
 
 resource "aws_security_group" "lab" {
@@ -26,5 +28,5 @@ resource "aws_vpc_security_group_ingress_rule" "lab_ssh" {
   ip_protocol       = "tcp"
   from_port         = 22
   to_port           = 22
-  cidr_ipv4         = aws_vpc.lab.cidr_block
+  cidr_ipv6         = aws_vpc.lab.ipv6_cidr_block
 }
