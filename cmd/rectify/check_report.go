@@ -20,13 +20,13 @@ import (
 
 // checkReport is what `rectify check` found; every --format renders it.
 type checkReport struct {
-	Plan      string            `json:"plan"`
-	Revision  string            `json:"revision"`
-	Threshold string            `json:"severity_threshold"`
+	Plan      string `json:"plan"`
+	Revision  string `json:"revision"`
+	Threshold string `json:"severity_threshold"`
 	// FailOnUndetermined: undetermined verdicts block like violations.
 	FailOnUndetermined bool `json:"fail_on_undetermined"`
 	// SourceDir is --source-dir; locations then point into its .tf files.
-	SourceDir string `json:"source_dir,omitempty"`
+	SourceDir string            `json:"source_dir,omitempty"`
 	Summary   checkSummary      `json:"summary"`
 	Resources []checkedResource `json:"resources"`
 	Findings  []checkFinding    `json:"findings"`
