@@ -24,7 +24,7 @@ func TestLocateRealConfiguration(t *testing.T) {
 		{"aws_s3_bucket_policy.assets", "main.tf", 10},
 		{"aws_s3_bucket.logs[1]", "main.tf", 26},
 		{"aws_security_group.bastion", "security.tf", 1},
-		{"aws_vpc_security_group_ingress_rule.lab_ssh", "security.tf", 24},
+		{"aws_vpc_security_group_ingress_rule.lab_ssh", "security.tf", 26},
 		{"module.network.aws_security_group.web", "modules/network/main.tf", 1},
 		{`module.network.module.db["billing"].aws_db_instance.this`, "modules/network/modules/db/main.tf", 3},
 		{`module.network.module.db["a.b]"].aws_db_instance.this`, "modules/network/modules/db/main.tf", 3},
