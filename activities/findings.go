@@ -62,6 +62,9 @@ type SecurityHub struct {
 	// ten times Quiet).
 	MaxDelay time.Duration
 	Metrics  *metrics.Metrics
+	// Links lead a person from a finding back to its workflow and to the
+	// control's documentation.
+	Links FindingLinks
 
 	mu      sync.Mutex
 	batches map[string]*findingBatch // by account/region
@@ -90,11 +93,21 @@ type findingUpdate struct {
 
 const maxImport = 100
 
+// FindingLinks say where a finding's links point.
+type FindingLinks struct {
+	// TemporalUI and Namespace make SourceUrl, the violation's workflow
+	// in the Temporal UI (none without a UI).
+	TemporalUI, Namespace string
+	// ControlsURL is the page of the controls, one "## <policy-id>"
+	// heading each, for Remediation.Recommendation.Url.
+	ControlsURL string
+}
+
 // Write adds the finding to the open batch of its account and region and
 // waits for that batch to be imported.
 func (s *SecurityHub) Write(ctx context.Context, f FindingInput, updatedAt time.Time) error {
-	finding := asff(f, updatedAt)
-	u := findingUpdate{id: aws.ToString(finding.Id), productARN: aws.ToString(finding.ProductArn), status: finding.Workflow.Status, note: f.Note}
+	finding := asff(f, updatedAt, s.Links)
+	u := findingUpdate{id: aws.ToString(finding.Id), productARN: aws.ToString(finding.ProductArn), status: finding.Workflow.Status, note: findingNote(f)}
 	b, full := s.add(f.Ref.Account, findingRegion(f.Ref), finding, u)
 	if full {
 		s.flush(b)
@@ -240,8 +253,10 @@ func findingRegion(ref resource.Ref) string {
 }
 
 // asff builds the finding. Status maps onto ASFF fields: compliance FAILED
-// until resolved, then PASSED with the record ARCHIVED.
-func asff(f FindingInput, updatedAt time.Time) shtypes.AwsSecurityFinding {
+// until resolved, then PASSED with the record ARCHIVED. The finding leads
+// back: SourceUrl to the workflow, the recommendation to the control's
+// entry, and who decided in the note and ProductFields.
+func asff(f FindingInput, updatedAt time.Time, links FindingLinks) shtypes.AwsSecurityFinding {
 	region := findingRegion(f.Ref)
 	compliance, record, workflow := shtypes.ComplianceStatusFailed, shtypes.RecordStateActive, shtypes.WorkflowStatusNew
 	switch f.Status {
@@ -279,12 +294,66 @@ func asff(f FindingInput, updatedAt time.Time) shtypes.AwsSecurityFinding {
 			contract.GeneratorPrefix + "Status":     f.Status,
 			contract.GeneratorPrefix + "WorkflowId": f.WorkflowID,
 			contract.GeneratorPrefix + "PolicyId":   f.PolicyID,
+			contract.GeneratorPrefix + "DecidedBy":  decider(f),
 		},
+		Remediation: &shtypes.Remediation{Recommendation: recommendation(f, links.ControlsURL)},
 	}
-	if f.Note != "" {
-		finding.Note = &shtypes.Note{Text: aws.String(truncate(f.Note, 512)), UpdatedBy: aws.String("rectify"), UpdatedAt: finding.UpdatedAt}
+	if f.Mode != "" {
+		finding.ProductFields[contract.GeneratorPrefix+"Mode"] = f.Mode
+	}
+	if u := contract.WorkflowURL(links.TemporalUI, links.Namespace, f.WorkflowID); u != "" {
+		finding.SourceUrl = aws.String(u)
+	}
+	if note := findingNote(f); note != "" {
+		finding.Note = &shtypes.Note{Text: aws.String(truncate(note, 512)), UpdatedBy: aws.String("rectify"), UpdatedAt: finding.UpdatedAt}
 	}
 	return finding
+}
+
+// decider says who decided what happens to the violation: the person who
+// approved or rejected it, the timeout action, or the mode when no person
+// is asked ("policy mode enforce"). Until a decision it is "pending".
+func decider(f FindingInput) string {
+	switch {
+	case f.DecidedBy == "timeout":
+		return "approval timeout (policy default)"
+	case f.DecidedBy != "":
+		return f.DecidedBy
+	case f.Status == FindingSuppressed:
+		return "exemption"
+	case f.Mode == string(contract.ModeEnforce) || f.Mode == string(contract.ModeNotify):
+		return "policy mode " + f.Mode
+	}
+	return "pending"
+}
+
+// findingNote is the status note, ending with who decided once a person
+// has: "remediated: revoked tcp/22 ... (approved by alice)".
+func findingNote(f FindingInput) string {
+	if f.DecidedBy == "" || f.DecidedBy == "timeout" || strings.Contains(f.Note, f.DecidedBy) {
+		return f.Note
+	}
+	if f.Note == "" {
+		return "decided by " + f.DecidedBy
+	}
+	return f.Note + " (decided by " + f.DecidedBy + ")"
+}
+
+// recommendation tells what fixes the violation and where the control is
+// documented. ASFF caps Text at 512 characters.
+func recommendation(f FindingInput, controlsURL string) *shtypes.Recommendation {
+	text := f.Title
+	if f.Planned != "" {
+		text += ". rectify's fix: " + f.Planned
+	}
+	if len(f.Controls) > 0 {
+		text += ". Controls: " + strings.Join(f.Controls, ", ")
+	}
+	rec := &shtypes.Recommendation{Text: aws.String(truncate(text, 512))}
+	if u := contract.ControlURL(controlsURL, f.PolicyID); u != "" {
+		rec.Url = aws.String(u)
+	}
+	return rec
 }
 
 func severityLabel(s string) shtypes.SeverityLabel {

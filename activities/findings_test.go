@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rectifyhq/rectify/internal/service/ec2"
-
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/rectifyhq/rectify/internal/service/ec2"
 
 	"github.com/rectifyhq/rectify/internal/awsclient"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
@@ -27,7 +27,7 @@ func TestFlushOnceUnderRace(t *testing.T) {
 	}
 	s := &SecurityHub{AWS: factory, Quiet: time.Hour, MaxDelay: time.Hour}
 	f := testFinding("sg-1")
-	finding := asff(f, time.Now())
+	finding := asff(f, time.Now(), FindingLinks{})
 	b, _ := s.add(f.Ref.Account, f.Ref.Region, finding, findingUpdate{status: finding.Workflow.Status})
 
 	var wg sync.WaitGroup
@@ -133,4 +133,50 @@ func testFinding(id string) FindingInput {
 	ref := resource.Ref{Type: ec2.TypeSecurityGroup, ID: id, ARN: ec2.SecurityGroupARN(fakecloud.DefaultAccount, "us-east-1", id),
 		Account: fakecloud.DefaultAccount, Region: "us-east-1"}
 	return FindingInput{PolicyID: "aws.ec2.sg_public_admin_ports", Title: "t", Description: "d", Severity: "HIGH", Ref: ref, Status: FindingNew}
+}
+
+// TestFindingLeadsBack: who decided, the note and the links of a finding,
+// per way a violation is decided.
+func TestFindingLeadsBack(t *testing.T) {
+	links := FindingLinks{TemporalUI: "http://ui:8233", Namespace: "prod", ControlsURL: "https://x/controls.md"}
+	tests := []struct {
+		name             string
+		status, mode, by string
+		note             string
+		wantBy, wantNote string
+	}{
+		{"enforced", FindingResolved, "enforce", "", "remediated: revoked", "policy mode enforce", "remediated: revoked"},
+		{"approved", FindingResolved, "approve", "alice", "remediated: revoked", "alice", "remediated: revoked (decided by alice)"},
+		{"rejected", FindingNotified, "approve", "bob", "rejected by bob: web server", "bob", "rejected by bob: web server"},
+		{"timed out", FindingResolved, "approve", "timeout", "remediated: revoked", "approval timeout (policy default)", "remediated: revoked"},
+		{"awaiting", FindingNew, "approve", "", "tcp/22 open", "pending", "tcp/22 open"},
+		{"exempt", FindingSuppressed, "enforce", "", "exempt: tag", "exemption", "exempt: tag"},
+		{"dry run", FindingNotified, "notify", "", "dry run: would revoke", "policy mode notify", "dry run: would revoke"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := testFinding("sg-1")
+			f.Status, f.Mode, f.DecidedBy, f.Note = tt.status, tt.mode, tt.by, tt.note
+			f.WorkflowID, f.Planned, f.Controls = "remediation/aws.ec2.sg_public_admin_ports/arn:x", "revoke tcp/22 from 0.0.0.0/0", []string{"CIS AWS 5.2"}
+			a := asff(f, time.Now(), links)
+			if got := a.ProductFields["rectify/DecidedBy"]; got != tt.wantBy {
+				t.Errorf("DecidedBy = %q, want %q", got, tt.wantBy)
+			}
+			if got := aws.ToString(a.Note.Text); got != tt.wantNote {
+				t.Errorf("note = %q, want %q", got, tt.wantNote)
+			}
+			if got := aws.ToString(a.SourceUrl); got != "http://ui:8233/namespaces/prod/workflows/remediation%2Faws.ec2.sg_public_admin_ports%2Farn:x" {
+				t.Errorf("SourceUrl = %q", got)
+			}
+			rec := a.Remediation.Recommendation
+			if aws.ToString(rec.Url) != "https://x/controls.md#awsec2sg_public_admin_ports" ||
+				aws.ToString(rec.Text) != "t. rectify's fix: revoke tcp/22 from 0.0.0.0/0. Controls: CIS AWS 5.2" {
+				t.Errorf("recommendation = %q, %q", aws.ToString(rec.Text), aws.ToString(rec.Url))
+			}
+		})
+	}
+	// Without a UI there is no SourceUrl rather than a broken one.
+	if a := asff(testFinding("sg-1"), time.Now(), FindingLinks{}); a.SourceUrl != nil || a.Remediation.Recommendation.Url != nil {
+		t.Errorf("links without a UI or controls page: %v %v", a.SourceUrl, a.Remediation.Recommendation.Url)
+	}
 }

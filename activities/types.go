@@ -82,6 +82,15 @@ type FindingInput struct {
 	// DetectedAt is when the violation was first seen; it stays the
 	// finding's CreatedAt across re-imports.
 	DetectedAt time.Time `json:"detected_at"`
+	// Mode is the violation's mode (enforce, approve, notify) and DecidedBy
+	// who decided to fix it or not: the approver or rejecter, "timeout"
+	// for the timeout action, "" while nobody has (enforce and notify
+	// decide by mode).
+	Mode      string `json:"mode,omitempty"`
+	DecidedBy string `json:"decided_by,omitempty"`
+	// Planned says in words what the remediation does, for the finding's
+	// recommendation.
+	Planned string `json:"planned,omitempty"`
 }
 
 // NotifyOutput returns the handle to update the message later.

@@ -53,7 +53,7 @@ var requiredMetrics = []string{
 	"rectify_events_received_total", "rectify_events_ignored_total", "rectify_evaluations_total", "rectify_evaluations_failed_total",
 	"rectify_violations_total", "rectify_remediations_total", "rectify_approval_wait_seconds",
 	"rectify_detection_to_verified_seconds", "rectify_securityhub_batch_size",
-	"rectify_sqs_receive_lag_seconds", "rectify_dlq_depth",
+	"rectify_sqs_receive_lag_seconds", "rectify_dlq_depth", "rectify_open_violations",
 	"temporal_workflow_completed", "temporal_workflow_failed", "temporal_activity_execution_failed",
 }
 
@@ -203,6 +203,7 @@ func exportedMetrics(t *testing.T) map[string]bool {
 	m.FindingsBatch(1)
 	m.ReceiveLag(1)
 	m.SetDLQDepth(1)
+	m.SetOpenViolations(map[[2]string]int{{contract.StateAwaitingApproval, "aws.test"}: 1})
 	h := m.TemporalHandler()
 	h.Timer(contract.TimerApprovalWait).Record(time.Second)
 	h.Timer(contract.TimerDetectionToVerified).Record(time.Second)

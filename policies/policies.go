@@ -53,6 +53,11 @@ type Set struct {
 	// per resource instead of one per policy (rectify check judges
 	// thousands of resources, and each Eval has a fixed cost).
 	byTypeQuery map[string]rego.PreparedEvalQuery
+
+	// What Assess prepares on first use.
+	compiler  *ast.Compiler
+	printHook print.Hook
+	assess    *assessQueries
 }
 
 type policy struct {
@@ -126,6 +131,10 @@ func Load(opts ...Option) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	withUnd, err := undeterminedPackages(modules)
+	if err != nil {
+		return nil, err
+	}
 
 	s := &Set{
 		revision: revision(all),
@@ -134,6 +143,10 @@ func Load(opts ...Option) (*Set, error) {
 		byType:   make(map[string][]*policy),
 
 		byTypeQuery: make(map[string]rego.PreparedEvalQuery),
+
+		compiler:  compiler,
+		printHook: cfg.printHook,
+		assess:    &assessQueries{withUnd: withUnd},
 	}
 	for _, m := range metas {
 		q, err := prepare(compiler, m, cfg.printHook)
@@ -369,12 +382,15 @@ func prepareAll(c *ast.Compiler, ps []*policy, hook print.Hook) (rego.PreparedEv
 	return prepareQuery(c, body, hook)
 }
 
-func denyRef(m Metadata) (ast.Ref, error) {
+func denyRef(m Metadata) (ast.Ref, error) { return ruleRef(m, denyRule) }
+
+// ruleRef is data.<package>.<rule> of a policy.
+func ruleRef(m Metadata, rule string) (ast.Ref, error) {
 	pkg, err := ast.ParseRef("data." + m.Package)
 	if err != nil {
 		return nil, fmt.Errorf("load policy %s: package %s: %w", m.File, m.Package, err)
 	}
-	return pkg.Append(ast.StringTerm(denyRule)), nil
+	return pkg.Append(ast.StringTerm(rule)), nil
 }
 
 func prepareQuery(c *ast.Compiler, body ast.Body, hook print.Hook) (rego.PreparedEvalQuery, error) {

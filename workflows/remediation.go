@@ -734,6 +734,7 @@ func (r *remediation) startRecord(ctx workflow.Context, status, note string) wor
 		PolicyID: r.v.PolicyID, Title: r.v.Title, Description: r.v.Message, Severity: r.v.Severity,
 		Controls: r.v.Controls, Ref: r.in.Ref, Status: status, Note: note,
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, DetectedAt: r.DetectedAt,
+		Mode: string(r.v.Settings.Mode), DecidedBy: r.DecidedBy, Planned: r.planned(),
 	}
 	return workflow.ExecuteActivity(recordOptions(ctx), a.RecordFinding, f)
 }

@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"math"
 	"os"
+	"path"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -17,8 +19,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/internal/resource/plan"
 	"github.com/rectifyhq/rectify/internal/service"
+	"github.com/rectifyhq/rectify/internal/suggest"
+	"github.com/rectifyhq/rectify/internal/tfsource"
 	"github.com/rectifyhq/rectify/policies"
 )
 
@@ -36,6 +41,11 @@ type checkOptions struct {
 	threshold  string
 	maxSize    string           // --max-plan-size, e.g. "256MiB"
 	now        func() time.Time // exemption expiry; a test pins it
+
+	sourceDir          string   // --source-dir: locate resources in .tf files
+	only, skip         []string // --policy, --skip-policy: ids or globs
+	failOnUndetermined bool
+	printInput         bool
 }
 
 func newCheckCmd() *cobra.Command { return checkCmd(time.Now) }
@@ -54,18 +64,30 @@ func checkCmd(now func() time.Time) *cobra.Command {
 			"parent, values unknown until apply are left out and never cause a violation, and\n" +
 			"deleted resources and data sources are skipped.\n\n" +
 			"Resource types judged (your --policy-dir policies too):\n  " + strings.Join(service.Plan.Types(), ", ") + ".\n\n" +
+			"A policy whose verdict depends on a value unknown until apply (a bucket policy that\n" +
+			"names the ARN of a bucket created in the same plan, a rule whose CIDR comes from a\n" +
+			"new VPC) reports the resource as undetermined: shown in every format, failing the\n" +
+			"check only with --fail-on-undetermined.\n\n" +
+			"--source-dir DIR reads the configuration's .tf files (and the modules it calls, local\n" +
+			"or installed by terraform init) so that every format points at the resource block,\n" +
+			"file:line, rather than into the plan JSON. Run from the repository root with a DIR\n" +
+			"relative to it, as GitHub code scanning expects.\n\n" +
 			"A resource tagged rectify:exempt (\"all\" or a comma list of policy ids, optionally\n" +
 			"with rectify:exempt-until, an RFC 3339 date) has its violations reported as\n" +
 			"suppressed; they do not fail the check.\n\n" +
 			"A plan larger than --max-plan-size is refused before it is read: checking one takes\n" +
 			"about ten times its size in memory (a 200 MB plan peaked at 2.1 GB).\n\n" +
 			"Exit status: 0 when no unsuppressed violation is at or above --severity-threshold,\n" +
-			"1 when one is, 2 when the input, a flag or a policy is wrong.",
+			"1 when one is (or an undetermined verdict, with --fail-on-undetermined), 2 when the\n" +
+			"input, a flag or a policy is wrong.",
 		Example: "  terraform plan -out=tfplan && terraform show -json tfplan > plan.json\n" +
 			"  rectify check plan.json\n" +
 			"  rectify check --format sarif plan.json > rectify.sarif\n" +
 			"  terraform show -json tfplan | rectify check --severity-threshold HIGH --format junit - > rectify.xml\n" +
-			"  rectify check --policy-dir ./policies plan.json",
+			"  rectify check --policy-dir ./policies plan.json\n" +
+			"  rectify check --source-dir infra --format sarif infra/plan.json > rectify.sarif\n" +
+			"  rectify check --policy 'aws.s3.*' --skip-policy aws.s3.bucket_policy_tls plan.json\n" +
+			"  rectify check --print-input plan.json | jq '.[0].resource'",
 		Args: cobra.ExactArgs(1),
 		// Violations and bad input are not usage mistakes.
 		SilenceUsage: true,
@@ -80,6 +102,11 @@ func checkCmd(now func() time.Time) *cobra.Command {
 		"lowest severity that fails the check: "+strings.Join(policies.Severities, ", "))
 	f.StringVar(&o.maxSize, "max-plan-size", defaultMaxPlanSize,
 		"refuse a plan larger than this (bytes, or with KiB, MiB, GiB, KB, MB, GB)")
+	f.StringVar(&o.sourceDir, "source-dir", "", "the configuration's directory: point every finding at its resource block (file:line)")
+	f.StringSliceVar(&o.only, "policy", nil, "check only these policies: ids or globs such as 'aws.s3.*' (repeatable, or comma-separated)")
+	f.StringSliceVar(&o.skip, "skip-policy", nil, "do not check these policies: ids or globs (repeatable, or comma-separated)")
+	f.BoolVar(&o.failOnUndetermined, "fail-on-undetermined", false, "fail the check on verdicts that depend on values unknown until apply, as on violations")
+	f.BoolVar(&o.printInput, "print-input", false, "print the normalized documents the policies read ({\"resource\": ...} each) and exit")
 	return cmd
 }
 
@@ -133,27 +160,140 @@ func runCheck(ctx context.Context, stdin io.Reader, stdout io.Writer, name strin
 	if err != nil {
 		return inputError("check %s: %w", checkDisplayName(name), err)
 	}
+	if o.printInput {
+		// Before the policies: someone writing one wants the input even
+		// while their policy does not compile.
+		return printCheckInput(stdout, docs)
+	}
+	var sources *tfsource.Index
+	if o.sourceDir != "" {
+		if sources, err = tfsource.Load(o.sourceDir); err != nil {
+			return inputError("check --source-dir: %w", err)
+		}
+	}
 
 	l := <-loaded
 	if l.err != nil {
 		return inputError("check: %w", l.err)
 	}
 	set := l.set
+	selected, err := selectPolicies(set.IDs(), o.only, o.skip)
+	if err != nil {
+		return inputError("check: %w", err)
+	}
 
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	report, err := buildCheckReport(ctx, set, docs, threshold, o.now())
+	report, err := buildCheckReport(ctx, set, docs, reportSettings{
+		threshold: threshold, now: o.now(), selected: selected,
+		failOnUndetermined: o.failOnUndetermined, sources: sources, created: createdByPlan(p),
+	})
 	if err != nil {
 		return inputError("check %s: %w", checkDisplayName(name), err)
 	}
 	report.Plan = checkDisplayName(name)
+	report.SourceDir = o.sourceDir
 	report.planText = data
 	if err := render(stdout, report); err != nil {
 		return inputError("check: write %s output: %w", o.format, err)
 	}
 	if n := report.Summary.Blocking; n > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("check %s: %d violation(s) at or above %s", checkDisplayName(name), n, threshold)}
+		what := "violation(s)"
+		if o.failOnUndetermined {
+			what = "violation(s) or undetermined verdict(s)"
+		}
+		return &exitError{code: 1, err: fmt.Errorf("check %s: %d %s at or above %s", checkDisplayName(name), n, what, threshold)}
+	}
+	return nil
+}
+
+// createdByPlan is the addresses of the resources the plan creates (or
+// replaces) that are judged as their own document. Only their
+// undetermined verdicts are reported: the normalizer fills in every
+// property a new resource has by default (public access block on, no
+// bucket policy, SSE-S3), so what is still absent from such a document is
+// a value this plan sets but does not know yet. A resource that already
+// exists, or one known only through a joined child (a policy on a bucket
+// managed elsewhere), lacks what the plan does not manage; that is not
+// unknown, and the live plane judges it once applied.
+func createdByPlan(p *plan.Plan) map[string]bool {
+	out := map[string]bool{}
+	for _, rc := range p.ResourceChanges {
+		if slices.Contains(rc.Change.Actions, "create") && !service.Plan.Joined(rc.Type) {
+			out[rc.Address] = true
+		}
+	}
+	return out
+}
+
+// selectPolicies is the set of policy ids --policy and --skip-policy
+// leave (nil: every policy). Each value is an id or a path.Match glob
+// ("aws.s3.*"); an id no policy declares, or a glob that matches none, is
+// refused with the nearest id, since a typo would silently check nothing.
+func selectPolicies(ids, only, skip []string) (map[string]bool, error) {
+	if len(only) == 0 && len(skip) == 0 {
+		return nil, nil
+	}
+	match := func(flag string, values []string) (map[string]bool, error) {
+		out := map[string]bool{}
+		for _, v := range values {
+			v = strings.TrimSpace(v)
+			if !strings.ContainsAny(v, "*?[") {
+				if !slices.Contains(ids, v) {
+					return nil, fmt.Errorf("--%s %s: no such policy%s", flag, v, suggest.Hint(v, ids))
+				}
+				out[v] = true
+				continue
+			}
+			if _, err := path.Match(v, ""); err != nil {
+				return nil, fmt.Errorf("--%s %q: %w", flag, v, err)
+			}
+			n := 0
+			for _, id := range ids {
+				if ok, _ := path.Match(v, id); ok {
+					out[id] = true
+					n++
+				}
+			}
+			if n == 0 {
+				return nil, fmt.Errorf("--%s %q matches no policy%s", flag, v, suggest.Hint(v, ids))
+			}
+		}
+		return out, nil
+	}
+	include, err := match("policy", only)
+	if err != nil {
+		return nil, err
+	}
+	exclude, err := match("skip-policy", skip)
+	if err != nil {
+		return nil, err
+	}
+	selected := map[string]bool{}
+	for _, id := range ids {
+		if (len(only) == 0 || include[id]) && !exclude[id] {
+			selected[id] = true
+		}
+	}
+	if len(selected) == 0 {
+		return nil, errors.New("--policy and --skip-policy leave no policy to check")
+	}
+	return selected, nil
+}
+
+// printCheckInput writes the documents as the policies read them, one
+// {"resource": ...} per element: what `opa eval -i` takes for input.
+func printCheckInput(w io.Writer, docs []resource.Resource) error {
+	inputs := make([]map[string]resource.Resource, len(docs))
+	for i, d := range docs {
+		inputs[i] = map[string]resource.Resource{"resource": d}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(inputs); err != nil {
+		return inputError("check: write the input: %w", err)
 	}
 	return nil
 }

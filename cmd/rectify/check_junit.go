@@ -11,6 +11,9 @@ import (
 // per resource, one test case per resource × policy that judges its type. A
 // violation is a failure, a suppressed one is skipped; passing policies are
 // passing cases, so a report shows what was checked, not only what failed.
+// An undetermined verdict is skipped, or a failure with
+// --fail-on-undetermined. With --source-dir each case carries the file and
+// line of its resource block (GitLab and Jenkins read them).
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
 	Name     string       `xml:"name,attr"`
@@ -31,6 +34,8 @@ type junitSuite struct {
 type junitCase struct {
 	ClassName string        `xml:"classname,attr"`
 	Name      string        `xml:"name,attr"`
+	File      string        `xml:"file,attr,omitempty"`
+	Line      int           `xml:"line,attr,omitempty"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
 	Skipped   *junitSkipped `xml:"skipped,omitempty"`
 }
@@ -62,11 +67,17 @@ func writeCheckJUnit(w io.Writer, r *checkReport) error {
 		s := junitSuite{Name: res.Address}
 		for _, id := range res.Policies {
 			c := junitCase{ClassName: res.Address, Name: id + ": " + titles[id]}
+			if l := res.Location; l != nil {
+				c.File, c.Line = l.File, l.Line
+			}
 			fs := found[key{res.Address, id}]
 			switch {
 			case len(fs) == 0:
 			case allSuppressed(fs):
 				c.Skipped = &junitSkipped{Message: "suppressed: " + fs[0].Reason}
+				s.Skipped++
+			case fs[0].Status == statusUndetermined && !r.FailOnUndetermined:
+				c.Skipped = &junitSkipped{Message: "undetermined until apply: " + fs[0].Message}
 				s.Skipped++
 			default:
 				c.Failure = junitFailureFor(fs)
@@ -113,6 +124,12 @@ func junitFailureFor(fs []checkFinding) *junitFailure {
 		}
 	}
 	f := open[0]
+	if f.Status == statusUndetermined {
+		fmt.Fprintf(&b, "undetermined until apply: %s\n", strings.Join(f.Unknown, ", "))
+	}
 	fmt.Fprintf(&b, "severity: %s\ncontrols: %s\nremediation: %s\n", f.Severity, strings.Join(f.Controls, ", "), f.Remediation)
+	if f.Location != nil {
+		fmt.Fprintf(&b, "at: %s\n", f.Location)
+	}
 	return &junitFailure{Message: f.Message, Type: f.Severity, Text: b.String()}
 }

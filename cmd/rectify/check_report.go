@@ -14,14 +14,19 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/exempt"
 	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/internal/tfsource"
 	"github.com/rectifyhq/rectify/policies"
 )
 
 // checkReport is what `rectify check` found; every --format renders it.
 type checkReport struct {
-	Plan      string            `json:"plan"`
-	Revision  string            `json:"revision"`
-	Threshold string            `json:"severity_threshold"`
+	Plan      string `json:"plan"`
+	Revision  string `json:"revision"`
+	Threshold string `json:"severity_threshold"`
+	// FailOnUndetermined: undetermined verdicts block like violations.
+	FailOnUndetermined bool `json:"fail_on_undetermined"`
+	// SourceDir is --source-dir; locations then point into its .tf files.
+	SourceDir string            `json:"source_dir,omitempty"`
 	Summary   checkSummary      `json:"summary"`
 	Resources []checkedResource `json:"resources"`
 	Findings  []checkFinding    `json:"findings"`
@@ -34,8 +39,11 @@ type checkSummary struct {
 	Resources  int `json:"resources"`
 	Policies   int `json:"policies"`
 	Violations int `json:"violations"` // suppressed ones included
-	Blocking   int `json:"blocking"`   // unsuppressed, at or above the threshold
-	Suppressed int `json:"suppressed"`
+	// Undetermined counts the verdicts that wait for values unknown until
+	// apply (suppressed ones included).
+	Undetermined int `json:"undetermined"`
+	Blocking     int `json:"blocking"`   // unsuppressed, at or above the threshold
+	Suppressed   int `json:"suppressed"` // violations and undetermined
 }
 
 // checkedResource is one plan document and the policies that judged it.
@@ -43,12 +51,25 @@ type checkedResource struct {
 	Address  string   `json:"address"`
 	Type     string   `json:"type"`
 	Policies []string `json:"policies"`
+	// Location is the resource's block in --source-dir, when found.
+	Location *tfsource.Location `json:"location,omitempty"`
 }
+
+// Finding statuses: a policy denies the resource, or cannot tell until
+// apply.
+const (
+	statusViolation    = "violation"
+	statusUndetermined = "undetermined"
+)
 
 // checkFinding is one violation of one policy by one resource.
 type checkFinding struct {
-	Address     string         `json:"address"`
-	Type        string         `json:"type"`
+	Address string `json:"address"`
+	Type    string `json:"type"`
+	// Status is "violation" or "undetermined" (the verdict waits for the
+	// values Unknown names, unknown until apply).
+	Status      string         `json:"status"`
+	Unknown     []string       `json:"unknown,omitempty"`
 	PolicyID    string         `json:"policy_id"`
 	Title       string         `json:"title"`
 	Severity    string         `json:"severity"`
@@ -61,10 +82,29 @@ type checkFinding struct {
 	Suppressed bool   `json:"suppressed"`
 	Reason     string `json:"reason,omitempty"`
 	Blocking   bool   `json:"blocking"`
+	// Location is the resource's block in --source-dir, when found.
+	Location *tfsource.Location `json:"location,omitempty"`
 }
 
-func buildCheckReport(ctx context.Context, set *policies.Set, docs []resource.Resource, threshold string, now time.Time) (*checkReport, error) {
-	metas := set.Policies()
+// reportSettings are the choices of one check beyond the plan.
+type reportSettings struct {
+	threshold          string
+	now                time.Time
+	selected           map[string]bool // policies to report; nil: all
+	failOnUndetermined bool
+	sources            *tfsource.Index // nil without --source-dir
+	// created holds the addresses whose undetermined verdicts are
+	// reported (createdByPlan).
+	created map[string]bool
+}
+
+func buildCheckReport(ctx context.Context, set *policies.Set, docs []resource.Resource, rs reportSettings) (*checkReport, error) {
+	var metas []policies.Metadata
+	for _, m := range set.Policies() {
+		if rs.selected == nil || rs.selected[m.ID] {
+			metas = append(metas, m)
+		}
+	}
 	byType := map[string][]string{}
 	for _, m := range metas {
 		for _, t := range m.ResourceTypes {
@@ -72,14 +112,15 @@ func buildCheckReport(ctx context.Context, set *policies.Set, docs []resource.Re
 		}
 	}
 	r := &checkReport{
-		Revision:  set.Revision(),
-		Threshold: threshold,
-		Resources: []checkedResource{},
-		Findings:  []checkFinding{},
-		policies:  metas,
+		Revision:           set.Revision(),
+		Threshold:          rs.threshold,
+		FailOnUndetermined: rs.failOnUndetermined,
+		Resources:          []checkedResource{},
+		Findings:           []checkFinding{},
+		policies:           metas,
 	}
 	r.Summary.Resources, r.Summary.Policies = len(docs), len(metas)
-	minRank := slices.Index(policies.Severities, threshold)
+	minRank := slices.Index(policies.Severities, rs.threshold)
 
 	verdicts, err := evaluateAll(ctx, set, docs)
 	if err != nil {
@@ -87,17 +128,25 @@ func buildCheckReport(ctx context.Context, set *policies.Set, docs []resource.Re
 	}
 	for i, doc := range docs {
 		addr := *doc.Address
-		r.Resources = append(r.Resources, checkedResource{Address: addr, Type: doc.Type, Policies: byType[doc.Type]})
-		for _, v := range verdicts[i] {
-			ex := exempt.FromTags(doc.Tags, v.PolicyID, now)
-			f := checkFinding{
-				Address: addr, Type: doc.Type, PolicyID: v.PolicyID, Title: v.Title,
-				Severity: v.Severity, Message: v.Message, Controls: v.Controls,
-				Remediation: v.Remediation, Params: v.Params,
-				Suppressed: ex.Exempt, Reason: ex.Reason,
+		var loc *tfsource.Location
+		if l, ok := rs.sources.Locate(addr); ok {
+			loc = &l
+		}
+		r.Resources = append(r.Resources, checkedResource{Address: addr, Type: doc.Type, Policies: byType[doc.Type], Location: loc})
+		add := func(f checkFinding) {
+			if rs.selected != nil && !rs.selected[f.PolicyID] {
+				return
 			}
-			f.Blocking = !f.Suppressed && slices.Index(policies.Severities, f.Severity) >= minRank
-			r.Summary.Violations++
+			ex := exempt.FromTags(doc.Tags, f.PolicyID, rs.now)
+			f.Address, f.Type, f.Location = addr, doc.Type, loc
+			f.Suppressed, f.Reason = ex.Exempt, ex.Reason
+			counts := f.Status == statusViolation || rs.failOnUndetermined
+			f.Blocking = counts && !f.Suppressed && slices.Index(policies.Severities, f.Severity) >= minRank
+			if f.Status == statusViolation {
+				r.Summary.Violations++
+			} else {
+				r.Summary.Undetermined++
+			}
 			if f.Suppressed {
 				r.Summary.Suppressed++
 			}
@@ -106,23 +155,39 @@ func buildCheckReport(ctx context.Context, set *policies.Set, docs []resource.Re
 			}
 			r.Findings = append(r.Findings, f)
 		}
+		for _, v := range verdicts[i].Violations {
+			add(checkFinding{
+				Status: statusViolation, PolicyID: v.PolicyID, Title: v.Title,
+				Severity: v.Severity, Message: v.Message, Controls: v.Controls,
+				Remediation: v.Remediation, Params: v.Params,
+			})
+		}
+		for _, u := range verdicts[i].Undetermined {
+			if !rs.created[addr] {
+				continue
+			}
+			add(checkFinding{
+				Status: statusUndetermined, Unknown: u.Unknown, PolicyID: u.PolicyID, Title: u.Title,
+				Severity: u.Severity, Message: u.Message, Controls: u.Controls, Params: map[string]any{},
+			})
+		}
 	}
 	return r, nil
 }
 
 // evaluateAll runs the documents through the set on every core: the Set is
 // safe for concurrent use and a plan is judged resource by resource.
-func evaluateAll(ctx context.Context, set *policies.Set, docs []resource.Resource) ([][]policies.Violation, error) {
-	out := make([][]policies.Violation, len(docs))
+func evaluateAll(ctx context.Context, set *policies.Set, docs []resource.Resource) ([]policies.Assessment, error) {
+	out := make([]policies.Assessment, len(docs))
 	errs := make([]error, len(docs))
 	checkParallel(len(docs), func(i int) {
-		vs, err := set.Evaluate(ctx, docs[i])
+		a, err := set.Assess(ctx, docs[i])
 		if err != nil {
 			// A policy that failed says nothing: reporting the resource
 			// as passing would let the plan through unjudged.
 			err = fmt.Errorf("%s: %w", *docs[i].Address, err)
 		}
-		out[i], errs[i] = vs, err
+		out[i], errs[i] = a, err
 	})
 	for _, err := range errs {
 		if err != nil {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -16,9 +18,11 @@ import (
 )
 
 // SARIF 2.1.0, in the subset GitHub code scanning reads: rules from each
-// policy's METADATA, one result per finding, each located in the plan file
-// (GitHub needs a physical location) and named by its Terraform address (a
-// logical location).
+// policy's METADATA, one result per finding, each located at its resource
+// block in the .tf files (--source-dir), else in the plan file (GitHub needs
+// a physical location), and named by its Terraform address (a logical
+// location). An undetermined verdict is a result of kind "review" (level
+// "none", as SARIF requires of a kind other than "fail").
 const (
 	sarifSchema  = "https://json.schemastore.org/sarif-2.1.0.json"
 	sarifVersion = "2.1.0"
@@ -79,6 +83,7 @@ type sarifConfig struct {
 type sarifResult struct {
 	RuleID              string             `json:"ruleId"`
 	RuleIndex           int                `json:"ruleIndex"`
+	Kind                string             `json:"kind,omitempty"`
 	Level               string             `json:"level"`
 	Message             sarifText          `json:"message"`
 	Locations           []sarifLocation    `json:"locations"`
@@ -139,13 +144,18 @@ func writeCheckSARIF(w io.Writer, r *checkReport) error {
 	}
 	results := make([]sarifResult, 0, len(r.Findings))
 	for _, f := range r.Findings {
+		physical := sarifPhysical{ArtifactLocation: sarifArtifact{URI: uri}, Region: locate(f.Address)}
+		if l := f.Location; l != nil {
+			physical = sarifPhysical{ArtifactLocation: sarifArtifact{URI: sarifFileURI(l.File)},
+				Region: sarifRegion{StartLine: l.Line, StartColumn: l.Column, EndLine: l.EndLine, EndColumn: l.EndColumn}}
+		}
 		res := sarifResult{
 			RuleID:    f.PolicyID,
 			RuleIndex: ruleIndex[f.PolicyID],
 			Level:     sarifLevels[f.Severity],
 			Message:   sarifText{Text: f.Message},
 			Locations: []sarifLocation{{
-				PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: uri}, Region: locate(f.Address)},
+				PhysicalLocation: physical,
 				LogicalLocations: []sarifLogical{{Name: f.Address, FullyQualifiedName: f.Address, Kind: "resource"}},
 			}},
 			// Stable across runs and plan layouts: the plan file changes
@@ -153,8 +163,13 @@ func writeCheckSARIF(w io.Writer, r *checkReport) error {
 			PartialFingerprints: map[string]string{"primaryLocationLineHash": sarifFingerprint(f.PolicyID, f.Address) + ":1"},
 			Properties: map[string]any{
 				"severity": f.Severity, "resource_type": f.Type, "controls": f.Controls,
-				"remediation": f.Remediation, "params": f.Params,
+				"remediation": f.Remediation, "params": f.Params, "status": f.Status,
 			},
+		}
+		if f.Status == statusUndetermined {
+			res.Kind, res.Level = "review", "none"
+			res.Message.Text += " (undetermined until apply: " + strings.Join(f.Unknown, ", ") + ")"
+			res.Properties["unknown"] = f.Unknown
 		}
 		if f.Suppressed {
 			res.Suppressions = []sarifSuppression{{Kind: "external", Status: "accepted", Justification: f.Reason}}
@@ -206,12 +221,29 @@ func sarifRuleFor(m policies.Metadata) sarifRule {
 }
 
 // sarifURI is the plan file as a repository-relative URI; standard input
-// has no file, so results point at the conventional plan.json.
+// has no file, so results point at the conventional plan.json, the same
+// on every run.
 func sarifURI(name string) string {
 	if name == "stdin" {
 		return "plan.json"
 	}
-	return filepath.ToSlash(filepath.Clean(name))
+	return sarifFileURI(name)
+}
+
+// sarifFileURI is a path as code scanning matches it against the
+// repository: relative, with slashes. An absolute path under the working
+// directory (the checkout) is made relative to it; another stays a file
+// URI.
+func sarifFileURI(p string) string {
+	if filepath.IsAbs(p) {
+		wd, err := os.Getwd()
+		rel, rerr := filepath.Rel(wd, p)
+		if err != nil || rerr != nil || strings.HasPrefix(rel, "..") {
+			return (&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}).String()
+		}
+		p = rel
+	}
+	return filepath.ToSlash(filepath.Clean(p))
 }
 
 func sarifFingerprint(policyID, address string) string {

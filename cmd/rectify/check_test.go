@@ -126,8 +126,12 @@ func TestCheckText(t *testing.T) {
 		}
 		last = i
 	}
-	if strings.Contains(out, `aws_s3_bucket.scratch[0]`) {
-		t.Errorf("a resource without violations is listed:\n%s", out)
+	// The scratch buckets' policies (Principal "*") name the new bucket's
+	// ARN: unknown until apply, they are undetermined, not passing, and
+	// the check does not fail on them.
+	if !strings.Contains(out, "aws_s3_bucket.scratch[0] (aws_s3_bucket)\n  UNDETERMINED aws.s3.bucket_policy_public (CRITICAL)\n") ||
+		!strings.Contains(out, "4 undetermined until apply (not failing the check without --fail-on-undetermined)") {
+		t.Errorf("undetermined scratch buckets are not reported:\n%s", out)
 	}
 }
 

@@ -52,13 +52,14 @@ type observability struct {
 	tracing *tracing.Tracing
 }
 
-// setupObservability builds metrics and tracing for a process.
-func setupObservability(ctx context.Context, cfg config.Config, service string) (observability, error) {
+// setupObservability builds metrics and tracing for a process that runs
+// the given parts (metrics.New: none is both).
+func setupObservability(ctx context.Context, cfg config.Config, service string, parts ...metrics.Part) (observability, error) {
 	t, err := tracing.Setup(ctx, tracing.Options{Service: service, OTLPEndpoint: cfg.Tracing.OTLPEndpoint, Insecure: cfg.Tracing.Insecure})
 	if err != nil {
 		return observability{}, err
 	}
-	return observability{metrics: metrics.New(), tracing: t}, nil
+	return observability{metrics: metrics.New(parts...), tracing: t}, nil
 }
 
 func dialTemporal(cfg config.Config, log *slog.Logger, obs ...observability) (client.Client, error) {

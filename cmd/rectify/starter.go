@@ -11,6 +11,7 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/awsclient"
 	"github.com/rectifyhq/rectify/internal/events"
+	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/starter"
 )
@@ -33,7 +34,7 @@ func newStarterCmd(g *globalFlags) *cobra.Command {
 			}
 			ctx, stop := signalContext(cmd.Context())
 			defer stop()
-			obs, err := setupObservability(ctx, cfg, "rectify-starter")
+			obs, err := setupObservability(ctx, cfg, "rectify-starter", metrics.Starter)
 			if err != nil {
 				return err
 			}
@@ -66,6 +67,8 @@ func newStarterCmd(g *globalFlags) *cobra.Command {
 					stop()
 				}
 			}()
+			open := &starter.OpenViolations{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Metrics: m, Log: log}
+			go open.Run(ctx)
 			log.Info("starter consuming", "queue", cfg.Queue.URL, "workers", cfg.Queue.Workers, "http", listen, "slack", slackH != nil)
 			runErr := c.Run(ctx)
 			shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -12,6 +12,7 @@ import (
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/awsclient"
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/worker"
 )
@@ -42,7 +43,7 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 			}
 			ctx, stop := signalContext(cmd.Context())
 			defer stop()
-			obs, err := setupObservability(ctx, cfg, "rectify-worker")
+			obs, err := setupObservability(ctx, cfg, "rectify-worker", metrics.Worker)
 			if err != nil {
 				return err
 			}
@@ -71,7 +72,7 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 				}
 			}
 			if cfg.AWS.SecurityHub == nil || *cfg.AWS.SecurityHub {
-				acts.Findings = &activities.SecurityHub{AWS: factory, Metrics: m, Quiet: time.Duration(cfg.AWS.FindingsBatchDelay), MaxDelay: time.Duration(cfg.AWS.FindingsBatchMaxDelay)}
+				acts.Findings = &activities.SecurityHub{AWS: factory, Metrics: m, Quiet: time.Duration(cfg.AWS.FindingsBatchDelay), MaxDelay: time.Duration(cfg.AWS.FindingsBatchMaxDelay), Links: activities.FindingLinks{TemporalUI: cfg.Temporal.UIURL, Namespace: cfg.Temporal.Namespace, ControlsURL: cfg.AWS.ControlsURL}}
 			}
 			identity := worker.DefaultIdentity()
 			w := worker.New(tc, cfg.Temporal.TaskQueue, acts, worker.Options{Identity: identity})

@@ -90,6 +90,10 @@ type AWS struct {
 	ExternalID string `yaml:"external_id"`
 	// SecurityHub turns finding records on (default true).
 	SecurityHub *bool `yaml:"security_hub"`
+	// ControlsURL is the page each finding's Remediation.Recommendation.Url
+	// points into, at the anchor of the control's "## <policy-id>" heading
+	// (default contract.DefaultControlsURL).
+	ControlsURL string `yaml:"controls_url"`
 	// FindingsBatchDelay is how long a batch of findings waits for one more
 	// to share its BatchImportFindings call (the API is rate-limited per
 	// account and region). Each arrival starts the wait again, so under
@@ -192,7 +196,7 @@ func ParseDuration(s string) (time.Duration, error) {
 func Default() Config {
 	return Config{
 		Temporal: Temporal{Address: "127.0.0.1:7233", Namespace: "default", TaskQueue: "rectify", UIURL: "http://127.0.0.1:8233"},
-		AWS:      AWS{Region: "us-east-1", FindingsBatchDelay: Duration(time.Second), FindingsBatchMaxDelay: Duration(10 * time.Second)},
+		AWS:      AWS{Region: "us-east-1", ControlsURL: contract.DefaultControlsURL, FindingsBatchDelay: Duration(time.Second), FindingsBatchMaxDelay: Duration(10 * time.Second)},
 		Queue:    Queue{Workers: 8},
 		Defaults: PolicySettings{
 			ApprovalTimeout: Duration(24 * time.Hour),
@@ -366,6 +370,9 @@ func (c *Config) Validate() error {
 		return errors.New("temporal.tls_cert_file and temporal.tls_key_file: give both or neither")
 	}
 	if err := checkURL("temporal.ui_url", c.Temporal.UIURL); err != nil {
+		return err
+	}
+	if err := checkURL("aws.controls_url", c.AWS.ControlsURL); err != nil {
 		return err
 	}
 	if c.Queue.Workers < 1 {

@@ -43,6 +43,12 @@ type AppOptions struct {
 	NoStarter bool
 	// Metrics, when set, receives rectify's and the Temporal SDK's metrics.
 	Metrics *metrics.Metrics
+	// StarterMetrics, when set, receives the starter's metrics instead of
+	// Metrics, as a separate starter process would export them.
+	StarterMetrics *metrics.Metrics
+	// OpenViolationsEvery is the refresh period of rectify_open_violations
+	// (default starter.DefaultOpenViolationsRefresh).
+	OpenViolationsEvery time.Duration
 	// Tracing, when set, traces every event through the workflows.
 	Tracing *tracing.Tracing
 }
@@ -106,7 +112,7 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 	}
 	acts := &activities.Activities{
 		AWS: workerAWS, Policies: set, Notifier: opts.Notifier,
-		Findings: &activities.SecurityHub{AWS: workerAWS, Metrics: opts.Metrics, Quiet: time.Duration(cfg.AWS.FindingsBatchDelay), MaxDelay: time.Duration(cfg.AWS.FindingsBatchMaxDelay)},
+		Findings: &activities.SecurityHub{AWS: workerAWS, Metrics: opts.Metrics, Quiet: time.Duration(cfg.AWS.FindingsBatchDelay), MaxDelay: time.Duration(cfg.AWS.FindingsBatchMaxDelay), Links: activities.FindingLinks{TemporalUI: cfg.Temporal.UIURL, Namespace: cfg.Temporal.Namespace, ControlsURL: cfg.AWS.ControlsURL}},
 		Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue, Rules: &cfg, DLQURL: cfg.Queue.DLQURL, AuthGrace: cfg.AWS.AuthGraceAttempts,
 		Log: log, Metrics: opts.Metrics,
 	}
@@ -118,7 +124,11 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 	if acts.Notifier == nil {
 		acts.Notifier = activities.LogNotifier{Log: log}
 	}
-	app := &App{Activities: acts, Stats: &starter.Stats{Metrics: opts.Metrics}}
+	starterMetrics := opts.StarterMetrics
+	if starterMetrics == nil {
+		starterMetrics = opts.Metrics
+	}
+	app := &App{Activities: acts, Stats: &starter.Stats{Metrics: starterMetrics}}
 	app.Worker = rworker.New(opts.Temporal, cfg.Temporal.TaskQueue, acts, rworker.Options{})
 	if err := app.Worker.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
@@ -151,6 +161,10 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 			log.Error("starter stopped", "err", err)
 		}
 	})
+	if starterMetrics != nil {
+		open := &starter.OpenViolations{Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue, Metrics: starterMetrics, Every: opts.OpenViolationsEvery, Log: log}
+		app.done.Go(func() { open.Run(runCtx) })
+	}
 	return app, nil
 }
 

@@ -65,16 +65,21 @@ type stack struct {
 	app      *App
 	cfg      config.Config
 	metrics  *metrics.Metrics
-	spans    *tracetest.InMemoryExporter
-	tracing  *tracing.Tracing
-	sg       resource.Ref
-	bucket   resource.Ref
-	events   *trail
+	// starterMetrics, when set, receives the starter's metrics apart
+	// from the worker's, as two processes export them.
+	starterMetrics *metrics.Metrics
+	openEvery      time.Duration // rectify_open_violations refresh
+	spans          *tracetest.InMemoryExporter
+	tracing        *tracing.Tracing
+	sg             resource.Ref
+	bucket         resource.Ref
+	events         *trail
 }
 
 // newStack starts a fake cloud with the demo seed and an app on its own
-// task queue; configure adjusts the configuration before the app starts.
-func newStack(t *testing.T, configure func(*config.Config)) *stack {
+// task queue; configure adjusts the configuration before the app starts,
+// and each option the stack.
+func newStack(t *testing.T, configure func(*config.Config), options ...func(*stack)) *stack {
 	t.Helper()
 	ctx := context.Background()
 	n := testSeq.Add(1)
@@ -94,6 +99,9 @@ func newStack(t *testing.T, configure func(*config.Config)) *stack {
 	if configure != nil {
 		configure(&s.cfg)
 	}
+	for _, o := range options {
+		o(s)
+	}
 	s.startApp(ctx)
 	d := &Demo{Endpoint: s.endpoint, Suffix: s.suffix}
 	if s.sg, s.bucket, err = d.Targets(ctx); err != nil {
@@ -107,6 +115,8 @@ func (s *stack) startApp(ctx context.Context) {
 	log := slog.New(slog.NewTextHandler(newTestWriter(s.t), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if s.metrics == nil {
 		s.metrics = metrics.New()
+	}
+	if s.tracing == nil {
 		s.spans = tracetest.NewInMemoryExporter()
 		tr, err := tracing.Setup(ctx, tracing.Options{Service: "rectify-test", Exporter: s.spans})
 		if err != nil {
@@ -114,7 +124,8 @@ func (s *stack) startApp(ctx context.Context) {
 		}
 		s.tracing = tr
 	}
-	app, err := StartApp(ctx, AppOptions{Temporal: temporalServer.Client, Config: s.cfg, Policies: policySet, Log: log, Metrics: s.metrics, Tracing: s.tracing})
+	app, err := StartApp(ctx, AppOptions{Temporal: temporalServer.Client, Config: s.cfg, Policies: policySet, Log: log,
+		Metrics: s.metrics, StarterMetrics: s.starterMetrics, OpenViolationsEvery: s.openEvery, Tracing: s.tracing})
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
+
+	"github.com/rectifyhq/rectify/internal/contract"
 )
 
 // TemporalHandler returns a Temporal SDK metrics handler that records on
@@ -17,13 +19,35 @@ import (
 // with different tag sets, which client_golang's vectors refuse, so series
 // are kept here and exported by one collector with each name's union of
 // label names (a missing label is "").
+//
+// rectify's own workflow timers (contract.Timer*) are not SDK metrics: they
+// go to their histograms (ApprovalWait, DetectionToVerified), with their
+// own help text and buckets, labelled by policy and severity only. The
+// SDK's tags on a workflow's handler (namespace, task_queue, workflow_type,
+// client_name, worker_type and activity_type "none") say nothing about a
+// violation.
 func (m *Metrics) TemporalHandler() client.MetricsHandler {
 	c := &sdkCollector{families: map[string]*family{}}
 	m.Registry.MustRegister(c)
-	return &sdkHandler{c: c}
+	return &sdkHandler{c: c, m: m}
 }
 
-var timerBuckets = prometheus.ExponentialBuckets(0.001, 2.5, 14) // 1 ms .. ~1.5 h
+// timerBuckets are the SDK timers' buckets: 1 ms to ~149 s in steps of
+// 2.5 (request and task latencies), then 10 min to a day for the
+// end-to-end latency of workflows that wait for people.
+var timerBuckets = append(prometheus.ExponentialBuckets(0.001, 2.5, 14), 600, 3600, 6*3600, 24*3600)
+
+// workflowTimer is the histogram of one of rectify's workflow timers, or
+// nil for an SDK timer.
+func (m *Metrics) workflowTimer(name string) *prometheus.HistogramVec {
+	switch name {
+	case contract.TimerApprovalWait:
+		return m.ApprovalWait
+	case contract.TimerDetectionToVerified:
+		return m.DetectionToVerified
+	}
+	return nil
+}
 
 type kind int
 
@@ -123,6 +147,7 @@ func (c *sdkCollector) Collect(ch chan<- prometheus.Metric) {
 
 type sdkHandler struct {
 	c    *sdkCollector
+	m    *Metrics
 	tags map[string]string
 }
 
@@ -132,7 +157,7 @@ func (h *sdkHandler) WithTags(tags map[string]string) client.MetricsHandler {
 		merged = map[string]string{}
 	}
 	maps.Copy(merged, tags)
-	return &sdkHandler{c: h.c, tags: merged}
+	return &sdkHandler{c: h.c, m: h.m, tags: merged}
 }
 
 func (h *sdkHandler) Counter(name string) client.MetricsCounter {
@@ -154,6 +179,10 @@ func (h *sdkHandler) Gauge(name string) client.MetricsGauge {
 }
 
 func (h *sdkHandler) Timer(name string) client.MetricsTimer {
+	if hv := h.m.workflowTimer(name); hv != nil {
+		o := hv.WithLabelValues(h.tags["policy"], h.tags["severity"])
+		return timerFunc(func(d time.Duration) { o.Observe(d.Seconds()) })
+	}
 	s := h.c.get(name, kindTimer, h.tags)
 	return timerFunc(func(d time.Duration) {
 		sec := d.Seconds()

@@ -1,7 +1,6 @@
 package slackapp
 
 import (
-	"net/url"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -173,16 +172,6 @@ func undoButton(workflowID string) *slack.ActionBlock {
 			slackPlain("This restores the previous configuration and exempts the resource from this policy for a while."),
 			slackPlain("Undo"), slackPlain("Cancel")))
 	return slack.NewActionBlock(BlockDecision, undo)
-}
-
-// temporalURL links to the workflow in the Temporal UI. The ID holds
-// slashes and colons (remediation/<policy>/<arn>), so it is escaped as one
-// path segment.
-func temporalURL(ui, namespace, workflowID string) string {
-	if ui == "" || workflowID == "" {
-		return ""
-	}
-	return strings.TrimSuffix(ui, "/") + "/namespaces/" + url.PathEscape(namespace) + "/workflows/" + url.PathEscape(workflowID)
 }
 
 func slackPlain(s string) *slack.TextBlockObject {

@@ -54,7 +54,7 @@ func (s *Notifier) Notify(ctx context.Context, n contract.Notification) (string,
 	if n.Reply != "" {
 		return n.Thread, s.replyOnly(ctx, log, n)
 	}
-	msg := buildSlackMessage(n, temporalURL(s.uiURL, s.namespace, n.WorkflowID))
+	msg := buildSlackMessage(n, contract.WorkflowURL(s.uiURL, s.namespace, n.WorkflowID))
 	if n.Thread != "" {
 		channel, ts, ok := parseSlackThread(n.Thread)
 		if ok {

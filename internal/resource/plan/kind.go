@@ -139,3 +139,10 @@ func (ks *Kinds) wanted(typ string) bool {
 	_, s := ks.standalone[typ]
 	return p || c || s
 }
+
+// Joined reports whether resources of typ are joined into a parent's
+// document rather than judged as their own.
+func (ks *Kinds) Joined(typ string) bool {
+	_, ok := ks.children[typ]
+	return ok
+}

@@ -67,3 +67,35 @@ grants_everyone(st) if {
 	st.Effect == "Allow"
 	st.NotPrincipal
 }
+
+# Unknowns (plan plane). A key absent from a document is unknown until
+# apply. Controls use these helpers in their undetermined rules, which say
+# that the verdict depends on such a value; deny never does.
+
+# absent: obj is an object that lacks key.
+absent(obj, key) if {
+	is_object(obj)
+	not key in object.keys(obj)
+}
+
+# unknown_properties: which of keys input.resource.properties lacks.
+unknown_properties(keys) := [k | some k in keys; absent(input.resource.properties, k)]
+
+peer_keys := {"cidr_ipv4", "cidr_ipv6", "referenced_group_id", "prefix_list_id"}
+
+# peer_unknown: a rule names exactly one peer; one that names none has a
+# peer unknown at plan time (a CIDR or group created in the same plan).
+peer_unknown(rule) if count(peer_keys & object.keys(rule)) == 0
+
+# ports_unknown: the protocol, or a TCP/UDP rule's ports, are unknown.
+ports_unknown(rule) if absent(rule, "protocol")
+
+ports_unknown(rule) if {
+	rule.protocol in {"tcp", "udp"}
+	some k in ["from_port", "to_port"]
+	absent(rule, k)
+}
+
+# unknown_peer_ingress is input.resource's ingress rules whose peer is
+# unknown: each may be open to the world.
+unknown_peer_ingress := [rule | some rule in input.resource.properties.ingress; peer_unknown(rule)]

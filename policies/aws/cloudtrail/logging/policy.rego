@@ -36,3 +36,9 @@ name := input.resource.properties.name if {
 label := name if {
 	is_string(name)
 } else := lib.label(input.resource)
+
+# undetermined: whether the trail logs is unknown until apply.
+undetermined contains {"msg": msg, "unknown": ["logging"]} if {
+	lib.absent(input.resource.properties, "logging")
+	msg := sprintf("CloudTrail trail %s: whether it is logging is unknown until apply", [label])
+}

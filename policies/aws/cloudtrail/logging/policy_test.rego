@@ -30,3 +30,9 @@ test_unknown_name_still_denied if {
 	v.params == {"name": null}
 	contains(v.msg, "aws_cloudtrail.main")
 }
+
+test_undetermined_unknown_logging if {
+	some u in policy.undetermined with input as trail({"name": "main"})
+	u.unknown == ["logging"]
+	count(policy.undetermined) == 0 with input as trail({"name": "main", "logging": true})
+}

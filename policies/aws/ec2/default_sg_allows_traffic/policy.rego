@@ -48,3 +48,12 @@ known_rules(dir) := rules if {
 } else := []
 
 rule_ids(rules) := sort([r.rule_id | some r in rules; is_string(r.rule_id)])
+
+# undetermined: a default group whose rules are unknown until apply may
+# allow traffic. A deny wins.
+undetermined contains {"msg": msg, "unknown": unknown} if {
+	input.resource.properties.group_name == "default"
+	unknown := lib.unknown_properties(["ingress", "egress"])
+	count(unknown) > 0
+	msg := sprintf("default security group %s: its %s rules are unknown until apply", [lib.label(input.resource), concat(" and ", unknown)])
+}

@@ -66,3 +66,15 @@ test_plan_rules_without_ids_denied if {
 	v.params == {"group_id": null, "ingress_rule_ids": [], "egress_rule_ids": [], "ingress_rules": 1, "egress_rules": 0}
 	contains(v.msg, "aws_default_security_group.d")
 }
+
+test_undetermined_unknown_rules if {
+	doc := {"resource": {"type": "aws_security_group", "address": "aws_default_security_group.d", "plane": "plan", "properties": {"group_name": "default", "egress": []}}}
+	some u in policy.undetermined with input as doc
+	u.unknown == ["ingress"]
+	count(policy.deny) == 0 with input as doc
+}
+
+test_determined_known_rules if {
+	count(policy.undetermined) == 0 with input as group("default", [], [])
+	count(policy.undetermined) == 0 with input as {"resource": {"type": "aws_security_group", "properties": {"group_name": "web"}}}
+}

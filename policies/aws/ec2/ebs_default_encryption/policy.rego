@@ -37,3 +37,9 @@ label := region if {
 } else := input.resource.address if {
 	is_string(input.resource.address)
 } else := "this region"
+
+# undetermined: whether the setting is on is unknown until apply.
+undetermined contains {"msg": msg, "unknown": ["enabled"]} if {
+	not "enabled" in object.keys(input.resource.properties)
+	msg := sprintf("EBS encryption by default in %s: whether it is on is unknown until apply", [label])
+}

@@ -31,3 +31,10 @@ test_plan_without_region_still_denied if {
 	v.params == {"region": null}
 	contains(v.msg, "aws_ebs_encryption_by_default.this")
 }
+
+test_undetermined_unknown_setting if {
+	some u in policy.undetermined with input as setting({})
+	u.unknown == ["enabled"]
+	count(policy.undetermined) == 0 with input as setting({"enabled": true})
+	count(policy.undetermined) == 0 with input as setting({"enabled": false})
+}

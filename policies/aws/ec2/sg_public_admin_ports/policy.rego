@@ -78,3 +78,41 @@ resource_label := input.resource.id if {
 } else := input.resource.address if {
 	is_string(input.resource.address)
 } else := "(unknown id)"
+
+# undetermined: the verdict depends on what the plan does not know yet. A
+# deny wins: a group already failing is reported failing.
+undetermined contains {"msg": msg, "unknown": ["ingress"]} if {
+	lib.absent(input.resource.properties, "ingress")
+	msg := sprintf("security group %s: its ingress rules are unknown until apply", [resource_label])
+}
+
+undetermined contains {"msg": msg, "unknown": ["ingress"]} if {
+	count(uncertain) > 0
+	msg := sprintf("security group %s: %s may reach SSH or RDP from the internet; its peer or ports are unknown until apply", [
+		resource_label,
+		concat(", ", sort([describe_uncertain(rule) | some rule in uncertain])),
+	])
+}
+
+# A rule open to the world whose ports are unknown, or whose peer is
+# unknown while its ports reach an admin port or are unknown.
+uncertain contains rule if {
+	some rule in lib.public_ingress
+	lib.ports_unknown(rule)
+}
+
+uncertain contains rule if {
+	some rule in lib.unknown_peer_ingress
+	may_reach_admin_port(rule)
+}
+
+may_reach_admin_port(rule) if reaches_admin_port(rule)
+
+may_reach_admin_port(rule) if lib.ports_unknown(rule)
+
+describe_uncertain(rule) := sprintf("ingress %s %v-%v from %s", [
+	object.get(rule, "protocol", "(unknown protocol)"),
+	object.get(rule, "from_port", "?"),
+	object.get(rule, "to_port", "?"),
+	object.get(rule, "cidr_ipv4", object.get(rule, "cidr_ipv6", "(unknown peer)")),
+])

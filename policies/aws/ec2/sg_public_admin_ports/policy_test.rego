@@ -185,3 +185,32 @@ test_rule_ids_hold_only_known_ids if {
 	v.params.rule_ids == ["sgr-known"]
 	count(v.params.rules) == 2
 }
+
+# undetermined: the verdict depends on values unknown at plan time.
+
+test_undetermined_unknown_ingress if {
+	doc := {"resource": object.union(object.remove(plan_sg([]).resource, ["properties"]), {"properties": {"group_name": "web"}})}
+	some u in policy.undetermined with input as doc
+	u.unknown == ["ingress"]
+	count(policy.deny) == 0 with input as doc
+}
+
+test_undetermined_unknown_peer_on_ssh if {
+	rule := {"protocol": "tcp", "from_port": 22, "to_port": 22}
+	some u in policy.undetermined with input as plan_sg([rule])
+	contains(u.msg, "ingress tcp 22-22 from (unknown peer)")
+	count(policy.deny) == 0 with input as plan_sg([rule])
+}
+
+test_undetermined_world_with_unknown_ports if {
+	some u in policy.undetermined with input as plan_sg([{"protocol": "tcp", "cidr_ipv4": "0.0.0.0/0"}])
+	contains(u.msg, "tcp ?-? from 0.0.0.0/0")
+}
+
+test_determined_known_rules if {
+	count(policy.undetermined) == 0 with input as plan_sg([tcp("", 443, 443, "0.0.0.0/0"), tcp("", 22, 22, "10.0.0.0/8")])
+
+	# An unknown peer on a port that is no admin port decides nothing.
+	count(policy.undetermined) == 0 with input as plan_sg([{"protocol": "tcp", "from_port": 443, "to_port": 443}])
+	count(policy.undetermined) == 0 with input as sg([tcp("sgr-1", 22, 22, "0.0.0.0/0")])
+}

@@ -83,3 +83,31 @@ deny contains {"msg": msg, "params": params} if {
 		concat(", ", [sprintf("%s (%d)", [data_ports[p], p]) | some p in ports]),
 	])
 }
+
+# undetermined: the verdict depends on what the plan does not know yet. A
+# deny wins: a group already failing is reported failing.
+undetermined contains {"msg": msg, "unknown": ["ingress"]} if {
+	lib.absent(input.resource.properties, "ingress")
+	msg := sprintf("security group %s: its ingress rules are unknown until apply", [lib.label(input.resource)])
+}
+
+undetermined contains {"msg": msg, "unknown": ["ingress"]} if {
+	count(uncertain) > 0
+	msg := sprintf("security group %s: %d ingress rule(s) may expose a database port to the internet; their peer or ports are unknown until apply", [
+		lib.label(input.resource), count(uncertain),
+	])
+}
+
+uncertain contains rule if {
+	some rule in lib.public_ingress
+	lib.ports_unknown(rule)
+}
+
+uncertain contains rule if {
+	some rule in lib.unknown_peer_ingress
+	may_reach(rule)
+}
+
+may_reach(rule) if count(reached(rule)) > 0
+
+may_reach(rule) if lib.ports_unknown(rule)

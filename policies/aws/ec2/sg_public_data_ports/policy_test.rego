@@ -104,3 +104,19 @@ test_plan_rule_without_id_denied if {
 	v.params == {"rule_ids": [], "rules": [rule], "ports": [6379]}
 	contains(v.msg, "aws_security_group.db")
 }
+
+test_undetermined_unknown_peer_on_database_port if {
+	doc := plan_sg([{"protocol": "tcp", "from_port": 5432, "to_port": 5432}])
+	some u in policy.undetermined with input as doc
+	u.unknown == ["ingress"]
+	count(policy.deny) == 0 with input as doc
+}
+
+test_undetermined_unknown_ingress if {
+	doc := {"resource": object.union(object.remove(plan_sg([]).resource, ["properties"]), {"properties": {"group_name": "db"}})}
+	count(policy.undetermined) == 1 with input as doc
+}
+
+test_determined_known_rules if {
+	count(policy.undetermined) == 0 with input as plan_sg([tcp("", 443, 443, "0.0.0.0/0"), {"protocol": "tcp", "from_port": 22, "to_port": 22}])
+}

@@ -68,3 +68,17 @@ name := input.resource.properties.name if {
 label := name if {
 	is_string(name)
 } else := lib.label(input.resource)
+
+# undetermined: attached policies, inline policies, or an inline policy's
+# document unknown until apply. A deny wins.
+undetermined contains {"msg": msg, "unknown": unknown} if {
+	unknown := lib.unknown_properties(["attached_policy_arns", "inline_policies"])
+	count(unknown) > 0
+	msg := sprintf("IAM principal %s: its %s are unknown until apply", [label, concat(" and ", unknown)])
+}
+
+undetermined contains {"msg": msg, "unknown": [sprintf("inline_policies[%s].document", [n]) | some n in unknown]} if {
+	unknown := sort([p.name | some p in input.resource.properties.inline_policies; lib.absent(p, "document")])
+	count(unknown) > 0
+	msg := sprintf("IAM principal %s: inline policy %s is unknown until apply", [label, concat(", ", unknown)])
+}

@@ -73,3 +73,20 @@ test_unknown_name_still_denied if {
 	v.params.name == null
 	contains(v.msg, "aws_iam_role.r")
 }
+
+test_undetermined_unknown_inline_document if {
+	doc := principal("aws_iam_role", [], [{"name": "deploy"}])
+	some u in policy.undetermined with input as doc
+	u.unknown == ["inline_policies[deploy].document"]
+	count(policy.deny) == 0 with input as doc
+}
+
+test_undetermined_unknown_lists if {
+	doc := {"resource": {"type": "aws_iam_role", "address": "aws_iam_role.r", "plane": "plan", "properties": {"name": "r", "attached_policy_arns": []}}}
+	some u in policy.undetermined with input as doc
+	u.unknown == ["inline_policies"]
+}
+
+test_determined_known_policies if {
+	count(policy.undetermined) == 0 with input as principal("aws_iam_role", [], [inline("read", [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["*"]}])])
+}

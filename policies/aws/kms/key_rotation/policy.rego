@@ -35,3 +35,18 @@ deny contains {"msg": msg, "params": {"key_id": key_id}} if {
 key_id := input.resource.properties.key_id if {
 	is_string(input.resource.properties.key_id)
 } else := null
+
+# undetermined: a key that may be a rotatable customer key without
+# rotation, where some of what decides it is unknown until apply. Every
+# known value must point the deny's way; a deny wins.
+expected := {"key_manager": "CUSTOMER", "key_spec": "SYMMETRIC_DEFAULT", "origin": "AWS_KMS", "key_rotation_enabled": false}
+
+undetermined contains {"msg": msg, "unknown": unknown} if {
+	props := input.resource.properties
+	unknown := sort([k | some k, _ in expected; lib.absent(props, k)])
+	count(unknown) > 0
+	every k, v in expected {
+		object.get(props, k, v) == v
+	}
+	msg := sprintf("KMS key %s: %s unknown until apply, so whether it rotates cannot be told", [lib.label(input.resource), concat(", ", unknown)])
+}

@@ -61,3 +61,16 @@ test_new_key_in_plan_denied if {
 	v.params == {"key_id": null}
 	contains(v.msg, "aws_kms_key.data")
 }
+
+test_undetermined_unknown_rotation if {
+	doc := {"resource": {"type": "aws_kms_key", "address": "aws_kms_key.k", "plane": "plan", "properties": {"key_manager": "CUSTOMER", "key_spec": "SYMMETRIC_DEFAULT", "origin": "AWS_KMS"}}}
+	some u in policy.undetermined with input as doc
+	u.unknown == ["key_rotation_enabled"]
+	count(policy.deny) == 0 with input as doc
+}
+
+test_determined_when_a_known_value_rules_it_out if {
+	# An asymmetric key cannot rotate, whatever else is unknown.
+	doc := {"resource": {"type": "aws_kms_key", "address": "aws_kms_key.k", "plane": "plan", "properties": {"key_spec": "RSA_2048"}}}
+	count(policy.undetermined) == 0 with input as doc
+}

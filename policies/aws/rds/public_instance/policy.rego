@@ -36,3 +36,9 @@ identifier := input.resource.properties.identifier if {
 label := identifier if {
 	is_string(identifier)
 } else := lib.label(input.resource)
+
+# undetermined: whether the instance is publicly accessible is unknown until apply.
+undetermined contains {"msg": msg, "unknown": ["publicly_accessible"]} if {
+	lib.absent(input.resource.properties, "publicly_accessible")
+	msg := sprintf("RDS DB instance %s: whether it is publicly accessible is unknown until apply", [label])
+}

@@ -30,3 +30,9 @@ test_unknown_identifier_still_denied if {
 	v.params == {"identifier": null}
 	contains(v.msg, "aws_db_instance.orders")
 }
+
+test_undetermined_unknown_flag if {
+	some u in policy.undetermined with input as db({"identifier": "orders"})
+	u.unknown == ["publicly_accessible"]
+	count(policy.undetermined) == 0 with input as db({"identifier": "orders", "publicly_accessible": false})
+}

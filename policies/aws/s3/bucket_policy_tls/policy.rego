@@ -61,3 +61,10 @@ bucket := input.resource.properties.bucket if {
 label := bucket if {
 	is_string(bucket)
 } else := lib.label(input.resource)
+
+# undetermined: the bucket policy is unknown until apply, typically because
+# it names the ARN of a bucket created in the same plan. A deny wins.
+undetermined contains {"msg": msg, "unknown": ["policy"]} if {
+	not "policy" in object.keys(input.resource.properties)
+	msg := sprintf("S3 bucket %s: its bucket policy is unknown until apply, so whether it denies requests without TLS cannot be told", [label])
+}

@@ -80,3 +80,12 @@ test_unknown_name_still_denied if {
 	v.params == {"bucket": null}
 	contains(v.msg, "aws_s3_bucket.data")
 }
+
+test_undetermined_unknown_policy if {
+	unknown := {"resource": {"type": "aws_s3_bucket", "address": "aws_s3_bucket.data", "plane": "plan", "properties": {"bucket": "data"}}}
+	some u in policy.undetermined with input as unknown
+	u.unknown == ["policy"]
+	count(policy.deny) == 0 with input as unknown
+	count(policy.undetermined) == 0 with input as bucket(null)
+	count(policy.undetermined) == 0 with input as bucket(doc([tls_deny]))
+}

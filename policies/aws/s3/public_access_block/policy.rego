@@ -49,3 +49,19 @@ bucket_label := bucket if {
 } else := input.resource.address if {
 	is_string(input.resource.address)
 } else := "(unknown name)"
+
+# undetermined: the block, or some of its flags, are unknown until apply
+# (an existing bucket whose block this plan does not manage, a flag from a
+# resource created in the same plan). A deny wins.
+undetermined contains {"msg": msg, "unknown": ["public_access_block"]} if {
+	not "public_access_block" in object.keys(input.resource.properties)
+	msg := sprintf("S3 bucket %s: whether it has a public access block is unknown until apply", [bucket_label])
+}
+
+undetermined contains {"msg": msg, "unknown": [sprintf("public_access_block.%s", [f]) | some f in unknown]} if {
+	pab := input.resource.properties.public_access_block
+	is_object(pab)
+	unknown := [flag | some flag in flags; not flag in object.keys(pab)]
+	count(unknown) > 0
+	msg := sprintf("S3 bucket %s: public access block %s unknown until apply", [bucket_label, concat(", ", unknown)])
+}

@@ -80,3 +80,20 @@ test_unknown_name_still_denied if {
 	v.params == {"bucket": null, "missing_flags": all_flags}
 	contains(v.msg, "aws_s3_bucket.logs")
 }
+
+test_undetermined_unknown_block if {
+	doc := {"resource": {"type": "aws_s3_bucket", "address": "aws_s3_bucket.logs", "plane": "plan", "properties": {"bucket": "logs"}}}
+	some u in policy.undetermined with input as doc
+	u.unknown == ["public_access_block"]
+	count(policy.deny) == 0 with input as doc
+}
+
+test_undetermined_unknown_flag if {
+	some u in policy.undetermined with input as bucket({"block_public_acls": true, "ignore_public_acls": true, "block_public_policy": true})
+	u.unknown == ["public_access_block.restrict_public_buckets"]
+}
+
+test_determined_known_block if {
+	count(policy.undetermined) == 0 with input as bucket(blocked)
+	count(policy.undetermined) == 0 with input as bucket(null)
+}

@@ -55,3 +55,12 @@ bucket := input.resource.properties.bucket if {
 label := bucket if {
 	is_string(bucket)
 } else := lib.label(input.resource)
+
+# undetermined: a sensitive bucket whose default encryption is unknown
+# until apply. A deny wins.
+undetermined contains {"msg": msg, "unknown": ["encryption.sse_algorithm"]} if {
+	some class in classifications
+	class in sensitive
+	not is_string(object.get(object.get(input.resource.properties, "encryption", {}), "sse_algorithm", null))
+	msg := sprintf("S3 bucket %s holds %s data and its default encryption is unknown until apply", [label, class])
+}

@@ -56,3 +56,16 @@ test_no_tags_allowed if {
 	doc := {"resource": {"type": "aws_s3_bucket", "properties": {"encryption": sse_s3}}}
 	count(policy.deny) == 0 with input as doc
 }
+
+test_undetermined_unknown_encryption if {
+	doc := {"resource": {"type": "aws_s3_bucket", "address": "aws_s3_bucket.payroll", "tags": {"data-classification": "confidential"}, "plane": "plan", "properties": {"bucket": "payroll"}}}
+	some u in policy.undetermined with input as doc
+	u.unknown == ["encryption.sse_algorithm"]
+	count(policy.deny) == 0 with input as doc
+}
+
+test_determined_not_sensitive_or_known if {
+	doc := {"resource": {"type": "aws_s3_bucket", "tags": {}, "plane": "plan", "properties": {"bucket": "payroll"}}}
+	count(policy.undetermined) == 0 with input as doc
+	count(policy.undetermined) == 0 with input as bucket({"data-classification": "confidential"}, sse_s3)
+}
