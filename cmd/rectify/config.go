@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/service"
 	"github.com/rectifyhq/rectify/policies"
 )
 
@@ -53,7 +54,7 @@ func loadCheckedPolicies(cfg *config.Config, log *slog.Logger) (*policies.Set, e
 	if err != nil {
 		return nil, err
 	}
-	if err := cfg.ValidateWith(set.IDs()); err != nil {
+	if err := cfg.ValidateWith(set.IDs(), service.Registry.OptionKeys()); err != nil {
 		return nil, err
 	}
 	return set, nil

@@ -35,7 +35,7 @@ func newRootCmd() *cobra.Command {
 		newDLQCmd(&g),
 		newFakecloudCmd(),
 		newEventsCmd(),
-		newCheckCmd(), newPolicyCmd(),
+		newCheckCmd(), newPolicyCmd(), newControlsCmd(),
 		newSlackCmd(),
 		newConfigCmd(&g),
 	)

@@ -63,7 +63,7 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 			}
 			acts := &activities.Activities{
 				AWS: factory, Policies: set, Notifier: activities.LogNotifier{Log: log},
-				Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Rules: &cfg, DLQURL: cfg.Queue.DLQURL, AuthGrace: cfg.AWS.AuthGraceAttempts,
+				Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Rules: &cfg, DLQURL: cfg.Queue.DLQURL, AuthGrace: cfg.AWS.AuthGraceAttempts, Options: cfg.RemediationOptions(),
 				Log: log, Metrics: m,
 			}
 			if cfg.Slack.Enabled() {

@@ -42,6 +42,11 @@ type Config struct {
 	Sweeps []Sweep `yaml:"sweeps"`
 	// Exemptions are the config form of exemptions, beside the tag form.
 	Exemptions []exempt.Rule `yaml:"exemptions"`
+	// Remediation holds what the remediation actions take from the
+	// operator, by the keys they declare (`rectify controls` lists them):
+	// destinations, keys, thresholds. A nested map is read as dotted keys,
+	// so {flow_logs: {destination: arn}} is flow_logs.destination.
+	Remediation map[string]any `yaml:"remediation"`
 	// Settle is how long an evaluation waits after a change for the rest of
 	// its burst before reading the resource.
 	Settle Duration `yaml:"settle"`
@@ -524,5 +529,26 @@ func durations(ds []Duration) []time.Duration {
 	for i, d := range ds {
 		out[i] = time.Duration(d)
 	}
+	return out
+}
+
+// RemediationOptions is the remediation section as dotted keys and text
+// values, the form the actions read.
+func (c *Config) RemediationOptions() map[string]string {
+	out := map[string]string{}
+	var walk func(prefix string, m map[string]any)
+	walk = func(prefix string, m map[string]any) {
+		for k, v := range m {
+			key := prefix + k
+			switch v := v.(type) {
+			case map[string]any:
+				walk(key+".", v)
+			case nil:
+			default:
+				out[key] = fmt.Sprint(v)
+			}
+		}
+	}
+	walk("", c.Remediation)
 	return out
 }

@@ -241,7 +241,7 @@ func TestValidateWithPolicyIDs(t *testing.T) {
 			}
 			c, err := Load(path)
 			if err == nil {
-				err = c.ValidateWith(known)
+				err = c.ValidateWith(known, nil)
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("err = %v\nwant it to mention %q", err, tt.wantErr)
@@ -256,14 +256,14 @@ func TestValidateWithPolicyIDs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := c.ValidateWith(known); err != nil {
+		if err := c.ValidateWith(known, nil); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("a config built in code names no file", func(t *testing.T) {
 		c := Default()
 		c.Policies = map[string]PolicySettings{"aws.s3.publc_access_block": {Mode: contract.ModeOff}}
-		err := c.ValidateWith(known)
+		err := c.ValidateWith(known, nil)
 		if err == nil || !strings.HasPrefix(err.Error(), "config: policies.aws.s3.publc_access_block: no such policy (did you mean aws.s3.public_access_block?)") {
 			t.Fatalf("err = %v", err)
 		}
@@ -273,5 +273,23 @@ func TestValidateWithPolicyIDs(t *testing.T) {
 func TestLoadTrailingEmptyDocument(t *testing.T) {
 	if _, err := Load(writeConfig(t, "dry_run: true\n---\n# nothing else\n")); err != nil {
 		t.Fatalf("a trailing empty document: %v", err)
+	}
+}
+
+// The remediation section is read as dotted keys and checked against the
+// options the actions declare.
+func TestRemediationOptions(t *testing.T) {
+	c := Default()
+	c.Remediation = map[string]any{"flow_logs": map[string]any{"destination": "arn:aws:logs:us-east-1:1:log-group:f"}, "password": map[string]any{"min_length": 16}}
+	got := c.RemediationOptions()
+	if got["flow_logs.destination"] != "arn:aws:logs:us-east-1:1:log-group:f" || got["password.min_length"] != "16" || len(got) != 2 {
+		t.Errorf("options = %v", got)
+	}
+	if err := c.ValidateWith(nil, []string{"flow_logs.destination", "password.min_length"}); err != nil {
+		t.Errorf("known options refused: %v", err)
+	}
+	err := c.ValidateWith(nil, []string{"flow_logs.destination", "password.minimum_length"})
+	if err == nil || !strings.Contains(err.Error(), "remediation.password.min_length") || !strings.Contains(err.Error(), "did you mean password.minimum_length") {
+		t.Errorf("unknown option: %v", err)
 	}
 }

@@ -29,12 +29,30 @@ var regionPattern = regexp.MustCompile(`^[a-z]{2,}(-[a-z]+)+-[0-9]+$`)
 // policies are loaded, and `rectify config validate` calls it for a file, so
 // every entry point refuses the same mistakes. Errors name the file, when
 // the configuration came from one, and the field.
-func (c *Config) ValidateWith(known []string) error {
+func (c *Config) ValidateWith(known, optionKeys []string) error {
 	if err := c.Validate(); err != nil {
 		return c.wrap(err)
 	}
 	if err := c.checkPolicyIDs(known); err != nil {
 		return c.wrap(err)
+	}
+	if err := c.checkOptions(optionKeys); err != nil {
+		return c.wrap(err)
+	}
+	return nil
+}
+
+// checkOptions refuses a remediation key no action declares: a typo would
+// leave the action waiting for a setting it already has.
+func (c *Config) checkOptions(known []string) error {
+	for _, k := range sortedKeys(c.RemediationOptions()) {
+		if slices.Contains(known, k) {
+			continue
+		}
+		if len(known) == 0 {
+			return fmt.Errorf("remediation.%s: no action takes options", k)
+		}
+		return fmt.Errorf("remediation.%s: no action takes this option%s", k, suggest.Hint(k, known))
 	}
 	return nil
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/logging"
 	"github.com/rectifyhq/rectify/internal/metrics"
+	"github.com/rectifyhq/rectify/internal/service"
 	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/internal/tracing"
 	"github.com/rectifyhq/rectify/policies"
@@ -83,7 +84,7 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 	}
 	// The same check as `rectify worker`: a mode, exemption or route for a
 	// policy that does not exist is refused, not silently ignored.
-	if err := cfg.ValidateWith(set.IDs()); err != nil {
+	if err := cfg.ValidateWith(set.IDs(), service.Registry.OptionKeys()); err != nil {
 		return nil, err
 	}
 	if opts.Metrics != nil || opts.Tracing != nil {
@@ -113,7 +114,7 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 	acts := &activities.Activities{
 		AWS: workerAWS, Policies: set, Notifier: opts.Notifier,
 		Findings: &activities.SecurityHub{AWS: workerAWS, Metrics: opts.Metrics, Quiet: time.Duration(cfg.AWS.FindingsBatchDelay), MaxDelay: time.Duration(cfg.AWS.FindingsBatchMaxDelay), Links: activities.FindingLinks{TemporalUI: cfg.Temporal.UIURL, Namespace: cfg.Temporal.Namespace, ControlsURL: cfg.AWS.ControlsURL}},
-		Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue, Rules: &cfg, DLQURL: cfg.Queue.DLQURL, AuthGrace: cfg.AWS.AuthGraceAttempts,
+		Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue, Rules: &cfg, DLQURL: cfg.Queue.DLQURL, AuthGrace: cfg.AWS.AuthGraceAttempts, Options: cfg.RemediationOptions(),
 		Log: log, Metrics: opts.Metrics,
 	}
 	if acts.Notifier == nil && cfg.Slack.Enabled() {

@@ -226,3 +226,15 @@ func (r *Registry) RequiredActions() []string {
 	}
 	return slices.Sorted(maps.Keys(seen))
 }
+
+// OptionKeys are the remediation options every action declares, sorted:
+// what the config's remediation section may set.
+func (r *Registry) OptionKeys() []string {
+	seen := map[string]bool{}
+	for _, a := range r.actions {
+		for _, o := range a.Options {
+			seen[o.Key] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
