@@ -19,12 +19,19 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/guardduty"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
@@ -246,3 +253,44 @@ func (f *Factory) SecurityHub(account, region string) *securityhub.Client {
 // SQS returns an SQS client with the base credentials: the event queue
 // lives in rectify's own account.
 func (f *Factory) SQS() *sqs.Client { return sqs.NewFromConfig(f.base) }
+
+// SQSIn returns an SQS client for queues in a target account (the SQS
+// controls), through the account's remediation role.
+func (f *Factory) SQSIn(account, region string) *sqs.Client {
+	return sqs.NewFromConfig(f.Config(account, region))
+}
+
+// SNS returns an SNS client for account and region.
+func (f *Factory) SNS(account, region string) *sns.Client {
+	return sns.NewFromConfig(f.Config(account, region))
+}
+
+// ConfigService returns an AWS Config client for account and region.
+func (f *Factory) ConfigService(account, region string) *configservice.Client {
+	return configservice.NewFromConfig(f.Config(account, region))
+}
+
+// GuardDuty returns a GuardDuty client for account and region.
+func (f *Factory) GuardDuty(account, region string) *guardduty.Client {
+	return guardduty.NewFromConfig(f.Config(account, region))
+}
+
+// ECR returns an ECR client for account and region.
+func (f *Factory) ECR(account, region string) *ecr.Client {
+	return ecr.NewFromConfig(f.Config(account, region))
+}
+
+// Lambda returns a Lambda client for account and region.
+func (f *Factory) Lambda(account, region string) *lambda.Client {
+	return lambda.NewFromConfig(f.Config(account, region))
+}
+
+// CloudWatch returns a CloudWatch client for account and region.
+func (f *Factory) CloudWatch(account, region string) *cloudwatch.Client {
+	return cloudwatch.NewFromConfig(f.Config(account, region))
+}
+
+// CloudWatchLogs returns a CloudWatch Logs client for account and region.
+func (f *Factory) CloudWatchLogs(account, region string) *cloudwatchlogs.Client {
+	return cloudwatchlogs.NewFromConfig(f.Config(account, region))
+}
