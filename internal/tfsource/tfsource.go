@@ -23,6 +23,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/rectifyhq/rectify/internal/resource/plan"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -245,7 +246,7 @@ func (ix *Index) Locate(address string) (Location, bool) {
 // "data.aws_iam_policy.y"), without instance keys: the address of the
 // block the instance was expanded from.
 func ConfigAddress(address string) (modules []string, resource string, ok bool) {
-	parts := strings.Split(stripKeys(address), ".")
+	parts := strings.Split(plan.StripKeys(address), ".")
 	for len(parts) >= 2 && parts[0] == "module" {
 		modules = append(modules, "module."+parts[1])
 		parts = parts[2:]
@@ -262,33 +263,6 @@ func ConfigAddress(address string) (modules []string, resource string, ok bool) 
 		}
 	}
 	return modules, strings.Join(parts, "."), true
-}
-
-// stripKeys drops every [key] of an address, quoted keys included
-// (["a.b"] holds a dot).
-func stripKeys(s string) string {
-	var b strings.Builder
-	depth, inString := 0, false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case inString:
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				inString = false
-			}
-		case c == '"' && depth > 0:
-			inString = true
-		case c == '[':
-			depth++
-		case c == ']':
-			depth--
-		case depth == 0:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
 }
 
 func join(path, elem string) string {

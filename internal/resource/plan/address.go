@@ -5,10 +5,11 @@ import (
 	"strings"
 )
 
-// configModule turns a module instance address ("module.app[0].module.db")
-// into the configuration path it was expanded from ("module.app.module.db"),
-// which is how configuration.root_module.module_calls is keyed.
-func configModule(moduleAddr string) string {
+// StripKeys turns an instance address ("module.app[0].module.db",
+// `aws_s3_bucket.b["a.b"]`) into the configuration address it was expanded
+// from ("module.app.module.db"), which is how
+// configuration.root_module.module_calls and the .tf files name it.
+func StripKeys(moduleAddr string) string {
 	var b strings.Builder
 	depth, inString := 0, false
 	for i := 0; i < len(moduleAddr); i++ {

@@ -49,8 +49,8 @@ func TestConfigModule(t *testing.T) {
 		`module.a["x]\"y"].module.b`:         "module.a.module.b",
 	}
 	for in, want := range tests {
-		if got := configModule(in); got != want {
-			t.Errorf("configModule(%q) = %q, want %q", in, got, want)
+		if got := StripKeys(in); got != want {
+			t.Errorf("StripKeys(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -174,7 +174,7 @@ func (b *builder) fromChange(rc ResourceChange) (*Instance, error) {
 }
 
 func (b *builder) newInstance(addr, module, typ, name string, index any, after map[string]any) *Instance {
-	cfgKey := configModule(module) + "|" + typ + "." + name
+	cfgKey := StripKeys(module) + "|" + typ + "." + name
 	cfg := b.configs[cfgKey]
 	region := ""
 	if cfg != nil {
