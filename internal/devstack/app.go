@@ -19,6 +19,7 @@ import (
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/awsclient"
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/logging"
@@ -141,7 +142,7 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 		return nil, err
 	}
 	app.Consumer = &starter.Consumer{
-		SQS: starterAWS.SQS(), QueueURL: cfg.Queue.URL, Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue,
+		SQS: starterAWS.SQS(), QueueURL: cfg.Queue.URL, Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue, Namespace: cfg.Temporal.Namespace,
 		Filter: events.Filter{RemediationRoles: cfg.RemediationRoles}, Accounts: cfg.Accounts, Settle: time.Duration(cfg.Settle), Workers: cfg.Queue.Workers,
 		VisibilityTimeout: time.Duration(cfg.Queue.VisibilityTimeout),
 		Log:               log, Stats: app.Stats, DLQURL: cfg.Queue.DLQURL, Tracer: opts.Tracing.Tracer(),
@@ -187,6 +188,9 @@ func AppConfig(taskQueue, endpoint, queueURL string) config.Config {
 	cfg.Queue.DLQURL = strings.TrimSuffix(queueURL, EventQueue) + DeadLetterQueue
 	cfg.RemediationRoles = []string{RemediationRolePattern}
 	cfg.Approvers = []string{HumanUser}
+	// The demo account starts promoted, so the local stack plays each
+	// policy's mode; any other account starts in observe, as in production.
+	cfg.Stages = []contract.StageRule{{Account: Account, Stage: contract.StageActive, Reason: "the local stack's demo account"}}
 	return cfg
 }
 
