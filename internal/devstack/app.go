@@ -46,6 +46,9 @@ type AppOptions struct {
 	Metrics *metrics.Metrics
 	// Tracing, when set, traces every event through the workflows.
 	Tracing *tracing.Tracing
+	// StageTTL is how long the worker caches the stages people set
+	// (0: activities.DefaultStageTTL).
+	StageTTL time.Duration
 }
 
 // App is a running worker and starter.
@@ -109,7 +112,7 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 		AWS: workerAWS, Policies: set, Notifier: opts.Notifier,
 		Findings: &activities.SecurityHub{AWS: workerAWS, Metrics: opts.Metrics, Quiet: time.Duration(cfg.AWS.FindingsBatchDelay), MaxDelay: time.Duration(cfg.AWS.FindingsBatchMaxDelay)},
 		Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue, Rules: &cfg, DLQURL: cfg.Queue.DLQURL, AuthGrace: cfg.AWS.AuthGraceAttempts,
-		Log: log, Metrics: opts.Metrics,
+		Log: log, Metrics: opts.Metrics, StageTTL: opts.StageTTL,
 	}
 	if acts.Notifier == nil && cfg.Slack.Enabled() {
 		if acts.Notifier, err = slackapp.NewNotifier(&cfg, log); err != nil {

@@ -277,7 +277,11 @@ func WaitState(ctx context.Context, c client.Client, workflowID, state string) (
 	var last contract.Status
 	for {
 		v, err := c.QueryWorkflow(ctx, workflowID, "", contract.QueryStatus)
-		if err == nil && v.Get(&last) == nil && last.State == state {
+		var st contract.Status // fresh: omitted fields must not keep the last poll's
+		if err == nil && v.Get(&st) == nil {
+			last = st
+		}
+		if err == nil && last.State == state {
 			return last, nil
 		}
 		select {
@@ -305,7 +309,11 @@ func WaitLeave(ctx context.Context, c client.Client, workflowID, state string) (
 	var last contract.Status
 	for {
 		v, err := c.QueryWorkflow(ctx, workflowID, "", contract.QueryStatus)
-		if err == nil && v.Get(&last) == nil && last.State != state && last.State != "" {
+		var st contract.Status
+		if err == nil && v.Get(&st) == nil {
+			last = st
+		}
+		if err == nil && last.State != state && last.State != "" {
 			return last, nil
 		}
 		select {
