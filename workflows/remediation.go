@@ -206,12 +206,6 @@ func (r *remediation) askUntilDecided(ctx workflow.Context) (proceed bool, err e
 // event, not a sweep or a Security Hub re-import) asks again at once,
 // with what is there now. again is false when the snooze ended without.
 func (r *remediation) snooze(ctx workflow.Context) (again bool, err error) {
-	r.snoozedUntil = workflow.Now(ctx).Add(r.v.Settings.RejectSnooze)
-	if err := workflow.UpsertMemo(ctx, map[string]any{contract.MemoSnoozedUntil: r.snoozedUntil}); err != nil {
-		return false, fmt.Errorf("upsert snooze: %w", err)
-	}
-	r.fixedBy, r.changedAgain = nil, nil
-	r.details(ctx)
 	got, err := workflow.AwaitWithTimeout(ctx, r.snoozedUntil.Sub(workflow.Now(ctx)), func() bool {
 		return r.changedAgain != nil || r.fixedBy != nil
 	})
@@ -236,6 +230,20 @@ func (r *remediation) snooze(ctx workflow.Context) (again bool, err error) {
 	return true, nil
 }
 
+// startSnooze opens the snooze of a rejection (when the settings have
+// one): from here on a recheck is taken as snooze() reads it.
+func (r *remediation) startSnooze(ctx workflow.Context) error {
+	if r.v.Settings.RejectSnooze <= 0 {
+		return nil
+	}
+	r.fixedBy, r.changedAgain = nil, nil
+	r.snoozedUntil = workflow.Now(ctx).Add(r.v.Settings.RejectSnooze)
+	if err := workflow.UpsertMemo(ctx, map[string]any{contract.MemoSnoozedUntil: r.snoozedUntil}); err != nil {
+		return fmt.Errorf("upsert snooze: %w", err)
+	}
+	return nil
+}
+
 // resourceChanged says whether a change is a real change of the resource,
 // as opposed to a sweep or a re-import of a finding that only restate it.
 func resourceChanged(c contract.Change) bool {
@@ -248,15 +256,16 @@ func (r *remediation) awaitDecision(ctx workflow.Context) (proceed bool, err err
 	timeout := r.v.Settings.ApprovalTimeout
 	asked := workflow.Now(ctx)
 	r.deadline = asked.Add(timeout)
-	if err := r.setState(ctx, contract.StateAwaitingApproval, r.reasked+"approve to "+r.planned()); err != nil {
-		return false, err
-	}
-	r.reasked = ""
 	if r.Version >= versionSnoozeOnReject {
+		// Before the state, so a list that shows AwaitingApproval has it.
 		if err := workflow.UpsertMemo(ctx, map[string]any{contract.MemoDeadline: r.deadline}); err != nil {
 			return false, fmt.Errorf("upsert approval deadline: %w", err)
 		}
 	}
+	if err := r.setState(ctx, contract.StateAwaitingApproval, r.reasked+"approve to "+r.planned()); err != nil {
+		return false, err
+	}
+	r.reasked = ""
 	if err := r.awaitWithNudges(ctx, timeout); err != nil {
 		return false, err
 	}
@@ -271,6 +280,18 @@ func (r *remediation) awaitDecision(ctx workflow.Context) (proceed bool, err err
 		note := "rejected by " + r.decision.User
 		if r.Reason != "" {
 			note += ": " + r.Reason
+		}
+		if r.Version >= versionSnoozeOnReject {
+			// The state and the snooze first: the person who rejected reads
+			// them back at once (rectify list, show), while the finding
+			// write may wait for the one before it to leave its batch.
+			if err := r.startSnooze(ctx); err != nil {
+				return false, err
+			}
+			if err := r.setState(ctx, contract.StateRejected, note); err != nil {
+				return false, err
+			}
+			return false, r.record(ctx, activities.FindingNotified, note)
 		}
 		if err := r.record(ctx, activities.FindingNotified, note); err != nil {
 			return false, err

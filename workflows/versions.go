@@ -38,7 +38,8 @@ const (
 	// versionSnoozeOnReject: a rejection keeps the violation open for
 	// Settings.RejectSnooze, absorbing sweep rechecks and asking again on a
 	// real change of the resource; the approval deadline and the snooze
-	// are upserted into the memo for `rectify list`.
+	// are upserted into the memo for `rectify list`; and a rejection
+	// shows as Rejected before its finding is written, not after.
 	versionSnoozeOnReject workflow.Version = 5
 )
 

@@ -119,7 +119,7 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
 	}
 	// Slack comes from the environment (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET)
 	// or the config file; its approvers are Slack user or group ids.
-	slackLine := "off (no SLACK_BOT_TOKEN): approve with 'rectify approve WORKFLOW-ID --as " + devstack.HumanUser + "'"
+	slackLine := "off (no SLACK_BOT_TOKEN): approve with 'rectify approve POLICY ARN --as " + devstack.HumanUser + "'"
 	if loaded.Slack.Enabled() {
 		cfg.Slack = loaded.Slack
 		cfg.Approvers = append(cfg.Approvers, loaded.Approvers...)
@@ -172,12 +172,12 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
   Any other account starts in the observe stage (notify only).
 
   In another terminal:
-    export RECTIFY_TEMPORAL_ADDRESS=%s
-    rectify demo play%s             # the scenario again, on fresh resources of this stack
-    rectify list --state awaiting   # what waits for a person
+    export RECTIFY_TEMPORAL_ADDRESS=%s%s
+    %-44s the scenario again, on fresh resources of this stack
+    %-44s what waits for a person
   or open port 22 to 0.0.0.0/0 on security group %s%s with any AWS SDK.
 `, ui, tmp.HostPort, endpoint, devstack.HumanKeyID, devstack.HumanSecret, queueURL, f.metricsAddr, slackLine,
-		devstack.Account, devstack.PolicySGAdminPorts, devstack.PolicyS3PAB, tmp.HostPort, devFlag(f.metricsAddr),
+		devstack.Account, devstack.PolicySGAdminPorts, devstack.PolicyS3PAB, tmp.HostPort, uiExport(ui), "rectify demo play"+devFlag(f.metricsAddr), "rectify list --state awaiting",
 		devstack.DemoGroupName, suffix)
 
 	if f.demo {
@@ -185,7 +185,7 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
 			fmt.Fprintln(out, "\n  The demo stops when the bucket fix needs a decision: approve it in another terminal.")
 		}
 		start := time.Now()
-		demo := &devstack.Demo{Temporal: tmp.Client, Endpoint: endpoint, Suffix: suffix, App: app, AutoApprove: f.exitWhenDone,
+		demo := &devstack.Demo{Temporal: tmp.Client, Endpoint: endpoint, Suffix: suffix, App: app, AutoApprove: f.exitWhenDone, AutoApproveFlag: "--exit-when-done, for CI",
 			Address: tmp.HostPort, Slack: slackWhere,
 			Progress: func(format string, args ...any) {
 				fmt.Fprintf(out, "  demo: "+format+"\n", args...)
@@ -223,4 +223,13 @@ func devFlag(metricsAddr string) string {
 		return ""
 	}
 	return " --dev http://" + metricsAddr
+}
+
+// uiExport is the line that points the CLI's links at this stack's
+// Temporal UI, empty for the default one.
+func uiExport(ui string) string {
+	if ui == config.Default().Temporal.UIURL {
+		return ""
+	}
+	return "\n    export RECTIFY_TEMPORAL_UI_URL=" + ui
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -327,4 +328,71 @@ func (s *stack) openPort(ctx context.Context, port int32) {
 	if err := openPortOn(ctx, s.ec2(), s.sg.ID, port); err != nil {
 		s.t.Fatal(fmt.Errorf("open port %d: %w", port, err))
 	}
+}
+
+// TestDemoWaitsForAPerson: without AutoApprove the demo prints the exact
+// command and waits as long as it takes; a person's rejection is a result
+// it reports (the bucket stays as the human left it), not a failure.
+func TestDemoWaitsForAPerson(t *testing.T) {
+	ctx := context.Background()
+	s := newStack(t, approveBucket)
+	var lines syncLines
+	d := &Demo{Temporal: temporalServer.Client, Endpoint: s.endpoint, Suffix: s.suffix, App: s.app, Address: "127.0.0.1:7299", Progress: lines.add}
+	type outcome struct {
+		sum Summary
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		sum, err := d.Run(ctx, 60*time.Second)
+		done <- outcome{sum, err}
+	}()
+	id := contract.RemediationID(PolicyS3PAB, s.bucket.ARN)
+	command := "rectify approve " + PolicyS3PAB + " " + s.bucket.ARN + " --as " + HumanUser + " --address 127.0.0.1:7299"
+	waitFor(t, "the demo to print the approve command", func() bool { return lines.has(command) })
+	time.Sleep(2 * time.Second)
+	if st, err := queryStatus(ctx, id); err != nil || st.State != contract.StateAwaitingApproval {
+		t.Fatalf("without a person the bucket fix is %s (%v), want still AwaitingApproval", st.State, err)
+	}
+	select {
+	case o := <-done:
+		t.Fatalf("the demo ended without a decision: %+v", o)
+	default:
+	}
+	if _, err := contract.Decide(ctx, temporalServer.Client, id, "", contract.Decision{User: HumanUser, Reason: "keep it for the test"}); err != nil {
+		t.Fatal(err)
+	}
+	o := <-done
+	if o.err != nil {
+		t.Fatal(o.err)
+	}
+	if !o.sum.OK || o.sum.Verified != 1 || !strings.Contains(o.sum.Decision, "rejected by "+HumanUser+": keep it for the test") {
+		t.Errorf("summary = %+v, want OK with the security group fixed and the rejection reported", o.sum)
+	}
+	if s.pabComplete(ctx) {
+		t.Error("the demo fixed the bucket a person rejected")
+	}
+}
+
+// syncLines collects the demo's progress lines.
+type syncLines struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *syncLines) add(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, fmt.Sprintf(format, args...))
+}
+
+func (l *syncLines) has(sub string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, line := range l.lines {
+		if strings.Contains(line, sub) {
+			return true
+		}
+	}
+	return false
 }

@@ -75,7 +75,7 @@ func (p *Player) Play(ctx context.Context, out io.Writer, autoApprove bool) (Sum
 		}
 	}
 	d := &Demo{Temporal: p.Temporal, Endpoint: p.Endpoint, Suffix: suffix, App: p.App, Progress: say,
-		AutoApprove: autoApprove, Address: p.Address, Slack: p.Slack}
+		AutoApprove: autoApprove, AutoApproveFlag: "--auto-approve", Address: p.Address, Slack: p.Slack}
 	return d.Run(ctx, p.Timeout)
 }
 

@@ -3,6 +3,7 @@ package devstack
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -54,8 +55,9 @@ type Demo struct {
 	// Progress receives one line per step; nil is silent.
 	Progress func(format string, args ...any)
 	// AutoApprove approves as the demo approver instead of waiting for a
-	// person (`--exit-when-done`, for CI), and says so.
-	AutoApprove bool
+	// person (for CI), and says so, naming the flag that asked for it.
+	AutoApprove     bool
+	AutoApproveFlag string
 	// Address is the Temporal frontend, for the printed command when it is
 	// not the default one.
 	Address string
@@ -158,7 +160,7 @@ func (d *Demo) Run(ctx context.Context, timeout time.Duration) (Summary, error) 
 	}
 	// A state leads its finding by up to one Security Hub batch window.
 	for {
-		if sum.Findings, err = Findings(ctx, d.Endpoint); err != nil {
+		if sum.Findings, err = Findings(ctx, d.Endpoint, sg.ARN, bucket.ARN); err != nil {
 			return sum, err
 		}
 		if sum.Findings[string(shtypes.WorkflowStatusResolved)] >= sum.Verified {
@@ -193,7 +195,7 @@ func (d *Demo) Run(ctx context.Context, timeout time.Duration) (Summary, error) 
 func (d *Demo) decide(ctx context.Context, id string, bucket resource.Ref, say func(string, ...any)) (contract.Transition, error) {
 	command := d.ApproveCommand(bucket)
 	if d.AutoApprove {
-		say("approving by itself as %s (--exit-when-done, for CI): %s", HumanUser, command)
+		say("approving by itself as %s (%s): %s", HumanUser, d.AutoApproveFlag, command)
 		res, err := contract.Decide(ctx, d.Temporal, id, "", contract.Decision{Approve: true, User: HumanUser})
 		if err != nil {
 			return contract.Transition{}, err
@@ -324,8 +326,9 @@ func WaitLeave(ctx context.Context, c client.Client, workflowID, state string) (
 	}
 }
 
-// Findings counts the findings in the fake Security Hub by workflow status.
-func Findings(ctx context.Context, endpoint string) (map[string]int, error) {
+// Findings counts the findings in the fake Security Hub by workflow status:
+// of the resources arns, or all when none is given.
+func Findings(ctx context.Context, endpoint string, arns ...string) (map[string]int, error) {
 	cfg := HumanConfig(endpoint)
 	cfg.Credentials = staticAdmin()
 	out := map[string]int{}
@@ -336,6 +339,9 @@ func Findings(ctx context.Context, endpoint string) (map[string]int, error) {
 			return nil, fmt.Errorf("read findings: %w", err)
 		}
 		for _, f := range page.Findings {
+			if len(arns) > 0 && !slices.ContainsFunc(f.Resources, func(r shtypes.Resource) bool { return slices.Contains(arns, aws.ToString(r.Id)) }) {
+				continue
+			}
 			if f.Workflow != nil {
 				out[string(f.Workflow.Status)]++
 			}
