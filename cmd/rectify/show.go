@@ -200,7 +200,7 @@ func printShown(w io.Writer, s shown, now time.Time) error {
 			return err
 		}
 	}
-	if next := nextSteps(v); next != "" {
+	if next := nextSteps(v, now); next != "" {
 		fmt.Fprintln(w, "Next:")
 		fmt.Fprint(w, next)
 	}
@@ -208,12 +208,12 @@ func printShown(w io.Writer, s shown, now time.Time) error {
 }
 
 // nextSteps are the commands that apply to a violation in its state.
-func nextSteps(v contract.Status) string {
+func nextSteps(v contract.Status, now time.Time) string {
 	target := v.PolicyID + " " + v.Resource
 	switch {
 	case v.State == contract.StateAwaitingApproval:
 		return fmt.Sprintf("  rectify approve %s --as YOU\n  rectify reject %s --as YOU --reason WHY\n", target, target)
-	case v.State == contract.StateResolved && !v.UndoUntil.IsZero():
+	case v.State == contract.StateResolved && v.UndoUntil.After(now):
 		return fmt.Sprintf("  rectify undo %s --as YOU --reason WHY\n", target)
 	case v.Stage == contract.StageObserve:
 		return fmt.Sprintf("  rectify accounts promote %s --as YOU --reason WHY   (or --policy %s)\n", v.Account, v.PolicyID)
