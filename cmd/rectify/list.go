@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -182,7 +183,7 @@ func oneOf(flag, value string, valid []string) (string, error) {
 // knownPolicy refuses a policy id no built-in policy declares, with the
 // closest one.
 func knownPolicy(flag, id string) error {
-	set, err := policies.Load()
+	set, err := policies.Load(policies.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		return fmt.Errorf("%s: load policies to check it: %w", flag, err)
 	}

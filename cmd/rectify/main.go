@@ -5,6 +5,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -91,7 +92,7 @@ func readBuildInfo() (buildInfo, error) {
 			b.Version = bi.Main.Version
 		}
 	}
-	set, err := policies.Load()
+	set, err := policies.Load(policies.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		return b, fmt.Errorf("load the built-in policies: %w", err)
 	}
