@@ -153,7 +153,10 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
 
 	slackWhere := ""
 	if cfg.Slack.Enabled() {
-		slackWhere = "channel " + cfg.Slack.DefaultChannel
+		slackWhere = "the message rectify posted"
+		if cfg.Slack.DefaultChannel != "" {
+			slackWhere += " in channel " + cfg.Slack.DefaultChannel
+		}
 	}
 	player := &devstack.Player{Temporal: tmp.Client, Cloud: cloud, Endpoint: endpoint, App: app, Timeout: f.timeout,
 		Address: tmp.HostPort, Slack: slackWhere, Echo: out}

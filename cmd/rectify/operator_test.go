@@ -213,7 +213,7 @@ func TestDevDemoWaitsForAPerson(t *testing.T) {
 	playStart := time.Now()
 	played := mustRun(t, "demo", "play", "--auto-approve", "--dev", "http://"+metricsAddr)
 	t.Logf("demo play --auto-approve: %s", time.Since(playStart).Round(100*time.Millisecond))
-	if !strings.Contains(played, "approving by itself as alice (--exit-when-done, for CI)") || !strings.Contains(played, `"ok":true`) {
+	if !strings.Contains(played, "approving by itself as alice (--auto-approve)") || !strings.Contains(played, `"ok":true`) {
 		t.Errorf("demo play:\n%s", played)
 	}
 	t.Logf("rectify dev printed:\n%s\nrectify demo play printed:\n%s", out.String(), played)

@@ -209,7 +209,7 @@ func (d *Demo) decide(ctx context.Context, id string, bucket resource.Ref, say f
 	say("")
 	say("or reject it: rectify reject %s %s --as %s --reason WHY", PolicyS3PAB, bucket.ARN, HumanUser)
 	if d.Slack != "" {
-		say("or press Approve on the message in Slack (%s)", d.Slack)
+		say("or press Approve in Slack, on %s", d.Slack)
 	}
 	st, err := WaitLeave(ctx, d.Temporal, id, contract.StateAwaitingApproval)
 	if err != nil {
