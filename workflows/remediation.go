@@ -725,7 +725,7 @@ func (r *remediation) validateDecision(ctx workflow.Context, d contract.Decision
 		}
 		snoozed := ""
 		if !r.snoozedUntil.IsZero() {
-			snoozed = fmt.Sprintf("; snoozed until %s, it asks again if the resource changes", r.snoozedUntil.UTC().Format(time.RFC3339))
+			snoozed = fmt.Sprintf(" (snoozed until %s; it asks again if the resource changes)", r.snoozedUntil.UTC().Format(time.RFC3339))
 		}
 		return refuse(contract.ErrNotAwaitingApproval, "not awaiting approval: already %s%s%s", r.State, by, snoozed)
 	}

@@ -70,7 +70,7 @@ func TestRemediationSnoozeOnReject(t *testing.T) {
 				}
 			}
 			if late != nil && tc.rechecks[time.Hour].Violating != false {
-				if late.rejected == nil || !strings.Contains(late.rejected.Error(), "already Rejected by alice; snoozed until") {
+				if late.rejected == nil || !strings.Contains(late.rejected.Error(), "already Rejected by alice (snoozed until") {
 					t.Errorf("decision during the snooze: %+v", late)
 				}
 			}

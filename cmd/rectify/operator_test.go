@@ -400,7 +400,7 @@ func TestOperatorCommands(t *testing.T) {
 	shown := s.run(t, "show", s.bucket.ARN)
 	hasRow(t, shown, "Snoozed until", "20")
 	hasRow(t, shown, "Reason", "public website")
-	s.fails(t, "not awaiting approval: already Rejected by alice; snoozed until", "approve", bucketID, "--as", "alice")
+	s.fails(t, "not awaiting approval: already Rejected by alice (snoozed until", "approve", bucketID, "--as", "alice")
 	s.fails(t, "no such violation", "show", "aws.s3.public_access_block", "arn:aws:s3:::no-such-bucket")
 	s.fails(t, "Namespace nope is not found", "list", "--namespace", "nope")
 }
