@@ -1,6 +1,10 @@
 # rectify: two commands on a fresh machine.
-#   make dev    runs the local stack (Temporal + UI, fake cloud, worker, starter)
-#   make test   builds everything and runs every test
+#   make dev    builds bin/rectify and runs the local stack (Temporal + UI, fake
+#               cloud, worker, starter)
+#   make test   builds the three tools the tests run (bin/temporal, bin/opa,
+#               bin/helm; first run only), then go vet, go test ./..., opa test
+#               and a bounded fuzz run. It does not build bin/rectify: the tests
+#               run the CLI in-process. See README "Tests" for the measured times.
 # Tools are built from the Go module proxy into ./bin, once.
 
 GO               ?= go
@@ -12,6 +16,13 @@ CONFTEST_VERSION := v0.71.1
 FUZZTIME         ?= 15s
 BENCH_N          ?= 200
 
+# The build stamp `rectify version` prints. A plain `go build` in a git
+# checkout gets the commit and its time from Go's VCS stamp instead.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
+
 .PHONY: all build dev demo test unit opa-test fuzz bench vet clean deploy-check
 
 all: build
@@ -19,7 +30,7 @@ all: build
 build: bin/rectify
 
 bin/rectify: FORCE
-	$(GO) build -o bin/rectify ./cmd/rectify
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/rectify ./cmd/rectify
 
 # The Temporal CLI dev server (with its Web UI). v1.5.1 is the newest that
 # builds from the Go module proxy; the first build takes about 5-10 minutes.
@@ -49,7 +60,8 @@ vet:
 	$(GO) vet ./...
 
 # go test ./...; a failed integration test of internal/devstack gets one
-# rerun, reported as FLAKY (see .ci/gotest).
+# rerun, reported as FLAKY (see .ci/gotest). bin/helm is for the chart tests
+# of deploy/; bin/temporal for every integration test.
 test: bin/temporal bin/opa bin/helm vet
 	GO=$(GO) .ci/gotest
 	./bin/opa test policies/

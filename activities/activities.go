@@ -48,6 +48,12 @@ type Activities struct {
 	Metrics *metrics.Metrics
 	// Now is the clock for exemption expiry and finding timestamps.
 	Now func() time.Time
+	// StageTTL is how long the stages people set (the Accounts workflow)
+	// are cached; 0 means DefaultStageTTL. A promotion or demotion reaches
+	// every worker within it.
+	StageTTL time.Duration
+
+	stages stageCache
 }
 
 // Context is the context every activity of a's worker runs under (the
@@ -65,8 +71,12 @@ func Context(parent context.Context, a *Activities) context.Context {
 // activities do not read the configuration file themselves, so the
 // workflows that name them stay free of it.
 type Rules interface {
-	// ViolationSettings resolves how a policy acts on one violation.
-	ViolationSettings(policyID string, defaultMode contract.Mode) contract.Settings
+	// ViolationSettings resolves how a policy acts on one violation in
+	// account: the policy's mode, and the stage the configuration gives
+	// the account (Settings.Stage; empty for none). The activities then
+	// apply the stages people set with `rectify accounts`, which override
+	// it, and make the mode notify in the observe stage.
+	ViolationSettings(account, policyID string, defaultMode contract.Mode) contract.Settings
 	// ExemptionRules are the exemptions written in the configuration.
 	ExemptionRules() []exempt.Rule
 }
@@ -75,7 +85,7 @@ type Rules interface {
 // exemptions.
 type noRules struct{}
 
-func (noRules) ViolationSettings(_ string, m contract.Mode) contract.Settings {
+func (noRules) ViolationSettings(_, _ string, m contract.Mode) contract.Settings {
 	return contract.Settings{Mode: m}
 }
 

@@ -25,6 +25,9 @@ func (a *Activities) Dispatch(ctx context.Context, in DispatchInput) (DispatchOu
 			ID:                    s.WorkflowID,
 			TaskQueue:             a.TaskQueue,
 			TypedSearchAttributes: temporal.NewSearchAttributes(attrs...),
+			StaticSummary:         s.Summary,
+			StaticDetails:         s.Details,
+			Memo:                  s.Memo,
 		}, s.Workflow, s.Input)
 		if err != nil {
 			return out, fmt.Errorf("signal-with-start %s: %w", s.WorkflowID, err)

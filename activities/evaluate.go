@@ -16,9 +16,26 @@ import (
 // EvaluateResource reads the live resource and evaluates every policy for
 // its type. A resource that no longer exists passes every policy.
 func (a *Activities) EvaluateResource(ctx context.Context, in EvaluateResourceInput) (EvaluateResourceOutput, error) {
+	out, err := a.judge(ctx, in.Ref)
+	if err != nil {
+		return out, err
+	}
+	counts := map[[2]string]int{}
+	for _, v := range out.Violations {
+		counts[[2]string{v.PolicyID, v.Severity}]++
+	}
+	if out.Exists {
+		a.Metrics.Evaluated(counts)
+	}
+	return out, nil
+}
+
+// judge reads a resource and evaluates every policy for its type, with
+// each violation's settings resolved (configuration, stages, exemptions).
+func (a *Activities) judge(ctx context.Context, ref resource.Ref) (EvaluateResourceOutput, error) {
 	out := EvaluateResourceOutput{Revision: a.Policies.Revision()}
-	applicable := a.policyIDs(in.Ref.Type)
-	res, exists, err := a.fetch(ctx, in.Ref)
+	applicable := a.policyIDs(ref.Type)
+	res, exists, err := a.fetch(ctx, ref)
 	if err != nil {
 		return out, err
 	}
@@ -30,14 +47,17 @@ func (a *Activities) EvaluateResource(ctx context.Context, in EvaluateResourceIn
 	out.Name = res.Name
 	found, err := a.Policies.Evaluate(ctx, res)
 	if err != nil {
-		return out, fmt.Errorf("evaluate %s: %w", in.Ref.ARN, err)
+		return out, fmt.Errorf("evaluate %s: %w", ref.ARN, err)
 	}
-	counts := map[[2]string]int{}
+	var people []contract.StageRule
+	if len(found) > 0 {
+		if people, err = a.stageRules(ctx); err != nil {
+			return out, fmt.Errorf("evaluate %s: %w", ref.ARN, err)
+		}
+	}
 	for _, v := range found {
-		out.Violations = append(out.Violations, a.violation(v, res))
-		counts[[2]string{v.PolicyID, v.Severity}]++
+		out.Violations = append(out.Violations, a.violation(v, res, ref.Account, people))
 	}
-	a.Metrics.Evaluated(counts)
 	for _, id := range applicable {
 		if !slices.ContainsFunc(found, func(v policies.Violation) bool { return v.PolicyID == id }) {
 			out.Passing = append(out.Passing, id)
@@ -77,15 +97,16 @@ func (a *Activities) policyIDs(resourceType string) []string {
 }
 
 // violation adds what the workflow needs to act: the configured settings,
-// resolved now so the running workflow never sees a config change, and
-// whether the resource is exempt. An exemption that cannot be told forces
-// a human decision here, so the workflow needs no rule of its own for it.
-func (a *Activities) violation(v policies.Violation, res resource.Resource) contract.Violation {
+// resolved now so the running workflow never sees a config change, the
+// account's stage (people's stages over the configuration's), and whether
+// the resource is exempt. An exemption that cannot be told forces a human
+// decision here, so the workflow needs no rule of its own for it.
+func (a *Activities) violation(v policies.Violation, res resource.Resource, account string, people []contract.StageRule) contract.Violation {
 	var defaultMode contract.Mode
 	if m, ok := a.Policies.Policy(v.PolicyID); ok {
 		defaultMode = contract.Mode(m.DefaultMode)
 	}
-	s := a.rules().ViolationSettings(v.PolicyID, defaultMode)
+	s := a.rules().ViolationSettings(account, v.PolicyID, defaultMode)
 	ex := exempt.For(res.Tags, res.TagsErr, a.rules().ExemptionRules(), res.ARN, v.PolicyID, a.now())
 	if ex.Uncertain {
 		// Whether a human exempted the resource cannot be told (its tags
@@ -117,6 +138,7 @@ func (a *Activities) violation(v policies.Violation, res resource.Resource) cont
 			s.Mode = contract.ModeNotify
 		}
 	}
+	s = applyStage(s, people, account, v.PolicyID)
 	return contract.Violation{
 		PolicyID: v.PolicyID, Title: v.Title, Severity: v.Severity, Message: v.Message,
 		Controls: v.Controls, Remediation: v.Remediation, Params: v.Params, Revision: v.Revision,

@@ -55,11 +55,12 @@ func TestViolationUncertainExemption(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := config.Default()
+			cfg.Stage = contract.StageActive // stages are stages_test.go's
 			cfg.Exemptions = tc.rules
 			cfg.Policies = map[string]config.PolicySettings{policy: tc.settings}
 			a := &Activities{Rules: &cfg, Policies: mustPolicies(t), Now: func() time.Time { return now }}
 			res := resource.Resource{ARN: "arn:aws:ec2:us-east-1:123456789012:security-group/sg-1", Tags: tc.tags, TagsErr: tc.tagsErr}
-			got := a.violation(policies.Violation{PolicyID: policy, Remediation: "ec2_revoke_ingress", Message: "sg-1 allows 0.0.0.0/0 on port 22"}, res)
+			got := a.violation(policies.Violation{PolicyID: policy, Remediation: "ec2_revoke_ingress", Message: "sg-1 allows 0.0.0.0/0 on port 22"}, res, "", nil)
 			if got.Settings.Mode != tc.wantMode || got.Settings.TimeoutAction != tc.wantTimeout || got.Exemption.Exempt != tc.wantExempt {
 				t.Errorf("mode %s, timeout %s, exempt %v; want %s, %s, %v", got.Settings.Mode, got.Settings.TimeoutAction, got.Exemption.Exempt, tc.wantMode, tc.wantTimeout, tc.wantExempt)
 			}

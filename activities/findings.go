@@ -34,10 +34,6 @@ func (a *Activities) RecordFinding(ctx context.Context, in FindingInput) error {
 	return a.Findings.Write(ctx, in, a.now())
 }
 
-// FindingID is the ASFF Id: stable per violation, so a re-import updates
-// the same finding instead of adding one.
-func FindingID(policyID, arn string) string { return contract.GeneratorPrefix + policyID + "/" + arn }
-
 // GeneratorID is the ASFF GeneratorId of a policy. The starter ignores
 // Security Hub findings with this prefix: they are our own.
 func GeneratorID(policyID string) string { return contract.GeneratorPrefix + policyID }
@@ -273,7 +269,7 @@ func asff(f FindingInput, updatedAt time.Time, links FindingLinks) shtypes.AwsSe
 	}
 	finding := shtypes.AwsSecurityFinding{
 		SchemaVersion: aws.String("2018-10-08"),
-		Id:            aws.String(FindingID(f.PolicyID, f.Ref.ARN)),
+		Id:            aws.String(contract.FindingID(f.PolicyID, f.Ref.ARN)),
 		ProductArn:    aws.String(ProductARN(region, f.Ref.Account)),
 		GeneratorId:   aws.String(GeneratorID(f.PolicyID)),
 		AwsAccountId:  aws.String(f.Ref.Account),

@@ -30,11 +30,11 @@ func (a *Activities) registry() *kind.Registry {
 
 // env is what a kind's reads and actions work with.
 func (a *Activities) env() kind.Env {
-	return kind.Env{AWS: a.AWS, Options: a.Options, Judge: a.judge, Now: a.now}
+	return kind.Env{AWS: a.AWS, Options: a.Options, Judge: a.judgeOne, Now: a.now}
 }
 
-// judge evaluates one policy on a document for an action (kind.Env.Judge).
-func (a *Activities) judge(ctx context.Context, policyID string, r resource.Resource) ([]map[string]any, error) {
+// judgeOne evaluates one policy on a document for an action (kind.Env.Judge).
+func (a *Activities) judgeOne(ctx context.Context, policyID string, r resource.Resource) ([]map[string]any, error) {
 	found, err := a.Policies.EvaluatePolicy(ctx, policyID, r)
 	if err != nil {
 		return nil, err

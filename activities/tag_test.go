@@ -54,7 +54,7 @@ func TestViolationWithUnknownActionIsNotifyOnly(t *testing.T) {
 		{"s3_teleport_bucket", ""},
 	}
 	for _, tt := range tests {
-		got := a.violation(policies.Violation{PolicyID: "aws.ec2.sg_public_admin_ports", Remediation: tt.action, Message: "m"}, resource.Resource{})
+		got := a.violation(policies.Violation{PolicyID: "aws.ec2.sg_public_admin_ports", Remediation: tt.action, Message: "m"}, resource.Resource{}, "", nil)
 		if got.Remediation != tt.want {
 			t.Errorf("action %q → %q, want %q", tt.action, got.Remediation, tt.want)
 		}

@@ -107,6 +107,12 @@ type StartRequest struct {
 	Input      any    `json:"input"`
 	// Keywords are the initial keyword search attributes.
 	Keywords map[string]string `json:"keywords"`
+	// Summary and Details are the start's StaticSummary (one line) and
+	// StaticDetails (markdown) in the Temporal UI; Memo its memo. A
+	// workflow already running keeps its own.
+	Summary string         `json:"summary,omitempty"`
+	Details string         `json:"details,omitempty"`
+	Memo    map[string]any `json:"memo,omitempty"`
 }
 
 // SignalRequest signals a workflow that may have already completed.

@@ -29,6 +29,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/internal/service"
+	"github.com/rectifyhq/rectify/internal/summary"
 	"github.com/rectifyhq/rectify/internal/tracing"
 )
 
@@ -47,6 +48,9 @@ type Consumer struct {
 	QueueURL  string
 	Temporal  client.Client
 	TaskQueue string
+	// Namespace is the client's, for the links in the Temporal UI details
+	// of the evaluations it starts (default "default").
+	Namespace string
 	// Filter drops the events rectify's own remediation roles caused.
 	Filter events.Filter
 	// Accounts, when set, is the allow-list of accounts whose events are
@@ -418,17 +422,24 @@ func (c *Consumer) Ready(ctx context.Context) error {
 
 // Start signals the resource's Evaluate workflow, starting it if needed.
 func (c *Consumer) Start(ctx context.Context, t events.Trigger) error {
-	return StartEvaluation(ctx, c.Temporal, c.TaskQueue, c.Settle, t)
+	return StartEvaluation(ctx, c.Temporal, c.Namespace, c.TaskQueue, c.Settle, t)
 }
 
-// StartEvaluation is the one way any event source reaches Evaluate.
-func StartEvaluation(ctx context.Context, tc client.Client, taskQueue string, settle time.Duration, t events.Trigger) error {
+// StartEvaluation is the one way any event source reaches Evaluate. A new
+// run gets a summary and details the Temporal UI shows; a running one
+// keeps its own and takes the change as a signal.
+func StartEvaluation(ctx context.Context, tc client.Client, namespace, taskQueue string, settle time.Duration, t events.Trigger) error {
 	ref := resource.Ref{Type: t.ResourceType, ID: t.ResourceID, ARN: t.ARN, Account: t.Account, Region: t.Region}
 	change := contract.Change{Source: t.Source, EventName: t.EventName, EventID: t.EventID, Actor: t.ActorARN, EventTime: t.EventTime}
 	id := contract.EvaluateID(t.ARN)
+	if namespace == "" {
+		namespace = "default"
+	}
 	_, err := tc.SignalWithStartWorkflow(ctx, id, contract.SignalChanged, change, client.StartWorkflowOptions{
-		ID:        id,
-		TaskQueue: taskQueue,
+		ID:            id,
+		TaskQueue:     taskQueue,
+		StaticSummary: summary.Evaluate(ref, change),
+		StaticDetails: summary.EvaluateDetails(namespace, ref, change),
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			contract.AttrResource.ValueSet(t.ARN), contract.AttrAccount.ValueSet(t.Account)),
 	}, contract.EvaluateWorkflow, contract.EvaluateInput{Ref: ref, Settle: settle, StartedWithAttributes: true})

@@ -109,3 +109,25 @@ func ListSweeps(ctx context.Context, c client.Client) ([]SweepStatus, error) {
 	}
 	return out, nil
 }
+
+// PreviewSweep runs a sweep of in's account and region that changes
+// nothing (contract.SweepInput.Preview) and waits for what it would do.
+// Its ID is the schedule's with a /preview-<time> suffix, so it never
+// collides with a scheduled run.
+func PreviewSweep(ctx context.Context, c client.Client, taskQueue string, in contract.SweepInput) (contract.SweepProgress, error) {
+	in.Preview = true
+	id := fmt.Sprintf("%s/preview-%s", contract.SweepID(in.Account, in.Region), time.Now().UTC().Format("20060102T150405.000"))
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: id, TaskQueue: taskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(contract.AttrAccount.ValueSet(in.Account)),
+		StaticSummary:         fmt.Sprintf("Preview of a sweep of %s/%s: judge every resource, change nothing", in.Account, in.Region),
+	}, contract.SweepWorkflow, in)
+	if err != nil {
+		return contract.SweepProgress{}, fmt.Errorf("start sweep preview %s: %w", id, err)
+	}
+	var p contract.SweepProgress
+	if err := run.Get(ctx, &p); err != nil {
+		return p, fmt.Errorf("sweep preview %s: %w", id, err)
+	}
+	return p, nil
+}

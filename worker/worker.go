@@ -73,4 +73,5 @@ func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.Evaluate, workflow.RegisterOptions{Name: contract.EvaluateWorkflow})
 	r.RegisterWorkflowWithOptions(workflows.Remediation, workflow.RegisterOptions{Name: contract.RemediationWorkflow})
 	r.RegisterWorkflowWithOptions(workflows.Sweep, workflow.RegisterOptions{Name: contract.SweepWorkflow})
+	r.RegisterWorkflowWithOptions(workflows.Accounts, workflow.RegisterOptions{Name: contract.AccountsWorkflow})
 }

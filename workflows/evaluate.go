@@ -13,6 +13,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/internal/summary"
 )
 
 // a is the activity set, referred to by method so the compiler checks names.
@@ -129,7 +130,8 @@ func (e *evaluation) giveUp(ctx workflow.Context, last contract.Change, err erro
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Ref: e.ref,
 		Change: events.RequeuedChange(last), ErrorType: errorType(err), Reason: err.Error(), FailedAt: workflow.Now(ctx),
 	}
-	if aerr := workflow.ExecuteActivity(changeOptions(ctx), a.EvaluationFailed, in).Get(ctx, nil); aerr != nil {
+	what := "keep the trigger of " + summary.Name(e.ref) + " on the dead-letter queue: " + err.Error()
+	if aerr := workflow.ExecuteActivity(withSummary(changeOptions(ctx), what), a.EvaluationFailed, in).Get(ctx, nil); aerr != nil {
 		workflow.GetLogger(ctx).Error("evaluation gave up and its trigger could not be put on the dead-letter queue",
 			"resource", e.ref.ARN, "change", last, "err", aerr)
 		return fmt.Errorf("%w (its trigger could not be put on the dead-letter queue: %v)", err, aerr)
@@ -168,12 +170,18 @@ func (e *evaluation) drain() {
 func (e *evaluation) pass(ctx workflow.Context, change contract.Change) error {
 	e.result.Passes++
 	var out activities.EvaluateResourceOutput
-	if err := workflow.ExecuteActivity(readOptions(ctx), a.EvaluateResource,
+	what := fmt.Sprintf("read %s %s and judge it (pass %d)", summary.Noun(e.ref), summary.Name(e.ref), e.result.Passes)
+	if err := workflow.ExecuteActivity(withSummary(readOptions(ctx), what), a.EvaluateResource,
 		activities.EvaluateResourceInput{Ref: e.ref}).Get(ctx, &out); err != nil {
 		return fmt.Errorf("evaluate %s: %w", e.ref.ARN, err)
 	}
 	e.result.Violations = len(out.Violations)
 	key := fmt.Sprintf("%s/%d", workflow.GetInfo(ctx).WorkflowExecution.RunID, e.result.Passes)
+
+	ns := workflow.GetInfo(ctx).Namespace
+	workflow.SetCurrentDetails(ctx, summary.EvaluateCurrent(ns, e.ref, summary.EvaluatePass{
+		Pass: e.result.Passes, At: workflow.Now(ctx), Change: change, Exists: out.Exists, Violations: out.Violations, Passing: out.Passing,
+	}))
 
 	var d activities.DispatchInput
 	for _, v := range out.Violations {
@@ -181,7 +189,13 @@ func (e *evaluation) pass(ctx workflow.Context, change contract.Change) error {
 			continue
 		}
 		id := contract.RemediationID(v.PolicyID, e.ref.ARN)
+		planned := plannedAction(v)
 		d.Starts = append(d.Starts, activities.StartRequest{
+			Summary: summary.Remediation(v, planned),
+			Details: summary.RemediationDetails(summary.RemediationPage{
+				Namespace: ns, WorkflowID: id, Ref: e.ref, Violation: v, Change: change, Planned: planned,
+			}),
+			Memo:       map[string]any{contract.MemoAction: planned},
 			WorkflowID: id,
 			Workflow:   contract.RemediationWorkflow,
 			Signal:     contract.SignalRecheck,
@@ -206,7 +220,8 @@ func (e *evaluation) pass(ctx workflow.Context, change contract.Change) error {
 	if len(d.Starts) == 0 && len(d.Signals) == 0 {
 		return nil
 	}
-	if err := workflow.ExecuteActivity(readOptions(ctx), a.Dispatch, d).Get(ctx, nil); err != nil {
+	what = fmt.Sprintf("hand on %d violation(s) and %d passing verdict(s) of %s", len(d.Starts), len(d.Signals), summary.Name(e.ref))
+	if err := workflow.ExecuteActivity(withSummary(readOptions(ctx), what), a.Dispatch, d).Get(ctx, nil); err != nil {
 		return fmt.Errorf("dispatch verdicts for %s: %w", e.ref.ARN, err)
 	}
 	return nil

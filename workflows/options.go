@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rectifyhq/rectify/internal/awserr"
+	"github.com/rectifyhq/rectify/internal/summary"
 )
 
 // nonRetryable are the error types final at once: a missing permission, a
@@ -84,4 +85,14 @@ func notifyOptions(ctx workflow.Context) workflow.Context {
 			NonRetryableErrorTypes: nonRetryable,
 		},
 	})
+}
+
+// withSummary names one activity call for the Temporal UI
+// (ActivityOptions.Summary: "revoke ingress rule(s) sgr-1 on sg-0abc").
+// A summary is user metadata, not part of the command replay compares, so
+// adding or rewording one needs no version.
+func withSummary(ctx workflow.Context, text string) workflow.Context {
+	o := workflow.GetActivityOptions(ctx)
+	o.Summary = summary.Line(text, summary.MaxSummary)
+	return workflow.WithActivityOptions(ctx, o)
 }

@@ -13,6 +13,8 @@ import (
 
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/contract"
+	"github.com/rectifyhq/rectify/internal/events"
+	"github.com/rectifyhq/rectify/internal/summary"
 )
 
 // verifyAttempts bounds how often a fix is re-read before it counts as
@@ -63,6 +65,16 @@ type remediation struct {
 	// next write waits for it, so Security Hub sees the statuses in order.
 	recording       workflow.Future
 	recordingStatus string
+
+	// deadline is when the approval being awaited times out.
+	deadline time.Time
+	// snoozedUntil is the end of a rejection's snooze, while it lasts;
+	// changedAgain is a violating recheck from a real change of the
+	// resource during it, which asks again; reasked says why an ask is a
+	// second one.
+	snoozedUntil time.Time
+	changedAgain *contract.Recheck
+	reasked      string
 }
 
 func newRemediation(ctx workflow.Context, in contract.RemediationInput) *remediation {
@@ -80,10 +92,7 @@ func newRemediation(ctx workflow.Context, in contract.RemediationInput) *remedia
 // update is ever delivered to a workflow that cannot take it.
 func (r *remediation) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, contract.QueryStatus, func() (contract.Status, error) {
-		return contract.Status{
-			State: r.State, PolicyID: r.v.PolicyID, Resource: r.in.Ref.ARN, Mode: r.v.Settings.Mode,
-			Remediations: r.Remediations, DecidedBy: r.DecidedBy, Reason: r.Reason, History: r.History,
-		}, nil
+		return r.status(), nil
 	}); err != nil {
 		return fmt.Errorf("register query: %w", err)
 	}
@@ -128,7 +137,7 @@ func (r *remediation) run(ctx workflow.Context) (contract.RemediationResult, err
 // act runs the steps up to the first fix. It returns done when there is
 // nothing to watch for (suppressed, dry run, rejected, failed).
 func (r *remediation) act(ctx workflow.Context) (done bool, err error) {
-	r.Version = workflow.GetVersion(ctx, versionRecordNewBesideFix, workflow.DefaultVersion, versionStateLeadsFinding)
+	r.Version = workflow.GetVersion(ctx, versionRecordNewBesideFix, workflow.DefaultVersion, maxRemediationVersion)
 	if r.Version >= versionNewBesideFix {
 		// The NEW finding waits for its BatchImportFindings batch (up to
 		// aws.findings_batch_max_delay); the fix must not wait with it.
@@ -151,12 +160,15 @@ func (r *remediation) act(ctx workflow.Context) (done bool, err error) {
 	switch mode {
 	case contract.ModeNotify:
 		note := "dry run: would " + r.planned()
+		if r.v.Settings.Observed() {
+			note = r.observedNote()
+		}
 		if err := r.record(ctx, activities.FindingNotified, note); err != nil {
 			return true, err
 		}
 		return true, r.setState(ctx, contract.StateNotified, note)
 	case contract.ModeApprove:
-		proceed, err := r.awaitDecision(ctx)
+		proceed, err := r.askUntilDecided(ctx)
 		if err != nil || !proceed {
 			return true, err
 		}
@@ -168,17 +180,96 @@ func (r *remediation) act(ctx workflow.Context) (done bool, err error) {
 	return !fixed, err
 }
 
+// askUntilDecided asks for approval; a rejection snoozes the violation
+// (from versionSnoozeOnReject on), and a real change of the resource
+// during the snooze asks again.
+func (r *remediation) askUntilDecided(ctx workflow.Context) (proceed bool, err error) {
+	for {
+		proceed, err := r.awaitDecision(ctx)
+		if err != nil || proceed {
+			return proceed, err
+		}
+		if r.State != contract.StateRejected || r.Version < versionSnoozeOnReject || r.v.Settings.RejectSnooze <= 0 {
+			return false, nil
+		}
+		again, err := r.snooze(ctx)
+		if err != nil || !again {
+			return false, err
+		}
+	}
+}
+
+// snooze keeps a rejected violation open for Settings.RejectSnooze, so
+// the next sweeps do not ask again what a person just refused: their
+// rechecks are absorbed. The policy passing closes it, and a violating
+// recheck from a real change of the resource (a CloudTrail or Config
+// event, not a sweep or a Security Hub re-import) asks again at once,
+// with what is there now. again is false when the snooze ended without.
+func (r *remediation) snooze(ctx workflow.Context) (again bool, err error) {
+	got, err := workflow.AwaitWithTimeout(ctx, r.snoozedUntil.Sub(workflow.Now(ctx)), func() bool {
+		return r.changedAgain != nil || r.fixedBy != nil
+	})
+	r.snoozedUntil = time.Time{}
+	if err != nil {
+		return false, fmt.Errorf("snooze: %w", err)
+	}
+	switch {
+	case !got:
+		r.details(ctx)
+		return false, nil
+	case r.fixedBy != nil:
+		return false, r.closeFixedElsewhere(ctx, *r.fixedBy)
+	}
+	c := *r.changedAgain
+	r.changedAgain, r.decision, r.early = nil, nil, nil
+	if c.Params != nil {
+		r.v.Params, r.v.Message = c.Params, c.Message
+	}
+	r.in.Change = c.Change
+	r.reasked = "changed again (" + summary.ChangeText(c.Change) + ") after the rejection by " + r.DecidedBy + ": "
+	return true, nil
+}
+
+// startSnooze opens the snooze of a rejection (when the settings have
+// one): from here on a recheck is taken as snooze() reads it.
+func (r *remediation) startSnooze(ctx workflow.Context) error {
+	if r.v.Settings.RejectSnooze <= 0 {
+		return nil
+	}
+	r.fixedBy, r.changedAgain = nil, nil
+	r.snoozedUntil = workflow.Now(ctx).Add(r.v.Settings.RejectSnooze)
+	if err := workflow.UpsertMemo(ctx, map[string]any{contract.MemoSnoozedUntil: r.snoozedUntil}); err != nil {
+		return fmt.Errorf("upsert snooze: %w", err)
+	}
+	return nil
+}
+
+// resourceChanged says whether a change is a real change of the resource,
+// as opposed to a sweep or a re-import of a finding that only restate it.
+func resourceChanged(c contract.Change) bool {
+	return c.Source == events.SourceCloudTrail || c.Source == events.SourceConfig
+}
+
 // awaitDecision asks for approval and waits for the decide update, the
 // approval timeout, or the violation going away by itself.
 func (r *remediation) awaitDecision(ctx workflow.Context) (proceed bool, err error) {
-	if err := r.setState(ctx, contract.StateAwaitingApproval, "approve to "+r.planned()); err != nil {
-		return false, err
-	}
 	timeout := r.v.Settings.ApprovalTimeout
 	asked := workflow.Now(ctx)
+	r.deadline = asked.Add(timeout)
+	if r.Version >= versionSnoozeOnReject {
+		// Before the state, so a list that shows AwaitingApproval has it.
+		if err := workflow.UpsertMemo(ctx, map[string]any{contract.MemoDeadline: r.deadline}); err != nil {
+			return false, fmt.Errorf("upsert approval deadline: %w", err)
+		}
+	}
+	if err := r.setState(ctx, contract.StateAwaitingApproval, r.reasked+"approve to "+r.planned()); err != nil {
+		return false, err
+	}
+	r.reasked = ""
 	if err := r.awaitWithNudges(ctx, timeout); err != nil {
 		return false, err
 	}
+	r.deadline = time.Time{}
 	r.timer(ctx, contract.TimerApprovalWait, workflow.Now(ctx).Sub(asked))
 	switch {
 	case r.decision != nil && r.decision.Approve:
@@ -189,6 +280,18 @@ func (r *remediation) awaitDecision(ctx workflow.Context) (proceed bool, err err
 		note := "rejected by " + r.decision.User
 		if r.Reason != "" {
 			note += ": " + r.Reason
+		}
+		if r.Version >= versionSnoozeOnReject {
+			// The state and the snooze first: the person who rejected reads
+			// them back at once (rectify list, show), while the finding
+			// write may wait for the one before it to leave its batch.
+			if err := r.startSnooze(ctx); err != nil {
+				return false, err
+			}
+			if err := r.setState(ctx, contract.StateRejected, note); err != nil {
+				return false, err
+			}
+			return false, r.record(ctx, activities.FindingNotified, note)
 		}
 		if err := r.record(ctx, activities.FindingNotified, note); err != nil {
 			return false, err
@@ -282,11 +385,11 @@ func (r *remediation) remediate(ctx workflow.Context) (fixed bool, err error) {
 	}
 	act := activities.ActionInput{Action: r.v.Remediation, Ref: r.in.Ref, Params: r.v.Params}
 	var snap contract.Snapshot
-	if err := workflow.ExecuteActivity(changeOptions(ctx), a.Snapshot, act).Get(ctx, &snap); err != nil {
+	if err := workflow.ExecuteActivity(withSummary(changeOptions(ctx), "snapshot before: "+r.planned()+r.on()), a.Snapshot, act).Get(ctx, &snap); err != nil {
 		return false, r.fail(ctx, fmt.Sprintf("snapshot before %s: %v", r.v.Remediation, err))
 	}
 	var applied activities.ApplyOutput
-	if err := workflow.ExecuteActivity(changeOptions(ctx), a.Apply, act).Get(ctx, &applied); err != nil {
+	if err := workflow.ExecuteActivity(withSummary(changeOptions(ctx), r.planned()+r.on()), a.Apply, act).Get(ctx, &applied); err != nil {
 		return false, r.fail(ctx, fmt.Sprintf("apply %s: %v", r.v.Remediation, err))
 	}
 	if applied.Changed {
@@ -337,7 +440,8 @@ func (r *remediation) verify(ctx workflow.Context, applied map[string]any) (acti
 	wait := time.Second
 	for attempt := 1; ; attempt++ {
 		var out activities.VerifyOutput
-		if err := workflow.ExecuteActivity(readOptions(ctx), a.VerifyPolicy, in).Get(ctx, &out); err != nil {
+		what := fmt.Sprintf("verify %s%s (read %d of %d)", r.v.PolicyID, r.on(), attempt, verifyAttempts)
+		if err := workflow.ExecuteActivity(withSummary(readOptions(ctx), what), a.VerifyPolicy, in).Get(ctx, &out); err != nil {
 			return out, err
 		}
 		if !out.Violating || attempt == verifyAttempts || r.recurred(out, applied) {
@@ -369,7 +473,7 @@ func (r *remediation) recheckEarly(ctx workflow.Context) {
 		return
 	}
 	var out activities.VerifyOutput
-	err := workflow.ExecuteActivity(readOptions(ctx), a.VerifyPolicy,
+	err := workflow.ExecuteActivity(withSummary(readOptions(ctx), "re-read "+r.v.PolicyID+r.on()+" after a change during the fix"), a.VerifyPolicy,
 		activities.VerifyInput{Ref: r.in.Ref, PolicyID: r.v.PolicyID}).Get(ctx, &out)
 	switch {
 	case err != nil:
@@ -483,13 +587,13 @@ func (r *remediation) runUndo(ctx workflow.Context) error {
 	}
 	for i := len(r.Snapshots) - 1; i >= 0; i-- {
 		in := activities.UndoInput{Ref: r.in.Ref, Snapshot: r.Snapshots[i]}
-		if err := workflow.ExecuteActivity(changeOptions(ctx), a.Undo, in).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteActivity(withSummary(changeOptions(ctx), "undo "+r.Snapshots[i].Action+r.on()), a.Undo, in).Get(ctx, nil); err != nil {
 			r.undoDone = true
 			return r.fail(ctx, fmt.Sprintf("undo %s: %v", r.Snapshots[i].Action, err))
 		}
 	}
 	var restored activities.VerifyOutput
-	if err := workflow.ExecuteActivity(readOptions(ctx), a.VerifyPolicy,
+	if err := workflow.ExecuteActivity(withSummary(readOptions(ctx), "verify the undo"+r.on()), a.VerifyPolicy,
 		activities.VerifyInput{Ref: r.in.Ref, PolicyID: r.v.PolicyID}).Get(ctx, &restored); err != nil {
 		r.undoDone = true
 		return r.fail(ctx, fmt.Sprintf("verify undo: %v", err))
@@ -498,7 +602,7 @@ func (r *remediation) runUndo(ctx workflow.Context) error {
 		note += " (the restored resource passes the policy: it changed since the fix)"
 	}
 	until := workflow.Now(ctx).Add(r.v.Settings.ExemptFor)
-	err := workflow.ExecuteActivity(changeOptions(ctx), a.TagExempt,
+	err := workflow.ExecuteActivity(withSummary(changeOptions(ctx), fmt.Sprintf("tag%s exempt from %s until %s", r.on(), r.v.PolicyID, until.UTC().Format(time.RFC3339))), a.TagExempt,
 		activities.TagExemptInput{Ref: r.in.Ref, PolicyID: r.v.PolicyID, Until: until}).Get(ctx, nil)
 	var appErr *temporal.ApplicationError
 	switch {
@@ -577,6 +681,15 @@ func (r *remediation) onRecheck(c contract.Recheck) {
 			r.Seen = r.Seen[len(r.Seen)-32:]
 		}
 	}
+	if !r.snoozedUntil.IsZero() {
+		switch {
+		case !c.Violating:
+			r.fixedBy = &c
+		case resourceChanged(c.Change) && !sameChange(c.Change, r.in.Change):
+			r.changedAgain = &c
+		}
+		return
+	}
 	switch {
 	case !c.Violating && !r.watching:
 		// Before the first fix (awaiting approval, or not there yet) a
@@ -610,7 +723,11 @@ func (r *remediation) validateDecision(ctx workflow.Context, d contract.Decision
 		if r.DecidedBy != "" {
 			by = " by " + r.DecidedBy
 		}
-		return refuse(contract.ErrNotAwaitingApproval, "not awaiting approval: already %s%s", r.State, by)
+		snoozed := ""
+		if !r.snoozedUntil.IsZero() {
+			snoozed = fmt.Sprintf(" (snoozed until %s; it asks again if the resource changes)", r.snoozedUntil.UTC().Format(time.RFC3339))
+		}
+		return refuse(contract.ErrNotAwaitingApproval, "not awaiting approval: already %s%s%s", r.State, by, snoozed)
 	}
 	if r.decision != nil {
 		// Decided in this very workflow task; the state moves next.
@@ -625,6 +742,9 @@ func (r *remediation) validateUndo(ctx workflow.Context, u contract.UndoRequest)
 	}
 	if !r.approver(u.User, u.Via) {
 		return refuse(contract.ErrNotApprover, "%s is not an approver of %s", u.User, r.v.PolicyID)
+	}
+	if r.undo != nil && r.undoDone && r.State == contract.StateUndone {
+		return refuse(contract.ErrNothingToUndo, "already undone by %s", r.undo.User)
 	}
 	if r.undo != nil {
 		return refuse(contract.ErrNothingToUndo, "undo already requested by %s", r.undo.User)
@@ -666,6 +786,7 @@ func (r *remediation) setState(ctx workflow.Context, state, detail string) error
 		return fmt.Errorf("upsert state %s: %w", state, err)
 	}
 	r.log.Info("violation state", "policy", r.v.PolicyID, "resource", r.in.Ref.ARN, "state", state, "detail", detail)
+	r.details(ctx)
 	n := r.notification(state, detail)
 	n.AskApproval = state == contract.StateAwaitingApproval
 	n.AskUndo = state == contract.StateResolved && len(r.Snapshots) > 0 && r.v.Settings.UndoWindow > 0
@@ -686,7 +807,7 @@ func (r *remediation) notification(state, detail string) contract.Notification {
 // failure is logged and the workflow goes on; the finding still records.
 func (r *remediation) notify(ctx workflow.Context, n contract.Notification) {
 	var out activities.NotifyOutput
-	if err := workflow.ExecuteActivity(notifyOptions(ctx), a.Notify, n).Get(ctx, &out); err != nil {
+	if err := workflow.ExecuteActivity(withSummary(notifyOptions(ctx), notifySummary(n)), a.Notify, n).Get(ctx, &out); err != nil {
 		r.log.Warn("notification failed; going on without it", "policy", r.v.PolicyID, "resource", r.in.Ref.ARN, "state", n.State, "error", err)
 		return
 	}
@@ -736,7 +857,7 @@ func (r *remediation) startRecord(ctx workflow.Context, status, note string) wor
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, DetectedAt: r.DetectedAt,
 		Mode: string(r.v.Settings.Mode), DecidedBy: r.DecidedBy, Planned: r.planned(),
 	}
-	return workflow.ExecuteActivity(recordOptions(ctx), a.RecordFinding, f)
+	return workflow.ExecuteActivity(withSummary(recordOptions(ctx), "record finding "+status+": "+note), a.RecordFinding, f)
 }
 
 // recorded waits for the finding write in flight, if any.
@@ -752,14 +873,79 @@ func (r *remediation) recorded(ctx workflow.Context) error {
 	return nil
 }
 
+// status is the violation as QueryStatus tells it.
+func (r *remediation) status() contract.Status {
+	s := r.v.Settings
+	return contract.Status{
+		State: r.State, PolicyID: r.v.PolicyID, Resource: r.in.Ref.ARN, Mode: s.Mode,
+		Remediations: r.Remediations, DecidedBy: r.DecidedBy, Reason: r.Reason, History: r.History,
+		Title: r.v.Title, Severity: r.v.Severity, Message: r.v.Message, Controls: r.v.Controls,
+		Account: r.in.Ref.Account, Region: r.in.Ref.Region, ResourceType: r.in.Ref.Type, Action: r.planned(),
+		Actor: r.in.Change.Actor, EventName: r.in.Change.EventName, EventTime: r.in.Change.EventTime, Source: r.in.Change.Source,
+		Approvers: s.Approvers, TimeoutAction: s.TimeoutAction, DetectedAt: r.DetectedAt, Deadline: r.deadline,
+		SnoozedUntil: r.snoozedUntil, WatchUntil: r.WatchUntil, UndoUntil: r.UndoUntil,
+		Stage: s.Stage, StageFrom: s.StageFrom, PromotedMode: s.PromotedMode,
+	}
+}
+
+// details keeps the Temporal UI's current details (state, deadline,
+// snooze) in step with the workflow. They are not a command: replay does
+// not compare them, so they need no version.
+func (r *remediation) details(ctx workflow.Context) {
+	workflow.SetCurrentDetails(ctx, summary.RemediationCurrent(r.status()))
+}
+
+// observedNote is what a violation in the observe stage records: what
+// rectify would have done, and why it did not.
+func (r *remediation) observedNote() string {
+	s := r.v.Settings
+	note := "observe stage"
+	if s.StageFrom != "" {
+		note += " (" + s.StageFrom + ")"
+	}
+	note += ": would " + r.planned()
+	switch s.PromotedMode {
+	case contract.ModeEnforce:
+		note += " on its own once promoted"
+	case contract.ModeApprove:
+		note += " after approval once promoted"
+	}
+	return note + " (rectify accounts promote " + r.in.Ref.Account + ")"
+}
+
+// on names the resource for activity summaries: " on sg-0abc".
+func (r *remediation) on() string { return " on " + summary.Name(r.in.Ref) }
+
+// notifySummary names a notification for its activity summary.
+func notifySummary(n contract.Notification) string {
+	if n.Reply != "" {
+		return "reply in thread: " + n.Reply
+	}
+	s := "notify " + n.State
+	if n.Detail != "" {
+		s += ": " + n.Detail
+	}
+	return s
+}
+
 // planned says in plain words what the remediation will do.
 func (r *remediation) planned() string {
 	if !r.hasAction() {
 		return "notify only (no automatic remediation for " + r.v.PolicyID + ")"
 	}
-	return activities.Describe(r.v.Remediation, r.v.Params)
+	return plannedAction(r.v)
 }
 
-func (r *remediation) hasAction() bool {
-	return r.v.Remediation != "" && r.v.Remediation != "none"
+func (r *remediation) hasAction() bool { return hasAction(r.v) }
+
+func hasAction(v contract.Violation) bool {
+	return v.Remediation != "" && v.Remediation != "none"
+}
+
+// plannedAction is a violation's remediation in words, "" when it has none.
+func plannedAction(v contract.Violation) string {
+	if !hasAction(v) {
+		return ""
+	}
+	return activities.Describe(v.Remediation, v.Params)
 }

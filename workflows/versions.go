@@ -21,7 +21,8 @@ const (
 	// the fix instead of before it (versionNewBesideFix), counts a
 	// violating recheck that arrives before the watch begins
 	// (versionRecheckBeforeWatch), and lets each state lead its finding
-	// write instead of waiting for it (versionStateLeadsFinding). The later
+	// write instead of waiting for it (versionStateLeadsFinding), and keeps a
+	// rejected violation open for its snooze (versionSnoozeOnReject). The later
 	// changes raise the maximum of the first id instead of adding ids of
 	// their own, because each id costs a marker and a search-attribute
 	// upsert per workflow.
@@ -33,4 +34,15 @@ const (
 	versionNewBesideFix       workflow.Version = 1
 	versionRecheckBeforeWatch workflow.Version = 2
 	versionStateLeadsFinding  workflow.Version = 3
+	// 4 is the audit trail's (versionAuditTrail, on its own branch).
+	// versionSnoozeOnReject: a rejection keeps the violation open for
+	// Settings.RejectSnooze, absorbing sweep rechecks and asking again on a
+	// real change of the resource; the approval deadline and the snooze
+	// are upserted into the memo for `rectify list`; and a rejection
+	// shows as Rejected before its finding is written, not after.
+	versionSnoozeOnReject workflow.Version = 5
 )
+
+// maxRemediationVersion is the newest value of versionRecordNewBesideFix
+// this code runs new histories with.
+const maxRemediationVersion = versionSnoozeOnReject

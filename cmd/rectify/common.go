@@ -27,6 +27,7 @@ import (
 // globalFlags are shared by every command that reads the configuration.
 type globalFlags struct {
 	configPath string
+	temporal   temporalFlags
 }
 
 func (g *globalFlags) register(cmd *cobra.Command) {
@@ -34,16 +35,74 @@ func (g *globalFlags) register(cmd *cobra.Command) {
 		"configuration file (YAML); RECTIFY_* environment variables override it")
 }
 
+// temporalFlags are the temporal CLI's connection flags, on every command
+// that talks to Temporal. A flag overrides the environment
+// (RECTIFY_TEMPORAL_*, then the temporal CLI's TEMPORAL_*), which
+// overrides the config file's temporal: section.
+type temporalFlags struct {
+	address, namespace, certPath, keyPath, caPath, apiKey string
+}
+
+// temporalFlags puts the connection flags on cmd, and on its subcommands.
+func (g *globalFlags) temporalFlags(cmd *cobra.Command) *cobra.Command {
+	f := cmd.PersistentFlags()
+	t := &g.temporal
+	f.StringVar(&t.address, "address", "", "Temporal frontend host:port (env RECTIFY_TEMPORAL_ADDRESS or TEMPORAL_ADDRESS; config temporal.address; default 127.0.0.1:7233)")
+	f.StringVarP(&t.namespace, "namespace", "n", "", "Temporal namespace (env RECTIFY_TEMPORAL_NAMESPACE or TEMPORAL_NAMESPACE; config temporal.namespace; default default)")
+	f.StringVar(&t.certPath, "tls-cert-path", "", "client certificate for mTLS (env RECTIFY_TEMPORAL_TLS_CERT_PATH or TEMPORAL_TLS_CLIENT_CERT_PATH; config temporal.tls_cert_file)")
+	f.StringVar(&t.keyPath, "tls-key-path", "", "client key for mTLS (env RECTIFY_TEMPORAL_TLS_KEY_PATH or TEMPORAL_TLS_CLIENT_KEY_PATH; config temporal.tls_key_file)")
+	f.StringVar(&t.caPath, "tls-ca-path", "", "CA bundle of the server (env RECTIFY_TEMPORAL_TLS_CA_PATH or TEMPORAL_TLS_SERVER_CA_CERT_PATH; config temporal.tls_ca_file)")
+	f.StringVar(&t.apiKey, "api-key", "", "Temporal Cloud API key (env TEMPORAL_API_KEY; never from the config file)")
+	return cmd
+}
+
+// apply overrides cfg's temporal: section with the flags that were given.
+func (t temporalFlags) apply(cfg *config.Config) {
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&cfg.Temporal.Address, t.address)
+	set(&cfg.Temporal.Namespace, t.namespace)
+	set(&cfg.Temporal.TLSCertFile, t.certPath)
+	set(&cfg.Temporal.TLSKeyFile, t.keyPath)
+	set(&cfg.Temporal.TLSCAFile, t.caPath)
+	if t.apiKey != "" {
+		cfg.Temporal.APIKey = config.Secret(t.apiKey)
+	}
+}
+
 func (g *globalFlags) load() (config.Config, *slog.Logger, error) {
 	cfg, err := config.Load(g.configPath)
 	if err != nil {
 		return config.Config{}, nil, err
+	}
+	if g.temporal != (temporalFlags{}) {
+		g.temporal.apply(&cfg)
+		if err := cfg.Validate(); err != nil {
+			return config.Config{}, nil, fmt.Errorf("flags: %w", err)
+		}
 	}
 	log, err := logging.New(os.Stderr, cfg.Log.Level, cfg.Log.Format)
 	if err != nil {
 		return config.Config{}, nil, fmt.Errorf("config log: %w", err)
 	}
 	return cfg, log, nil
+}
+
+// connect loads the configuration and dials Temporal: how every operator
+// command gets its client.
+func (g *globalFlags) connect() (config.Config, client.Client, error) {
+	cfg, log, err := g.load()
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	tc, err := dialTemporal(cfg, log)
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	return cfg, tc, nil
 }
 
 // observability is what a long-running process reports through.
@@ -88,11 +147,14 @@ func signalContext(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 // serveMetrics serves /metrics, /healthz and /readyz (ready; nil is always
-// ready) on addr in the background.
-func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger, ready func(context.Context) error) *http.Server {
+// ready), and extra routes, on addr in the background.
+func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger, ready func(context.Context) error, extra map[string]http.Handler) *http.Server {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", m.Handler())
 	health.Register(mux, ready)
+	for path, h := range extra {
+		mux.Handle(path, h)
+	}
 	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {

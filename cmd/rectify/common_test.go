@@ -48,3 +48,49 @@ func TestTemporalSecurity(t *testing.T) {
 		})
 	}
 }
+
+// The connection flags, as the temporal CLI has them, win over the
+// environment, which wins over the file; a flag left out changes nothing.
+func TestTemporalFlags(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rectify.yaml")
+	if err := os.WriteFile(path, []byte("temporal:\n  address: file:7233\n  namespace: file-ns\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range config.EnvNames() {
+		t.Setenv(name, "")
+	}
+	t.Setenv("RECTIFY_TEMPORAL_ADDRESS", "env:7233")
+	g := globalFlags{configPath: path, temporal: temporalFlags{namespace: "flag-ns", apiKey: "k"}}
+	cfg, _, err := g.load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Temporal.Address != "env:7233" || cfg.Temporal.Namespace != "flag-ns" || cfg.Temporal.APIKey.Reveal() != "k" {
+		t.Errorf("temporal = %+v", cfg.Temporal)
+	}
+	g.temporal = temporalFlags{address: "flag:7233", certPath: "/c.pem"}
+	if _, _, err := g.load(); err == nil || !strings.Contains(err.Error(), "give both or neither") {
+		t.Errorf("a certificate without its key: err = %v", err)
+	}
+	g.temporal = temporalFlags{address: "flag:7233"}
+	if cfg, _, err = g.load(); err != nil || cfg.Temporal.Address != "flag:7233" {
+		t.Errorf("address = %q (%v)", cfg.Temporal.Address, err)
+	}
+	// Every command that talks to Temporal has the flags; the others do not.
+	root := newRootCmd()
+	for _, path := range [][]string{{"approve"}, {"reject"}, {"undo"}, {"list"}, {"show"}, {"worker"}, {"starter"},
+		{"sweep", "trigger"}, {"sweep", "schedule"}, {"sweep", "list"}, {"accounts", "promote"}, {"accounts", "list"}} {
+		cmd, _, err := root.Find(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"address", "namespace", "tls-cert-path", "tls-key-path", "tls-ca-path", "api-key"} {
+			if cmd.Flags().Lookup(f) == nil && cmd.PersistentFlags().Lookup(f) == nil && cmd.InheritedFlags().Lookup(f) == nil {
+				t.Errorf("rectify %s has no --%s", strings.Join(path, " "), f)
+			}
+		}
+	}
+	if cmd, _, _ := root.Find([]string{"check"}); cmd.Flags().Lookup("address") != nil || cmd.InheritedFlags().Lookup("address") != nil {
+		t.Error("rectify check talks to no Temporal, yet has --address")
+	}
+}

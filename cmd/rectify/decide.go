@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -16,26 +17,39 @@ func newDecideCmd(g *globalFlags, approve bool) *cobra.Command {
 		verb = "approve"
 	}
 	var user, reason string
+	var which violationArgs
+	long := fmt.Sprintf("Send the decide Update to a Remediation workflow in AwaitingApproval state and print\n"+
+		"its result. The workflow refuses users who are not on its approver list.\n\n%s", violationHelp)
+	reasonExample := ""
+	if !approve {
+		reasonExample = " --reason 'public website'"
+		long += "\n\nA rejection needs --reason (require_reason: false in the config turns this off). It\n" +
+			"snoozes the violation for defaults.reject_snooze (7d): sweeps stop asking, and a real change\n" +
+			"of the resource (a CloudTrail or Config event) asks again."
+	}
 	cmd := &cobra.Command{
-		Use:   verb + " WORKFLOW-ID --as USER",
+		Use:   verb + " " + violationUse + " --as USER",
 		Short: fmt.Sprintf("%s a violation awaiting approval", capitalize(verb)),
-		Long: fmt.Sprintf("Send the decide Update to a Remediation workflow in AwaitingApproval state and print\n"+
-			"its result. The workflow refuses users who are not on its approver list.\n\n"+
-			"Example:\n  rectify %s 'remediation/aws.s3.public_access_block/arn:aws:s3:::data' --as alice", verb),
-		Args: cobra.ExactArgs(1),
+		Long:  long,
+		Example: fmt.Sprintf("  rectify %[1]s aws.s3.public_access_block arn:aws:s3:::data --as alice%[2]s\n"+
+			"  rectify %[1]s 'remediation/aws.s3.public_access_block/arn:aws:s3:::data' --as alice%[2]s", verb, reasonExample),
+		Args: cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, log, err := g.load()
-			if err != nil {
-				return err
-			}
-			tc, err := dialTemporal(cfg, log)
+			cfg, tc, err := g.connect()
 			if err != nil {
 				return err
 			}
 			defer tc.Close()
-			res, err := contract.Decide(cmd.Context(), tc, args[0], "", contract.Decision{Approve: approve, User: user, Reason: reason})
+			if !approve && cfg.ReasonRequired() && strings.TrimSpace(reason) == "" {
+				return fmt.Errorf("reject needs --reason: why, for the finding and the audit trail (require_reason: false in the config turns this off)")
+			}
+			id, err := which.resolve(cmd.Context(), tc, args)
 			if err != nil {
-				return &exitError{code: 1, err: err}
+				return err
+			}
+			res, err := contract.Decide(cmd.Context(), tc, id, "", contract.Decision{Approve: approve, User: user, Reason: reason})
+			if err != nil {
+				return &exitError{code: 1, err: plainError(cmd.Context(), tc, verb, id, err)}
 			}
 			return json.NewEncoder(cmd.OutOrStdout()).Encode(res)
 		},
@@ -43,7 +57,8 @@ func newDecideCmd(g *globalFlags, approve bool) *cobra.Command {
 	cmd.Flags().StringVar(&user, "as", "", "the approving user, as listed in approvers (required)")
 	cmd.Flags().StringVar(&reason, "reason", "", "why, recorded in the finding and the workflow")
 	_ = cmd.MarkFlagRequired("as")
-	return cmd
+	which.register(cmd)
+	return g.temporalFlags(cmd)
 }
 
 func capitalize(s string) string {

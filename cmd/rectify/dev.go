@@ -43,9 +43,12 @@ func newDevCmd(g *globalFlags) *cobra.Command {
 			"  - the fake cloud, a wire-compatible AWS on loopback, seeded with a demo account;\n" +
 			"  - the worker and the starter, wired as in production.\n\n" +
 			"With --demo it plays a scenario: a human opens SSH to the world and removes a bucket's\n" +
-			"public access block; rectify revokes the rule (enforce) and, once approved, restores the\n" +
-			"block (approve). --exit-when-done waits for the scenario to settle, prints one JSON line\n" +
-			"and exits 0 only if everything matched.",
+			"public access block; rectify revokes the rule by itself (enforce) and stops at the bucket\n" +
+			"fix (approve) with the exact `rectify approve` command to run in another terminal (or the\n" +
+			"Slack button, when Slack is on), then goes on when a person decides. --exit-when-done\n" +
+			"approves by itself (for CI), waits for the scenario to settle, prints one JSON line and exits\n" +
+			"0 only if everything matched. Against a stack already running, `rectify demo play` plays the\n" +
+			"scenario again on fresh resources.",
 		Example: "  rectify dev\n  rectify dev --demo\n  rectify dev --demo --exit-when-done",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -54,8 +57,8 @@ func newDevCmd(g *globalFlags) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&f.demo, "demo", false, "play the demo scenario")
-	fl.BoolVar(&f.exitWhenDone, "exit-when-done", false, "with --demo: wait for it to settle, print a JSON summary and exit")
-	fl.DurationVar(&f.timeout, "timeout", 3*time.Minute, "with --exit-when-done: how long to wait")
+	fl.BoolVar(&f.exitWhenDone, "exit-when-done", false, "with --demo: approve by itself (for CI), wait for it to settle, print a JSON summary and exit")
+	fl.DurationVar(&f.timeout, "timeout", 3*time.Minute, "with --demo: how long each step may take (a person's decision is waited for as long as it takes)")
 	fl.IntVar(&f.temporalPort, "temporal-port", 7233, "Temporal frontend port")
 	fl.IntVar(&f.uiPort, "ui-port", 8233, "Temporal Web UI port")
 	fl.StringVar(&f.cloudAddr, "fakecloud-addr", "127.0.0.1:4566", "fake cloud listen address")
@@ -116,7 +119,7 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
 	}
 	// Slack comes from the environment (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET)
 	// or the config file; its approvers are Slack user or group ids.
-	slackLine := "off (no SLACK_BOT_TOKEN): approve with 'rectify approve WORKFLOW-ID --as " + devstack.HumanUser + "'"
+	slackLine := "off (no SLACK_BOT_TOKEN): approve with 'rectify approve POLICY ARN --as " + devstack.HumanUser + "'"
 	if loaded.Slack.Enabled() {
 		cfg.Slack = loaded.Slack
 		cfg.Approvers = append(cfg.Approvers, loaded.Approvers...)
@@ -148,7 +151,16 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
 			"                'rectify slack manifest --url https://YOUR-TUNNEL' for the Slack app", f.listen, slackapp.InteractionsPath)
 	}
 
-	defer serveMetrics(f.metricsAddr, m, log, app.Consumer.Ready).Close()
+	slackWhere := ""
+	if cfg.Slack.Enabled() {
+		slackWhere = "the message rectify posted"
+		if cfg.Slack.DefaultChannel != "" {
+			slackWhere += " in channel " + cfg.Slack.DefaultChannel
+		}
+	}
+	player := &devstack.Player{Temporal: tmp.Client, Cloud: cloud, Endpoint: endpoint, App: app, Timeout: f.timeout,
+		Address: tmp.HostPort, Slack: slackWhere, Echo: out}
+	defer serveMetrics(f.metricsAddr, m, log, app.Consumer.Ready, map[string]http.Handler{devstack.PlayPath: player}).Close()
 
 	ui := fmt.Sprintf("http://127.0.0.1:%d", f.uiPort)
 	fmt.Fprintf(out, `
@@ -159,15 +171,28 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
   Metrics       http://%s/metrics
   Slack         %s
 
-  Policies: %s enforce, %s approve.
-  Try:  rectify dev --demo   (or open port 22 to 0.0.0.0/0 on security group %s%s with any AWS SDK)
-        rectify list --state AwaitingApproval
+  Account %s is promoted (stage active): %s enforce, %s approve.
+  Any other account starts in the observe stage (notify only).
+
+  In another terminal:
+    export RECTIFY_TEMPORAL_ADDRESS=%s%s
+    %-44s the scenario again, on fresh resources of this stack
+    %-44s what waits for a person
+  or open port 22 to 0.0.0.0/0 on security group %s%s with any AWS SDK.
 `, ui, tmp.HostPort, endpoint, devstack.HumanKeyID, devstack.HumanSecret, queueURL, f.metricsAddr, slackLine,
-		devstack.PolicySGAdminPorts, devstack.PolicyS3PAB, devstack.DemoGroupName, suffix)
+		devstack.Account, devstack.PolicySGAdminPorts, devstack.PolicyS3PAB, tmp.HostPort, uiExport(ui), "rectify demo play"+devFlag(f.metricsAddr), "rectify list --state awaiting",
+		devstack.DemoGroupName, suffix)
 
 	if f.demo {
-		demo := &devstack.Demo{Temporal: tmp.Client, Endpoint: endpoint, Suffix: suffix, App: app,
-			Progress: func(format string, args ...any) { fmt.Fprintf(out, "  demo: "+format+"\n", args...) }}
+		if !f.exitWhenDone {
+			fmt.Fprintln(out, "\n  The demo stops when the bucket fix needs a decision: approve it in another terminal.")
+		}
+		start := time.Now()
+		demo := &devstack.Demo{Temporal: tmp.Client, Endpoint: endpoint, Suffix: suffix, App: app, AutoApprove: f.exitWhenDone, AutoApproveFlag: "--exit-when-done, for CI",
+			Address: tmp.HostPort, Slack: slackWhere,
+			Progress: func(format string, args ...any) {
+				fmt.Fprintf(out, "  demo: "+format+"\n", args...)
+			}}
 		sum, err := demo.Run(ctx, f.timeout)
 		if f.exitWhenDone {
 			if err != nil {
@@ -184,11 +209,30 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
 		if err != nil {
 			fmt.Fprintln(out, "  demo failed:", err)
 		} else {
-			fmt.Fprintf(out, "  demo done: %d violations remediated and verified; findings %v\n", sum.Verified, sum.Findings)
+			fmt.Fprintf(out, "  demo done in %s: %d violation(s) remediated and verified (%s); findings %v\n",
+				time.Since(start).Round(100*time.Millisecond), sum.Verified, sum.Decision, sum.Findings)
 		}
 	}
 	fmt.Fprintln(out, "\nrectify dev is running; Ctrl-C stops it.")
 	<-ctx.Done()
 	fmt.Fprintln(out, "rectify dev: stopping")
 	return nil
+}
+
+// devFlag is the --dev flag `rectify demo play` needs to reach this stack,
+// empty for the default address.
+func devFlag(metricsAddr string) string {
+	if metricsAddr == "127.0.0.1:9464" {
+		return ""
+	}
+	return " --dev http://" + metricsAddr
+}
+
+// uiExport is the line that points the CLI's links at this stack's
+// Temporal UI, empty for the default one.
+func uiExport(ui string) string {
+	if ui == config.Default().Temporal.UIURL {
+		return ""
+	}
+	return "\n    export RECTIFY_TEMPORAL_UI_URL=" + ui
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -20,7 +21,7 @@ import (
 // busy account fits; a gzip bomb does not.
 const maxEventInput = 256 << 20
 
-func newEventsCmd() *cobra.Command {
+func newEventsCmd(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "events",
 		Short: "Inspect the change events rectify reacts to",
@@ -29,11 +30,11 @@ func newEventsCmd() *cobra.Command {
 			"to evaluate again. These commands show that step on files, so you can check\n" +
 			"what an event will do before it reaches a workflow.",
 	}
-	cmd.AddCommand(newEventsParseCmd())
+	cmd.AddCommand(newEventsParseCmd(g))
 	return cmd
 }
 
-func newEventsParseCmd() *cobra.Command {
+func newEventsParseCmd(g *globalFlags) *cobra.Command {
 	var roles []string
 	cmd := &cobra.Command{
 		Use:   "parse FILE...",
@@ -53,9 +54,10 @@ func newEventsParseCmd() *cobra.Command {
 			"  - a raw CloudTrail record, or a CloudTrail log file {\"Records\":[...]}, plain or\n" +
 			"    gzipped as CloudTrail delivers it to S3.\n" +
 			"Use - for standard input.\n\n" +
-			"Events made by a remediation role (--remediation-role, repeatable, '*' matches\n" +
-			"anything) are ignored, as the starter ignores them, so rectify does not react\n" +
-			"to its own fixes. A role pattern also matches the role's assumed-role sessions.\n" +
+			"Events made by a remediation role (remediation_roles: in the config given with\n" +
+			"--config, and --remediation-role, repeatable, '*' matches anything) are ignored,\n" +
+			"as the starter ignores them, so rectify does not react to its own fixes. A role\n" +
+			"pattern also matches the role's assumed-role sessions.\n" +
 			"Security Hub findings rectify wrote itself (GeneratorId rectify/...), and findings\n" +
 			"that passed, were archived, resolved or suppressed, are ignored too. Config and\n" +
 			"Security Hub name no actor, so actor_arn is empty for them.\n\n" +
@@ -71,7 +73,12 @@ func newEventsParseCmd() *cobra.Command {
 		// A file that fails to parse is not a usage mistake.
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, files []string) error {
-			filter := events.Filter{RemediationRoles: roles}
+			cfg, _, err := g.load()
+			if err != nil {
+				return err
+			}
+			// The starter's filter: the config's roles, and the flag's.
+			filter := events.Filter{RemediationRoles: append(slices.Clone(cfg.RemediationRoles), roles...)}
 			out := bufio.NewWriter(cmd.OutOrStdout())
 			enc := json.NewEncoder(out)
 			enc.SetEscapeHTML(false) // ARNs and reasons stay readable

@@ -17,7 +17,9 @@ const eventFixtures = "../../internal/events/testdata/cloudtrail/"
 
 func runEvents(t *testing.T, stdin string, args ...string) (stdout string, err error) {
 	t.Helper()
-	cmd := newEventsCmd()
+	var g globalFlags
+	cmd := newEventsCmd(&g)
+	g.register(cmd)
 	var out, stderr bytes.Buffer
 	cmd.SetOut(&out)
 	cmd.SetErr(&stderr) // cobra's own "Error:" and usage; main silences them
@@ -159,10 +161,43 @@ func TestEventsParseConfigAndSecurityHub(t *testing.T) {
 }
 
 func TestEventsParseHelpNamesEveryKind(t *testing.T) {
-	cmd := newEventsParseCmd()
+	cmd := newEventsParseCmd(&globalFlags{})
 	for _, want := range []string{"AWS API Call via CloudTrail", "Config Configuration", "Security Hub", "SNS notification", "OversizedConfigurationItemChangeNotification", "log file"} {
 		if !strings.Contains(cmd.Long, want) {
 			t.Errorf("help lacks %q", want)
 		}
+	}
+}
+
+// The starter drops events of the config's remediation_roles; `rectify
+// events parse -c FILE` must show the same, without --remediation-role.
+func TestEventsParseHonoursConfigRoles(t *testing.T) {
+	event := eventFixtures + "handwritten-eventbridge-ec2-revoke-security-group-ingress-by-remediation.json"
+	cfg := filepath.Join(t.TempDir(), "rectify.yaml")
+	if err := os.WriteFile(cfg, []byte("remediation_roles: ['arn:aws:iam::*:role/rectify-remediation']\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name        string
+		args        []string
+		wantIgnored bool
+	}{
+		{"no config: evaluated", []string{"parse", event}, false},
+		{"config roles: ignored", []string{"parse", "--config", cfg, event}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("RECTIFY_CONFIG", "")
+			out, err := runEvents(t, "", tc.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := decodeLines(t, out)
+			if len(ts) != 1 || ts[0].Ignored != tc.wantIgnored {
+				t.Fatalf("triggers = %+v, want one with ignored=%v", ts, tc.wantIgnored)
+			}
+			if tc.wantIgnored && !strings.Contains(ts[0].Reason, "remediation role") {
+				t.Errorf("reason = %q", ts[0].Reason)
+			}
+		})
 	}
 }

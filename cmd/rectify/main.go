@@ -3,14 +3,26 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
+	"runtime"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/rectifyhq/rectify/policies"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// Build information, set by the Makefile with -ldflags "-X main.version=...
+// -X main.commit=... -X main.date=...". A plain `go build` leaves them
+// empty, and `rectify version` falls back to the VCS stamp Go embeds.
+var (
+	version = "dev"
+	commit  = ""
+	date    = ""
+)
 
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
@@ -25,16 +37,19 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(
 		newVersionCmd(),
 		newDevCmd(&g),
+		newDemoCmd(),
 		newWorkerCmd(&g),
 		newStarterCmd(&g),
 		newDecideCmd(&g, true),
 		newDecideCmd(&g, false),
 		newUndoCmd(&g),
 		newListCmd(&g),
+		newShowCmd(&g),
+		newAccountsCmd(&g),
 		newSweepCmd(&g),
 		newDLQCmd(&g),
 		newFakecloudCmd(),
-		newEventsCmd(),
+		newEventsCmd(&g),
 		newCheckCmd(), newPolicyCmd(), newControlsCmd(),
 		newSlackCmd(),
 		newConfigCmd(&g),
@@ -42,15 +57,81 @@ func newRootCmd() *cobra.Command {
 	return root
 }
 
+// buildInfo is what `rectify version` prints.
+type buildInfo struct {
+	Version string `json:"version"`
+	Commit  string `json:"commit"`
+	// Modified says the commit had uncommitted changes when built.
+	Modified bool   `json:"modified,omitempty"`
+	Date     string `json:"date"`
+	Go       string `json:"go"`
+	// Policies is the revision of the built-in policy bundle (a hash of
+	// the Rego sources), as every decision log names it.
+	Policies    string `json:"policies"`
+	PolicyCount int    `json:"policy_count"`
+}
+
+func readBuildInfo() (buildInfo, error) {
+	b := buildInfo{Version: version, Commit: commit, Date: date, Go: runtime.Version()}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				if b.Commit == "" {
+					b.Commit = s.Value
+				}
+			case "vcs.time":
+				if b.Date == "" {
+					b.Date = s.Value
+				}
+			case "vcs.modified":
+				b.Modified = s.Value == "true"
+			}
+		}
+		if b.Version == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			b.Version = bi.Main.Version
+		}
+	}
+	set, err := policies.Load(policies.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		return b, fmt.Errorf("load the built-in policies: %w", err)
+	}
+	b.Policies, b.PolicyCount = set.Revision(), len(set.IDs())
+	return b, nil
+}
+
 func newVersionCmd() *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	cmd := &cobra.Command{
 		Use:   "version",
-		Short: "Print the rectify version",
+		Short: "Print the rectify version, commit, build date and policy bundle revision",
 		Args:  cobra.NoArgs,
-		Run: func(cmd *cobra.Command, _ []string) {
-			fmt.Fprintln(cmd.OutOrStdout(), "rectify", version)
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			b, err := readBuildInfo()
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				return json.NewEncoder(out).Encode(b)
+			}
+			orUnknown := func(s string) string {
+				if s == "" {
+					return "unknown (built without -ldflags or VCS stamp)"
+				}
+				return s
+			}
+			c := orUnknown(b.Commit)
+			if b.Modified {
+				c += " (with uncommitted changes)"
+			}
+			fmt.Fprintf(out, "rectify %s\n  commit    %s\n  built     %s\n  go        %s\n  policies  revision %s (%d controls)\n",
+				b.Version, c, orUnknown(b.Date), b.Go, b.Policies, b.PolicyCount)
+			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
 }
 
 func main() {

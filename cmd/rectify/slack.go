@@ -29,7 +29,7 @@ func newSlackManifestCmd() *cobra.Command {
 		Short: "Print a Slack app manifest for rectify",
 		Long: "Print a ready Slack app manifest: the bot scopes rectify needs (chat:write to post and\n" +
 			"update the violation messages, usergroups:read to resolve approver groups) and\n" +
-			"interactivity pointed at <url>" + slackapp.InteractionsPath + ", served by `rectify starter`.\n\n" +
+			"interactivity pointed at <url>" + slackapp.InteractionsPath + " (a --url that already ends in it is kept), served by\n`rectify starter`.\n\n" +
 			"Create the app at https://api.slack.com/apps → Create New App → From a manifest, install it,\n" +
 			"then give the starter and the worker SLACK_BOT_TOKEN (the Bot User OAuth Token) and\n" +
 			"SLACK_SIGNING_SECRET (Basic Information → Signing Secret). Invite the bot to every\n" +

@@ -19,6 +19,9 @@ func TestSlackManifestCmd(t *testing.T) {
 	}{
 		{args: []string{"--url", "https://rectify.example.com/"}, decode: yaml.Unmarshal},
 		{args: []string{"--url", "https://rectify.example.com", "--json"}, decode: json.Unmarshal},
+		// A URL that already names the endpoint is taken as it is.
+		{args: []string{"--url", "https://rectify.example.com/slack/interactions"}, decode: yaml.Unmarshal},
+		{args: []string{"--url", "https://rectify.example.com/slack/interactions/"}, decode: yaml.Unmarshal},
 		{args: []string{"--url", "http://rectify.example.com"}, wantErr: "https"},
 		{args: nil, wantErr: `"url" not set`},
 	}

@@ -50,7 +50,7 @@ func newStarterCmd(g *globalFlags) *cobra.Command {
 				return err
 			}
 			c := &starter.Consumer{
-				SQS: factory.SQS(), QueueURL: cfg.Queue.URL, Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue,
+				SQS: factory.SQS(), QueueURL: cfg.Queue.URL, Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Namespace: cfg.Temporal.Namespace,
 				Filter: events.Filter{RemediationRoles: cfg.RemediationRoles}, Accounts: cfg.Accounts, DLQURL: cfg.Queue.DLQURL, Stats: &starter.Stats{Metrics: m}, Tracer: obs.tracing.Tracer(), Settle: time.Duration(cfg.Settle), Workers: cfg.Queue.Workers,
 				VisibilityTimeout: time.Duration(cfg.Queue.VisibilityTimeout), Log: log,
 			}
@@ -81,5 +81,5 @@ func newStarterCmd(g *globalFlags) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&listen, "listen", ":8080", "HTTP address for /healthz, /readyz, /metrics and /slack/interactions")
-	return cmd
+	return g.temporalFlags(cmd)
 }

@@ -1,8 +1,13 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -23,7 +28,7 @@ func newSweepCmd(g *globalFlags) *cobra.Command {
 			"while the previous one runs is skipped.",
 	}
 	cmd.AddCommand(newSweepScheduleCmd(g), newSweepTriggerCmd(g), newSweepListCmd(g))
-	return cmd
+	return g.temporalFlags(cmd)
 }
 
 func newSweepScheduleCmd(g *globalFlags) *cobra.Command {
@@ -77,21 +82,44 @@ func newSweepScheduleCmd(g *globalFlags) *cobra.Command {
 }
 
 func newSweepTriggerCmd(g *globalFlags) *cobra.Command {
-	var account, region string
+	var account, region, output string
+	var preview bool
+	var timeout time.Duration
 	cmd := &cobra.Command{
-		Use:   "trigger --account A --region R",
-		Short: "Run a scheduled sweep now (skipped if one is running)",
-		Args:  cobra.NoArgs,
+		Use:   "trigger --account A --region R [--preview]",
+		Short: "Run a scheduled sweep now (skipped if one is running), or preview what it would change",
+		Long: "Run the sweep schedule of an account and region now; a sweep already running makes this one\n" +
+			"skip.\n\n" +
+			"--preview runs a sweep that changes nothing: it lists and judges every resource as a sweep\n" +
+			"would (with the configuration, the account's stage and the exemptions) and prints what would\n" +
+			"happen to each violation: fixed on its own, asked for approval, or notified only. It starts no\n" +
+			"Remediation, records no finding, and needs no schedule.",
+		Example: "  rectify sweep trigger --account 123456789012 --region us-east-1 --preview\n" +
+			"  rectify sweep trigger --account 123456789012 --region us-east-1",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, log, err := g.load()
-			if err != nil {
-				return err
+			if output != "table" && output != "json" {
+				return fmt.Errorf("-o %q: want table or json", output)
 			}
-			tc, err := dialTemporal(cfg, log)
+			cfg, tc, err := g.connect()
 			if err != nil {
 				return err
 			}
 			defer tc.Close()
+			if preview {
+				ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+				defer cancel()
+				p, err := starter.PreviewSweep(ctx, tc, cfg.Temporal.TaskQueue, contract.SweepInput{Account: account, Region: region, PagesPerSecond: 5})
+				if err != nil {
+					return err
+				}
+				if output == "json" {
+					enc := json.NewEncoder(cmd.OutOrStdout())
+					enc.SetIndent("", "  ")
+					return enc.Encode(p)
+				}
+				return printPreview(cmd.OutOrStdout(), p)
+			}
 			if err := starter.TriggerSweep(cmd.Context(), tc, account, region); err != nil {
 				return err
 			}
@@ -101,9 +129,49 @@ func newSweepTriggerCmd(g *globalFlags) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&account, "account", "", "account id (required)")
 	cmd.Flags().StringVar(&region, "region", "", "region (required)")
+	cmd.Flags().BoolVar(&preview, "preview", false, "list what a sweep would change, and change nothing")
+	cmd.Flags().DurationVar(&timeout, "timeout", 10*time.Minute, "with --preview: how long to wait for it")
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "with --preview: table or json")
 	_ = cmd.MarkFlagRequired("account")
 	_ = cmd.MarkFlagRequired("region")
 	return cmd
+}
+
+// printPreview prints what a sweep would do, what changes without a
+// person first.
+func printPreview(w io.Writer, p contract.SweepProgress) error {
+	items := slices.Clone(p.Preview)
+	slices.SortStableFunc(items, func(x, y contract.PreviewItem) int {
+		if x.Changes != y.Changes {
+			if x.Changes {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(x.ARN+x.PolicyID, y.ARN+y.PolicyID)
+	})
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RESOURCE\tPOLICY\tSEVERITY\tMODE\tSTAGE\tWOULD")
+	changes := 0
+	for _, it := range items {
+		if it.Changes {
+			changes++
+		}
+		stage := string(it.Stage)
+		if stage == "" {
+			stage = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", it.ARN, it.PolicyID, it.Severity, it.Mode, stage, it.Outcome)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n%d resource(s) judged, %d violation(s): %d would be changed without a person deciding. Preview only: nothing was changed.\n",
+		p.Evaluated, len(p.Preview)+p.PreviewDropped, changes)
+	if p.PreviewDropped > 0 {
+		fmt.Fprintf(w, "%d more violation(s) not listed (a preview keeps %d).\n", p.PreviewDropped, contract.MaxPreviewItems)
+	}
+	return nil
 }
 
 func newSweepListCmd(g *globalFlags) *cobra.Command {
@@ -112,11 +180,7 @@ func newSweepListCmd(g *globalFlags) *cobra.Command {
 		Short: "List sweep schedules with the progress of their latest run",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, log, err := g.load()
-			if err != nil {
-				return err
-			}
-			tc, err := dialTemporal(cfg, log)
+			_, tc, err := g.connect()
 			if err != nil {
 				return err
 			}

@@ -83,7 +83,7 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 				return fmt.Errorf("start worker: %w", err)
 			}
 			health.SetRunning(true)
-			msrv := serveMetrics(metricsAddr, m, log, health.Ready)
+			msrv := serveMetrics(metricsAddr, m, log, health.Ready, nil)
 			var runErr error
 			if exitAfter > 0 {
 				runErr = health.Watch(ctx, exitAfter)
@@ -98,5 +98,5 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 	cmd.Flags().StringVar(&metricsAddr, "metrics-listen", ":9090", "HTTP address for Prometheus /metrics, /healthz and /readyz")
 	cmd.Flags().DurationVar(&exitAfter, "exit-after-disconnected", 5*time.Minute,
 		"exit non-zero when Temporal has been unreachable for this long (0: never)")
-	return cmd
+	return g.temporalFlags(cmd)
 }

@@ -30,6 +30,15 @@ type Config struct {
 	RemediationRoles []string `yaml:"remediation_roles"`
 	// DryRun forces every policy to notify mode.
 	DryRun bool `yaml:"dry_run"`
+	// Stage is the stage of an account no rule names (default observe:
+	// every control notifies only until a person promotes the account).
+	Stage contract.Stage `yaml:"stage"`
+	// Stages put accounts, or policies in them, in a stage. Stages set
+	// with `rectify accounts promote|demote` override these.
+	Stages []contract.StageRule `yaml:"stages"`
+	// RequireReason makes `rectify reject` and `rectify undo` refuse to
+	// run without --reason (default true).
+	RequireReason *bool `yaml:"require_reason"`
 	// Defaults apply to every policy; Policies override them per policy id.
 	Defaults PolicySettings            `yaml:"defaults"`
 	Policies map[string]PolicySettings `yaml:"policies"`
@@ -166,6 +175,9 @@ type PolicySettings struct {
 	// long an undone violation is exempt from re-remediation.
 	UndoWindow Duration `yaml:"undo_window"`
 	ExemptFor  Duration `yaml:"exempt_for"`
+	// RejectSnooze is how long a rejected violation stays open so sweeps
+	// do not ask again; a real change of the resource asks at once.
+	RejectSnooze Duration `yaml:"reject_snooze"`
 }
 
 // Duration is a time.Duration written as "90s", "1h30m" or "7d".
@@ -210,7 +222,9 @@ func Default() Config {
 			MaxRemediations: 3,
 			UndoWindow:      Duration(24 * time.Hour),
 			ExemptFor:       Duration(7 * 24 * time.Hour),
+			RejectSnooze:    Duration(7 * 24 * time.Hour),
 		},
+		Stage:  contract.StageObserve,
 		Settle: Duration(time.Second),
 		Log:    Log{Level: "info", Format: "text"},
 	}
@@ -307,11 +321,21 @@ type envOverride struct {
 
 // Environment variables that override the file, for containers.
 var envOverrides = []envOverride{
+	// The temporal CLI's names first, so rectify's own win when both are set.
+	{"TEMPORAL_ADDRESS", "temporal.address", func(c *Config, v string) error { c.Temporal.Address = v; return nil }},
+	{"TEMPORAL_NAMESPACE", "temporal.namespace", func(c *Config, v string) error { c.Temporal.Namespace = v; return nil }},
+	{"TEMPORAL_TLS_CLIENT_CERT_PATH", "temporal.tls_cert_file", func(c *Config, v string) error { c.Temporal.TLSCertFile = v; return nil }},
+	{"TEMPORAL_TLS_CLIENT_KEY_PATH", "temporal.tls_key_file", func(c *Config, v string) error { c.Temporal.TLSKeyFile = v; return nil }},
+	{"TEMPORAL_TLS_SERVER_CA_CERT_PATH", "temporal.tls_ca_file", func(c *Config, v string) error { c.Temporal.TLSCAFile = v; return nil }},
 	{"RECTIFY_TEMPORAL_ADDRESS", "temporal.address", func(c *Config, v string) error { c.Temporal.Address = v; return nil }},
 	{"RECTIFY_TEMPORAL_NAMESPACE", "temporal.namespace", func(c *Config, v string) error { c.Temporal.Namespace = v; return nil }},
 	{"RECTIFY_TASK_QUEUE", "temporal.task_queue", func(c *Config, v string) error { c.Temporal.TaskQueue = v; return nil }},
 	{"TEMPORAL_API_KEY", "temporal.api_key", func(c *Config, v string) error { c.Temporal.APIKey = Secret(v); return nil }},
 	{"RECTIFY_TEMPORAL_UI_URL", "temporal.ui_url", func(c *Config, v string) error { c.Temporal.UIURL = v; return nil }},
+	{"RECTIFY_TEMPORAL_TLS_CERT_PATH", "temporal.tls_cert_file", func(c *Config, v string) error { c.Temporal.TLSCertFile = v; return nil }},
+	{"RECTIFY_TEMPORAL_TLS_KEY_PATH", "temporal.tls_key_file", func(c *Config, v string) error { c.Temporal.TLSKeyFile = v; return nil }},
+	{"RECTIFY_TEMPORAL_TLS_CA_PATH", "temporal.tls_ca_file", func(c *Config, v string) error { c.Temporal.TLSCAFile = v; return nil }},
+	{"RECTIFY_STAGE", "stage", func(c *Config, v string) error { c.Stage = contract.Stage(v); return nil }},
 	{"RECTIFY_QUEUE_URL", "queue.url", func(c *Config, v string) error { c.Queue.URL = v; return nil }},
 	{"RECTIFY_DLQ_URL", "queue.dlq_url", func(c *Config, v string) error { c.Queue.DLQURL = v; return nil }},
 	{"RECTIFY_AWS_REGION", "aws.region", func(c *Config, v string) error { c.AWS.Region = v; return nil }},
@@ -418,6 +442,9 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("exemptions[%d].arn: %w", i, err)
 		}
 	}
+	if err := c.validateStages(); err != nil {
+		return err
+	}
 	if err := c.Defaults.validate("defaults"); err != nil {
 		return err
 	}
@@ -434,6 +461,30 @@ func (c *Config) Validate() error {
 		}
 	}
 	return c.Slack.validate()
+}
+
+// validateStages checks the default stage and every stages: entry.
+func (c *Config) validateStages() error {
+	if c.Stage != "" {
+		if _, err := contract.ParseStage(string(c.Stage)); err != nil {
+			return fmt.Errorf("stage: %w", err)
+		}
+	}
+	seen := map[[2]string]int{}
+	for i, r := range c.Stages {
+		if !resource.IsAccountID(r.Account) {
+			return fmt.Errorf("stages[%d].account: %q is not a 12-digit account id", i, r.Account)
+		}
+		if _, err := contract.ParseStage(string(r.Stage)); err != nil {
+			return fmt.Errorf("stages[%d].stage: %w", i, err)
+		}
+		key := [2]string{r.Account, r.Policy}
+		if j, dup := seen[key]; dup {
+			return fmt.Errorf("stages[%d]: the same account and policy as stages[%d]: keep one", i, j)
+		}
+		seen[key] = i
+	}
+	return nil
 }
 
 func (p PolicySettings) validate(at string) error {
@@ -489,6 +540,9 @@ func (c *Config) Settings(policyID string, defaultMode contract.Mode) PolicySett
 		if p.ExemptFor != 0 {
 			s.ExemptFor = p.ExemptFor
 		}
+		if p.RejectSnooze != 0 {
+			s.RejectSnooze = p.RejectSnooze
+		}
 	}
 	if s.Mode == "" {
 		s.Mode = defaultMode
@@ -502,11 +556,19 @@ func (c *Config) Settings(policyID string, defaultMode contract.Mode) PolicySett
 	return s
 }
 
-// ViolationSettings is Settings in the form a violation carries for its
-// whole life, with the approvers: what the worker's activities apply.
-func (c *Config) ViolationSettings(policyID string, defaultMode contract.Mode) contract.Settings {
+// ViolationSettings is Settings in the form a violation in account carries
+// for its whole life, with the approvers and the stage this file gives the
+// account (Stage, StageFrom): what the worker's activities apply, after
+// the stages people set with `rectify accounts`, which override the file.
+// The mode is the policy's own; the activities make it notify in the
+// observe stage.
+func (c *Config) ViolationSettings(account, policyID string, defaultMode contract.Mode) contract.Settings {
 	s := c.Settings(policyID, defaultMode)
+	stage, from := c.StageOf(account, policyID)
 	return contract.Settings{
+		RejectSnooze:      time.Duration(s.RejectSnooze),
+		Stage:             stage,
+		StageFrom:         from,
 		Mode:              s.Mode,
 		ApprovalTimeout:   time.Duration(s.ApprovalTimeout),
 		TimeoutAction:     s.TimeoutAction,
@@ -520,6 +582,27 @@ func (c *Config) ViolationSettings(policyID string, defaultMode contract.Mode) c
 		ExemptFor:         time.Duration(s.ExemptFor),
 	}
 }
+
+// StageOf is the stage this file gives policyID in account, and where it
+// says so: a stages: entry for the policy, then for the account, then the
+// default stage. An empty stage (a Config not made by Default or Load)
+// is no stage at all: each policy's mode, as before stages existed.
+func (c *Config) StageOf(account, policyID string) (contract.Stage, string) {
+	if r, ok := contract.LookupStage(c.Stages, account, policyID); ok {
+		from := "config stages: account " + r.Account
+		if r.Policy != "" {
+			from = "config stages: " + r.Policy + " in account " + r.Account
+		}
+		return r.Stage, from
+	}
+	if c.Stage == "" {
+		return "", ""
+	}
+	return c.Stage, "default stage of an account not promoted"
+}
+
+// ReasonRequired says whether reject and undo need a reason.
+func (c *Config) ReasonRequired() bool { return c.RequireReason == nil || *c.RequireReason }
 
 // ExemptionRules are the exemptions: entries of the configuration.
 func (c *Config) ExemptionRules() []exempt.Rule { return c.Exemptions }

@@ -89,6 +89,11 @@ func (c *Config) checkPolicyIDs(known []string) error {
 			}
 		}
 	}
+	for i, r := range c.Stages {
+		if r.Policy != "" && !slices.Contains(known, r.Policy) {
+			return fmt.Errorf("stages[%d].policy: %q: no such policy%s", i, r.Policy, suggest.Hint(r.Policy, known))
+		}
+	}
 	for i, r := range c.Slack.Routes {
 		for j, glob := range r.Policies {
 			if !slices.ContainsFunc(known, func(id string) bool { ok, _ := path.Match(glob, id); return ok }) {

@@ -51,6 +51,10 @@ func EvaluateID(arn string) string { return "evaluate/" + arn }
 // RemediationID is the workflow ID of one violation.
 func RemediationID(policyID, arn string) string { return "remediation/" + policyID + "/" + arn }
 
+// FindingID is the Security Hub (ASFF) Id of one violation's finding:
+// stable, so a re-import updates the same finding.
+func FindingID(policyID, arn string) string { return GeneratorPrefix + policyID + "/" + arn }
+
 // Timers the workflows record through the SDK metrics handler, which
 // drops them during replay (workflow code must not touch Prometheus).
 const (

@@ -122,7 +122,8 @@ type Transition struct {
 	Detail string    `json:"detail,omitempty"`
 }
 
-// Status is what QueryStatus returns.
+// Status is what QueryStatus returns: the violation as `rectify show`
+// tells it.
 type Status struct {
 	State        string       `json:"state"`
 	PolicyID     string       `json:"policy_id"`
@@ -132,7 +133,46 @@ type Status struct {
 	DecidedBy    string       `json:"decided_by,omitempty"`
 	Reason       string       `json:"reason,omitempty"`
 	History      []Transition `json:"history"`
+
+	Title        string   `json:"title,omitempty"`
+	Severity     string   `json:"severity,omitempty"`
+	Message      string   `json:"message,omitempty"`
+	Controls     []string `json:"controls,omitempty"`
+	Account      string   `json:"account,omitempty"`
+	Region       string   `json:"region,omitempty"`
+	ResourceType string   `json:"resource_type,omitempty"`
+	// Action is the planned (or applied) remediation, in words.
+	Action string `json:"action,omitempty"`
+	// The change that made the violation visible.
+	Actor     string    `json:"actor,omitempty"`
+	EventName string    `json:"event_name,omitempty"`
+	EventTime time.Time `json:"event_time,omitzero"`
+	Source    string    `json:"source,omitempty"`
+
+	Approvers     []string      `json:"approvers,omitempty"`
+	TimeoutAction TimeoutAction `json:"timeout_action,omitempty"`
+	DetectedAt    time.Time     `json:"detected_at,omitzero"`
+	// Deadline is when the approval times out, while one is awaited.
+	Deadline     time.Time `json:"deadline,omitzero"`
+	SnoozedUntil time.Time `json:"snoozed_until,omitzero"`
+	WatchUntil   time.Time `json:"watch_until,omitzero"`
+	UndoUntil    time.Time `json:"undo_until,omitzero"`
+	Stage        Stage     `json:"stage,omitempty"`
+	StageFrom    string    `json:"stage_from,omitempty"`
+	// PromotedMode is the mode the policy takes once its account is
+	// promoted out of the observe stage.
+	PromotedMode Mode `json:"promoted_mode,omitempty"`
 }
+
+// Memo keys of a Remediation, for `rectify list` (one visibility call
+// instead of a query per violation). The start request sets MemoAction;
+// the workflow upserts MemoDeadline while it awaits approval and
+// MemoSnoozedUntil while a rejection snoozes it.
+const (
+	MemoAction       = "action"
+	MemoDeadline     = "deadline"
+	MemoSnoozedUntil = "snoozed_until"
+)
 
 // States lists every state, for help texts and validation.
 var States = []string{

@@ -18,6 +18,10 @@ type SweepInput struct {
 	PageSize       int32   `json:"page_size,omitempty"`
 	// Position carries progress across continue-as-new.
 	Position *SweepProgress `json:"position,omitempty"`
+	// Preview evaluates every resource without starting anything: the
+	// result lists what a sweep would change (`rectify sweep trigger
+	// --preview`), and nothing is changed, started or recorded.
+	Preview bool `json:"preview,omitempty"`
 }
 
 // SweepProgress is where a sweep is and what it did, kept in the memo for
@@ -30,6 +34,35 @@ type SweepProgress struct {
 	// Evaluated counts resources handed to Evaluate; their verdicts show
 	// as Remediation workflows (RectifyAccount = the swept account).
 	Evaluated int `json:"evaluated"`
+	// Preview lists the violations a preview found, up to MaxPreviewItems;
+	// PreviewDropped counts the rest.
+	Preview        []PreviewItem `json:"preview,omitempty"`
+	PreviewDropped int           `json:"preview_dropped,omitempty"`
+}
+
+// MaxPreviewItems bounds a preview's result, which is one workflow
+// payload (2 MB at most; an item is well under 1 KB).
+const MaxPreviewItems = 1000
+
+// PreviewItem is one violation a sweep would act on, and how.
+type PreviewItem struct {
+	ARN      string `json:"arn"`
+	Type     string `json:"type"`
+	PolicyID string `json:"policy_id"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+	// Mode is what would happen now (notify in the observe stage), and
+	// PromotedMode what would once the account is promoted.
+	Mode         Mode   `json:"mode"`
+	Stage        Stage  `json:"stage,omitempty"`
+	PromotedMode Mode   `json:"promoted_mode,omitempty"`
+	Action       string `json:"action"`
+	// Outcome says it in words: "would fix: ...", "would ask approval
+	// to ...", "would notify only", "exempt: ...".
+	Outcome string `json:"outcome"`
+	// Changes is true when a sweep would change the resource without a
+	// person deciding (enforce mode, active stage, not exempt).
+	Changes bool `json:"changes"`
 }
 
 // MemoProgress is the memo key of SweepProgress.

@@ -19,6 +19,7 @@ import (
 	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/awsclient"
 	"github.com/rectifyhq/rectify/internal/config"
+	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/logging"
@@ -52,6 +53,9 @@ type AppOptions struct {
 	OpenViolationsEvery time.Duration
 	// Tracing, when set, traces every event through the workflows.
 	Tracing *tracing.Tracing
+	// StageTTL is how long the worker caches the stages people set
+	// (0: activities.DefaultStageTTL).
+	StageTTL time.Duration
 }
 
 // App is a running worker and starter.
@@ -115,7 +119,7 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 		AWS: workerAWS, Policies: set, Notifier: opts.Notifier,
 		Findings: &activities.SecurityHub{AWS: workerAWS, Metrics: opts.Metrics, Quiet: time.Duration(cfg.AWS.FindingsBatchDelay), MaxDelay: time.Duration(cfg.AWS.FindingsBatchMaxDelay), Links: activities.FindingLinks{TemporalUI: cfg.Temporal.UIURL, Namespace: cfg.Temporal.Namespace, ControlsURL: cfg.AWS.ControlsURL}},
 		Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue, Rules: &cfg, DLQURL: cfg.Queue.DLQURL, AuthGrace: cfg.AWS.AuthGraceAttempts, Options: cfg.RemediationOptions(),
-		Log: log, Metrics: opts.Metrics,
+		Log: log, Metrics: opts.Metrics, StageTTL: opts.StageTTL,
 	}
 	if acts.Notifier == nil && cfg.Slack.Enabled() {
 		if acts.Notifier, err = slackapp.NewNotifier(&cfg, log); err != nil {
@@ -152,7 +156,7 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 		return nil, err
 	}
 	app.Consumer = &starter.Consumer{
-		SQS: starterAWS.SQS(), QueueURL: cfg.Queue.URL, Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue,
+		SQS: starterAWS.SQS(), QueueURL: cfg.Queue.URL, Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue, Namespace: cfg.Temporal.Namespace,
 		Filter: events.Filter{RemediationRoles: cfg.RemediationRoles}, Accounts: cfg.Accounts, Settle: time.Duration(cfg.Settle), Workers: cfg.Queue.Workers,
 		VisibilityTimeout: time.Duration(cfg.Queue.VisibilityTimeout),
 		Log:               log, Stats: app.Stats, DLQURL: cfg.Queue.DLQURL, Tracer: opts.Tracing.Tracer(),
@@ -202,6 +206,9 @@ func AppConfig(taskQueue, endpoint, queueURL string) config.Config {
 	cfg.Queue.DLQURL = strings.TrimSuffix(queueURL, EventQueue) + DeadLetterQueue
 	cfg.RemediationRoles = []string{RemediationRolePattern}
 	cfg.Approvers = []string{HumanUser}
+	// The demo account starts promoted, so the local stack plays each
+	// policy's mode; any other account starts in observe, as in production.
+	cfg.Stages = []contract.StageRule{{Account: Account, Stage: contract.StageActive, Reason: "the local stack's demo account"}}
 	return cfg
 }
 

@@ -40,6 +40,7 @@ const (
 // until the demo changes them. Suffix makes resource names unique, so
 // tests sharing one Temporal server do not share workflow IDs.
 func Seed(suffix string) fakecloud.Seed {
+	demo := DemoResources(suffix).Accounts[0]
 	return fakecloud.Seed{
 		Accounts: []fakecloud.AccountSeed{{
 			ID: Account,
@@ -52,20 +53,9 @@ func Seed(suffix string) fakecloud.Seed {
 				Name:  RemediationRoleName,
 				Trust: []string{"arn:aws:iam::" + Account + ":user/" + WorkerUser},
 			}},
-			Queues: []fakecloud.QueueSeed{{Name: DeadLetterQueue}},
-			SecurityGroups: []fakecloud.SecurityGroupSeed{{
-				Region: Region, GroupName: DemoGroupName + suffix, Description: "demo web tier",
-				Ingress: []fakecloud.RuleSeed{{Protocol: "tcp", FromPort: 443, ToPort: 443, CidrIPv4: "0.0.0.0/0", Description: "https"}},
-				Tags:    map[string]string{"team": "web"},
-			}},
-			Buckets: []fakecloud.BucketSeed{{
-				Name: DemoBucket + suffix, Region: Region,
-				PublicAccessBlock: &fakecloud.PublicAccessBlockSeed{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true},
-				Tags:              map[string]string{"data-classification": "internal"},
-				// Compliant with every bucket control but the one the demo
-				// breaks, so the demo tells one story.
-				Policy: tlsOnlyPolicy(DemoBucket + suffix),
-			}},
+			Queues:         []fakecloud.QueueSeed{{Name: DeadLetterQueue}},
+			SecurityGroups: demo.SecurityGroups,
+			Buckets:        demo.Buckets,
 		}},
 		EventQueue: &fakecloud.QueueSeed{
 			Name: EventQueue,
@@ -75,6 +65,29 @@ func Seed(suffix string) fakecloud.Seed {
 			},
 		},
 	}
+}
+
+// DemoResources is the security group and the bucket the demo breaks,
+// compliant until it does, added to the demo account (which Seed made)
+// without a CloudTrail event: `rectify demo play` plays every scenario on
+// fresh ones, since the last play's violations are still watched.
+func DemoResources(suffix string) fakecloud.Seed {
+	return fakecloud.Seed{Accounts: []fakecloud.AccountSeed{{
+		ID: Account,
+		SecurityGroups: []fakecloud.SecurityGroupSeed{{
+			Region: Region, GroupName: DemoGroupName + suffix, Description: "demo web tier",
+			Ingress: []fakecloud.RuleSeed{{Protocol: "tcp", FromPort: 443, ToPort: 443, CidrIPv4: "0.0.0.0/0", Description: "https"}},
+			Tags:    map[string]string{"team": "web"},
+		}},
+		Buckets: []fakecloud.BucketSeed{{
+			Name: DemoBucket + suffix, Region: Region,
+			PublicAccessBlock: &fakecloud.PublicAccessBlockSeed{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true},
+			Tags:              map[string]string{"data-classification": "internal"},
+			// Compliant with every bucket control but the one the demo
+			// breaks, so the demo tells one story.
+			Policy: tlsOnlyPolicy(DemoBucket + suffix),
+		}},
+	}}}
 }
 
 // tlsOnlyPolicy is a bucket policy that denies every request without TLS.

@@ -248,7 +248,7 @@ func TestDemo(t *testing.T) {
 	s := newStack(t, func(c *config.Config) {
 		c.Policies = map[string]config.PolicySettings{PolicyS3PAB: {Mode: contract.ModeApprove}}
 	})
-	d := &Demo{Temporal: temporalServer.Client, Endpoint: s.endpoint, Suffix: s.suffix, App: s.app}
+	d := &Demo{Temporal: temporalServer.Client, Endpoint: s.endpoint, Suffix: s.suffix, App: s.app, AutoApprove: true, AutoApproveFlag: "test"}
 	sum, err := d.Run(context.Background(), 90*time.Second)
 	if err != nil {
 		t.Fatal(err)

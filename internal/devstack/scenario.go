@@ -3,6 +3,7 @@ package devstack
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	svcec2 "github.com/rectifyhq/rectify/internal/service/ec2"
@@ -37,14 +38,18 @@ type Summary struct {
 	SelfEventsIgnored int            `json:"self_events_ignored"`
 	WorkflowsStarted  int            `json:"workflows_started"`
 	CloudFixed        bool           `json:"cloud_fixed"`
-	OK                bool           `json:"ok"`
-	Problems          []string       `json:"problems,omitempty"`
+	// Decision is what became of the approve-mode violation: "approved by
+	// alice", "rejected by alice: ...", or how it timed out.
+	Decision string   `json:"decision,omitempty"`
+	OK       bool     `json:"ok"`
+	Problems []string `json:"problems,omitempty"`
 }
 
 // Demo plays the scenario: a human opens SSH to the world on the demo
 // security group and removes the demo bucket's public access block, through
 // the AWS API, so the fake cloud emits the CloudTrail events. The bucket
-// policy runs in approve mode and is approved as the human approver.
+// policy runs in approve mode: the demo prints the exact `rectify approve`
+// command and waits for a person to decide, unless AutoApprove.
 type Demo struct {
 	Temporal client.Client
 	Endpoint string
@@ -52,6 +57,15 @@ type Demo struct {
 	App      *App
 	// Progress receives one line per step; nil is silent.
 	Progress func(format string, args ...any)
+	// AutoApprove approves as the demo approver instead of waiting for a
+	// person (for CI), and says so, naming the flag that asked for it.
+	AutoApprove     bool
+	AutoApproveFlag string
+	// Address is the Temporal frontend, for the printed command when it is
+	// not the default one.
+	Address string
+	// Slack, when set, says where the Approve button is.
+	Slack string
 }
 
 // Targets are the demo's two resources.
@@ -72,8 +86,23 @@ func (d *Demo) Targets(ctx context.Context) (sg resource.Ref, bucket resource.Re
 	return sg, bucket, nil
 }
 
-// Run makes the insecure changes, approves the bucket fix and waits until
-// both violations are resolved (or timeout), then summarizes.
+// ApproveCommand is the exact command that approves the demo's bucket fix.
+func (d *Demo) ApproveCommand(bucket resource.Ref) string {
+	cmd := fmt.Sprintf("rectify approve %s %s --as %s", PolicyS3PAB, bucket.ARN, HumanUser)
+	if d.Address != "" && d.Address != DefaultTemporalAddress {
+		cmd += " --address " + d.Address
+	}
+	return cmd
+}
+
+// DefaultTemporalAddress is where rectify's commands look for Temporal
+// when nothing says otherwise.
+const DefaultTemporalAddress = "127.0.0.1:7233"
+
+// Run makes the insecure changes, has the bucket fix decided (by a person,
+// or by itself with AutoApprove) and waits until every violation settled
+// (or timeout, which does not count the wait for a person), then
+// summarizes.
 func (d *Demo) Run(ctx context.Context, timeout time.Duration) (Summary, error) {
 	say := d.Progress
 	if say == nil {
@@ -99,21 +128,28 @@ func (d *Demo) Run(ctx context.Context, timeout time.Duration) (Summary, error) 
 		return Summary{}, fmt.Errorf("demo: delete public access block: %w", err)
 	}
 
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	bucketWF := contract.RemediationID(PolicyS3PAB, bucket.ARN)
+	asked, cancel := context.WithTimeout(ctx, timeout)
 	say("waiting for %s to ask for approval", bucketWF)
-	if _, err := WaitState(ctx, d.Temporal, bucketWF, contract.StateAwaitingApproval); err != nil {
-		return Summary{}, err
-	}
-	res, err := contract.Decide(ctx, d.Temporal, bucketWF, "", contract.Decision{Approve: true, User: HumanUser})
+	_, err = WaitState(asked, d.Temporal, bucketWF, contract.StateAwaitingApproval)
+	cancel()
 	if err != nil {
 		return Summary{}, err
 	}
-	say("rectify approve %s --as %s → %s", bucketWF, HumanUser, res.Message)
+	decided, err := d.decide(ctx, bucketWF, bucket, say)
+	if err != nil {
+		return Summary{}, err
+	}
 
-	ids := []string{contract.RemediationID(PolicySGAdminPorts, sg.ARN), bucketWF}
-	var sum Summary
+	ctx, cancel = context.WithTimeout(ctx, timeout)
+	defer cancel()
+	ids := []string{contract.RemediationID(PolicySGAdminPorts, sg.ARN)}
+	sum := Summary{Decision: decided.Detail}
+	if decided.State == contract.StateApproved {
+		ids = append(ids, bucketWF)
+	} else {
+		say("%s: %s, so the bucket keeps its missing public access block", bucketWF, sum.Decision)
+	}
 	for _, id := range ids {
 		st, err := WaitState(ctx, d.Temporal, id, contract.StateResolved)
 		if err != nil {
@@ -127,7 +163,7 @@ func (d *Demo) Run(ctx context.Context, timeout time.Duration) (Summary, error) 
 	}
 	// A state leads its finding by up to one Security Hub batch window.
 	for {
-		if sum.Findings, err = Findings(ctx, d.Endpoint); err != nil {
+		if sum.Findings, err = Findings(ctx, d.Endpoint, sg.ARN, bucket.ARN); err != nil {
 			return sum, err
 		}
 		if sum.Findings[string(shtypes.WorkflowStatusResolved)] >= sum.Verified {
@@ -139,7 +175,11 @@ func (d *Demo) Run(ctx context.Context, timeout time.Duration) (Summary, error) 
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
-	if sum.CloudFixed, err = d.cloudFixed(ctx, sg, bucket); err != nil {
+	fixed := []resource.Ref{sg}
+	if len(ids) == 2 {
+		fixed = append(fixed, bucket)
+	}
+	if sum.CloudFixed, err = d.cloudFixed(ctx, fixed...); err != nil {
 		return sum, err
 	}
 	if d.App != nil {
@@ -150,6 +190,37 @@ func (d *Demo) Run(ctx context.Context, timeout time.Duration) (Summary, error) 
 	}
 	sum.check(len(ids))
 	return sum, nil
+}
+
+// decide has the bucket fix decided: by the demo itself with AutoApprove,
+// else by a person, for whom it prints the exact command (and the Slack
+// button) and then waits as long as it takes.
+func (d *Demo) decide(ctx context.Context, id string, bucket resource.Ref, say func(string, ...any)) (contract.Transition, error) {
+	command := d.ApproveCommand(bucket)
+	if d.AutoApprove {
+		say("approving by itself as %s (%s): %s", HumanUser, d.AutoApproveFlag, command)
+		res, err := contract.Decide(ctx, d.Temporal, id, "", contract.Decision{Approve: true, User: HumanUser})
+		if err != nil {
+			return contract.Transition{}, err
+		}
+		say("%s", res.Message)
+		return contract.Transition{State: res.State, Detail: res.Message}, nil
+	}
+	say("the bucket fix waits for a person. Approve it in another terminal:")
+	say("")
+	say("    %s", command)
+	say("")
+	say("or reject it: rectify reject %s %s --as %s --reason WHY", PolicyS3PAB, bucket.ARN, HumanUser)
+	if d.Slack != "" {
+		say("or press Approve in Slack, on %s", d.Slack)
+	}
+	st, err := WaitLeave(ctx, d.Temporal, id, contract.StateAwaitingApproval)
+	if err != nil {
+		return contract.Transition{}, err
+	}
+	decision := Decision(st)
+	say("decided: %s", decision.Detail)
+	return decision, nil
 }
 
 func (s *Summary) check(want int) {
@@ -163,7 +234,7 @@ func (s *Summary) check(want int) {
 		s.Problems = append(s.Problems, fmt.Sprintf("want rectify's own %d changes ignored by the starter, got %d", want, s.SelfEventsIgnored))
 	}
 	if !s.CloudFixed {
-		s.Problems = append(s.Problems, "the fake cloud still holds a violation")
+		s.Problems = append(s.Problems, "the fake cloud still holds a violation rectify fixed")
 	}
 	s.OK = len(s.Problems) == 0
 }
@@ -172,27 +243,37 @@ func (d *Demo) s3(cfg aws.Config) *s3.Client {
 	return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 }
 
-// cloudFixed reads the fake cloud as the human: no world-open port 22 and a
-// complete public access block.
-func (d *Demo) cloudFixed(ctx context.Context, sg, bucket resource.Ref) (bool, error) {
+// cloudFixed reads the fake cloud as the human: no world-open port 22 on
+// the security groups and a complete public access block on the buckets
+// among refs.
+func (d *Demo) cloudFixed(ctx context.Context, refs ...resource.Ref) (bool, error) {
 	human := HumanConfig(d.Endpoint)
-	rules, err := ec2.NewFromConfig(human).DescribeSecurityGroupRules(ctx, &ec2.DescribeSecurityGroupRulesInput{
-		Filters: []ec2types.Filter{{Name: aws.String("group-id"), Values: []string{sg.ID}}},
-	})
-	if err != nil {
-		return false, fmt.Errorf("read demo rules: %w", err)
-	}
-	for _, r := range rules.SecurityGroupRules {
-		if !aws.ToBool(r.IsEgress) && aws.ToInt32(r.FromPort) <= 22 && aws.ToInt32(r.ToPort) >= 22 && aws.ToString(r.CidrIpv4) == "0.0.0.0/0" {
-			return false, nil
+	for _, ref := range refs {
+		switch ref.Type {
+		case svcec2.TypeSecurityGroup:
+			rules, err := ec2.NewFromConfig(human).DescribeSecurityGroupRules(ctx, &ec2.DescribeSecurityGroupRulesInput{
+				Filters: []ec2types.Filter{{Name: aws.String("group-id"), Values: []string{ref.ID}}},
+			})
+			if err != nil {
+				return false, fmt.Errorf("read demo rules: %w", err)
+			}
+			for _, r := range rules.SecurityGroupRules {
+				if !aws.ToBool(r.IsEgress) && aws.ToInt32(r.FromPort) <= 22 && aws.ToInt32(r.ToPort) >= 22 && aws.ToString(r.CidrIpv4) == "0.0.0.0/0" {
+					return false, nil
+				}
+			}
+		case svcs3.TypeBucket:
+			pab, err := d.s3(human).GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String(ref.ID)})
+			if err != nil {
+				return false, fmt.Errorf("read demo public access block: %w", err)
+			}
+			c := pab.PublicAccessBlockConfiguration
+			if !(aws.ToBool(c.BlockPublicAcls) && aws.ToBool(c.IgnorePublicAcls) && aws.ToBool(c.BlockPublicPolicy) && aws.ToBool(c.RestrictPublicBuckets)) {
+				return false, nil
+			}
 		}
 	}
-	pab, err := d.s3(human).GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String(bucket.ID)})
-	if err != nil {
-		return false, fmt.Errorf("read demo public access block: %w", err)
-	}
-	c := pab.PublicAccessBlockConfiguration
-	return aws.ToBool(c.BlockPublicAcls) && aws.ToBool(c.IgnorePublicAcls) && aws.ToBool(c.BlockPublicPolicy) && aws.ToBool(c.RestrictPublicBuckets), nil
+	return true, nil
 }
 
 // WaitState polls a Remediation until it reaches state, fails for good
@@ -201,7 +282,11 @@ func WaitState(ctx context.Context, c client.Client, workflowID, state string) (
 	var last contract.Status
 	for {
 		v, err := c.QueryWorkflow(ctx, workflowID, "", contract.QueryStatus)
-		if err == nil && v.Get(&last) == nil && last.State == state {
+		var st contract.Status // fresh: omitted fields must not keep the last poll's
+		if err == nil && v.Get(&st) == nil {
+			last = st
+		}
+		if err == nil && last.State == state {
 			return last, nil
 		}
 		select {
@@ -212,8 +297,41 @@ func WaitState(ctx context.Context, c client.Client, workflowID, state string) (
 	}
 }
 
-// Findings counts the findings in the fake Security Hub by workflow status.
-func Findings(ctx context.Context, endpoint string) (map[string]int, error) {
+// Decision is the step a Remediation took after it last awaited approval:
+// Approved, Rejected, Expired, Escalated or Closed.
+func Decision(st contract.Status) contract.Transition {
+	for i := len(st.History) - 1; i >= 0; i-- {
+		if st.History[i].State == contract.StateAwaitingApproval && i+1 < len(st.History) {
+			return st.History[i+1]
+		}
+	}
+	return contract.Transition{State: st.State}
+}
+
+// WaitLeave polls a Remediation until it has left state (a decision was
+// made, or the approval timed out), or ctx ends.
+func WaitLeave(ctx context.Context, c client.Client, workflowID, state string) (contract.Status, error) {
+	var last contract.Status
+	for {
+		v, err := c.QueryWorkflow(ctx, workflowID, "", contract.QueryStatus)
+		var st contract.Status
+		if err == nil && v.Get(&st) == nil {
+			last = st
+		}
+		if err == nil && last.State != state && last.State != "" {
+			return last, nil
+		}
+		select {
+		case <-ctx.Done():
+			return last, fmt.Errorf("%s: waited to leave state %s, last state %q (query error: %v)", workflowID, state, last.State, err)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// Findings counts the findings in the fake Security Hub by workflow status:
+// of the resources arns, or all when none is given.
+func Findings(ctx context.Context, endpoint string, arns ...string) (map[string]int, error) {
 	cfg := HumanConfig(endpoint)
 	cfg.Credentials = staticAdmin()
 	out := map[string]int{}
@@ -224,6 +342,9 @@ func Findings(ctx context.Context, endpoint string) (map[string]int, error) {
 			return nil, fmt.Errorf("read findings: %w", err)
 		}
 		for _, f := range page.Findings {
+			if len(arns) > 0 && !slices.ContainsFunc(f.Resources, func(r shtypes.Resource) bool { return slices.Contains(arns, aws.ToString(r.Id)) }) {
+				continue
+			}
 			if f.Workflow != nil {
 				out[string(f.Workflow.Status)]++
 			}

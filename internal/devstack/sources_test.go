@@ -76,7 +76,10 @@ func TestSweepFindsUnreportedDrift(t *testing.T) {
 func TestTwoAccounts(t *testing.T) {
 	ctx := context.Background()
 	const second, stranger = "222222222222", "333333333333"
-	s := newStack(t, func(c *config.Config) { c.Accounts = []string{Account, second} })
+	s := newStack(t, func(c *config.Config) {
+		c.Accounts = []string{Account, second}
+		c.Stages = append(c.Stages, contract.StageRule{Account: second, Stage: contract.StageActive})
+	})
 	workerARN := "arn:aws:iam::" + Account + ":user/" + WorkerUser
 	seed := fakecloud.Seed{Accounts: []fakecloud.AccountSeed{
 		{ID: second, Users: []fakecloud.UserSeed{{Name: "bob", AccessKeyID: "AKIAFAKEBOB000000001", SecretAccessKey: "b"}},

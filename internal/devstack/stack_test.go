@@ -21,7 +21,6 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.temporal.io/api/workflowservice/v1"
 
-	"github.com/rectifyhq/rectify/activities"
 	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
@@ -74,6 +73,8 @@ type stack struct {
 	sg             resource.Ref
 	bucket         resource.Ref
 	events         *trail
+	// appOpts holds the AppOptions a test sets beyond the stack's own.
+	appOpts AppOptions
 }
 
 // newStack starts a fake cloud with the demo seed and an app on its own
@@ -81,9 +82,16 @@ type stack struct {
 // and each option the stack.
 func newStack(t *testing.T, configure func(*config.Config), options ...func(*stack)) *stack {
 	t.Helper()
+	return newStackWith(t, configure, AppOptions{}, options...)
+}
+
+// newStackWith is newStack with app options (such as StageTTL) beside the
+// stack's own.
+func newStackWith(t *testing.T, configure func(*config.Config), opts AppOptions, options ...func(*stack)) *stack {
+	t.Helper()
 	ctx := context.Background()
 	n := testSeq.Add(1)
-	s := &stack{t: t, suffix: fmt.Sprintf("-t%d-%d", n, time.Now().UnixNano()%1e6)}
+	s := &stack{t: t, suffix: fmt.Sprintf("-t%d-%d", n, time.Now().UnixNano()%1e6), appOpts: opts}
 	s.cloud = fakecloud.New(fakecloud.Options{})
 	var err error
 	if s.endpoint, err = s.cloud.Start("127.0.0.1:0"); err != nil {
@@ -124,8 +132,10 @@ func (s *stack) startApp(ctx context.Context) {
 		}
 		s.tracing = tr
 	}
-	app, err := StartApp(ctx, AppOptions{Temporal: temporalServer.Client, Config: s.cfg, Policies: policySet, Log: log,
-		Metrics: s.metrics, StarterMetrics: s.starterMetrics, OpenViolationsEvery: s.openEvery, Tracing: s.tracing})
+	opts := s.appOpts
+	opts.Temporal, opts.Config, opts.Policies, opts.Log, opts.Metrics, opts.Tracing = temporalServer.Client, s.cfg, policySet, log, s.metrics, s.tracing
+	opts.StarterMetrics, opts.OpenViolationsEvery = s.starterMetrics, s.openEvery
+	app, err := StartApp(ctx, opts)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -144,16 +154,21 @@ func (s *stack) s3() *s3.Client {
 // openSSH is the human's insecure change: tcp/22 from the whole internet.
 func (s *stack) openSSH(ctx context.Context) {
 	s.t.Helper()
-	_, err := s.ec2().AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{
-		GroupId: aws.String(s.sg.ID),
+	if err := openPortOn(ctx, s.ec2(), s.sg.ID, 22); err != nil {
+		s.t.Fatalf("open ssh: %v", err)
+	}
+}
+
+// openPortOn opens a tcp port of a security group to the whole internet.
+func openPortOn(ctx context.Context, c *ec2.Client, group string, port int32) error {
+	_, err := c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{
+		GroupId: aws.String(group),
 		IpPermissions: []ec2types.IpPermission{{
-			IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22),
+			IpProtocol: aws.String("tcp"), FromPort: aws.Int32(port), ToPort: aws.Int32(port),
 			IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}},
 		}},
 	})
-	if err != nil {
-		s.t.Fatalf("open ssh: %v", err)
-	}
+	return err
 }
 
 // removePAB is the human's other insecure change.
@@ -216,7 +231,7 @@ func (s *stack) finding(ctx context.Context, policyID string, ref resource.Ref, 
 	for {
 		out, err := client.GetFindings(ctx, &securityhub.GetFindingsInput{
 			Filters: &shtypes.AwsSecurityFindingFilters{Id: []shtypes.StringFilter{{
-				Value: aws.String(activities.FindingID(policyID, ref.ARN)), Comparison: shtypes.StringFilterComparisonEquals,
+				Value: aws.String(contract.FindingID(policyID, ref.ARN)), Comparison: shtypes.StringFilterComparisonEquals,
 			}}},
 		})
 		if err != nil {

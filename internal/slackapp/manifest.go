@@ -85,7 +85,9 @@ func NewManifest(baseURL, name string) (Manifest, error) {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return Manifest{}, fmt.Errorf("url %q: give the base URL without query or fragment", baseURL)
 	}
-	u.Path = strings.TrimSuffix(u.Path, "/") + InteractionsPath
+	// The starter's URL, or the interactions URL itself: either way the
+	// path ends in InteractionsPath once, never twice.
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), InteractionsPath) + InteractionsPath
 	if name == "" {
 		name = "rectify"
 	}
