@@ -20,8 +20,9 @@ const (
 	// versionRecordNewBesideFix: Remediation writes its NEW finding beside
 	// the fix instead of before it (versionNewBesideFix), counts a
 	// violating recheck that arrives before the watch begins
-	// (versionRecheckBeforeWatch), and lets each state lead its finding
-	// write instead of waiting for it (versionStateLeadsFinding). The later
+	// (versionRecheckBeforeWatch), lets each state lead its finding
+	// write instead of waiting for it (versionStateLeadsFinding), and writes
+	// each state change to the audit trail (versionAuditTrail). The later
 	// changes raise the maximum of the first id instead of adding ids of
 	// their own, because each id costs a marker and a search-attribute
 	// upsert per workflow.
@@ -33,4 +34,5 @@ const (
 	versionNewBesideFix       workflow.Version = 1
 	versionRecheckBeforeWatch workflow.Version = 2
 	versionStateLeadsFinding  workflow.Version = 3
+	versionAuditTrail         workflow.Version = 4
 )
