@@ -16,6 +16,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/devstack"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
+	"github.com/rectifyhq/rectify/internal/localstack"
 	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/starter"
 )
@@ -150,6 +151,17 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
 
 	defer serveMetrics(f.metricsAddr, m, log, app.Consumer.Ready).Close()
 
+	// Tell `rectify report` (run from this directory) where this stack's
+	// audit trail is.
+	if err := localstack.Write(f.stateDir, localstack.Stack{
+		Temporal: tmp.HostPort, Namespace: cfg.Temporal.Namespace, Endpoint: endpoint, Region: cfg.AWS.Region,
+		AuditBucket: cfg.Audit.Bucket, AuditPrefix: cfg.Audit.Prefix,
+		AccessKeyID: devstack.AuditorKeyID, SecretAccessKey: devstack.AuditorSecret, PID: os.Getpid(),
+	}); err != nil {
+		return err
+	}
+	defer func() { _ = localstack.Remove(f.stateDir) }()
+
 	ui := fmt.Sprintf("http://127.0.0.1:%d", f.uiPort)
 	fmt.Fprintf(out, `
   Temporal UI   %s/namespaces/default/workflows
@@ -158,11 +170,13 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
   Event queue   %s
   Metrics       http://%s/metrics
   Slack         %s
+  Audit trail   s3://%s/%s (in the fake cloud)
 
   Policies: %s enforce, %s approve.
   Try:  rectify dev --demo   (or open port 22 to 0.0.0.0/0 on security group %s%s with any AWS SDK)
         rectify list --state AwaitingApproval
-`, ui, tmp.HostPort, endpoint, devstack.HumanKeyID, devstack.HumanSecret, queueURL, f.metricsAddr, slackLine,
+        rectify report   (or --format html --out report.html; --evidence EC2.13)
+`, ui, tmp.HostPort, endpoint, devstack.HumanKeyID, devstack.HumanSecret, queueURL, f.metricsAddr, slackLine, cfg.Audit.Bucket, cfg.Audit.Prefix,
 		devstack.PolicySGAdminPorts, devstack.PolicyS3PAB, devstack.DemoGroupName, suffix)
 
 	if f.demo {

@@ -31,6 +31,7 @@ func newRootCmd() *cobra.Command {
 		newDecideCmd(&g, false),
 		newUndoCmd(&g),
 		newListCmd(&g),
+		newReportCmd(&g),
 		newSweepCmd(&g),
 		newDLQCmd(&g),
 		newFakecloudCmd(),

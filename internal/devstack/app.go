@@ -108,7 +108,7 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 		AWS: workerAWS, Policies: set, Notifier: opts.Notifier,
 		Findings: &activities.SecurityHub{AWS: workerAWS, Metrics: opts.Metrics, Quiet: time.Duration(cfg.AWS.FindingsBatchDelay), MaxDelay: time.Duration(cfg.AWS.FindingsBatchMaxDelay)},
 		Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue, Rules: &cfg, DLQURL: cfg.Queue.DLQURL, AuthGrace: cfg.AWS.AuthGraceAttempts,
-		Log: log, Metrics: opts.Metrics,
+		Log: log, Metrics: opts.Metrics, Audit: rworker.AuditWriter(workerAWS, &cfg, log),
 	}
 	if acts.Notifier == nil && cfg.Slack.Enabled() {
 		if acts.Notifier, err = slackapp.NewNotifier(&cfg, log); err != nil {
@@ -187,6 +187,9 @@ func AppConfig(taskQueue, endpoint, queueURL string) config.Config {
 	cfg.Queue.DLQURL = strings.TrimSuffix(queueURL, EventQueue) + DeadLetterQueue
 	cfg.RemediationRoles = []string{RemediationRolePattern}
 	cfg.Approvers = []string{HumanUser}
+	// The audit trail is on, into the fake cloud's audit bucket, so
+	// `rectify report` has something to read with no set-up.
+	cfg.Audit.Bucket = AuditBucket
 	return cfg
 }
 

@@ -20,6 +20,11 @@ const (
 	StarterUser         = "rectify-starter"
 	StarterKeyID        = "AKIAFAKESTARTER00001"
 	StarterSecret       = "fake-starter-secret"
+	// The auditor reads the audit trail (`rectify report` against `rectify
+	// dev`); the bucket is in the demo account.
+	AuditorUser   = "rectify-auditor"
+	AuditorKeyID  = "AKIAFAKEAUDITOR00001"
+	AuditorSecret = "fake-auditor-secret"
 	RemediationRoleName = "rectify-remediation"
 	// RemediationRole is the ARN template the worker assumes per account.
 	RemediationRole = "arn:aws:iam::{account}:role/" + RemediationRoleName
@@ -33,6 +38,10 @@ const (
 	MaxReceiveCount = 3
 	DemoGroupName   = "web"
 	DemoBucket      = "rectify-demo-data"
+	// AuditBucket holds the local stack's audit trail: rectify's own
+	// bucket, compliant with every bucket control, so it tells no story of
+	// its own.
+	AuditBucket = "rectify-audit"
 )
 
 // Seed is the demo account: the identities above, the event queue with
@@ -47,6 +56,7 @@ func Seed(suffix string) fakecloud.Seed {
 				{Name: HumanUser, AccessKeyID: HumanKeyID, SecretAccessKey: HumanSecret},
 				{Name: WorkerUser, AccessKeyID: WorkerKeyID, SecretAccessKey: WorkerSecret},
 				{Name: StarterUser, AccessKeyID: StarterKeyID, SecretAccessKey: StarterSecret},
+				{Name: AuditorUser, AccessKeyID: AuditorKeyID, SecretAccessKey: AuditorSecret},
 			},
 			Roles: []fakecloud.RoleSeed{{
 				Name:  RemediationRoleName,
@@ -65,6 +75,11 @@ func Seed(suffix string) fakecloud.Seed {
 				// Compliant with every bucket control but the one the demo
 				// breaks, so the demo tells one story.
 				Policy: tlsOnlyPolicy(DemoBucket + suffix),
+			}, {
+				Name: AuditBucket, Region: Region,
+				PublicAccessBlock: &fakecloud.PublicAccessBlockSeed{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true},
+				Tags:              map[string]string{"data-classification": "internal", "purpose": "rectify-audit-trail"},
+				Policy:            tlsOnlyPolicy(AuditBucket),
 			}},
 		}},
 		EventQueue: &fakecloud.QueueSeed{
