@@ -9,22 +9,22 @@ import (
 // insecure changes; the worker acts only through the remediation role, so
 // its CloudTrail events carry that role and the starter drops them.
 const (
-	Account             = fakecloud.DefaultAccount
-	Region              = fakecloud.DefaultRegion
-	HumanUser           = "alice"
-	HumanKeyID          = "AKIAFAKEALICE0000001"
-	HumanSecret         = "fake-alice-secret"
-	WorkerUser          = "rectify-worker"
-	WorkerKeyID         = "AKIAFAKEWORKER000001"
-	WorkerSecret        = "fake-worker-secret"
-	StarterUser         = "rectify-starter"
-	StarterKeyID        = "AKIAFAKESTARTER00001"
-	StarterSecret       = "fake-starter-secret"
+	Account       = fakecloud.DefaultAccount
+	Region        = fakecloud.DefaultRegion
+	HumanUser     = "alice"
+	HumanKeyID    = "AKIAFAKEALICE0000001"
+	HumanSecret   = "fake-alice-secret"
+	WorkerUser    = "rectify-worker"
+	WorkerKeyID   = "AKIAFAKEWORKER000001"
+	WorkerSecret  = "fake-worker-secret"
+	StarterUser   = "rectify-starter"
+	StarterKeyID  = "AKIAFAKESTARTER00001"
+	StarterSecret = "fake-starter-secret"
 	// The auditor reads the audit trail (`rectify report` against `rectify
 	// dev`); the bucket is in the demo account.
-	AuditorUser   = "rectify-auditor"
-	AuditorKeyID  = "AKIAFAKEAUDITOR00001"
-	AuditorSecret = "fake-auditor-secret"
+	AuditorUser         = "rectify-auditor"
+	AuditorKeyID        = "AKIAFAKEAUDITOR00001"
+	AuditorSecret       = "fake-auditor-secret"
 	RemediationRoleName = "rectify-remediation"
 	// RemediationRole is the ARN template the worker assumes per account.
 	RemediationRole = "arn:aws:iam::{account}:role/" + RemediationRoleName
