@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
@@ -39,6 +41,12 @@ func (r Reader) Read(ctx context.Context, since time.Time) ([]Record, []Unreadab
 	if parallel <= 0 {
 		parallel = 32
 	}
+	// The SDK keeps 10 idle connections per host; more readers than that
+	// would open and close a connection per GET.
+	httpClient := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+		t.MaxIdleConnsPerHost = parallel
+	})
+	withPool := func(o *s3.Options) { o.HTTPClient = httpClient }
 	keys := make(chan string, 4*parallel)
 	var (
 		mu      sync.Mutex
@@ -58,7 +66,7 @@ func (r Reader) Read(ctx context.Context, since time.Time) ([]Record, []Unreadab
 	for range parallel {
 		wg.Go(func() {
 			for key := range keys {
-				rec, err := r.get(ctx, key)
+				rec, err := r.get(ctx, key, withPool)
 				var unreadable *unreadableError
 				switch {
 				case errors.As(err, &unreadable):
@@ -75,7 +83,7 @@ func (r Reader) Read(ctx context.Context, since time.Time) ([]Record, []Unreadab
 			}
 		})
 	}
-	listErr := r.list(ctx, since, keys)
+	listErr := r.list(ctx, since, keys, withPool)
 	close(keys)
 	wg.Wait()
 	if listErr != nil {
@@ -89,7 +97,7 @@ func (r Reader) Read(ctx context.Context, since time.Time) ([]Record, []Unreadab
 }
 
 // list sends the keys of the days from since's on.
-func (r Reader) list(ctx context.Context, since time.Time, keys chan<- string) error {
+func (r Reader) list(ctx context.Context, since time.Time, keys chan<- string, opts ...func(*s3.Options)) error {
 	in := &s3.ListObjectsV2Input{Bucket: aws.String(r.Bucket), Prefix: aws.String(JoinPrefix(r.Prefix, ""))}
 	if !since.IsZero() {
 		// Keys start with the day, so every key of since's day and later
@@ -98,7 +106,7 @@ func (r Reader) list(ctx context.Context, since time.Time, keys chan<- string) e
 	}
 	pages := s3.NewListObjectsV2Paginator(r.S3, in)
 	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
+		page, err := pages.NextPage(ctx, opts...)
 		if err != nil {
 			return fmt.Errorf("list audit records in s3://%s/%s: %w", r.Bucket, JoinPrefix(r.Prefix, ""), err)
 		}
@@ -117,8 +125,8 @@ type unreadableError struct{ err error }
 
 func (e *unreadableError) Error() string { return e.err.Error() }
 
-func (r Reader) get(ctx context.Context, key string) (Record, error) {
-	out, err := r.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(r.Bucket), Key: aws.String(key)})
+func (r Reader) get(ctx context.Context, key string, opts ...func(*s3.Options)) (Record, error) {
+	out, err := r.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(r.Bucket), Key: aws.String(key)}, opts...)
 	if err != nil {
 		return Record{}, fmt.Errorf("read audit record s3://%s/%s: %w", r.Bucket, key, err)
 	}

@@ -90,6 +90,6 @@ func (e Evidence) markdown(w io.Writer) error {
 }
 
 // md keeps a value from breaking a table cell.
-func md(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
-}
+func md(s string) string { return cellEscaper.Replace(s) }
+
+var cellEscaper = strings.NewReplacer("|", `\|`, "\n", " ")
