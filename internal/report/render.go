@@ -133,8 +133,11 @@ func csvValue(v reflect.Value) string {
 	return fmt.Sprint(v.Interface())
 }
 
-// duration writes seconds for people: 42s, 3m05s, 4h02m, 2d04h.
+// duration writes seconds for people: 1.3s, 42s, 3m05s, 4h02m, 2d04h.
 func duration(seconds float64) string {
+	if seconds < 9.95 && seconds != math.Trunc(seconds) {
+		return fmt.Sprintf("%.1fs", seconds)
+	}
 	d := time.Duration(math.Round(seconds)) * time.Second
 	switch {
 	case d < time.Minute:

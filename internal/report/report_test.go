@@ -458,7 +458,7 @@ func TestRenderFormats(t *testing.T) {
 }
 
 func TestDuration(t *testing.T) {
-	for s, want := range map[float64]string{0: "0s", 42.4: "42s", 185: "3m05s", 4*3600 + 125: "4h02m", 2*86400 + 4*3600: "2d04h"} {
+	for s, want := range map[float64]string{0: "0s", 1.34: "1.3s", 7.5: "7.5s", 9.97: "10s", 42.4: "42s", 185: "3m05s", 4*3600 + 125: "4h02m", 2*86400 + 4*3600: "2d04h"} {
 		if got := duration(s); got != want {
 			t.Errorf("duration(%v) = %s, want %s", s, got, want)
 		}
