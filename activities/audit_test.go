@@ -9,9 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/rectifyhq/rectify/internal/audit"
+	"github.com/rectifyhq/rectify/internal/awsclient"
 	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 )
@@ -77,6 +79,28 @@ func TestS3Audit(t *testing.T) {
 	}
 	if again, _, _ := cloud.Object("audit", key); string(again) != string(want) || cloud.ObjectWrites("audit", key) != 1 {
 		t.Error("a conflicting write changed the stored record")
+	}
+
+	// A worker that may only put (as deploy/terraform grants) cannot read
+	// the stored record back to compare: it takes the refused conditional
+	// PUT as its own earlier attempt (even for other bytes, which only a
+	// worker that may read can tell), and overwrites nothing.
+	cloud.AddUser(fakecloud.DefaultAccount, "put-only", "AKIAPUTONLY000000001", "put-only", "s3:GetObject")
+	putOnly, err := awsclient.New(ctx, awsclient.Options{Region: "us-east-1", Endpoint: cloud.URL(),
+		Credentials: credentials.NewStaticCredentialsProvider("AKIAPUTONLY000000001", "put-only", "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	limited := &Activities{Audit: &S3Audit{Client: putOnly.OwnS3(""), Bucket: "audit", Prefix: "trail", Quiet: time.Millisecond}}
+	if err := limited.RecordAudit(ctx, other); err != nil {
+		t.Errorf("write to a taken key without s3:GetObject: %v", err)
+	}
+	if again, _, _ := cloud.Object("audit", key); string(again) != string(want) || cloud.ObjectWrites("audit", key) != 1 {
+		t.Error("a write without s3:GetObject changed the stored record")
+	}
+	fresh := auditRecord("v9", 0, contract.StateNew)
+	if err := limited.RecordAudit(ctx, fresh); err != nil || cloud.ObjectWrites("audit", fresh.Key("trail")) != 1 {
+		t.Errorf("first write without s3:GetObject: %v", err)
 	}
 
 	// Not a record: refused before any write.
