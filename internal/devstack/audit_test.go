@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -126,6 +127,17 @@ func TestAuditTrailDemo(t *testing.T) {
 	after, _, _ := s.cloud.Object(s.cfg.Audit.Bucket, first.Key(s.cfg.Audit.Prefix))
 	if !bytes.Equal(before, after) || s.cloud.ObjectWrites(s.cfg.Audit.Bucket, first.Key(s.cfg.Audit.Prefix)) != 1 {
 		t.Error("a retried write changed the stored record")
+	}
+
+	// The dashboard's override rate counts the same decisions.
+	scrape := scrape(t, s)
+	for _, series := range []string{
+		`rectify_decisions_total\{[^}]*decision="auto"[^}]*policy="` + PolicySGAdminPorts + `"[^}]*\} 1\b`,
+		`rectify_decisions_total\{[^}]*decision="approve"[^}]*policy="` + PolicyS3PAB + `"[^}]*\} 1\b`,
+	} {
+		if !regexp.MustCompile(series).MatchString(scrape) {
+			t.Errorf("/metrics lacks %s", series)
+		}
 	}
 
 	checkDemoReport(t, s, records, sgWF, bucketWF)
