@@ -90,7 +90,7 @@ func (e Evidence) text(w io.Writer) error {
 	p := &printer{w: w}
 	p.f("rectify evidence for control %s (%s): %s to %s, account %s, policy %s\n", e.Control, strings.Join(e.Matched, ", "),
 		day(e.Period.From), day(e.Period.To), orAll(e.Account), orAll(e.Policy))
-	p.f("source: %s; %d violations\n", e.Source.Trail, len(e.Violations))
+	p.f("source: %s; %d %s\n", e.Source.Trail, len(e.Violations), plural(len(e.Violations), "violation", "violations"))
 	for _, u := range e.Source.Unreadable {
 		p.f("warning: unreadable record %s: %s\n", u.Key, u.Err)
 	}
