@@ -16,6 +16,8 @@ import (
 	"github.com/rectifyhq/rectify/internal/awsclient"
 	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
+	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/policies"
 )
 
 func auditRecord(violation string, seq int, state string) audit.Record {
@@ -117,5 +119,17 @@ func TestS3Audit(t *testing.T) {
 	// No trail configured: nothing to do.
 	if err := (&Activities{}).RecordAudit(ctx, r); err != nil {
 		t.Errorf("RecordAudit without a trail = %v", err)
+	}
+}
+
+// A violation says whether its worker keeps an audit trail, so a worker
+// without one schedules no audit writes.
+func TestViolationCarriesTheAuditTrail(t *testing.T) {
+	res := resource.Resource{ARN: "arn:aws:ec2:us-east-1:123456789012:security-group/sg-1"}
+	v := policies.Violation{PolicyID: "aws.ec2.sg_public_admin_ports", Remediation: "ec2_revoke_ingress"}
+	off := &Activities{Policies: mustPolicies(t)}
+	on := &Activities{Policies: mustPolicies(t), Audit: &S3Audit{Bucket: "audit"}}
+	if off.violation(v, res).Settings.Audit || !on.violation(v, res).Settings.Audit {
+		t.Error("Settings.Audit does not follow whether the worker has an audit writer")
 	}
 }

@@ -206,3 +206,15 @@ func TestAuditTrailFailureIsVisibleNotBlocking(t *testing.T) {
 		t.Errorf("%d applies, state %s: want the fix done and Resolved despite the audit failure", h.applied(), h.status().State)
 	}
 }
+
+// A worker without an audit trail marks its violations so: the workflow
+// then schedules no audit write at all.
+func TestAuditTrailOff(t *testing.T) {
+	h := newHarness(t)
+	s := enforce(time.Hour, 3)
+	s.Audit = false
+	if res := h.remediate(remediationInput(violation(s))); res.State != contract.StateResolved {
+		t.Fatalf("state %s", res.State)
+	}
+	h.env.AssertActivityNumberOfCalls(t, "RecordAudit", 0)
+}

@@ -52,13 +52,13 @@ func violation(s contract.Settings) contract.Violation {
 }
 
 func enforce(watch time.Duration, budget int) contract.Settings {
-	return contract.Settings{Mode: contract.ModeEnforce, WatchWindow: watch, MaxRemediations: budget, Approvers: []string{approver}}
+	return contract.Settings{Mode: contract.ModeEnforce, WatchWindow: watch, MaxRemediations: budget, Approvers: []string{approver}, Audit: true}
 }
 
 func approve(timeout time.Duration, onTimeout contract.TimeoutAction) contract.Settings {
 	return contract.Settings{
 		Mode: contract.ModeApprove, ApprovalTimeout: timeout, TimeoutAction: onTimeout,
-		WatchWindow: time.Hour, MaxRemediations: 3, Approvers: []string{approver, "bob"},
+		WatchWindow: time.Hour, MaxRemediations: 3, Approvers: []string{approver, "bob"}, Audit: true,
 	}
 }
 

@@ -148,7 +148,7 @@ func (r *remediation) run(ctx workflow.Context) (contract.RemediationResult, err
 // nothing to watch for (suppressed, dry run, rejected, failed).
 func (r *remediation) act(ctx workflow.Context) (done bool, err error) {
 	r.Version = workflow.GetVersion(ctx, versionRecordNewBesideFix, workflow.DefaultVersion, versionAuditTrail)
-	if r.Version >= versionAuditTrail {
+	if r.audits() {
 		r.audit(ctx, contract.StateNew, 0, r.DetectedAt, r.v.Message, changeActor(r.in.Change))
 	}
 	if r.Version >= versionNewBesideFix {
@@ -711,7 +711,7 @@ func (r *remediation) setState(ctx workflow.Context, state, detail string) error
 	if err := workflow.UpsertTypedSearchAttributes(ctx, contract.AttrState.ValueSet(state)); err != nil {
 		return fmt.Errorf("upsert state %s: %w", state, err)
 	}
-	if r.Version >= versionAuditTrail {
+	if r.audits() {
 		// The index after New (0): the history is carried across
 		// continue-as-new, so indices never repeat within a violation.
 		r.audit(ctx, state, len(r.History), now, detail, cmp.Or(next.actor, audit.ActorRectify), next.exemption)
@@ -846,6 +846,12 @@ func (r *remediation) audit(ctx workflow.Context, state string, seq int, at time
 		return true
 	})
 	r.auditing = append(r.auditing, workflow.ExecuteActivity(recordOptions(ctx), a.RecordAudit, rec))
+}
+
+// audits says whether this violation keeps an audit trail: its worker has
+// one, and its history began with versionAuditTrail.
+func (r *remediation) audits() bool {
+	return r.Version >= versionAuditTrail && r.v.Settings.Audit
 }
 
 // audited waits for every audit write in flight and returns the first

@@ -24,6 +24,9 @@ type Settings struct {
 	EscalationMention string          `json:"escalation_mention,omitempty"`
 	UndoWindow        time.Duration   `json:"undo_window"`
 	ExemptFor         time.Duration   `json:"exempt_for"`
+	// Audit says the worker keeps an audit trail: the workflow then writes
+	// every state change to it. Off, it schedules no audit writes at all.
+	Audit bool `json:"audit,omitempty"`
 }
 
 // Violation is one failed policy on one resource, with what the workflow
