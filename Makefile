@@ -87,6 +87,7 @@ fuzz:
 bench: bin/temporal bin/rectify bin/conftest
 	$(GO) test -run='^$$' -bench='RemediationLoop|Storm' -benchtime=1x -timeout 30m ./internal/devstack/ -args -n=$(BENCH_N)
 	$(GO) test -run='^$$' -bench=. -benchmem ./policies/ ./internal/resource/plan/
+	$(GO) test -run='^$$' -bench=Report -benchtime=3x ./internal/report/
 
 clean:
 	rm -rf bin/rectify .rectify

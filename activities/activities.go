@@ -27,6 +27,8 @@ type Activities struct {
 	Policies *policies.Set
 	Notifier Notifier
 	Findings FindingWriter
+	// Audit, when set, keeps the audit trail (RecordAudit).
+	Audit AuditWriter
 	// Temporal starts and signals workflows (Dispatch); TaskQueue is where.
 	Temporal  client.Client
 	TaskQueue string

@@ -107,6 +107,7 @@ func (a *Activities) violation(v policies.Violation, res resource.Resource, acco
 		defaultMode = contract.Mode(m.DefaultMode)
 	}
 	s := a.rules().ViolationSettings(account, v.PolicyID, defaultMode)
+	s.Audit = a.Audit != nil
 	ex := exempt.For(res.Tags, res.TagsErr, a.rules().ExemptionRules(), res.ARN, v.PolicyID, a.now())
 	if ex.Uncertain {
 		// Whether a human exempted the resource cannot be told (its tags

@@ -2,10 +2,10 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -44,12 +44,10 @@ func ProductARN(region, account string) string {
 }
 
 // SecurityHub writes findings with BatchImportFindings, batching the
-// writes of concurrent activities. A batch is imported when it holds 100
-// findings (the API's limit), when no finding has joined it for Quiet, or
-// MaxDelay after it opened, whichever comes first. The quiet period keeps a
-// lone finding fast; under load findings keep arriving, so batches fill
-// instead of leaving every second with a handful (BatchImportFindings is
-// rate-limited per account and region).
+// writes of concurrent activities per account and region (see batcher): a
+// batch is imported when it holds 100 findings (the API's limit), when no
+// finding has joined it for Quiet, or MaxDelay after it opened
+// (BatchImportFindings is rate-limited per account and region).
 type SecurityHub struct {
 	AWS *awsclient.Factory
 	// Quiet is how long a batch waits for one more finding (default 100ms).
@@ -62,30 +60,28 @@ type SecurityHub struct {
 	// control's documentation.
 	Links FindingLinks
 
-	mu      sync.Mutex
-	batches map[string]*findingBatch // by account/region
+	batches batcher[pendingFinding] // by account/region
 }
 
-type findingBatch struct {
-	account, region string
-	findings        []shtypes.AwsSecurityFinding
-	updates         []findingUpdate
-	deadline        time.Time   // opened + MaxDelay
-	timer           *time.Timer // fires at the next quiet-period end or the deadline
-	once            sync.Once
-	done            chan struct{}
-	failed          map[string]string // finding id → error
-	err             error
+// pendingFinding is one finding waiting for its batch, with the workflow
+// status and note it must carry. Security Hub lets an import set them only
+// when it creates the finding; afterwards they change through
+// BatchUpdateFindings.
+type pendingFinding struct {
+	finding shtypes.AwsSecurityFinding
+	update  findingUpdate
 }
 
-// findingUpdate is the workflow status and note a finding must carry.
-// Security Hub lets an import set them only when it creates the finding;
-// afterwards they change through BatchUpdateFindings.
 type findingUpdate struct {
 	id, productARN string
 	status         shtypes.WorkflowStatus
 	note           string
 }
+
+// findingRefused is Security Hub's refusal of one finding of a batch.
+type findingRefused struct{ id, msg string }
+
+func (e *findingRefused) Error() string { return "Security Hub refused finding " + e.id + ": " + e.msg }
 
 const maxImport = 100
 
@@ -103,115 +99,73 @@ type FindingLinks struct {
 // waits for that batch to be imported.
 func (s *SecurityHub) Write(ctx context.Context, f FindingInput, updatedAt time.Time) error {
 	finding := asff(f, updatedAt, s.Links)
-	u := findingUpdate{id: aws.ToString(finding.Id), productARN: aws.ToString(finding.ProductArn), status: finding.Workflow.Status, note: findingNote(f)}
-	b, full := s.add(f.Ref.Account, findingRegion(f.Ref), finding, u)
-	if full {
-		s.flush(b)
+	p := pendingFinding{finding: finding, update: findingUpdate{
+		id: aws.ToString(finding.Id), productARN: aws.ToString(finding.ProductArn), status: finding.Workflow.Status, note: findingNote(f),
+	}}
+	err := s.batches.add(ctx, limits(s.Quiet, s.MaxDelay, maxImport), f.Ref.Account+"/"+findingRegion(f.Ref), p, s.importBatch)
+	var refused *findingRefused
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &refused):
+		return temporal.NewNonRetryableApplicationError(refused.Error(), "InvalidFinding", nil)
+	case ctx.Err() != nil:
+		return err
 	}
-	select {
-	case <-b.done:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	if b.err != nil {
-		return awserr.Wrap(ctx, "import findings", b.err)
-	}
-	if msg, ok := b.failed[aws.ToString(finding.Id)]; ok {
-		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("Security Hub refused finding %s: %s", aws.ToString(finding.Id), msg), "InvalidFinding", nil)
-	}
-	return nil
-}
-
-func (s *SecurityHub) add(account, region string, f shtypes.AwsSecurityFinding, u findingUpdate) (*findingBatch, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.batches == nil {
-		s.batches = map[string]*findingBatch{}
-	}
-	quiet, maxDelay := s.delays()
-	now := time.Now()
-	key := account + "/" + region
-	b, ok := s.batches[key]
-	if !ok {
-		b = &findingBatch{account: account, region: region, done: make(chan struct{}), deadline: now.Add(maxDelay)}
-		s.batches[key] = b
-		b.timer = time.AfterFunc(min(quiet, maxDelay), func() { s.flush(b) })
-	} else {
-		// Another finding joined: the quiet period starts again, but never
-		// past the deadline. A timer that already fired has a flush in
-		// flight, which takes the batch out of s.batches under s.mu, so a
-		// batch still found here has not been imported.
-		b.timer.Reset(max(0, min(quiet, b.deadline.Sub(now))))
-	}
-	b.findings = append(b.findings, f)
-	b.updates = append(b.updates, u)
-	if len(b.findings) >= maxImport {
-		delete(s.batches, key)
-		b.timer.Stop()
-		return b, true
-	}
-	return b, false
-}
-
-// delays are the quiet period and the cap, with their defaults.
-func (s *SecurityHub) delays() (quiet, maxDelay time.Duration) {
-	quiet, maxDelay = s.Quiet, s.MaxDelay
-	if quiet <= 0 {
-		quiet = 100 * time.Millisecond
-	}
-	if maxDelay <= 0 {
-		maxDelay = 10 * quiet
-	}
-	return quiet, maxDelay
-}
-
-// flush imports a batch once; the timer and a full batch may both call it,
-// at the same time, so the import runs under the batch's sync.Once (a
-// check of done alone let both through while the first was still
-// importing: two imports, and a panic on the second close).
-func (s *SecurityHub) flush(b *findingBatch) {
-	s.mu.Lock()
-	if cur, ok := s.batches[b.account+"/"+b.region]; ok && cur == b {
-		delete(s.batches, b.account+"/"+b.region)
-	}
-	s.mu.Unlock()
-	b.once.Do(func() { s.importBatch(b) })
+	return awserr.Wrap(ctx, "import findings", err)
 }
 
 // importBatch imports a batch no one can add to any more, then sets the
-// workflow status and notes, and releases every waiting Write.
-func (s *SecurityHub) importBatch(b *findingBatch) {
-	// Not the writers' contexts: the batch is shared. The longest wait
-	// (config.MaxFindingsBatchDelay) plus this stays inside the record
-	// activity's 30s start-to-close timeout.
+// workflow status and notes. Not the writers' contexts: the batch is
+// shared. The longest wait (config.MaxFindingsBatchDelay) plus this stays
+// inside the record activity's 30s start-to-close timeout.
+func (s *SecurityHub) importBatch(key string, batch []pendingFinding) []error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	defer close(b.done)
-	client := s.AWS.SecurityHub(b.account, b.region)
-	s.Metrics.FindingsBatch(len(b.findings))
-	out, err := client.BatchImportFindings(ctx, &securityhub.BatchImportFindingsInput{Findings: b.findings})
-	if b.err = err; err != nil {
-		return
+	account, region, _ := strings.Cut(key, "/")
+	client := s.AWS.SecurityHub(account, region)
+	s.Metrics.FindingsBatch(len(batch))
+	findings := make([]shtypes.AwsSecurityFinding, len(batch))
+	for i, p := range batch {
+		findings[i] = p.finding
 	}
-	b.failed = map[string]string{}
-	for _, f := range out.FailedFindings {
-		b.failed[aws.ToString(f.Id)] = aws.ToString(f.ErrorCode) + ": " + aws.ToString(f.ErrorMessage)
+	errs := make([]error, len(batch))
+	out, err := client.BatchImportFindings(ctx, &securityhub.BatchImportFindingsInput{Findings: findings})
+	if err == nil {
+		failed := map[string]string{}
+		for _, f := range out.FailedFindings {
+			failed[aws.ToString(f.Id)] = aws.ToString(f.ErrorCode) + ": " + aws.ToString(f.ErrorMessage)
+		}
+		err = s.update(ctx, client, batch, failed)
+		for i, p := range batch {
+			if msg, ok := failed[p.update.id]; ok {
+				errs[i] = &findingRefused{id: p.update.id, msg: msg}
+			}
+		}
 	}
-	b.err = s.update(ctx, client, b)
+	if err != nil {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+	}
+	return errs
 }
 
 // update sets workflow status and note of the imported findings, one
 // BatchUpdateFindings per distinct (status, note): statuses batch well,
 // notes are mostly unique.
-func (s *SecurityHub) update(ctx context.Context, client *securityhub.Client, b *findingBatch) error {
+func (s *SecurityHub) update(ctx context.Context, client *securityhub.Client, batch []pendingFinding, failed map[string]string) error {
 	type group struct {
 		status shtypes.WorkflowStatus
 		note   string
 	}
 	groups := map[group][]shtypes.AwsSecurityFindingIdentifier{}
 	var order []group
-	for _, u := range b.updates {
-		if _, failed := b.failed[u.id]; failed || (u.status == shtypes.WorkflowStatusNew && u.note == "") {
+	for _, p := range batch {
+		u := p.update
+		if _, refused := failed[u.id]; refused || (u.status == shtypes.WorkflowStatusNew && u.note == "") {
 			continue
 		}
 		g := group{u.status, u.note}
@@ -233,7 +187,7 @@ func (s *SecurityHub) update(ctx context.Context, client *securityhub.Client, b 
 			return err
 		}
 		for _, f := range out.UnprocessedFindings {
-			b.failed[aws.ToString(f.FindingIdentifier.Id)] = aws.ToString(f.ErrorCode) + ": " + aws.ToString(f.ErrorMessage)
+			failed[aws.ToString(f.FindingIdentifier.Id)] = aws.ToString(f.ErrorCode) + ": " + aws.ToString(f.ErrorMessage)
 		}
 	}
 	return nil

@@ -25,14 +25,15 @@ func TestFlushOnceUnderRace(t *testing.T) {
 	if err := cloud.InjectFault(fakecloud.Fault{Service: "securityhub", Action: "BatchImportFindings", Latency: 200 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
-	s := &SecurityHub{AWS: factory, Quiet: time.Hour, MaxDelay: time.Hour}
+	s := &SecurityHub{AWS: factory}
 	f := testFinding("sg-1")
 	finding := asff(f, time.Now(), FindingLinks{})
-	b, _ := s.add(f.Ref.Account, f.Ref.Region, finding, findingUpdate{status: finding.Workflow.Status})
+	p := pendingFinding{finding: finding, update: findingUpdate{status: finding.Workflow.Status}}
+	b, i, _ := s.batches.join(limits(time.Hour, time.Hour, maxImport), f.Ref.Account+"/"+f.Ref.Region, p, s.importBatch)
 
 	var wg sync.WaitGroup
 	for range 2 {
-		wg.Go(func() { s.flush(b) })
+		wg.Go(func() { s.batches.flush(b) })
 	}
 	wg.Wait()
 	select {
@@ -40,8 +41,8 @@ func TestFlushOnceUnderRace(t *testing.T) {
 	default:
 		t.Fatal("batch not released after both flushes returned")
 	}
-	if b.err != nil {
-		t.Fatalf("import: %v", b.err)
+	if b.errs[i] != nil {
+		t.Fatalf("import: %v", b.errs[i])
 	}
 	if calls, n := cloud.ImportStats(f.Ref.Account, f.Ref.Region); calls != 1 || n != 1 {
 		t.Errorf("BatchImportFindings calls = %d with %d findings, want 1 call with 1", calls, n)

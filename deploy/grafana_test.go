@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -53,7 +54,7 @@ var requiredMetrics = []string{
 	"rectify_events_received_total", "rectify_events_ignored_total", "rectify_evaluations_total", "rectify_evaluations_failed_total",
 	"rectify_violations_total", "rectify_remediations_total", "rectify_approval_wait_seconds",
 	"rectify_detection_to_verified_seconds", "rectify_securityhub_batch_size",
-	"rectify_sqs_receive_lag_seconds", "rectify_dlq_depth", "rectify_open_violations",
+	"rectify_sqs_receive_lag_seconds", "rectify_dlq_depth", "rectify_open_violations", "rectify_decisions_total",
 	"temporal_workflow_completed", "temporal_workflow_failed", "temporal_activity_execution_failed",
 }
 
@@ -207,6 +208,7 @@ func exportedMetrics(t *testing.T) map[string]bool {
 	h := m.TemporalHandler()
 	h.Timer(contract.TimerApprovalWait).Record(time.Second)
 	h.Timer(contract.TimerDetectionToVerified).Record(time.Second)
+	h.Counter(contract.CounterDecisions).Inc(1)
 	families, err := m.Registry.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -246,4 +248,54 @@ func exportedMetrics(t *testing.T) map[string]bool {
 		t.Fatalf("read %d Temporal SDK metric names; the constants file changed shape", sdk)
 	}
 	return known
+}
+
+// The outcome panels: mean time to remediate is the histogram's sum over
+// its count, and the override rate is rejections and undos over the
+// decisions, with the decision values the workflows record.
+func TestGrafanaOutcomePanels(t *testing.T) {
+	b, err := os.ReadFile(dashboardFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d grafanaDashboard
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatal(err)
+	}
+	exprs := map[string]string{}
+	for _, p := range d.Panels {
+		if len(p.Targets) > 0 {
+			exprs[p.Title] = p.Targets[0].Expr
+		}
+	}
+	mttr := exprs["Mean time to remediate, by policy"]
+	if !strings.Contains(mttr, "rectify_detection_to_verified_seconds_sum") || !strings.Contains(mttr, "/ sum by (policy) (increase(rectify_detection_to_verified_seconds_count") {
+		t.Errorf("MTTR panel expr %q: want the sum of detection-to-verified over its count, by policy", mttr)
+	}
+	override := exprs["Override rate, by policy"]
+	num, den, ok := strings.Cut(override, " / ")
+	if !ok {
+		t.Fatalf("override panel expr %q: want a ratio", override)
+	}
+	decisions := regexp.MustCompile(`decision=~"([^"]+)"`)
+	values := func(expr string) []string {
+		m := decisions.FindStringSubmatch(expr)
+		if m == nil {
+			t.Fatalf("no decision matcher in %q", expr)
+		}
+		return strings.Split(m[1], "|")
+	}
+	if got, want := values(num), []string{contract.DecisionReject, contract.DecisionUndo}; !equalSets(got, want) {
+		t.Errorf("override rate counts %v, want the overrides %v", got, want)
+	}
+	if got, want := values(den), []string{contract.DecisionApprove, contract.DecisionReject, contract.DecisionAuto}; !equalSets(got, want) {
+		t.Errorf("override rate divides by %v, want the decisions %v", got, want)
+	}
+	if !strings.Contains(exprs["Decisions, by kind"], "rectify_decisions_total") {
+		t.Error("no panel shows the decisions by kind")
+	}
+}
+
+func equalSets(a, b []string) bool {
+	return slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
 }

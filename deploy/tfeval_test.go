@@ -489,6 +489,13 @@ func (e *tfEval) instantiate(r *tfResource) hcl.Diagnostics {
 			}
 			inst.attrs[name] = v
 		}
+		// Nested blocks (rule { default_retention { ... } }) are
+		// arguments too: each type becomes a list of objects.
+		blocks, diags := e.blocks(r.block.Body, k.scope)
+		if diags.HasErrors() {
+			return diags
+		}
+		maps.Copy(inst.attrs, blocks)
 		obj := maps.Clone(inst.attrs)
 		if r.data {
 			fake, ok := fakeData[r.typ]
@@ -523,6 +530,36 @@ func (e *tfEval) instantiate(r *tfResource) hcl.Diagnostics {
 		e.objects[r.addr()] = objectOrEmpty(vals)
 	}
 	return nil
+}
+
+// blocks evaluates the nested blocks of a body (but lifecycle, which is
+// Terraform's) into one tuple of objects per block type.
+func (e *tfEval) blocks(body *hclsyntax.Body, scope map[string]cty.Value) (map[string]cty.Value, hcl.Diagnostics) {
+	byType := map[string][]cty.Value{}
+	for _, b := range body.Blocks {
+		if b.Type == "lifecycle" {
+			continue
+		}
+		obj := map[string]cty.Value{}
+		for name, a := range b.Body.Attributes {
+			v, diags := a.Expr.Value(e.ctx(scope))
+			if diags.HasErrors() {
+				return nil, diags
+			}
+			obj[name] = v
+		}
+		nested, diags := e.blocks(b.Body, scope)
+		if diags.HasErrors() {
+			return nil, diags
+		}
+		maps.Copy(obj, nested)
+		byType[b.Type] = append(byType[b.Type], objectOrEmpty(obj))
+	}
+	out := map[string]cty.Value{}
+	for typ, vals := range byType {
+		out[typ] = tupleOrEmpty(vals)
+	}
+	return out, nil
 }
 
 func tupleOrEmpty(vals []cty.Value) cty.Value {
@@ -649,6 +686,7 @@ var tfFunctions = map[string]function.Function{
 	"element":     stdlib.ElementFunc,
 	"endswith":    stringTest(strings.HasSuffix),
 	"flatten":     stdlib.FlattenFunc,
+	"floor":       stdlib.FloorFunc,
 	"format":      stdlib.FormatFunc,
 	"join":        stdlib.JoinFunc,
 	"jsondecode":  stdlib.JSONDecodeFunc,

@@ -47,6 +47,14 @@ func TestRemediationWatchContinuesAsNew(t *testing.T) {
 	if end := h2.env.Now(); !end.Equal(c.WatchUntil) {
 		t.Errorf("completed at %v, want at the carried window end %v", end, c.WatchUntil)
 	}
+	// The audit trail goes on where the first run left it: indices carry
+	// over with the history, so no key repeats.
+	if got := h.auditStates(); len(got) != 5 {
+		t.Errorf("first run audited %v, want New and 4 state changes", got)
+	}
+	if len(h2.audits) != 1 || h2.audits[0].State != contract.StateEscalated || h2.audits[0].Seq != 5 || h2.audits[0].Remediations != 2 {
+		t.Errorf("second run audited %+v, want Escalated at index 5", h2.audits)
+	}
 }
 
 // A recurrence that arrives while a fix is running, or together with its

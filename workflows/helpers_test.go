@@ -6,9 +6,12 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/client"
@@ -19,7 +22,9 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rectifyhq/rectify/activities"
+	"github.com/rectifyhq/rectify/internal/audit"
 	"github.com/rectifyhq/rectify/internal/contract"
+	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/worker"
 )
@@ -49,13 +54,13 @@ func violation(s contract.Settings) contract.Violation {
 }
 
 func enforce(watch time.Duration, budget int) contract.Settings {
-	return contract.Settings{Mode: contract.ModeEnforce, WatchWindow: watch, MaxRemediations: budget, Approvers: []string{approver}}
+	return contract.Settings{Mode: contract.ModeEnforce, WatchWindow: watch, MaxRemediations: budget, Approvers: []string{approver}, Audit: true}
 }
 
 func approve(timeout time.Duration, onTimeout contract.TimeoutAction) contract.Settings {
 	return contract.Settings{
 		Mode: contract.ModeApprove, ApprovalTimeout: timeout, TimeoutAction: onTimeout,
-		WatchWindow: time.Hour, MaxRemediations: 3, Approvers: []string{approver, "bob"},
+		WatchWindow: time.Hour, MaxRemediations: 3, Approvers: []string{approver, "bob"}, Audit: true,
 	}
 }
 
@@ -80,6 +85,7 @@ type harness struct {
 	onFinding   func(call int, f activities.FindingInput)
 	onNotify    func(n contract.Notification)
 	onSnapshot  func(call int)
+	onAudit     func(call int, r audit.Record) error // default: written
 
 	mu         sync.Mutex
 	states     []string // RectifyState values, in upsert order
@@ -94,13 +100,21 @@ type harness struct {
 	gaveUp     []activities.EvaluationFailedInput
 	undone     []activities.UndoInput
 	tagged     []activities.TagExemptInput
+	audits     []audit.Record
+	metrics    *metrics.Metrics // what the workflows record through the SDK
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
-	h := &harness{t: t, env: suite.NewTestWorkflowEnvironment()}
+	m := metrics.New()
+	suite.SetMetricsHandler(m.TemporalHandler())
+	h := &harness{t: t, env: suite.NewTestWorkflowEnvironment(), metrics: m}
+	// The SDK calls a workflow task that runs over 1 s a deadlock. On a
+	// loaded 2-core CI machine a task can wait that long for a core, so
+	// the limit here is generous; a real deadlock still trips it.
+	h.env.SetWorkerOptions(sdkworker.Options{DeadlockDetectionTimeout: 15 * time.Second})
 	env := h.env
 	worker.Register(env, &activities.Activities{})
 	env.SetStartWorkflowOptions(clientOptions(contract.RemediationID(policyID, sg.ARN)))
@@ -123,6 +137,17 @@ func newHarness(t *testing.T) *harness {
 			h.mu.Unlock()
 			if f != nil {
 				f(n, in) // outside the lock: it may signal the workflow
+			}
+			return nil
+		})
+	env.OnActivity(acts.RecordAudit, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r audit.Record) error {
+			h.mu.Lock()
+			h.audits = append(h.audits, r)
+			n, f := len(h.audits), h.onAudit
+			h.mu.Unlock()
+			if f != nil {
+				return f(n, r) // outside the lock: it may signal the workflow
 			}
 			return nil
 		})
@@ -347,6 +372,65 @@ func (h *harness) findingStatuses() []string {
 	out := make([]string, len(h.findings))
 	for i, f := range h.findings {
 		out[i] = f.Status
+	}
+	return out
+}
+
+// auditStates lists the audited states in the order of their index, and
+// fails unless the indices are 0, 1, 2... with one record each.
+func (h *harness) auditStates() []string {
+	h.t.Helper()
+	h.mu.Lock()
+	records := slices.Clone(h.audits)
+	h.mu.Unlock()
+	audit.Sort(records)
+	out := make([]string, len(records))
+	for i, r := range records {
+		if r.Seq != i {
+			h.t.Errorf("audit record %d (%s) has index %d", i, r.State, r.Seq)
+		}
+		out[i] = r.State
+	}
+	return out
+}
+
+// audited returns the audit record of a state.
+func (h *harness) audited(state string) audit.Record {
+	h.t.Helper()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, r := range h.audits {
+		if r.State == state {
+			return r
+		}
+	}
+	h.t.Fatalf("no audit record of %s among %d", state, len(h.audits))
+	return audit.Record{}
+}
+
+// decisions reads rectify_decisions_total by decision from the metrics
+// the workflows recorded.
+func (h *harness) decisions() map[string]float64 {
+	h.t.Helper()
+	families, err := h.metrics.Registry.Gather()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, f := range families {
+		if f.GetName() != contract.CounterDecisions {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["policy"] != policyID {
+				h.t.Errorf("decision counted for policy %q", labels["policy"])
+			}
+			out[labels["decision"]] += m.GetCounter().GetValue()
+		}
 	}
 	return out
 }

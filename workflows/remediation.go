@@ -1,6 +1,9 @@
 package workflows
 
 import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"reflect"
@@ -12,6 +15,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/rectifyhq/rectify/activities"
+	"github.com/rectifyhq/rectify/internal/audit"
 	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/summary"
@@ -75,6 +79,21 @@ type remediation struct {
 	snoozedUntil time.Time
 	changedAgain *contract.Recheck
 	reasked      string
+	// auditing are the audit-trail writes still in flight: unlike findings
+	// they need no order (each has its own key), so none waits for
+	// another, and the end of the run waits for them all (see audit).
+	auditing []workflow.Future
+	auditErr error
+	// next is who makes the coming state change, and the exemption it
+	// brings, for its audit record; setState takes and clears it.
+	next stateChange
+}
+
+// stateChange is what the audit record of a state change says beyond the
+// workflow's own fields.
+type stateChange struct {
+	actor     string
+	exemption *audit.Exemption
 }
 
 func newRemediation(ctx workflow.Context, in contract.RemediationInput) *remediation {
@@ -138,6 +157,9 @@ func (r *remediation) run(ctx workflow.Context) (contract.RemediationResult, err
 // nothing to watch for (suppressed, dry run, rejected, failed).
 func (r *remediation) act(ctx workflow.Context) (done bool, err error) {
 	r.Version = workflow.GetVersion(ctx, versionRecordNewBesideFix, workflow.DefaultVersion, maxRemediationVersion)
+	if r.audits() {
+		r.audit(ctx, contract.StateNew, 0, r.DetectedAt, r.v.Message, changeActor(r.in.Change))
+	}
 	if r.Version >= versionNewBesideFix {
 		// The NEW finding waits for its BatchImportFindings batch (up to
 		// aws.findings_batch_max_delay); the fix must not wait with it.
@@ -145,19 +167,21 @@ func (r *remediation) act(ctx workflow.Context) (done bool, err error) {
 	} else if err := r.record(ctx, activities.FindingNew, r.v.Message); err != nil {
 		return true, err
 	}
-	if r.v.Exemption.Exempt {
-		r.Reason = r.v.Exemption.Reason
-		if err := r.record(ctx, activities.FindingSuppressed, "exempt: "+r.v.Exemption.Reason); err != nil {
+	if e := r.v.Exemption; e.Exempt {
+		r.Reason = e.Reason
+		if err := r.record(ctx, activities.FindingSuppressed, "exempt: "+e.Reason); err != nil {
 			return true, err
 		}
-		return true, r.setState(ctx, contract.StateSuppressed, r.v.Exemption.Reason)
+		// A config rule always names its owner; a tag never does.
+		source := audit.ExemptByTag
+		if e.Owner != "" {
+			source = audit.ExemptByConfig
+		}
+		r.next.exemption = &audit.Exemption{Source: source, Reason: e.Reason, Owner: e.Owner, Until: e.Until}
+		return true, r.setState(ctx, contract.StateSuppressed, e.Reason)
 	}
-	mode := r.v.Settings.Mode
-	if !r.hasAction() {
-		// A policy without a safe automatic fix can only tell humans.
-		mode = contract.ModeNotify
-	}
-	switch mode {
+	// A policy without a safe automatic fix can only tell humans.
+	switch r.mode() {
 	case contract.ModeNotify:
 		note := "dry run: would " + r.planned()
 		if r.v.Settings.Observed() {
@@ -173,6 +197,7 @@ func (r *remediation) act(ctx workflow.Context) (done bool, err error) {
 			return true, err
 		}
 	case contract.ModeEnforce:
+		r.decided(ctx, contract.DecisionAuto)
 	default:
 		return true, fmt.Errorf("policy %s: mode %q cannot remediate", r.v.PolicyID, r.v.Settings.Mode)
 	}
@@ -274,9 +299,13 @@ func (r *remediation) awaitDecision(ctx workflow.Context) (proceed bool, err err
 	switch {
 	case r.decision != nil && r.decision.Approve:
 		r.DecidedBy = r.decision.User
+		r.decided(ctx, contract.DecisionApprove)
+		r.next.actor = r.decision.User
 		return true, r.setState(ctx, contract.StateApproved, "approved by "+r.decision.User)
 	case r.decision != nil:
 		r.DecidedBy, r.Reason = r.decision.User, r.decision.Reason
+		r.decided(ctx, contract.DecisionReject)
+		r.next.actor = r.decision.User
 		note := "rejected by " + r.decision.User
 		if r.Reason != "" {
 			note += ": " + r.Reason
@@ -301,6 +330,8 @@ func (r *remediation) awaitDecision(ctx workflow.Context) (proceed bool, err err
 		return false, r.closeFixedElsewhere(ctx, *r.fixedBy)
 	case r.v.Settings.TimeoutAction == contract.TimeoutRemediate:
 		r.DecidedBy = "timeout"
+		r.decided(ctx, contract.DecisionAuto)
+		r.next.actor = audit.ActorTimeout
 		return true, r.setState(ctx, contract.StateApproved, fmt.Sprintf("no decision within %s: remediating by policy default", timeout))
 	case r.v.Settings.TimeoutAction == contract.TimeoutEscalate:
 		note := fmt.Sprintf("no decision within %s: escalated", timeout)
@@ -310,12 +341,14 @@ func (r *remediation) awaitDecision(ctx workflow.Context) (proceed bool, err err
 		if err := r.record(ctx, activities.FindingNotified, note); err != nil {
 			return false, err
 		}
+		r.next.actor = audit.ActorTimeout
 		return false, r.setState(ctx, contract.StateEscalated, note)
 	default:
 		note := fmt.Sprintf("no decision within %s: left unremediated by policy default", timeout)
 		if err := r.record(ctx, activities.FindingNotified, note); err != nil {
 			return false, err
 		}
+		r.next.actor = audit.ActorTimeout
 		return false, r.setState(ctx, contract.StateExpired, note)
 	}
 }
@@ -374,6 +407,7 @@ func (r *remediation) closeFixedElsewhere(ctx workflow.Context, c contract.Reche
 	if err := r.record(ctx, activities.FindingResolved, note); err != nil {
 		return err
 	}
+	r.next.actor = changeActor(c.Change)
 	return r.setState(ctx, contract.StateClosed, note)
 }
 
@@ -568,6 +602,9 @@ func (r *remediation) watch(ctx workflow.Context) error {
 			if err := r.recorded(ctx); err != nil {
 				return err
 			}
+			if err := r.audited(ctx); err != nil {
+				return err
+			}
 		}
 		r.drainRechecks() // a recurrence that came during the fix is not dropped
 		if len(r.recurrences) == 0 && r.undo == nil && workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
@@ -608,6 +645,7 @@ func (r *remediation) runUndo(ctx workflow.Context) error {
 	switch {
 	case err == nil:
 		note += fmt.Sprintf("; exempt until %s", until.UTC().Format(time.RFC3339))
+		r.next.exemption = &audit.Exemption{Source: audit.ExemptByUndo, Reason: cmp.Or(u.Reason, "undone"), Owner: u.User, Until: until.UTC().Format(time.RFC3339)}
 	case errors.As(err, &appErr) && appErr.Type() == activities.ErrUnsupportedResourceType:
 		// The undo itself succeeded; what failed is only keeping it, on a
 		// resource that cannot carry tags. Failed would say the undo
@@ -618,9 +656,11 @@ func (r *remediation) runUndo(ctx workflow.Context) error {
 		return r.fail(ctx, fmt.Sprintf("tag exempt after undo: %v", err))
 	}
 	r.DecidedBy, r.Reason = u.User, note
+	r.decided(ctx, contract.DecisionUndo)
 	if err := r.record(ctx, activities.FindingSuppressed, note); err != nil {
 		return err
 	}
+	r.next.actor = u.User
 	err = r.setState(ctx, contract.StateUndone, note)
 	r.undoDone = true
 	return err
@@ -644,6 +684,9 @@ func (r *remediation) finish(ctx workflow.Context, err error) (contract.Remediat
 	// first one abandoned.
 	if rerr := r.recorded(ctx); rerr != nil && err == nil {
 		err = rerr
+	}
+	if aerr := r.audited(ctx); aerr != nil && err == nil {
+		err = aerr
 	}
 	var can *workflow.ContinueAsNewError
 	if errors.As(err, &can) {
@@ -781,9 +824,17 @@ func (r *remediation) decide(ctx workflow.Context, d contract.Decision) (contrac
 // humans read never disagree with the workflow.
 func (r *remediation) setState(ctx workflow.Context, state, detail string) error {
 	r.State = state
-	r.History = append(r.History, contract.Transition{State: state, At: workflow.Now(ctx), Detail: detail})
+	now := workflow.Now(ctx)
+	r.History = append(r.History, contract.Transition{State: state, At: now, Detail: detail})
+	next := r.next
+	r.next = stateChange{}
 	if err := workflow.UpsertTypedSearchAttributes(ctx, contract.AttrState.ValueSet(state)); err != nil {
 		return fmt.Errorf("upsert state %s: %w", state, err)
+	}
+	if r.audits() {
+		// The index after New (0): the history is carried across
+		// continue-as-new, so indices never repeat within a violation.
+		r.audit(ctx, state, len(r.History), now, detail, cmp.Or(next.actor, audit.ActorRectify), next.exemption)
 	}
 	r.log.Info("violation state", "policy", r.v.PolicyID, "resource", r.in.Ref.ARN, "state", state, "detail", detail)
 	r.details(ctx)
@@ -926,6 +977,95 @@ func notifySummary(n contract.Notification) string {
 		s += ": " + n.Detail
 	}
 	return s
+}
+
+// audit starts writing the audit record of a state change and does not
+// wait for it: like a finding, the record waits for its batch, and nothing
+// on the way to a verified fix should wait with it, so the state leads its
+// record. Records need no order (each has its own key), so the writes run
+// side by side; the end of the run and a continue-as-new wait for them
+// (audited).
+func (r *remediation) audit(ctx workflow.Context, state string, seq int, at time.Time, detail, actor string, exemption ...*audit.Exemption) {
+	info := workflow.GetInfo(ctx)
+	fsbp, cis := audit.SplitControls(r.v.Controls)
+	rec := audit.Record{
+		// FirstRunID is the start event's: every run of a chain has it
+		// (the test environment leaves it empty).
+		Schema: audit.Schema, ViolationID: cmp.Or(info.FirstRunID, info.WorkflowExecution.RunID), Seq: seq, State: state, Time: at.UTC(),
+		PolicyID: r.v.PolicyID, Title: r.v.Title, Severity: r.v.Severity, Mode: string(r.mode()),
+		Controls: append([]string{}, r.v.Controls...), FSBP: fsbp, CIS: cis,
+		Resource: audit.Resource{ARN: r.in.Ref.ARN, Type: r.in.Ref.Type, ID: r.in.Ref.ID, Name: r.in.Name},
+		Account:  r.in.Ref.Account, Region: r.in.Ref.Region,
+		Actor: actor, Change: r.in.Change, DecidedBy: r.DecidedBy, Reason: r.Reason, Detail: detail,
+		Action: r.v.Remediation, Remediations: r.Remediations,
+		FindingID: contract.FindingID(r.v.PolicyID, r.in.Ref.ARN), WorkflowID: info.WorkflowExecution.ID,
+		RunID: info.WorkflowExecution.RunID, DetectedAt: r.DetectedAt.UTC(),
+	}
+	if len(exemption) > 0 {
+		rec.Exemption = exemption[0]
+	}
+	if n := len(r.Snapshots); n > 0 {
+		// The snapshot itself stays in the workflow (its state and result):
+		// the record says where, and what it hashed to.
+		snap := r.Snapshots[n-1]
+		sum := sha256.Sum256(snap.Data)
+		rec.Snapshot = &audit.Snapshot{Ref: fmt.Sprintf("temporal:%s/%s#snapshots[%d]", info.WorkflowExecution.ID, info.WorkflowExecution.RunID, n-1),
+			Action: snap.Action, SHA256: hex.EncodeToString(sum[:])}
+	}
+	// Settle what finished meanwhile, so the list stays short.
+	r.auditing = slices.DeleteFunc(r.auditing, func(f workflow.Future) bool {
+		if !f.IsReady() {
+			return false
+		}
+		if err := f.Get(ctx, nil); err != nil && r.auditErr == nil {
+			r.auditErr = fmt.Errorf("record audit: %w", err)
+		}
+		return true
+	})
+	r.auditing = append(r.auditing, workflow.ExecuteActivity(recordOptions(ctx), a.RecordAudit, rec))
+}
+
+// audits says whether this violation keeps an audit trail: its worker has
+// one, and its history began with versionAuditTrail.
+func (r *remediation) audits() bool {
+	return r.Version >= versionAuditTrail && r.v.Settings.Audit
+}
+
+// audited waits for every audit write in flight and returns the first
+// that failed (after recordOptions' day of retries).
+func (r *remediation) audited(ctx workflow.Context) error {
+	pending := r.auditing
+	r.auditing = nil
+	for _, f := range pending {
+		if err := f.Get(ctx, nil); err != nil && r.auditErr == nil {
+			r.auditErr = fmt.Errorf("record audit: %w", err)
+		}
+	}
+	err := r.auditErr
+	r.auditErr = nil
+	return err
+}
+
+// decided counts the go/no-go of a fix, for the override rate on the
+// dashboard (the audit trail keeps the same for `rectify report`).
+func (r *remediation) decided(ctx workflow.Context, decision string) {
+	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"policy": r.v.PolicyID, "decision": decision}).
+		Counter(contract.CounterDecisions).Inc(1)
+}
+
+// mode is how the violation is handled: its settings' mode, but notify for
+// a policy with no automatic fix.
+func (r *remediation) mode() contract.Mode {
+	if !r.hasAction() {
+		return contract.ModeNotify
+	}
+	return r.v.Settings.Mode
+}
+
+// changeActor is who made a change: its principal, or its source when it
+// names none (a sweep, a Config item).
+func changeActor(c contract.Change) string {
+	return cmp.Or(c.Actor, c.Source)
 }
 
 // planned says in plain words what the remediation will do.

@@ -20,8 +20,9 @@ const (
 	// versionRecordNewBesideFix: Remediation writes its NEW finding beside
 	// the fix instead of before it (versionNewBesideFix), counts a
 	// violating recheck that arrives before the watch begins
-	// (versionRecheckBeforeWatch), and lets each state lead its finding
-	// write instead of waiting for it (versionStateLeadsFinding), and keeps a
+	// (versionRecheckBeforeWatch), lets each state lead its finding
+	// write instead of waiting for it (versionStateLeadsFinding), writes
+	// each state change to the audit trail (versionAuditTrail), and keeps a
 	// rejected violation open for its snooze (versionSnoozeOnReject). The later
 	// changes raise the maximum of the first id instead of adding ids of
 	// their own, because each id costs a marker and a search-attribute
@@ -34,7 +35,7 @@ const (
 	versionNewBesideFix       workflow.Version = 1
 	versionRecheckBeforeWatch workflow.Version = 2
 	versionStateLeadsFinding  workflow.Version = 3
-	// 4 is the audit trail's (versionAuditTrail, on its own branch).
+	versionAuditTrail         workflow.Version = 4
 	// versionSnoozeOnReject: a rejection keeps the violation open for
 	// Settings.RejectSnooze, absorbing sweep rechecks and asking again on a
 	// real change of the resource; the approval deadline and the snooze

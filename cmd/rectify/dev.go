@@ -16,6 +16,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/devstack"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
+	"github.com/rectifyhq/rectify/internal/localstack"
 	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/starter"
 )
@@ -162,6 +163,17 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
 		Address: tmp.HostPort, Slack: slackWhere, Echo: out}
 	defer serveMetrics(f.metricsAddr, m, log, app.Consumer.Ready, map[string]http.Handler{devstack.PlayPath: player}).Close()
 
+	// Tell `rectify report` (run from this directory) where this stack's
+	// audit trail is.
+	if err := localstack.Write(f.stateDir, localstack.Stack{
+		Temporal: tmp.HostPort, Namespace: cfg.Temporal.Namespace, Endpoint: endpoint, Region: cfg.AWS.Region,
+		AuditBucket: cfg.Audit.Bucket, AuditPrefix: cfg.Audit.Prefix,
+		AccessKeyID: devstack.AuditorKeyID, SecretAccessKey: devstack.AuditorSecret, PID: os.Getpid(),
+	}); err != nil {
+		return err
+	}
+	defer func() { _ = localstack.Remove(f.stateDir) }()
+
 	ui := fmt.Sprintf("http://127.0.0.1:%d", f.uiPort)
 	fmt.Fprintf(out, `
   Temporal UI   %s/namespaces/default/workflows
@@ -170,6 +182,7 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
   Event queue   %s
   Metrics       http://%s/metrics
   Slack         %s
+  Audit trail   s3://%s/%s (in the fake cloud)
 
   Account %s is promoted (stage active): %s enforce, %s approve.
   Any other account starts in the observe stage (notify only).
@@ -178,10 +191,11 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
     export RECTIFY_TEMPORAL_ADDRESS=%s%s
     %-44s the scenario again, on fresh resources of this stack
     %-44s what waits for a person
+    %-44s what rectify did, from the audit trail
   or open port 22 to 0.0.0.0/0 on security group %s%s with any AWS SDK.
-`, ui, tmp.HostPort, endpoint, devstack.HumanKeyID, devstack.HumanSecret, queueURL, f.metricsAddr, slackLine,
+`, ui, tmp.HostPort, endpoint, devstack.HumanKeyID, devstack.HumanSecret, queueURL, f.metricsAddr, slackLine, cfg.Audit.Bucket, cfg.Audit.Prefix,
 		devstack.Account, devstack.PolicySGAdminPorts, devstack.PolicyS3PAB, tmp.HostPort, uiExport(ui), "rectify demo play"+devFlag(f.metricsAddr), "rectify list --state awaiting",
-		devstack.DemoGroupName, suffix)
+		"rectify report (--format html --out report.html)", devstack.DemoGroupName, suffix)
 
 	if f.demo {
 		if !f.exitWhenDone {

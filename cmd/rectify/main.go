@@ -46,6 +46,7 @@ func newRootCmd() *cobra.Command {
 		newListCmd(&g),
 		newShowCmd(&g),
 		newAccountsCmd(&g),
+		newReportCmd(&g),
 		newSweepCmd(&g),
 		newDLQCmd(&g),
 		newFakecloudCmd(),

@@ -74,11 +74,13 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 			if cfg.AWS.SecurityHub == nil || *cfg.AWS.SecurityHub {
 				acts.Findings = &activities.SecurityHub{AWS: factory, Metrics: m, Quiet: time.Duration(cfg.AWS.FindingsBatchDelay), MaxDelay: time.Duration(cfg.AWS.FindingsBatchMaxDelay), Links: activities.FindingLinks{TemporalUI: cfg.Temporal.UIURL, Namespace: cfg.Temporal.Namespace, ControlsURL: cfg.AWS.ControlsURL}}
 			}
+			acts.Audit = worker.AuditWriter(factory, &cfg, log)
 			identity := worker.DefaultIdentity()
 			w := worker.New(tc, cfg.Temporal.TaskQueue, acts, worker.Options{Identity: identity})
 			health := &worker.Health{Client: tc, TaskQueue: cfg.Temporal.TaskQueue, Identity: identity, Log: log}
 			log.Info("worker started", "temporal", cfg.Temporal.Address, "namespace", cfg.Temporal.Namespace,
-				"task_queue", cfg.Temporal.TaskQueue, "identity", identity, "policies", len(set.Policies()), "revision", set.Revision())
+				"task_queue", cfg.Temporal.TaskQueue, "identity", identity, "policies", len(set.Policies()), "revision", set.Revision(),
+				"audit", auditLocation(cfg))
 			if err := w.Start(); err != nil {
 				return fmt.Errorf("start worker: %w", err)
 			}

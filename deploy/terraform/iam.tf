@@ -71,9 +71,10 @@ locals {
   })
 
   # The worker: become the member role, where every read, remediation and
-  # finding happens; and put the trigger of an evaluation that gave up on
+  # finding happens; put the trigger of an evaluation that gave up on
   # the dead-letter queue (activities/requeue.go), since the starter had
-  # already deleted its event. sts:AssumeRole is authorized on the role's
+  # already deleted its event; and, with an audit bucket, put audit records
+  # (activities/audit.go). sts:AssumeRole is authorized on the role's
   # ARN; aws:ResourceOrgID is a global key, set for a role in an
   # organization's account. Sending to a queue encrypted with a CMK needs
   # kms:GenerateDataKey and kms:Decrypt on the key, through SQS only.
@@ -97,6 +98,15 @@ locals {
         Action   = ["sqs:SendMessage"]
         Resource = aws_sqs_queue.dlq.arn
       }],
+      # The audit trail: put records under the prefix, nothing else (no
+      # read, no delete; Object Lock would refuse a delete anyway).
+      local.audit ? [{
+        Sid       = "WriteAuditTrail"
+        Effect    = "Allow"
+        Action    = ["s3:PutObject"]
+        Resource  = local.audit_objects_arn
+        Condition = { StringEquals = { "aws:ResourceAccount" = data.aws_caller_identity.current.account_id } }
+      }] : [],
       var.kms_key_arn == null ? [] : [{
         Sid       = "EncryptRequeued"
         Effect    = "Allow"

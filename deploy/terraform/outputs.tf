@@ -39,8 +39,8 @@ output "member_role_arn_template" {
 }
 
 output "rectify_config" {
-  description = "The part of rectify.yaml this module decides (queue, assume_role, remediation_roles), to merge into the Helm value config. aws.external_id is left to you: it must match modules/member-role."
-  value = {
+  description = "The part of rectify.yaml this module decides (queue, assume_role, remediation_roles, and audit with an audit bucket), to merge into the Helm value config. aws.external_id is left to you: it must match modules/member-role."
+  value = merge({
     queue = {
       url     = aws_sqs_queue.events.id
       dlq_url = aws_sqs_queue.dlq.id
@@ -51,5 +51,36 @@ output "rectify_config" {
     }
     # Loop prevention: events caused by the member role are rectify's own.
     remediation_roles = ["arn:${local.partition}:iam::*:role${var.member_role_path}${var.member_role_name}"]
-  }
+    },
+    # An object without audit when there is no bucket (a conditional
+    # would need both sides of one type).
+    { for k, v in { audit = { bucket = local.audit_bucket, prefix = var.audit_prefix } } : k => v if local.audit },
+  )
+}
+
+output "audit_bucket_arn" {
+  description = "ARN of the audit bucket, or null when audit_bucket_name is not set."
+  value       = local.audit ? aws_s3_bucket.audit[0].arn : null
+}
+
+output "audit_reader_policy" {
+  description = "A policy (JSON) for whoever runs `rectify report`: list the audit prefix and read its records, nothing else. Null without an audit bucket."
+  value = local.audit ? jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "ListAuditTrail"
+        Effect    = "Allow"
+        Action    = ["s3:ListBucket"]
+        Resource  = local.audit_bucket_arn
+        Condition = { StringLike = { "s3:prefix" = ["${var.audit_prefix}*"] } }
+      },
+      {
+        Sid      = "ReadAuditTrail"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject"]
+        Resource = local.audit_objects_arn
+      },
+    ]
+  }) : null
 }

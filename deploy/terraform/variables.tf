@@ -172,3 +172,38 @@ variable "permissions_boundary_arn" {
   type        = string
   default     = null
 }
+
+# --- Audit trail ----------------------------------------------------------------
+
+variable "audit_bucket_name" {
+  description = "Name of the S3 bucket to create for the audit trail (rectify.yaml audit.bucket), with Object Lock in compliance mode and versioning; the worker may put records under audit_prefix. Null: no audit bucket, and the audit trail stays off."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.audit_bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.audit_bucket_name))
+    error_message = "audit_bucket_name must be an S3 bucket name: 3-63 lowercase letters, digits, '.' and '-'."
+  }
+}
+
+variable "audit_prefix" {
+  description = "Key prefix of the audit records (rectify.yaml audit.prefix); the worker's s3:PutObject grant covers only it."
+  type        = string
+  default     = "rectify/audit/"
+
+  validation {
+    condition     = !startswith(var.audit_prefix, "/") && (var.audit_prefix == "" || endswith(var.audit_prefix, "/"))
+    error_message = "audit_prefix must not start with '/' and must end with '/' (or be empty)."
+  }
+}
+
+variable "audit_retention_days" {
+  description = "How long Object Lock (compliance mode) keeps every audit record: no one can delete or overwrite one sooner, the root user included. Audits usually ask for one year or more."
+  type        = number
+  default     = 400
+
+  validation {
+    condition     = var.audit_retention_days >= 1 && var.audit_retention_days <= 36500 && floor(var.audit_retention_days) == var.audit_retention_days
+    error_message = "audit_retention_days must be a whole number of days between 1 and 36500."
+  }
+}

@@ -224,6 +224,19 @@ func (f *Factory) S3(account, region string) *s3.Client {
 	})
 }
 
+// OwnS3 returns an S3 client with the worker's own credentials, for what
+// lives in rectify's own account (the audit bucket), in region (empty: the
+// base region).
+func (f *Factory) OwnS3(region string) *s3.Client {
+	cfg := f.base.Copy()
+	if region != "" {
+		cfg.Region = region
+	}
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.UsePathStyle = f.opts.Endpoint != ""
+	})
+}
+
 // IAM returns an IAM client for account. IAM is global; region only picks
 // the endpoint partition.
 func (f *Factory) IAM(account, region string) *iam.Client {

@@ -64,6 +64,8 @@ type Config struct {
 	// is set (also from OTEL_EXPORTER_OTLP_ENDPOINT).
 	Tracing Tracing `yaml:"tracing"`
 	Slack   Slack   `yaml:"slack"`
+	// Audit is the audit trail in S3 (off while audit.bucket is empty).
+	Audit Audit `yaml:"audit"`
 
 	// source is the file Load read, for error messages ("" for none).
 	source string
@@ -120,6 +122,33 @@ type AWS struct {
 	// the role afresh. 0 means awserr.DefaultAuthGraceAttempts (10, about
 	// four minutes with the workflows' backoff).
 	AuthGraceAttempts int `yaml:"auth_grace_attempts"`
+}
+
+// Audit says where the audit trail goes: one JSON record per state change
+// of a violation, written once to an S3 bucket in rectify's own account,
+// which `rectify report` reads back.
+type Audit struct {
+	// Bucket is the audit bucket; empty turns the audit trail off.
+	Bucket string `yaml:"bucket"`
+	// Prefix is put before every key (default rectify/audit/).
+	Prefix string `yaml:"prefix"`
+	// Region is the bucket's region (default aws.region).
+	Region string `yaml:"region"`
+	// BatchDelay and BatchMaxDelay batch the writes as findings_batch_delay
+	// and findings_batch_max_delay batch findings.
+	BatchDelay    Duration `yaml:"batch_delay"`
+	BatchMaxDelay Duration `yaml:"batch_max_delay"`
+}
+
+// Enabled reports whether the audit trail is on.
+func (a Audit) Enabled() bool { return a.Bucket != "" }
+
+// AuditRegion is the audit bucket's region: audit.region, else aws.region.
+func (c *Config) AuditRegion() string {
+	if c.Audit.Region != "" {
+		return c.Audit.Region
+	}
+	return c.AWS.Region
 }
 
 // Queue is the SQS queue the starter consumes.
@@ -227,8 +256,13 @@ func Default() Config {
 		Stage:  contract.StageObserve,
 		Settle: Duration(time.Second),
 		Log:    Log{Level: "info", Format: "text"},
+		Audit:  Audit{Prefix: DefaultAuditPrefix, BatchDelay: Duration(time.Second), BatchMaxDelay: Duration(10 * time.Second)},
 	}
 }
+
+// DefaultAuditPrefix is where the audit records go in the bucket unless
+// audit.prefix says otherwise.
+const DefaultAuditPrefix = "rectify/audit/"
 
 // Load reads path (empty: defaults only), then applies RECTIFY_* environment
 // overrides, then validates what needs no policy set (see ValidateWith for
@@ -299,15 +333,18 @@ func (c *Config) decode(b []byte) error {
 // timeout, and a batch that waited longer would time every writer out.
 const MaxFindingsBatchDelay = 15 * time.Second
 
-func (a AWS) validateBatching() error {
-	quiet, most := time.Duration(a.FindingsBatchDelay), time.Duration(a.FindingsBatchMaxDelay)
+// validateBatching checks a batch's quiet period and cap (findings and
+// audit records are batched alike, and both wait inside the record
+// activity's timeout), naming the fields.
+func validateBatching(quietField string, quiet Duration, mostField string, most Duration) error {
+	q, m := time.Duration(quiet), time.Duration(most)
 	switch {
-	case quiet < 0:
-		return fmt.Errorf("aws.findings_batch_delay: %s: must not be negative", quiet)
-	case most < 0 || most > MaxFindingsBatchDelay:
-		return fmt.Errorf("aws.findings_batch_max_delay: %s: must be between 0 and %s", most, MaxFindingsBatchDelay)
-	case most != 0 && most < quiet:
-		return fmt.Errorf("aws.findings_batch_max_delay: %s is shorter than aws.findings_batch_delay %s", most, quiet)
+	case q < 0:
+		return fmt.Errorf("%s: %s: must not be negative", quietField, q)
+	case m < 0 || m > MaxFindingsBatchDelay:
+		return fmt.Errorf("%s: %s: must be between 0 and %s", mostField, m, MaxFindingsBatchDelay)
+	case m != 0 && m < q:
+		return fmt.Errorf("%s: %s is shorter than %s %s", mostField, m, quietField, q)
 	}
 	return nil
 }
@@ -344,6 +381,8 @@ var envOverrides = []envOverride{
 	{"RECTIFY_DRY_RUN", "dry_run", func(c *Config, v string) (err error) { c.DryRun, err = strconv.ParseBool(v); return err }},
 	{"RECTIFY_APPROVERS", "approvers", func(c *Config, v string) error { c.Approvers = splitList(v); return nil }},
 	{"OTEL_EXPORTER_OTLP_ENDPOINT", "tracing.otlp_endpoint", func(c *Config, v string) error { c.Tracing.OTLPEndpoint = v; return nil }},
+	{"RECTIFY_AUDIT_BUCKET", "audit.bucket", func(c *Config, v string) error { c.Audit.Bucket = v; return nil }},
+	{"RECTIFY_AUDIT_PREFIX", "audit.prefix", func(c *Config, v string) error { c.Audit.Prefix = v; return nil }},
 	{"RECTIFY_LOG_LEVEL", "log.level", func(c *Config, v string) error { c.Log.Level = v; return nil }},
 	{"RECTIFY_LOG_FORMAT", "log.format", func(c *Config, v string) error { c.Log.Format = v; return nil }},
 	// Slack's own names, as Slack's tooling and docs use them.
@@ -459,6 +498,9 @@ func (c *Config) Validate() error {
 		if err := p.validateLoops("policies."+id, false, c.explicit); err != nil {
 			return err
 		}
+	}
+	if err := c.Audit.validate(c.explicit); err != nil {
+		return err
 	}
 	return c.Slack.validate()
 }

@@ -78,6 +78,40 @@ func TestLoad(t *testing.T) {
 		{name: "findings cap past the record timeout", yaml: "aws:\n  findings_batch_max_delay: 1m\n", wantErr: "aws.findings_batch_max_delay: 1m0s: must be between 0 and 15s"},
 		{name: "findings cap shorter than the quiet period", yaml: "aws:\n  findings_batch_delay: 5s\n  findings_batch_max_delay: 2s\n", wantErr: "shorter than aws.findings_batch_delay"},
 		{name: "bad env", env: map[string]string{"RECTIFY_DRY_RUN": "maybe"}, wantErr: "RECTIFY_DRY_RUN"},
+		{
+			name: "audit trail off by default",
+			check: func(t *testing.T, c Config) {
+				if c.Audit.Enabled() || c.Audit.Prefix != DefaultAuditPrefix || c.AuditRegion() != "us-east-1" {
+					t.Errorf("audit = %+v", c.Audit)
+				}
+			},
+		},
+		{
+			name: "audit trail",
+			yaml: "audit:\n  bucket: acme-rectify-audit\n  prefix: prod/\n  region: eu-west-1\n  batch_delay: 2s\n",
+			check: func(t *testing.T, c Config) {
+				if !c.Audit.Enabled() || c.Audit.Bucket != "acme-rectify-audit" || c.Audit.Prefix != "prod/" || c.AuditRegion() != "eu-west-1" ||
+					time.Duration(c.Audit.BatchDelay) != 2*time.Second || time.Duration(c.Audit.BatchMaxDelay) != 10*time.Second {
+					t.Errorf("audit = %+v", c.Audit)
+				}
+			},
+		},
+		{
+			name: "audit bucket from the environment",
+			env:  map[string]string{"RECTIFY_AUDIT_BUCKET": "env-audit", "RECTIFY_AUDIT_PREFIX": "x/"},
+			check: func(t *testing.T, c Config) {
+				if c.Audit.Bucket != "env-audit" || c.Audit.Prefix != "x/" {
+					t.Errorf("audit = %+v", c.Audit)
+				}
+			},
+		},
+		{name: "audit bucket as a URL", yaml: "audit:\n  bucket: s3://acme-audit\n", wantErr: `audit.bucket: "s3://acme-audit" is not an S3 bucket name`},
+		{name: "audit bucket with capitals", yaml: "audit:\n  bucket: Acme-Audit\n", wantErr: "audit.bucket"},
+		{name: "audit prefix with a leading slash", yaml: "audit:\n  bucket: acme-audit\n  prefix: /audit/\n", wantErr: "audit.prefix: \"/audit/\" starts with '/'"},
+		{name: "audit prefix without a bucket", yaml: "audit:\n  prefix: audit/\n", wantErr: "audit.bucket: required when audit.prefix"},
+		{name: "audit region", yaml: "audit:\n  bucket: acme-audit\n  region: europe\n", wantErr: "audit.region"},
+		{name: "audit batch cap past the record timeout", yaml: "audit:\n  bucket: acme-audit\n  batch_max_delay: 1m\n", wantErr: "audit.batch_max_delay: 1m0s: must be between 0 and 15s"},
+		{name: "bad audit bucket from the environment", env: map[string]string{"RECTIFY_AUDIT_BUCKET": "a"}, wantErr: "(set by environment RECTIFY_AUDIT_BUCKET)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"path"
@@ -116,7 +117,38 @@ func (a AWS) validate() error {
 	if err := checkRoleTemplate(a.AssumeRole); err != nil {
 		return fmt.Errorf("aws.assume_role: %w", err)
 	}
-	return a.validateBatching()
+	return validateBatching("aws.findings_batch_delay", a.FindingsBatchDelay, "aws.findings_batch_max_delay", a.FindingsBatchMaxDelay)
+}
+
+// bucketName is S3's rule for a bucket name: 3 to 63 lowercase letters,
+// digits, '.' and '-', starting and ending with a letter or digit.
+var bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+
+// validate checks the audit trail's bucket, prefix, region and batching.
+// A prefix written out with no bucket is refused: the trail would be off
+// while the file says where it goes.
+func (a Audit) validate(explicit map[string]bool) error {
+	if a.Bucket == "" {
+		if explicit["audit.prefix"] || explicit["audit.region"] {
+			return errors.New("audit.bucket: required when audit.prefix or audit.region is set (without a bucket the audit trail is off)")
+		}
+		return nil
+	}
+	if !bucketName.MatchString(a.Bucket) || strings.Contains(a.Bucket, "..") {
+		return fmt.Errorf("audit.bucket: %q is not an S3 bucket name (3-63 lowercase letters, digits, '.' and '-'; give the name, not an ARN or s3:// URL)", a.Bucket)
+	}
+	switch {
+	case strings.HasPrefix(a.Prefix, "/"):
+		return fmt.Errorf("audit.prefix: %q starts with '/': S3 keys have no leading slash (write rectify/audit/)", a.Prefix)
+	case strings.Contains(a.Prefix, "//"):
+		return fmt.Errorf("audit.prefix: %q has an empty path segment (//)", a.Prefix)
+	case len(a.Prefix) > 512:
+		return fmt.Errorf("audit.prefix: %d bytes: at most 512 (an S3 key is at most 1024)", len(a.Prefix))
+	}
+	if a.Region != "" && !regionPattern.MatchString(a.Region) {
+		return fmt.Errorf("audit.region: %q is not an AWS region such as us-east-1", a.Region)
+	}
+	return validateBatching("audit.batch_delay", a.BatchDelay, "audit.batch_max_delay", a.BatchMaxDelay)
 }
 
 // checkRoleTemplate checks aws.assume_role: an IAM role ARN in which
@@ -226,6 +258,10 @@ func inherit(isDefault bool, field string) string {
 // the file wrote out: a policy entry's zero means "inherit", so a written
 // 0 can only be told apart here.
 type explicitFields struct {
+	Audit struct {
+		Prefix *string `yaml:"prefix"`
+		Region *string `yaml:"region"`
+	} `yaml:"audit"`
 	Policies map[string]struct {
 		MaxRemediations *int      `yaml:"max_remediations"`
 		WatchWindow     *Duration `yaml:"watch_window"`
@@ -234,7 +270,7 @@ type explicitFields struct {
 }
 
 func (e explicitFields) paths() map[string]bool {
-	out := map[string]bool{}
+	out := map[string]bool{"audit.prefix": e.Audit.Prefix != nil, "audit.region": e.Audit.Region != nil}
 	for id, p := range e.Policies {
 		at := "policies." + id
 		out[at+".max_remediations"] = p.MaxRemediations != nil

@@ -55,11 +55,24 @@ func RemediationID(policyID, arn string) string { return "remediation/" + policy
 // stable, so a re-import updates the same finding.
 func FindingID(policyID, arn string) string { return GeneratorPrefix + policyID + "/" + arn }
 
-// Timers the workflows record through the SDK metrics handler, which
-// drops them during replay (workflow code must not touch Prometheus).
+// Timers and counters the workflows record through the SDK metrics
+// handler, which drops them during replay (workflow code must not touch
+// Prometheus).
 const (
 	TimerApprovalWait        = "rectify_approval_wait"
 	TimerDetectionToVerified = "rectify_detection_to_verified"
+	// CounterDecisions counts the go/no-go of each violation's fix, tagged
+	// policy and decision (one of the Decision* values): the override rate
+	// is (reject + undo) / (approve + reject + auto).
+	CounterDecisions = "rectify_decisions_total"
+)
+
+// Values of the decision tag of CounterDecisions.
+const (
+	DecisionApprove = "approve" // a human approved the fix
+	DecisionReject  = "reject"  // a human rejected it
+	DecisionAuto    = "auto"    // fixed without a human: enforce mode, or an approval timeout that remediates
+	DecisionUndo    = "undo"    // a human undid a fix
 )
 
 // GeneratorPrefix begins the GeneratorId, the finding Id and the

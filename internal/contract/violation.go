@@ -27,6 +27,9 @@ type Settings struct {
 	EscalationMention string          `json:"escalation_mention,omitempty"`
 	UndoWindow        time.Duration   `json:"undo_window"`
 	ExemptFor         time.Duration   `json:"exempt_for"`
+	// Audit says the worker keeps an audit trail: the workflow then writes
+	// every state change to it. Off, it schedules no audit writes at all.
+	Audit bool `json:"audit,omitempty"`
 	// RejectSnooze is how long a rejected violation stays open, so that
 	// sweeps stop asking again; a real change of the resource asks again
 	// at once. Zero completes at the rejection.
@@ -61,6 +64,7 @@ type settingsJSON struct {
 	Stage             Stage          `json:"stage,omitempty"`
 	StageFrom         string         `json:"stage_from,omitempty"`
 	PromotedMode      Mode           `json:"promoted_mode,omitempty"`
+	Audit             bool           `json:"audit,omitempty"`
 }
 
 // MarshalJSON writes the durations as strings.
@@ -71,6 +75,7 @@ func (s Settings) MarshalJSON() ([]byte, error) {
 		Reminders: jsonDurations(s.Reminders), EscalateBefore: jsonDuration(s.EscalateBefore),
 		EscalationMention: s.EscalationMention, UndoWindow: jsonDuration(s.UndoWindow), ExemptFor: jsonDuration(s.ExemptFor),
 		RejectSnooze: jsonDuration(s.RejectSnooze), Stage: s.Stage, StageFrom: s.StageFrom, PromotedMode: s.PromotedMode,
+		Audit: s.Audit,
 	})
 }
 
@@ -86,6 +91,7 @@ func (s *Settings) UnmarshalJSON(b []byte) error {
 		Reminders: goDurations(j.Reminders), EscalateBefore: time.Duration(j.EscalateBefore),
 		EscalationMention: j.EscalationMention, UndoWindow: time.Duration(j.UndoWindow), ExemptFor: time.Duration(j.ExemptFor),
 		RejectSnooze: time.Duration(j.RejectSnooze), Stage: j.Stage, StageFrom: j.StageFrom, PromotedMode: j.PromotedMode,
+		Audit: j.Audit,
 	}
 	return nil
 }

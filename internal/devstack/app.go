@@ -119,7 +119,7 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 		AWS: workerAWS, Policies: set, Notifier: opts.Notifier,
 		Findings: &activities.SecurityHub{AWS: workerAWS, Metrics: opts.Metrics, Quiet: time.Duration(cfg.AWS.FindingsBatchDelay), MaxDelay: time.Duration(cfg.AWS.FindingsBatchMaxDelay), Links: activities.FindingLinks{TemporalUI: cfg.Temporal.UIURL, Namespace: cfg.Temporal.Namespace, ControlsURL: cfg.AWS.ControlsURL}},
 		Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue, Rules: &cfg, DLQURL: cfg.Queue.DLQURL, AuthGrace: cfg.AWS.AuthGraceAttempts, Options: cfg.RemediationOptions(),
-		Log: log, Metrics: opts.Metrics, StageTTL: opts.StageTTL,
+		Log: log, Metrics: opts.Metrics, StageTTL: opts.StageTTL, Audit: rworker.AuditWriter(workerAWS, &cfg, log),
 	}
 	if acts.Notifier == nil && cfg.Slack.Enabled() {
 		if acts.Notifier, err = slackapp.NewNotifier(&cfg, log); err != nil {
@@ -209,6 +209,9 @@ func AppConfig(taskQueue, endpoint, queueURL string) config.Config {
 	// The demo account starts promoted, so the local stack plays each
 	// policy's mode; any other account starts in observe, as in production.
 	cfg.Stages = []contract.StageRule{{Account: Account, Stage: contract.StageActive, Reason: "the local stack's demo account"}}
+	// The audit trail is on, into the fake cloud's audit bucket, so
+	// `rectify report` has something to read with no set-up.
+	cfg.Audit.Bucket = AuditBucket
 	return cfg
 }
 

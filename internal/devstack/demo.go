@@ -9,17 +9,22 @@ import (
 // insecure changes; the worker acts only through the remediation role, so
 // its CloudTrail events carry that role and the starter drops them.
 const (
-	Account             = fakecloud.DefaultAccount
-	Region              = fakecloud.DefaultRegion
-	HumanUser           = "alice"
-	HumanKeyID          = "AKIAFAKEALICE0000001"
-	HumanSecret         = "fake-alice-secret"
-	WorkerUser          = "rectify-worker"
-	WorkerKeyID         = "AKIAFAKEWORKER000001"
-	WorkerSecret        = "fake-worker-secret"
-	StarterUser         = "rectify-starter"
-	StarterKeyID        = "AKIAFAKESTARTER00001"
-	StarterSecret       = "fake-starter-secret"
+	Account       = fakecloud.DefaultAccount
+	Region        = fakecloud.DefaultRegion
+	HumanUser     = "alice"
+	HumanKeyID    = "AKIAFAKEALICE0000001"
+	HumanSecret   = "fake-alice-secret"
+	WorkerUser    = "rectify-worker"
+	WorkerKeyID   = "AKIAFAKEWORKER000001"
+	WorkerSecret  = "fake-worker-secret"
+	StarterUser   = "rectify-starter"
+	StarterKeyID  = "AKIAFAKESTARTER00001"
+	StarterSecret = "fake-starter-secret"
+	// The auditor reads the audit trail (`rectify report` against `rectify
+	// dev`); the bucket is in the demo account.
+	AuditorUser         = "rectify-auditor"
+	AuditorKeyID        = "AKIAFAKEAUDITOR00001"
+	AuditorSecret       = "fake-auditor-secret"
 	RemediationRoleName = "rectify-remediation"
 	// RemediationRole is the ARN template the worker assumes per account.
 	RemediationRole = "arn:aws:iam::{account}:role/" + RemediationRoleName
@@ -33,6 +38,10 @@ const (
 	MaxReceiveCount = 3
 	DemoGroupName   = "web"
 	DemoBucket      = "rectify-demo-data"
+	// AuditBucket holds the local stack's audit trail: rectify's own
+	// bucket, compliant with every bucket control, so it tells no story of
+	// its own.
+	AuditBucket = "rectify-audit"
 )
 
 // Seed is the demo account: the identities above, the event queue with
@@ -48,6 +57,7 @@ func Seed(suffix string) fakecloud.Seed {
 				{Name: HumanUser, AccessKeyID: HumanKeyID, SecretAccessKey: HumanSecret},
 				{Name: WorkerUser, AccessKeyID: WorkerKeyID, SecretAccessKey: WorkerSecret},
 				{Name: StarterUser, AccessKeyID: StarterKeyID, SecretAccessKey: StarterSecret},
+				{Name: AuditorUser, AccessKeyID: AuditorKeyID, SecretAccessKey: AuditorSecret},
 			},
 			Roles: []fakecloud.RoleSeed{{
 				Name:  RemediationRoleName,
@@ -55,7 +65,14 @@ func Seed(suffix string) fakecloud.Seed {
 			}},
 			Queues:         []fakecloud.QueueSeed{{Name: DeadLetterQueue}},
 			SecurityGroups: demo.SecurityGroups,
-			Buckets:        demo.Buckets,
+			// The audit trail's bucket is the stack's, not the scenario's:
+			// `rectify demo play` adds fresh demo resources beside it.
+			Buckets: append(demo.Buckets, fakecloud.BucketSeed{
+				Name: AuditBucket, Region: Region,
+				PublicAccessBlock: &fakecloud.PublicAccessBlockSeed{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true},
+				Tags:              map[string]string{"data-classification": "internal", "purpose": "rectify-audit-trail"},
+				Policy:            tlsOnlyPolicy(AuditBucket),
+			}),
 		}},
 		EventQueue: &fakecloud.QueueSeed{
 			Name: EventQueue,

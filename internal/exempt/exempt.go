@@ -23,6 +23,12 @@ const (
 type Exemption struct {
 	Exempt bool   `json:"exempt"`
 	Reason string `json:"reason"`
+	// Owner and Until, when the exemption names them, are who answers for
+	// it (a config rule's owner) and when it ends (the rule's expires, the
+	// rectify:exempt-until tag), as written: the audit trail and `rectify
+	// report` list them.
+	Owner string `json:"owner,omitempty"`
+	Until string `json:"until,omitempty"`
 	// Expired is set when an exemption exists but its date has passed.
 	Expired bool `json:"expired,omitempty"`
 	// Uncertain is set when whether the resource is exempt cannot be told:
@@ -64,7 +70,7 @@ func FromTags(tags map[string]string, policyID string, now time.Time) Exemption 
 	if !now.Before(t) {
 		return Exemption{Expired: true, Reason: fmt.Sprintf("exemption %s=%s expired on %s", TagExempt, list, until)}
 	}
-	return Exemption{Exempt: true, Reason: fmt.Sprintf("tag %s=%s until %s", TagExempt, list, until)}
+	return Exemption{Exempt: true, Reason: fmt.Sprintf("tag %s=%s until %s", TagExempt, list, until), Until: until}
 }
 
 // ParseDate reads an exemption expiry: an RFC 3339 date-time or a date.
@@ -139,7 +145,8 @@ func FromRules(rules []Rule, arn, policyID string, now time.Time) Exemption {
 			}
 			continue
 		}
-		return Exemption{Exempt: true, Reason: fmt.Sprintf("config exemption %s until %s, owner %s: %s", r.ARN, r.Expires, r.Owner, r.Reason)}
+		return Exemption{Exempt: true, Reason: fmt.Sprintf("config exemption %s until %s, owner %s: %s", r.ARN, r.Expires, r.Owner, r.Reason),
+			Owner: r.Owner, Until: r.Expires}
 	}
 	if uncertain.Uncertain {
 		return uncertain

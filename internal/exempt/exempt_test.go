@@ -122,3 +122,27 @@ func TestRuleValidate(t *testing.T) {
 		})
 	}
 }
+
+// An exemption names its owner and end when it has them, for the audit
+// trail and `rectify report`.
+func TestExemptionOwnerAndUntil(t *testing.T) {
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	const policy, arn = "aws.s3.public_access_block", "arn:aws:s3:::b"
+	for _, tc := range []struct {
+		name         string
+		tags         map[string]string
+		rules        []Rule
+		owner, until string
+	}{
+		{"tag without date", map[string]string{TagExempt: "all"}, nil, "", ""},
+		{"tag with date", map[string]string{TagExempt: "all", TagExemptUntil: "2026-12-01"}, nil, "", "2026-12-01"},
+		{"config rule", nil, []Rule{{ARN: arn, Policies: []string{policy}, Reason: "r", Owner: "data-team", Expires: "2027-01-31"}}, "data-team", "2027-01-31"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := For(tc.tags, nil, tc.rules, arn, policy, now)
+			if !got.Exempt || got.Owner != tc.owner || got.Until != tc.until {
+				t.Errorf("For = %+v, want exempt with owner %q until %q", got, tc.owner, tc.until)
+			}
+		})
+	}
+}

@@ -94,6 +94,7 @@ var s3Handlers = map[string]s3Handler{
 	"HeadObject":                    (*s3Service).headObject,
 	"PutObject":                     (*s3Service).putObject,
 	"DeleteObject":                  (*s3Service).deleteObject,
+	"ListObjects":                   (*s3Service).listObjects,
 }
 
 // route names the operation from the method, the addressed bucket and the
@@ -113,6 +114,9 @@ func (s *s3Service) route(r *http.Request, _ []byte) (string, *APIError) {
 		return s.routeObject(r)
 	}
 	q := r.URL.Query()
+	if r.Method == http.MethodGet && q.Has("list-type") {
+		return s.routeList(q)
+	}
 	for _, rt := range s3Routes {
 		if q.Has(rt.subresource) && rt.method == r.Method {
 			return rt.action, nil
@@ -136,7 +140,7 @@ func (s *s3Service) route(r *http.Request, _ []byte) (string, *APIError) {
 	case http.MethodHead:
 		return "HeadBucket", nil
 	case http.MethodGet:
-		return "", s3NotImplemented("ListObjects")
+		return "", s3NotImplemented("ListObjects (version 1): use ListObjectsV2")
 	}
 	return "", s3MethodNotAllowed()
 }

@@ -14,10 +14,13 @@ import (
 )
 
 // Simple S3 objects: PutObject, GetObject, HeadObject and DeleteObject of
-// a whole object in one request, enough for what rectify reads (the item
-// of an oversized Config notification) and for a test to put one. There
-// are no versions, ranges, multipart uploads, object ACLs or tags; a
-// request for those is answered NotImplemented, never half-served.
+// a whole object in one request, and ListObjectsV2 (s3_list.go): enough for
+// what rectify reads (the item of an oversized Config notification), what
+// it writes and reads back (the audit trail) and for a test to put one. A
+// PutObject with If-None-Match: * is a conditional write that never
+// replaces an existing object, as S3's is. There are no versions, ranges,
+// multipart uploads, object ACLs or tags; a request for those is answered
+// NotImplemented, never half-served.
 //
 // Object calls are data events, which CloudTrail does not log by default,
 // so they write no CloudTrail record (see s3.go handle).
@@ -34,6 +37,9 @@ type s3Object struct {
 	modified    time.Time
 	metadata    http.Header // x-amz-meta-*, and the representation headers S3 keeps
 	sse         string      // x-amz-server-side-encryption: the bucket default at PUT time
+	// writes counts the PUTs that stored this key since it last did not
+	// exist: 1 for an object never overwritten.
+	writes int
 }
 
 // s3ObjectActions are the object operations, all data events.
@@ -82,6 +88,10 @@ func (s *s3Service) storeObject(b *bucket, key string, o *s3Object) {
 	if e := b.encryption; e != nil && len(e.Rules) > 0 && e.Rules[0].Default != nil {
 		o.sse = e.Rules[0].Default.SSEAlgorithm
 	}
+	o.writes = 1
+	if old, ok := s.objects[b][key]; ok {
+		o.writes = old.writes + 1
+	}
 	s.objects[b][key] = o
 }
 
@@ -126,6 +136,16 @@ func (s *s3Service) putObject(c *call, t s3Target) *APIError {
 				"Your proposed upload exceeds the maximum allowed size (fakecloud keeps objects up to %d bytes)", maxBody)
 		}
 	}
+	// S3 takes only "*" in a PUT's If-None-Match (write only if the key
+	// does not exist); If-Match on a PUT compares ETags, which the fake
+	// does not: refused rather than ignored, so no overwrite is silent.
+	ifNoneMatch := c.r.Header.Get("If-None-Match")
+	switch {
+	case ifNoneMatch != "" && ifNoneMatch != "*":
+		return s3NotImplemented("If-None-Match other than * on PutObject")
+	case c.r.Header.Get("If-Match") != "":
+		return s3NotImplemented("If-Match on PutObject")
+	}
 	header := c.r.Header.Clone()
 	// aws-chunked is how the body travelled, not how it is stored.
 	if enc := header.Get("Content-Encoding"); enc != "" {
@@ -142,7 +162,11 @@ func (s *s3Service) putObject(c *call, t s3Target) *APIError {
 	s.mu.Lock()
 	b, err := s.ownedBucket(c, t.bucket)
 	if err == nil {
-		s.storeObject(b, t.key, o)
+		if _, exists := s.objects[b][t.key]; exists && ifNoneMatch == "*" {
+			err = s3Error(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+		} else {
+			s.storeObject(b, t.key, o)
+		}
 	}
 	s.mu.Unlock()
 	if err != nil {
@@ -239,6 +263,23 @@ func (s *s3Service) deleteBucketIfEmpty(c *call, t s3Target) *APIError {
 	delete(s.objects, b)
 	s.mu.Unlock()
 	return nil
+}
+
+// ObjectWrites says how often a key was stored since it last did not
+// exist (1: never overwritten), for tests of write-once keys; 0 when the
+// bucket or the key does not exist.
+func (c *Cloud) ObjectWrites(bucketName, key string) int {
+	s := c.s3
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, found := s.buckets[bucketName]
+	if !found {
+		return 0
+	}
+	if o, found := s.objects[b][key]; found {
+		return o.writes
+	}
+	return 0
 }
 
 // Object returns a copy of an object's bytes and its content type, for

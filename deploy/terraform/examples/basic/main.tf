@@ -41,6 +41,7 @@ module "rectify" {
 
   oidc_provider_arn  = var.oidc_provider_arn
   member_account_ids = [data.aws_caller_identity.current.account_id, var.member_account_id]
+  audit_bucket_name  = var.audit_bucket_name
   tags               = { app = "rectify" }
 }
 

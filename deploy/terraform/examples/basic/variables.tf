@@ -23,3 +23,9 @@ variable "member_admin_role_arn" {
   description = "A role Terraform can assume in the second target account to create the member role there."
   type        = string
 }
+
+variable "audit_bucket_name" {
+  description = "S3 bucket to create for the audit trail (Object Lock, compliance mode), which `rectify report` reads; null leaves the audit trail off."
+  type        = string
+  default     = null
+}
