@@ -131,7 +131,7 @@ func TestTemporalUIPages(t *testing.T) {
 	}
 
 	e := uiPage(t, ctx, evalID)
-	mustContain(t, "Evaluate summary", e.summary, "Evaluate aws_s3_bucket "+s.bucket.ID+" after DeleteBucketPublicAccessBlock (cloudtrail) by")
+	mustContain(t, "Evaluate summary", e.summary, "Evaluate S3 bucket "+s.bucket.ID+" after DeleteBucketPublicAccessBlock (cloudtrail) by")
 	mustContain(t, "Evaluate details", e.details, s.bucket.ARN, "violations of this resource")
 	// The evaluation links to the Remediation it started.
 	mustContain(t, "Evaluate current details", e.current, "[aws.s3.public_access_block](/namespaces/default/workflows/remediation%2Faws.s3.public_access_block%2F"+strings.ReplaceAll(s.bucket.ARN, "/", "%2F")+")")
@@ -163,7 +163,7 @@ func TestTemporalUIPages(t *testing.T) {
 			// Durations in the input read as people write them.
 			mustContain(t, "Remediation input", input, `"approval_timeout":"24h0m0s"`, `"watch_window":"1h0m0s"`, `"stage":"active"`)
 		} else {
-			mustContain(t, "Evaluate activity summaries", strings.Join(sums, "\n"), "read aws_s3_bucket "+s.bucket.ID+" and judge it", "hand on 1 violation(s)")
+			mustContain(t, "Evaluate activity summaries", strings.Join(sums, "\n"), "read S3 bucket "+s.bucket.ID+" and judge it", "hand on 1 violation(s)")
 		}
 	}
 }
