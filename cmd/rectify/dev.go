@@ -118,13 +118,17 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
 	cfg.Policies = map[string]config.PolicySettings{
 		devstack.PolicyS3PAB: {Mode: contract.ModeApprove},
 	}
-	// Slack comes from the environment (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET)
-	// or the config file; its approvers are Slack user or group ids.
-	slackLine := "off (no SLACK_BOT_TOKEN): approve with 'rectify approve POLICY ARN --as " + devstack.HumanUser + "'"
-	if loaded.Slack.Enabled() {
-		cfg.Slack = loaded.Slack
-		cfg.Approvers = append(cfg.Approvers, loaded.Approvers...)
+	// A config file (-c or RECTIFY_CONFIG) is layered over the stack's own:
+	// its policy modes, defaults, approvers, exemptions, Slack and
+	// remediation options apply; the stack's Temporal, fake cloud and
+	// queues stay.
+	cfg = devstack.Layer(loaded, cfg)
+	configLine := "the local stack's own (-c FILE layers a config over it)"
+	if loaded.Source() != "" {
+		configLine = loaded.Source() + ": its policies, defaults, approvers, exemptions, Slack and remediation options,\n" +
+			"                over the stack's Temporal, fake cloud endpoint, queues and identities"
 	}
+	slackLine := "off (no SLACK_BOT_TOKEN): approve with 'rectify approve POLICY ARN --as " + devstack.HumanUser + "'"
 	obs, err := setupObservability(ctx, loaded, "rectify-dev")
 	if err != nil {
 		return err
@@ -174,6 +178,12 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
 	}
 	defer func() { _ = localstack.Remove(f.stateDir) }()
 
+	// The demo policies' modes as this stack runs them (a -c FILE may
+	// change them).
+	modeOf := func(id string) contract.Mode {
+		m, _ := app.Activities.Policies.Policy(id)
+		return cfg.Settings(id, contract.Mode(m.DefaultMode)).Mode
+	}
 	ui := fmt.Sprintf("http://127.0.0.1:%d", f.uiPort)
 	fmt.Fprintf(out, `
   Temporal UI   %s/namespaces/default/workflows
@@ -183,8 +193,9 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
   Metrics       http://%s/metrics
   Slack         %s
   Audit trail   s3://%s/%s (in the fake cloud)
+  Config        %s
 
-  Account %s is promoted (stage active): %s enforce, %s approve.
+  Account %s is promoted (stage active): %s %s, %s %s.
   Any other account starts in the observe stage (notify only).
 
   In another terminal:
@@ -193,8 +204,8 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
     %-44s what waits for a person
     %-44s what rectify did, from the audit trail
   or open port 22 to 0.0.0.0/0 on security group %s%s with any AWS SDK.
-`, ui, tmp.HostPort, endpoint, devstack.HumanKeyID, devstack.HumanSecret, queueURL, f.metricsAddr, slackLine, cfg.Audit.Bucket, cfg.Audit.Prefix,
-		devstack.Account, devstack.PolicySGAdminPorts, devstack.PolicyS3PAB, tmp.HostPort, uiExport(ui), "rectify demo play"+devFlag(f.metricsAddr), "rectify list --state awaiting",
+`, ui, tmp.HostPort, endpoint, devstack.HumanKeyID, devstack.HumanSecret, queueURL, f.metricsAddr, slackLine, cfg.Audit.Bucket, cfg.Audit.Prefix, configLine,
+		devstack.Account, devstack.PolicySGAdminPorts, modeOf(devstack.PolicySGAdminPorts), devstack.PolicyS3PAB, modeOf(devstack.PolicyS3PAB), tmp.HostPort, uiExport(ui), "rectify demo play"+devFlag(f.metricsAddr), "rectify list --state awaiting",
 		"rectify report (--format html --out report.html)", devstack.DemoGroupName, suffix)
 
 	if f.demo {

@@ -9,8 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/rectifyhq/rectify/internal/awsclient"
-	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/starter"
@@ -45,14 +43,9 @@ func newStarterCmd(g *globalFlags) *cobra.Command {
 				return err
 			}
 			defer tc.Close()
-			factory, err := awsclient.New(ctx, awsclient.Options{Region: cfg.AWS.Region, Endpoint: cfg.AWS.Endpoint})
+			c, err := starter.FromConfig(ctx, &cfg, starter.Deps{Temporal: tc, Log: log, Stats: &starter.Stats{Metrics: m}, Tracer: obs.tracing.Tracer()})
 			if err != nil {
 				return err
-			}
-			c := &starter.Consumer{
-				SQS: factory.SQS(), QueueURL: cfg.Queue.URL, Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Namespace: cfg.Temporal.Namespace,
-				Filter: events.Filter{RemediationRoles: cfg.RemediationRoles}, Accounts: cfg.Accounts, DLQURL: cfg.Queue.DLQURL, Stats: &starter.Stats{Metrics: m}, Tracer: obs.tracing.Tracer(), Settle: time.Duration(cfg.Settle), Workers: cfg.Queue.Workers,
-				VisibilityTimeout: time.Duration(cfg.Queue.VisibilityTimeout), Log: log,
 			}
 			var slackH *slackapp.Handler
 			if cfg.Slack.Enabled() {

@@ -9,11 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/rectifyhq/rectify/activities"
-	"github.com/rectifyhq/rectify/internal/awsclient"
 	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/internal/metrics"
-	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/worker"
 )
 
@@ -54,27 +51,10 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 				return err
 			}
 			defer tc.Close()
-			factory, err := awsclient.New(ctx, awsclient.Options{
-				Region: cfg.AWS.Region, Endpoint: cfg.AWS.Endpoint,
-				AssumeRole: cfg.AWS.AssumeRole, ExternalID: cfg.AWS.ExternalID,
-			})
+			acts, err := worker.Activities(ctx, &cfg, worker.Deps{Temporal: tc, Policies: set, Log: log, Metrics: m})
 			if err != nil {
 				return err
 			}
-			acts := &activities.Activities{
-				AWS: factory, Policies: set, Notifier: activities.LogNotifier{Log: log},
-				Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Rules: &cfg, DLQURL: cfg.Queue.DLQURL, AuthGrace: cfg.AWS.AuthGraceAttempts, Options: cfg.RemediationOptions(),
-				Log: log, Metrics: m,
-			}
-			if cfg.Slack.Enabled() {
-				if acts.Notifier, err = slackapp.NewNotifier(&cfg, log); err != nil {
-					return err
-				}
-			}
-			if cfg.AWS.SecurityHub == nil || *cfg.AWS.SecurityHub {
-				acts.Findings = &activities.SecurityHub{AWS: factory, Metrics: m, Quiet: time.Duration(cfg.AWS.FindingsBatchDelay), MaxDelay: time.Duration(cfg.AWS.FindingsBatchMaxDelay), Links: activities.FindingLinks{TemporalUI: cfg.Temporal.UIURL, Namespace: cfg.Temporal.Namespace, ControlsURL: cfg.AWS.ControlsURL}}
-			}
-			acts.Audit = worker.AuditWriter(factory, &cfg, log)
 			identity := worker.DefaultIdentity()
 			w := worker.New(tc, cfg.Temporal.TaskQueue, acts, worker.Options{Identity: identity})
 			health := &worker.Health{Client: tc, TaskQueue: cfg.Temporal.TaskQueue, Identity: identity, Log: log}

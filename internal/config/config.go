@@ -677,3 +677,6 @@ func (c *Config) RemediationOptions() map[string]string {
 	walk("", c.Remediation)
 	return out
 }
+
+// Source is the file the configuration was read from, "" when none.
+func (c *Config) Source() string { return c.source }

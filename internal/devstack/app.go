@@ -17,15 +17,12 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/rectifyhq/rectify/activities"
-	"github.com/rectifyhq/rectify/internal/awsclient"
 	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/internal/contract"
-	"github.com/rectifyhq/rectify/internal/events"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/logging"
 	"github.com/rectifyhq/rectify/internal/metrics"
 	"github.com/rectifyhq/rectify/internal/service"
-	"github.com/rectifyhq/rectify/internal/slackapp"
 	"github.com/rectifyhq/rectify/internal/tracing"
 	"github.com/rectifyhq/rectify/policies"
 	"github.com/rectifyhq/rectify/starter"
@@ -108,26 +105,12 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 		}
 		opts.Temporal = tc
 	}
-	workerAWS, err := awsclient.New(ctx, awsclient.Options{
-		Region: cfg.AWS.Region, Endpoint: cfg.AWS.Endpoint, AssumeRole: cfg.AWS.AssumeRole,
+	acts, err := rworker.Activities(ctx, &cfg, rworker.Deps{
+		Temporal: opts.Temporal, Policies: set, Log: log, Metrics: opts.Metrics, Notifier: opts.Notifier, StageTTL: opts.StageTTL,
 		Credentials: credentials.NewStaticCredentialsProvider(WorkerKeyID, WorkerSecret, ""),
 	})
 	if err != nil {
 		return nil, err
-	}
-	acts := &activities.Activities{
-		AWS: workerAWS, Policies: set, Notifier: opts.Notifier,
-		Findings: &activities.SecurityHub{AWS: workerAWS, Metrics: opts.Metrics, Quiet: time.Duration(cfg.AWS.FindingsBatchDelay), MaxDelay: time.Duration(cfg.AWS.FindingsBatchMaxDelay), Links: activities.FindingLinks{TemporalUI: cfg.Temporal.UIURL, Namespace: cfg.Temporal.Namespace, ControlsURL: cfg.AWS.ControlsURL}},
-		Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue, Rules: &cfg, DLQURL: cfg.Queue.DLQURL, AuthGrace: cfg.AWS.AuthGraceAttempts, Options: cfg.RemediationOptions(),
-		Log: log, Metrics: opts.Metrics, StageTTL: opts.StageTTL, Audit: rworker.AuditWriter(workerAWS, &cfg, log),
-	}
-	if acts.Notifier == nil && cfg.Slack.Enabled() {
-		if acts.Notifier, err = slackapp.NewNotifier(&cfg, log); err != nil {
-			return nil, err
-		}
-	}
-	if acts.Notifier == nil {
-		acts.Notifier = activities.LogNotifier{Log: log}
 	}
 	starterMetrics := opts.StarterMetrics
 	if starterMetrics == nil {
@@ -147,19 +130,12 @@ func StartApp(ctx context.Context, opts AppOptions) (*App, error) {
 		app.Stop()
 		return nil, errors.New("devstack: no queue URL for the starter")
 	}
-	starterAWS, err := awsclient.New(ctx, awsclient.Options{
-		Region: cfg.AWS.Region, Endpoint: cfg.AWS.Endpoint,
+	if app.Consumer, err = starter.FromConfig(ctx, &cfg, starter.Deps{
+		Temporal: opts.Temporal, Log: log, Stats: app.Stats, Tracer: opts.Tracing.Tracer(),
 		Credentials: credentials.NewStaticCredentialsProvider(StarterKeyID, StarterSecret, ""),
-	})
-	if err != nil {
+	}); err != nil {
 		app.Stop()
 		return nil, err
-	}
-	app.Consumer = &starter.Consumer{
-		SQS: starterAWS.SQS(), QueueURL: cfg.Queue.URL, Temporal: opts.Temporal, TaskQueue: cfg.Temporal.TaskQueue, Namespace: cfg.Temporal.Namespace,
-		Filter: events.Filter{RemediationRoles: cfg.RemediationRoles}, Accounts: cfg.Accounts, Settle: time.Duration(cfg.Settle), Workers: cfg.Queue.Workers,
-		VisibilityTimeout: time.Duration(cfg.Queue.VisibilityTimeout),
-		Log:               log, Stats: app.Stats, DLQURL: cfg.Queue.DLQURL, Tracer: opts.Tracing.Tracer(),
 	}
 	app.done.Go(func() {
 		if err := app.Consumer.Run(runCtx); err != nil {
