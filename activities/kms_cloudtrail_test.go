@@ -180,7 +180,7 @@ func TestTrailFetchAndStartLogging(t *testing.T) {
 	if err != nil || !exists {
 		t.Fatalf("fetch: exists %v, %v", exists, err)
 	}
-	if want := map[string]any{"name": "main", "logging": false, "is_multi_region_trail": true}; !reflect.DeepEqual(r.Properties, want) || r.ARN != ref.ARN || r.Region != "us-east-1" {
+	if want := map[string]any{"name": "main", "logging": false, "is_multi_region_trail": true, "log_file_validation_enabled": false, "kms_key_id": nil}; !reflect.DeepEqual(r.Properties, want) || r.ARN != ref.ARN || r.Region != "us-east-1" {
 		t.Fatalf("fetched %+v, want properties %v", r, want)
 	}
 	if _, exists, err := a.fetch(ctx, trailRef("ghost")); err != nil || exists {

@@ -26,7 +26,7 @@ func TestAssess(t *testing.T) {
 	unknownPolicy := resource.Resource{Type: s3.TypeBucket, Address: &addr, Plane: resource.PlanePlan, Tags: map[string]string{},
 		Properties: map[string]any{"bucket": "assets", "public_access_block": map[string]any{
 			"block_public_acls": true, "ignore_public_acls": true, "block_public_policy": true, "restrict_public_buckets": true,
-		}, "encryption": map[string]any{"sse_algorithm": "AES256"}}}
+		}, "encryption": map[string]any{"sse_algorithm": "AES256"}, "logging": map[string]any{"target_bucket": "logs", "target_prefix": ""}}}
 	a, err := set.Assess(context.Background(), unknownPolicy)
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +45,7 @@ func TestAssess(t *testing.T) {
 	// The block unknown too, but no policy at all: TLS denies and its
 	// undetermined is dropped; the block stays undetermined.
 	noPolicy := unknownPolicy
-	noPolicy.Properties = map[string]any{"bucket": "assets", "policy": nil}
+	noPolicy.Properties = map[string]any{"bucket": "assets", "policy": nil, "logging": map[string]any{}}
 	if a, err = set.Assess(context.Background(), noPolicy); err != nil {
 		t.Fatal(err)
 	}

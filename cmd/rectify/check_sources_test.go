@@ -47,6 +47,8 @@ func TestCheckSourceDir(t *testing.T) {
 		"aws_security_group.lab":                                   `resource "aws_security_group" "lab" {`,
 		"module.network.aws_security_group.web":                    `resource "aws_security_group" "web" {`,
 		`module.network.module.db["billing"].aws_db_instance.this`: `resource "aws_db_instance" "this" {`,
+		// deletion protection left out, so off (RDS.8)
+		`module.network.module.db["orders"].aws_db_instance.this`: `resource "aws_db_instance" "this" {`,
 	}
 	for _, stdin := range []bool{false, true} {
 		in, arg := "", sourcesPlan
@@ -225,7 +227,7 @@ func TestCheckPolicySelection(t *testing.T) {
 		want string // in the JSON's policy ids, or the error for exit 2
 	}{
 		{"ids", []string{"--policy", "aws.rds.public_instance"}, 1, "aws.rds.public_instance"},
-		{"glob", []string{"--policy", "aws.s3.*"}, 1, "aws.s3.bucket_policy_public aws.s3.bucket_policy_tls aws.s3.public_access_block aws.s3.sensitive_kms_encryption"},
+		{"glob", []string{"--policy", "aws.s3.*"}, 1, "aws.s3.access_logging aws.s3.bucket_policy_public aws.s3.bucket_policy_tls aws.s3.public_access_block aws.s3.sensitive_kms_encryption"},
 		{"skip", []string{"--policy", "aws.ec2.*", "--skip-policy", "aws.ec2.sg_public_data_ports,aws.ec2.ebs_default_encryption"}, 1, "aws.ec2.default_sg_allows_traffic aws.ec2.sg_public_admin_ports"},
 		{"repeated", []string{"--policy", "aws.rds.public_instance", "--policy", "aws.ec2.sg_public_admin_ports"}, 1, "aws.ec2.sg_public_admin_ports aws.rds.public_instance"},
 		{"nothing to report", []string{"--policy", "aws.ec2.sg_public_data_ports"}, 0, "aws.ec2.sg_public_data_ports"},

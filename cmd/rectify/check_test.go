@@ -23,7 +23,8 @@ func bucketPlan(tags string) string {
 	return `{"format_version": "1.2", "terraform_version": "1.11.4",
  "resource_changes": [{"address": "aws_s3_bucket.reports", "mode": "managed", "type": "aws_s3_bucket", "name": "reports",
   "change": {"actions": ["create"], "before": null,
-   "after": {"bucket": "acme-reports", "tags": ` + tags + `, "tags_all": ` + tags + `},
+   "after": {"bucket": "acme-reports", "tags": ` + tags + `, "tags_all": ` + tags + `,
+    "logging": [{"target_bucket": "acme-logs", "target_prefix": "reports/"}]},
    "after_unknown": {"id": true, "arn": true, "policy": true, "server_side_encryption_configuration": true}}}],
  "configuration": {"root_module": {"resources": [{"address": "aws_s3_bucket.reports", "mode": "managed", "type": "aws_s3_bucket", "name": "reports",
   "provider_config_key": "aws", "expressions": {"bucket": {"constant_value": "acme-reports"}, "tags": {"constant_value": ` + tags + `}}}]}}}`
@@ -106,7 +107,7 @@ func TestCheckExitCodes(t *testing.T) {
 
 func TestCheckText(t *testing.T) {
 	out, err := runCheckCmd(t, "", planFixtures+"plans/joins.json")
-	if exitCodeOf(err) != 1 || !strings.Contains(err.Error(), "7 violation(s) at or above INFORMATIONAL") {
+	if exitCodeOf(err) != 1 || !strings.Contains(err.Error(), "11 violation(s) at or above INFORMATIONAL") {
 		t.Fatalf("err = %v", err)
 	}
 	// Grouped by address in address order, most severe first within one.
@@ -116,7 +117,7 @@ func TestCheckText(t *testing.T) {
 		`aws_s3_bucket.regional["eu"] (aws_s3_bucket)` + "\n  HIGH        aws.s3.public_access_block\n",
 		"aws_s3_bucket_policy.legacy (aws_s3_bucket)\n  CRITICAL    aws.s3.bucket_policy_public\n              S3 bucket acme-legacy policy allows s3:GetObject to everyone\n",
 		"aws_vpc_security_group_ingress_rule.legacy_rdp (aws_security_group)\n  HIGH        aws.ec2.sg_public_admin_ports\n",
-		"7 resource(s) checked against 12 policies (bundle ",
+		"7 resource(s) checked against 19 policies (bundle ",
 	}
 	last := -1
 	for _, w := range want {
@@ -144,7 +145,7 @@ func TestCheckJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("output is not JSON: %v\n%s", err, out)
 	}
-	if r.Plan != "stdin" || r.Summary != (checkSummary{Resources: 1, Policies: 12, Violations: 1, Suppressed: 1}) || len(r.Resources) != 1 {
+	if r.Plan != "stdin" || r.Summary != (checkSummary{Resources: 1, Policies: 19, Violations: 1, Suppressed: 1}) || len(r.Resources) != 1 {
 		t.Fatalf("report = %+v", r)
 	}
 	f := r.Findings[0]
@@ -152,7 +153,7 @@ func TestCheckJSON(t *testing.T) {
 		f.Reason != "tag rectify:exempt=all" || f.Params["bucket"] != "acme-reports" || len(f.Controls) == 0 {
 		t.Errorf("finding = %+v", f)
 	}
-	if got := r.Resources[0].Policies; !slices.Contains(got, "aws.s3.public_access_block") || len(got) != 4 {
+	if got := r.Resources[0].Policies; !slices.Contains(got, "aws.s3.public_access_block") || len(got) != 5 {
 		t.Errorf("policies judging the bucket = %v", got)
 	}
 }
@@ -195,7 +196,7 @@ func TestCheckSARIF(t *testing.T) {
 	}
 	run := log.Runs[0]
 	rules := run.Tool.Driver.Rules
-	if run.Tool.Driver.Name != "rectify" || len(rules) != 12 {
+	if run.Tool.Driver.Name != "rectify" || len(rules) != 19 {
 		t.Fatalf("driver %q with %d rules", run.Tool.Driver.Name, len(rules))
 	}
 	levels := []string{"note", "warning", "error"}
@@ -285,7 +286,7 @@ func TestCheckJUnit(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := one.Suites[0]
-	if s.Tests != 4 || s.Failures != 0 || s.Skipped != 1 {
+	if s.Tests != 5 || s.Failures != 0 || s.Skipped != 1 {
 		t.Fatalf("suite = %+v", s)
 	}
 	for _, c := range s.Cases {
@@ -329,7 +330,7 @@ deny contains {"msg": sprintf("bucket %s lacks a team prefix", [input.resource.p
 	for _, f := range r.Findings {
 		ids = append(ids, f.PolicyID)
 	}
-	if !slices.Equal(ids, []string{"acme.bucket_prefix", "aws.s3.bucket_policy_tls"}) || r.Summary.Policies != 13 {
+	if !slices.Equal(ids, []string{"acme.bucket_prefix", "aws.s3.bucket_policy_tls"}) || r.Summary.Policies != 20 {
 		t.Errorf("findings %v from %d policies", ids, r.Summary.Policies)
 	}
 }
@@ -344,24 +345,36 @@ func TestCheckFormatVersions(t *testing.T) {
 		findings []string // "address policy", in report order
 	}{
 		{"formats/0.1_terraform-0.12.23.json", 1, []string{
+			"aws_db_instance.default aws.rds.instance_deletion_protection",
 			"aws_db_instance.default aws.rds.public_instance",
 			"aws_kms_key.logs_key aws.kms.key_rotation",
+			"aws_s3_bucket.data aws.s3.access_logging",
 			"aws_s3_bucket.data aws.s3.bucket_policy_tls",
-			"aws_s3_bucket.data_science aws.s3.bucket_policy_tls",
+			"aws_s3_bucket.data_science aws.s3.bucket_policy_tls", // it logs (its target bucket is known only at apply)
+			"aws_s3_bucket.financials aws.s3.access_logging",
 			"aws_s3_bucket.financials aws.s3.bucket_policy_tls",
+			"aws_s3_bucket.flowbucket aws.s3.access_logging",
 			"aws_s3_bucket.flowbucket aws.s3.bucket_policy_tls",
+			"aws_s3_bucket.logs aws.s3.access_logging",
 			"aws_s3_bucket.logs aws.s3.bucket_policy_tls",
+			"aws_s3_bucket.operations aws.s3.access_logging",
 			"aws_s3_bucket.operations aws.s3.bucket_policy_tls",
 			"aws_security_group.web-node aws.ec2.sg_public_admin_ports",
 		}},
-		{"formats/0.2_terraform-1.0.7.json", 1, []string{"module.s3-bucket.aws_s3_bucket.this[0] aws.s3.bucket_policy_tls"}},
+		{"formats/0.2_terraform-1.0.7.json", 1, []string{
+			"module.s3-bucket.aws_s3_bucket.this[0] aws.s3.access_logging",
+			"module.s3-bucket.aws_s3_bucket.this[0] aws.s3.bucket_policy_tls",
+		}},
 		{"formats/0.2_terraform-1.0.5_utf16le-bom.json", 1, []string{
 			"aws_iam_role_policy.fail_1 aws.iam.admin_access",
+			"aws_s3_bucket.s3-bucket aws.s3.access_logging",
 			"aws_s3_bucket.s3-bucket aws.s3.bucket_policy_tls",
 		}},
 		{"formats/1.0_terraform-1.1.5.json", 0, nil},
 		{"formats/1.1_terraform-1.2.7.json", 1, []string{
+			"aws_s3_bucket.example aws.s3.access_logging",
 			"aws_s3_bucket.example aws.s3.bucket_policy_tls",
+			"aws_s3_bucket.example_2 aws.s3.access_logging",
 			"aws_s3_bucket.example_2 aws.s3.bucket_policy_tls",
 		}},
 	}

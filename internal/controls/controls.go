@@ -40,6 +40,16 @@ type Control struct {
 	// Requires lists the config entries the action needs before it can run
 	// (until then the control only notifies).
 	Requires []string `json:"requires,omitempty"`
+	// Options are every setting the action takes from the config's
+	// remediation section, with what the operator must know about it.
+	Options []Option `json:"options,omitempty"`
+}
+
+// Option is one remediation setting of a control's action.
+type Option struct {
+	Key     string `json:"key"` // as the config spells it: remediation.<key>
+	Help    string `json:"help"`
+	Default string `json:"default,omitempty"`
 }
 
 // List builds the catalogue, sorted by id.
@@ -77,6 +87,9 @@ func List(set *policies.Set, reg *kind.Registry, planKinds *plan.Kinds) []Contro
 				perms[p] = true
 			}
 			c.Requires = act.Missing(nil)
+			for _, o := range act.Options {
+				c.Options = append(c.Options, Option{Key: "remediation." + o.Key, Help: o.Help, Default: o.Default})
+			}
 			if k, ok := reg.Kind(c.ResourceType); ok {
 				c.Undo = act.UndoKind(k)
 			}

@@ -90,6 +90,13 @@ func writeMarkdown(w io.Writer, cs []Control) error {
 			if len(c.Requires) > 0 {
 				fmt.Fprintf(&b, "- Notifies only until `%s` is set in the config\n", strings.Join(c.Requires, "`, `"))
 			}
+			for _, o := range c.Options {
+				fmt.Fprintf(&b, "- `%s`: %s", o.Key, o.Help)
+				if o.Default != "" {
+					fmt.Fprintf(&b, " (default `%s`)", o.Default)
+				}
+				b.WriteString("\n")
+			}
 			fmt.Fprintf(&b, "- Undo: %s", c.Undo)
 			if c.UndoNote != "" {
 				b.WriteString(" (" + c.UndoNote + ")")

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -53,9 +54,19 @@ func browse(t *testing.T, dir, page string, args ...string) (stdout string, cons
 		"--enable-logging=stderr", "--v=0", fmt.Sprintf("--window-size=%d,%d", shotWidth, shotHeight),
 	}
 	cmd := exec.CommandContext(ctx, chromium(t), append(append(base, args...), "file://"+page)...)
+	// Chromium forks a zygote and renderers that inherit its output pipes:
+	// killing only the browser on the deadline would leave Run waiting on
+	// them for ever (a CI run once hung here for 45 minutes). Kill the
+	// whole process group, and stop waiting on the pipes soon after.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 10 * time.Second
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Run(); err != nil {
+	err := cmd.Run()
+	// Renderers outlive a browser that exited on its own too.
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	if err != nil {
 		t.Fatalf("chromium %v: %v\n%s", args, err, errOut.String())
 	}
 	for _, line := range strings.Split(errOut.String(), "\n") {

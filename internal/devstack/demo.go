@@ -1,6 +1,7 @@
 package devstack
 
 import (
+	"github.com/rectifyhq/rectify/internal/exempt"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/service/s3"
 )
@@ -42,11 +43,13 @@ const (
 	// bucket, compliant with every bucket control, so it tells no story of
 	// its own.
 	AuditBucket = "rectify-audit"
+	// DemoLogBucket receives the demo bucket's server access logs.
+	DemoLogBucket = "rectify-demo-logs"
 )
 
 // Seed is the demo account: the identities above, the event queue with
 // its dead-letter queue, one security group and one bucket, both compliant
-// until the demo changes them. Suffix makes resource names unique, so
+// until the demo changes them, and the bucket's access-log bucket. Suffix makes resource names unique, so
 // tests sharing one Temporal server do not share workflow IDs.
 func Seed(suffix string) fakecloud.Seed {
 	demo := DemoResources(suffix).Accounts[0]
@@ -70,7 +73,7 @@ func Seed(suffix string) fakecloud.Seed {
 			Buckets: append(demo.Buckets, fakecloud.BucketSeed{
 				Name: AuditBucket, Region: Region,
 				PublicAccessBlock: &fakecloud.PublicAccessBlockSeed{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true},
-				Tags:              map[string]string{"data-classification": "internal", "purpose": "rectify-audit-trail"},
+				Tags:              map[string]string{"data-classification": "internal", "purpose": "rectify-audit-trail", exempt.TagExempt: "aws.s3.access_logging"},
 				Policy:            tlsOnlyPolicy(AuditBucket),
 			}),
 		}},
@@ -102,7 +105,15 @@ func DemoResources(suffix string) fakecloud.Seed {
 			Tags:              map[string]string{"data-classification": "internal"},
 			// Compliant with every bucket control but the one the demo
 			// breaks, so the demo tells one story.
-			Policy: tlsOnlyPolicy(DemoBucket + suffix),
+			Policy:  tlsOnlyPolicy(DemoBucket + suffix),
+			Logging: &fakecloud.BucketLoggingSeed{TargetBucket: DemoLogBucket + suffix, TargetPrefix: DemoBucket + suffix + "/"},
+		}, {
+			// A log bucket cannot log into itself: it is exempt from S3.9,
+			// as docs/controls.md tells operators to do.
+			Name: DemoLogBucket + suffix, Region: Region,
+			PublicAccessBlock: &fakecloud.PublicAccessBlockSeed{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true},
+			Tags:              map[string]string{"data-classification": "internal", exempt.TagExempt: "aws.s3.access_logging"},
+			Policy:            tlsOnlyPolicy(DemoLogBucket + suffix),
 		}},
 	}}}
 }

@@ -115,10 +115,10 @@ func TestParseDBInstanceIgnores(t *testing.T) {
 		name string
 		body []byte
 	}{
-		{"tags on a snapshot", rdsRecord("rds.amazonaws.com", "AddTagsToResource",
-			map[string]any{"resourceName": "arn:aws:rds:eu-west-1:123456789012:snapshot:snap-1", "tags": []any{}}, nil)},
-		{"a cluster change", rdsRecord("rds.amazonaws.com", "ModifyDBCluster",
-			map[string]any{"dBClusterIdentifier": "aurora-1"}, nil)},
+		{"tags on a cluster snapshot", rdsRecord("rds.amazonaws.com", "AddTagsToResource",
+			map[string]any{"resourceName": "arn:aws:rds:eu-west-1:123456789012:cluster-snapshot:snap-1", "tags": []any{}}, nil)},
+		{"a parameter group change", rdsRecord("rds.amazonaws.com", "ModifyDBParameterGroup",
+			map[string]any{"dBParameterGroupName": "pg-1"}, nil)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -105,12 +105,16 @@ var (
 
 // TrailSeed is a trail in a seed or made by SeedTrail.
 type TrailSeed struct {
-	Name        string            `yaml:"name"`
-	Region      string            `yaml:"region"` // home region
-	Bucket      string            `yaml:"bucket"`
-	MultiRegion bool              `yaml:"multi_region"`
-	Logging     bool              `yaml:"logging"`
-	Tags        map[string]string `yaml:"tags"`
+	Name        string `yaml:"name"`
+	Region      string `yaml:"region"` // home region
+	Bucket      string `yaml:"bucket"`
+	MultiRegion bool   `yaml:"multi_region"`
+	Logging     bool   `yaml:"logging"`
+	// LogFileValidation and KMSKeyID (a key ARN, not checked) are what
+	// CloudTrail.4 and CloudTrail.2 judge.
+	LogFileValidation bool              `yaml:"log_file_validation"`
+	KMSKeyID          string            `yaml:"kms_key_id"`
+	Tags              map[string]string `yaml:"tags"`
 }
 
 // SeedTrail creates a trail without a CloudTrail event. The bucket need
@@ -126,6 +130,7 @@ func (c *Cloud) SeedTrail(account string, t TrailSeed) error {
 	tr := &fakeTrail{
 		name: t.Name, account: account, homeRegion: region, arn: trailARN(account, region, t.Name),
 		bucket: t.Bucket, includeGlobal: true, multiRegion: t.MultiRegion, logging: t.Logging,
+		logFileValidation: t.LogFileValidation, kmsKeyID: t.KMSKeyID,
 	}
 	now := c.now().UTC()
 	if t.Logging {
@@ -293,6 +298,13 @@ func (s *cloudTrailService) apply(c *call, t *fakeTrail, in trailInput) *APIErro
 	}
 	if (in.CloudWatchLogsLogGroupArn == nil) != (in.CloudWatchLogsRoleArn == nil) {
 		return errorf("InvalidCloudWatchLogsLogGroupArnException", "CloudWatchLogsLogGroupArn and CloudWatchLogsRoleArn must be given together.")
+	}
+	if in.KmsKeyID != nil && *in.KmsKeyID != "" {
+		arn, aerr := s.cloud.kms.trailKey(c, *in.KmsKeyID)
+		if aerr != nil {
+			return aerr
+		}
+		in.KmsKeyID = &arn // CloudTrail keeps the key's ARN, however it was named
 	}
 	set := func(dst *string, v *string) {
 		if v != nil {

@@ -685,3 +685,31 @@ func (s *kmsService) untagResource(c *call) *APIError {
 	c.writeJSON(http.StatusOK, kmsContentType, map[string]any{})
 	return nil
 }
+
+// trailKey resolves the KmsKeyId of a CreateTrail or UpdateTrail made by c
+// to the key's ARN, with CloudTrail's errors: a key id or key ARN of a key
+// in the trail's region, enabled and symmetric. The fake has no aliases
+// and no key policies, so an alias is KmsKeyNotFoundException, and
+// InsufficientEncryptionPolicyException (a key policy that does not let
+// CloudTrail encrypt) never happens here.
+func (s *kmsService) trailKey(c *call, keyID string) (string, *APIError) {
+	account := c.account()
+	if m := kmsKeyARN.FindStringSubmatch(keyID); m != nil {
+		if m[1] != c.region {
+			return "", errorf("KmsKeyNotFoundException", "KMS key %s is not in the trail's region %s.", keyID, c.region)
+		}
+		account = m[2]
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := s.find(ec2Key{account, c.region}, keyID)
+	switch {
+	case k == nil:
+		return "", errorf("KmsKeyNotFoundException", "KMS key %s does not exist in %s.", keyID, c.region)
+	case !k.enabled || k.state != kmsStateEnabled:
+		return "", errorf("KmsKeyDisabledException", "KMS key %s is disabled.", k.arn)
+	case k.spec != "SYMMETRIC_DEFAULT":
+		return "", errorf("InvalidKmsKeyIdException", "KMS key %s is not a symmetric encryption key.", k.arn)
+	}
+	return k.arn, nil
+}

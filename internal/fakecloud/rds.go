@@ -32,29 +32,35 @@ const (
 // then letters, digits and single hyphens, at most 63, not ending in one.
 var rdsIdentifierPattern = regexp.MustCompile(`^[a-z](?:[a-z0-9]|-[a-z0-9]){0,62}$`)
 
-// rdsService emulates the DB instance slice of RDS that rectify reads and
-// remediates: instances with their engine, class, public accessibility and
-// tags, per account and region. Instances are available as soon as they
-// are created and gone as soon as they are deleted; the fake models no
-// storage, backups or engine.
+// rdsService emulates the slice of RDS that rectify reads and remediates:
+// DB instances with their engine, class, public accessibility, deletion
+// protection, minor version upgrades and tags; DB clusters
+// (rds_clusters.go) and DB snapshots with their restore attribute
+// (rds_snapshots.go), per account and region. Everything is available as
+// soon as it is created and gone as soon as it is deleted; the fake models
+// no storage, backups or engine.
 type rdsService struct {
 	cloud *Cloud
 
 	mu        sync.Mutex
 	instances map[ec2Key]map[string]*dbInstance // by account and region, then identifier
+	clusters  map[ec2Key]map[string]*dbCluster
+	snapshots map[ec2Key]map[string]*dbSnapshot
 }
 
 type dbInstance struct {
 	identifier, class, engine, masterUsername string
 	account, region, resourceID, endpoint     string
-	publiclyAccessible                        bool
+	publiclyAccessible, deletionProtection    bool
+	autoMinorVersionUpgrade                   bool
 	tags                                      []rdsTag // in the order added; keys unique
 }
 
 type rdsTag struct{ key, value string }
 
 func newRDSService(c *Cloud) *rdsService {
-	return &rdsService{cloud: c, instances: map[ec2Key]map[string]*dbInstance{}}
+	return &rdsService{cloud: c, instances: map[ec2Key]map[string]*dbInstance{},
+		clusters: map[ec2Key]map[string]*dbCluster{}, snapshots: map[ec2Key]map[string]*dbSnapshot{}}
 }
 
 func (s *rdsService) eventSource() string { return "rds.amazonaws.com" }
@@ -87,6 +93,18 @@ var rdsHandlers = map[string]func(*rdsService, *call, ec2Params) *APIError{
 	"ListTagsForResource":    (*rdsService).listTagsForResource,
 	"AddTagsToResource":      (*rdsService).addTagsToResource,
 	"RemoveTagsFromResource": (*rdsService).removeTagsFromResource,
+
+	"CreateDBCluster":    (*rdsService).createDBCluster,
+	"DescribeDBClusters": (*rdsService).describeDBClusters,
+	"ModifyDBCluster":    (*rdsService).modifyDBCluster,
+	"DeleteDBCluster":    (*rdsService).deleteDBCluster,
+
+	"CreateDBSnapshot":             (*rdsService).createDBSnapshot,
+	"CopyDBSnapshot":               (*rdsService).copyDBSnapshot,
+	"DescribeDBSnapshots":          (*rdsService).describeDBSnapshots,
+	"DescribeDBSnapshotAttributes": (*rdsService).describeDBSnapshotAttributes,
+	"ModifyDBSnapshotAttribute":    (*rdsService).modifyDBSnapshotAttribute,
+	"DeleteDBSnapshot":             (*rdsService).deleteDBSnapshot,
 }
 
 func rdsParams(r *http.Request, body []byte) (ec2Params, *APIError) {
@@ -106,7 +124,7 @@ func (s *rdsService) route(r *http.Request, body []byte) (string, *APIError) {
 	case p.get("Version") != rdsVersion:
 		return action, errorf("InvalidAction", "Could not find operation %s for version %s", action, p.get("Version"))
 	case rdsHandlers[action] == nil:
-		return action, errorf("InvalidAction", "fakecloud does not emulate RDS %s (only DB instances and their tags)", action)
+		return action, errorf("InvalidAction", "fakecloud does not emulate RDS %s (only DB instances, clusters, snapshots and their tags)", action)
 	}
 	return action, nil
 }
@@ -160,6 +178,10 @@ func (s *rdsService) deniedError(c *call) *APIError {
 	if p, err := rdsParams(c.r, c.body); err == nil {
 		if id := p.get("DBInstanceIdentifier"); id != "" {
 			resource = dbInstanceARN(c.region, c.account(), strings.ToLower(id))
+		} else if id := p.get("DBClusterIdentifier"); id != "" {
+			resource = dbClusterARN(c.region, c.account(), strings.ToLower(id))
+		} else if id := p.get("DBSnapshotIdentifier"); id != "" {
+			resource = dbSnapshotARN(c.region, c.account(), strings.ToLower(id))
 		} else if name := p.get("ResourceName"); name != "" {
 			resource = name
 		}
@@ -212,16 +234,17 @@ func rdsTagsTrail(tags []rdsTag) []any {
 	return out
 }
 
-// setTags adds or overwrites tags by key.
-func (d *dbInstance) setTags(tags []rdsTag) {
+// setRDSTags adds or overwrites tags by key.
+func setRDSTags(list, tags []rdsTag) []rdsTag {
 	for _, t := range tags {
-		i := slices.IndexFunc(d.tags, func(x rdsTag) bool { return x.key == t.key })
+		i := slices.IndexFunc(list, func(x rdsTag) bool { return x.key == t.key })
 		if i >= 0 {
-			d.tags[i].value = t.value
+			list[i].value = t.value
 		} else {
-			d.tags = append(d.tags, t)
+			list = append(list, t)
 		}
 	}
+	return list
 }
 
 // rdsEnginePorts are the default ports of the engines the fake accepts.
@@ -236,6 +259,8 @@ func (s *rdsService) createDBInstance(c *call, p ec2Params) *APIError {
 	id := strings.ToLower(p.get("DBInstanceIdentifier"))
 	class, engine, user := p.get("DBInstanceClass"), p.get("Engine"), p.get("MasterUsername")
 	public, err := rdsBool(p, "PubliclyAccessible")
+	protected, perr := rdsBool(p, "DeletionProtection")
+	minor, merr := rdsBool(p, "AutoMinorVersionUpgrade")
 	// CloudTrail logs the request without the master password.
 	params := map[string]any{"dBInstanceIdentifier": id, "dBInstanceClass": class, "engine": engine}
 	if user != "" {
@@ -243,6 +268,12 @@ func (s *rdsService) createDBInstance(c *call, p ec2Params) *APIError {
 	}
 	if public != nil {
 		params["publiclyAccessible"] = *public
+	}
+	if protected != nil {
+		params["deletionProtection"] = *protected
+	}
+	if minor != nil {
+		params["autoMinorVersionUpgrade"] = *minor
 	}
 	if g := p.get("DBSubnetGroupName"); g != "" {
 		params["dBSubnetGroupName"] = g
@@ -255,6 +286,10 @@ func (s *rdsService) createDBInstance(c *call, p ec2Params) *APIError {
 	switch {
 	case err != nil:
 		return err
+	case perr != nil:
+		return perr
+	case merr != nil:
+		return merr
 	case terr != nil:
 		return terr
 	case id == "":
@@ -285,10 +320,12 @@ func (s *rdsService) createDBInstance(c *call, p ec2Params) *APIError {
 	d := &dbInstance{
 		identifier: id, class: class, engine: engine, masterUsername: user,
 		account: c.account(), region: c.region, publiclyAccessible: pub,
+		// RDS defaults: no deletion protection, minor upgrades on.
+		deletionProtection: protected != nil && *protected, autoMinorVersionUpgrade: minor == nil || *minor,
 		resourceID: "db-" + strings.ToUpper(newID("", 26)),
 		endpoint:   fmt.Sprintf("%s.%s.%s.rds.amazonaws.com", id, newID("c", 11), c.region),
 	}
-	d.setTags(tags)
+	d.tags = setRDSTags(d.tags, tags)
 	m[id] = d
 	x := d.xml("available")
 	s.mu.Unlock()
@@ -326,20 +363,9 @@ func (s *rdsService) describeDBInstances(c *call, p ec2Params) *APIError {
 	if len(p.indices("Filters.Filter")) > 0 {
 		return errorf("InvalidParameterValue", "fakecloud does not emulate DescribeDBInstances Filters; name the instance with DBInstanceIdentifier")
 	}
-	max := rdsDefaultRecords
-	if p.has("MaxRecords") {
-		n, err := strconv.Atoi(p.get("MaxRecords"))
-		if err != nil || n < rdsMinRecords || n > rdsMaxRecords {
-			return errorf("InvalidParameterValue", "Invalid value %s for MaxRecords. Must be between %d and %d", p.get("MaxRecords"), rdsMinRecords, rdsMaxRecords)
-		}
-		max = n
-	}
-	after := ""
-	if m := p.get("Marker"); m != "" {
-		var ok bool
-		if after, ok = strings.CutPrefix(m, "fakecloud-rds:"); !ok {
-			return errorf("InvalidParameterValue", "The marker %q is not valid: pass back the Marker of the previous page.", m)
-		}
+	max, after, aerr := rdsPage(p)
+	if aerr != nil {
+		return aerr
 	}
 
 	s.mu.Lock()
@@ -364,7 +390,7 @@ func (s *rdsService) describeDBInstances(c *call, p ec2Params) *APIError {
 			continue
 		}
 		if len(page) == max {
-			marker = "fakecloud-rds:" + page[len(page)-1].DBInstanceIdentifier
+			marker = rdsMarkerPrefix + page[len(page)-1].DBInstanceIdentifier
 			break
 		}
 		page = append(page, d.xml("available"))
@@ -378,31 +404,54 @@ func (s *rdsService) describeDBInstances(c *call, p ec2Params) *APIError {
 	return nil
 }
 
+// rdsMarkerPrefix starts every Marker the fake hands out: the identifier
+// after it is the last of the page.
+const rdsMarkerPrefix = "fakecloud-rds:"
+
+// rdsPage reads MaxRecords and Marker: the page size and the identifier
+// the page starts after.
+func rdsPage(p ec2Params) (max int, after string, err *APIError) {
+	max = rdsDefaultRecords
+	if p.has("MaxRecords") {
+		n, cerr := strconv.Atoi(p.get("MaxRecords"))
+		if cerr != nil || n < rdsMinRecords || n > rdsMaxRecords {
+			return 0, "", errorf("InvalidParameterValue", "Invalid value %s for MaxRecords. Must be between %d and %d", p.get("MaxRecords"), rdsMinRecords, rdsMaxRecords)
+		}
+		max = n
+	}
+	if m := p.get("Marker"); m != "" {
+		var ok bool
+		if after, ok = strings.CutPrefix(m, rdsMarkerPrefix); !ok {
+			return 0, "", errorf("InvalidParameterValue", "The marker %q is not valid: pass back the Marker of the previous page.", m)
+		}
+	}
+	return max, after, nil
+}
+
 func (s *rdsService) modifyDBInstance(c *call, p ec2Params) *APIError {
 	id := p.get("DBInstanceIdentifier")
-	public, err := rdsBool(p, "PubliclyAccessible")
-	immediately, ierr := rdsBool(p, "ApplyImmediately")
+	flags := map[string]*bool{}
 	params := map[string]any{"dBInstanceIdentifier": id}
-	if public != nil {
-		params["publiclyAccessible"] = *public
-	}
-	if immediately != nil {
-		params["applyImmediately"] = *immediately
+	for _, name := range []string{"PubliclyAccessible", "DeletionProtection", "AutoMinorVersionUpgrade", "ApplyImmediately"} {
+		v, err := rdsBool(p, name)
+		if err != nil {
+			c.Record(params)
+			return err
+		}
+		if v != nil {
+			flags[name] = v
+			params[strings.ToLower(name[:1])+name[1:]] = *v
+		}
 	}
 	c.Record(params)
-	switch {
-	case err != nil:
-		return err
-	case ierr != nil:
-		return ierr
-	case id == "":
+	if id == "" {
 		return errorf("MissingParameter", "The request must contain the parameter DBInstanceIdentifier")
 	}
 	for k := range p {
 		switch k {
-		case "Action", "Version", "DBInstanceIdentifier", "PubliclyAccessible", "ApplyImmediately":
+		case "Action", "Version", "DBInstanceIdentifier", "PubliclyAccessible", "DeletionProtection", "AutoMinorVersionUpgrade", "ApplyImmediately":
 		default:
-			return errorf("InvalidParameterValue", "fakecloud emulates only PubliclyAccessible in ModifyDBInstance, not %s", k)
+			return errorf("InvalidParameterValue", "fakecloud emulates only PubliclyAccessible, DeletionProtection and AutoMinorVersionUpgrade in ModifyDBInstance, not %s", k)
 		}
 	}
 
@@ -412,9 +461,13 @@ func (s *rdsService) modifyDBInstance(c *call, p ec2Params) *APIError {
 		s.mu.Unlock()
 		return aerr
 	}
-	// AWS applies PubliclyAccessible at once whatever ApplyImmediately says.
-	if public != nil {
-		d.publiclyAccessible = *public
+	// AWS applies these three at once whatever ApplyImmediately says
+	// (AutoMinorVersionUpgrade "as soon as possible", asynchronously; the
+	// fake at once).
+	for name, dst := range map[string]*bool{"PubliclyAccessible": &d.publiclyAccessible, "DeletionProtection": &d.deletionProtection, "AutoMinorVersionUpgrade": &d.autoMinorVersionUpgrade} {
+		if v := flags[name]; v != nil {
+			*dst = *v
+		}
 	}
 	x := d.xml("available")
 	trail := d.trail("available")
@@ -453,6 +506,9 @@ func (s *rdsService) deleteDBInstance(c *call, p ec2Params) *APIError {
 
 	s.mu.Lock()
 	d, aerr := s.lookup(c, id)
+	if aerr == nil && d.deletionProtection {
+		aerr = errorf("InvalidParameterCombination", "Cannot delete protected DB Instance, please disable deletion protection and try again.")
+	}
 	if aerr == nil {
 		delete(s.region(c.account(), c.region), d.identifier)
 	}
@@ -468,25 +524,49 @@ func (s *rdsService) deleteDBInstance(c *call, p ec2Params) *APIError {
 	return nil
 }
 
-// taggedInstance resolves a ResourceName to an instance. Only DB instance
-// ARNs are emulated; RDS answers an ARN of another kind that does not exist
-// with its own NotFound, approximated here by DBInstanceNotFound.
-func (s *rdsService) taggedInstance(c *call, name string) (*dbInstance, *APIError) {
+// tagged resolves a ResourceName (an ARN) to the tag list of the DB
+// instance, cluster or snapshot it names, and that resource's ARN. RDS
+// answers an ARN of a kind the fake does not emulate with that kind's
+// NotFound, approximated here by the instance's. The caller holds s.mu.
+func (s *rdsService) tagged(c *call, name string) (*[]rdsTag, string, *APIError) {
 	if name == "" {
-		return nil, errorf("MissingParameter", "The request must contain the parameter ResourceName")
+		return nil, "", errorf("MissingParameter", "The request must contain the parameter ResourceName")
 	}
-	if !strings.HasPrefix(name, "arn:") {
-		return nil, errorf("InvalidParameterValue", "Invalid resource name: %s", name)
+	parts := strings.SplitN(name, ":", 7)
+	if len(parts) != 7 || parts[0] != "arn" || parts[2] != "rds" {
+		return nil, "", errorf("InvalidParameterValue", "Invalid resource name: %s", name)
 	}
-	return s.lookup(c, name)
+	if parts[3] != c.region || parts[4] != c.account() {
+		return nil, "", dbInstanceNotFound(name)
+	}
+	id := strings.ToLower(parts[6])
+	switch parts[5] {
+	case "cluster":
+		k, ok := s.clusterRegion(c.account(), c.region)[id]
+		if !ok {
+			return nil, "", dbClusterNotFound(id)
+		}
+		return &k.tags, k.arn(), nil
+	case "snapshot":
+		k, ok := s.snapshotRegion(c.account(), c.region)[id]
+		if !ok {
+			return nil, "", dbSnapshotNotFound(id)
+		}
+		return &k.tags, k.arn(), nil
+	}
+	d, err := s.lookup(c, name)
+	if err != nil {
+		return nil, "", err
+	}
+	return &d.tags, d.arn(), nil
 }
 
 func (s *rdsService) listTagsForResource(c *call, p ec2Params) *APIError {
 	s.mu.Lock()
-	d, err := s.taggedInstance(c, p.get("ResourceName"))
+	list, _, err := s.tagged(c, p.get("ResourceName"))
 	var tags []xmlRDSTag
 	if err == nil {
-		tags = tagsXML(d.tags)
+		tags = tagsXML(*list)
 	}
 	s.mu.Unlock()
 	if err != nil {
@@ -509,15 +589,15 @@ func (s *rdsService) addTagsToResource(c *call, p ec2Params) *APIError {
 		return errorf("MissingParameter", "The request must contain the parameter Tags")
 	}
 	s.mu.Lock()
-	d, aerr := s.taggedInstance(c, name)
+	list, arn, aerr := s.tagged(c, name)
 	if aerr == nil {
-		d.setTags(tags)
+		*list = setRDSTags(*list, tags)
 	}
 	s.mu.Unlock()
 	if aerr != nil {
 		return aerr
 	}
-	c.RecordResources(d.arn())
+	c.RecordResources(arn)
 	rdsRespond(c, nil)
 	return nil
 }
@@ -533,15 +613,15 @@ func (s *rdsService) removeTagsFromResource(c *call, p ec2Params) *APIError {
 		return errorf("MissingParameter", "The request must contain the parameter TagKeys")
 	}
 	s.mu.Lock()
-	d, aerr := s.taggedInstance(c, name)
+	list, arn, aerr := s.tagged(c, name)
 	if aerr == nil {
-		d.tags = slices.DeleteFunc(d.tags, func(t rdsTag) bool { return slices.Contains(keys, t.key) })
+		*list = slices.DeleteFunc(*list, func(t rdsTag) bool { return slices.Contains(keys, t.key) })
 	}
 	s.mu.Unlock()
 	if aerr != nil {
 		return aerr
 	}
-	c.RecordResources(d.arn())
+	c.RecordResources(arn)
 	rdsRespond(c, nil)
 	return nil
 }
@@ -558,16 +638,18 @@ type xmlRDSEndpoint struct {
 
 // xmlDBInstance is the DBInstance shape, with the fields the fake models.
 type xmlDBInstance struct {
-	DBInstanceIdentifier string
-	DBInstanceClass      string
-	Engine               string
-	DBInstanceStatus     string
-	MasterUsername       string `xml:",omitempty"`
-	Endpoint             *xmlRDSEndpoint
-	PubliclyAccessible   bool
-	DbiResourceId        string
-	DBInstanceArn        string
-	TagList              []xmlRDSTag `xml:"TagList>Tag"`
+	DBInstanceIdentifier    string
+	DBInstanceClass         string
+	Engine                  string
+	DBInstanceStatus        string
+	MasterUsername          string `xml:",omitempty"`
+	Endpoint                *xmlRDSEndpoint
+	PubliclyAccessible      bool
+	DeletionProtection      bool
+	AutoMinorVersionUpgrade bool
+	DbiResourceId           string
+	DBInstanceArn           string
+	TagList                 []xmlRDSTag `xml:"TagList>Tag"`
 }
 
 func tagsXML(tags []rdsTag) []xmlRDSTag {
@@ -583,6 +665,7 @@ func (d *dbInstance) xml(status string) xmlDBInstance {
 		DBInstanceIdentifier: d.identifier, DBInstanceClass: d.class, Engine: d.engine,
 		DBInstanceStatus: status, MasterUsername: d.masterUsername,
 		PubliclyAccessible: d.publiclyAccessible, DbiResourceId: d.resourceID,
+		DeletionProtection: d.deletionProtection, AutoMinorVersionUpgrade: d.autoMinorVersionUpgrade,
 		DBInstanceArn: d.arn(), TagList: tagsXML(d.tags),
 	}
 	if status == "available" {
@@ -595,25 +678,30 @@ func (d *dbInstance) xml(status string) xmlDBInstance {
 // the API shape in camelCase, with RDS's "dBInstance…" spelling.
 func (d *dbInstance) trail(status string) map[string]any {
 	return map[string]any{
-		"dBInstanceIdentifier": d.identifier,
-		"dBInstanceClass":      d.class,
-		"engine":               d.engine,
-		"dBInstanceStatus":     status,
-		"publiclyAccessible":   d.publiclyAccessible,
-		"dbiResourceId":        d.resourceID,
-		"dBInstanceArn":        d.arn(),
-		"tagList":              rdsTagsTrail(d.tags),
+		"dBInstanceIdentifier":    d.identifier,
+		"dBInstanceClass":         d.class,
+		"engine":                  d.engine,
+		"dBInstanceStatus":        status,
+		"publiclyAccessible":      d.publiclyAccessible,
+		"deletionProtection":      d.deletionProtection,
+		"autoMinorVersionUpgrade": d.autoMinorVersionUpgrade,
+		"dbiResourceId":           d.resourceID,
+		"dBInstanceArn":           d.arn(),
+		"tagList":                 rdsTagsTrail(d.tags),
 	}
 }
 
 // DBInstanceSeed is an RDS DB instance.
 type DBInstanceSeed struct {
-	Region             string            `yaml:"region"`
-	Identifier         string            `yaml:"identifier"`
-	Engine             string            `yaml:"engine"`
-	Class              string            `yaml:"class"`
-	PubliclyAccessible bool              `yaml:"publicly_accessible"`
-	Tags               map[string]string `yaml:"tags"`
+	Region             string `yaml:"region"`
+	Identifier         string `yaml:"identifier"`
+	Engine             string `yaml:"engine"`
+	Class              string `yaml:"class"`
+	PubliclyAccessible bool   `yaml:"publicly_accessible"`
+	DeletionProtection bool   `yaml:"deletion_protection"`
+	// AutoMinorVersionUpgrade is RDS's default, on, when nil.
+	AutoMinorVersionUpgrade *bool             `yaml:"auto_minor_version_upgrade"`
+	Tags                    map[string]string `yaml:"tags"`
 }
 
 // SeedDBInstance creates an instance without a CloudTrail event.
@@ -641,9 +729,10 @@ func (c *Cloud) SeedDBInstance(account string, in DBInstanceSeed) error {
 	}
 	d := &dbInstance{
 		identifier: id, class: class, engine: in.Engine, account: account, region: region,
-		publiclyAccessible: in.PubliclyAccessible,
-		resourceID:         "db-" + strings.ToUpper(newID("", 26)),
-		endpoint:           fmt.Sprintf("%s.%s.%s.rds.amazonaws.com", id, newID("c", 11), region),
+		publiclyAccessible: in.PubliclyAccessible, deletionProtection: in.DeletionProtection,
+		autoMinorVersionUpgrade: in.AutoMinorVersionUpgrade == nil || *in.AutoMinorVersionUpgrade,
+		resourceID:              "db-" + strings.ToUpper(newID("", 26)),
+		endpoint:                fmt.Sprintf("%s.%s.%s.rds.amazonaws.com", id, newID("c", 11), region),
 	}
 	keys := make([]string, 0, len(in.Tags))
 	for k := range in.Tags {

@@ -64,6 +64,8 @@ var s3Routes = []s3Route{
 	{http.MethodGet, "acl", "GetBucketAcl"},
 	{http.MethodPut, "acl", "PutBucketAcl"},
 	{http.MethodGet, "location", "GetBucketLocation"},
+	{http.MethodGet, "logging", "GetBucketLogging"},
+	{http.MethodPut, "logging", "PutBucketLogging"},
 }
 
 // s3Handler runs one operation against the bucket (or service) t names.
@@ -90,6 +92,8 @@ var s3Handlers = map[string]s3Handler{
 	"DeleteBucketTagging":           (*s3Service).deleteBucketTagging,
 	"GetBucketAcl":                  (*s3Service).getBucketACL,
 	"PutBucketAcl":                  (*s3Service).putBucketACL,
+	"GetBucketLogging":              (*s3Service).getBucketLogging,
+	"PutBucketLogging":              (*s3Service).putBucketLogging,
 	"GetObject":                     (*s3Service).getObject,
 	"HeadObject":                    (*s3Service).headObject,
 	"PutObject":                     (*s3Service).putObject,

@@ -27,6 +27,7 @@ type bucket struct {
 	policy     string             // the JSON as put; "": none
 	encryption *sseConfiguration  // nil: S3's default, SSE-S3
 	tags       []s3Tag            // nil: no tag set
+	logging    *bucketLogging     // nil: server access logging off
 	grants     []aclGrant         // never empty: the owner keeps FULL_CONTROL by default
 }
 
@@ -47,6 +48,8 @@ type BucketInfo struct {
 	// set (or it was deleted), which S3 serves as SSE-S3 without a bucket key.
 	Encryption *BucketEncryption
 	Grants     []BucketGrant
+	// Logging is nil when server access logging is off.
+	Logging *BucketLoggingSeed
 }
 
 // BucketEncryption is a bucket's default encryption rule.
@@ -94,6 +97,9 @@ func (c *Cloud) Bucket(name string) (BucketInfo, bool) {
 			info.Encryption.SSEAlgorithm, info.Encryption.KMSMasterKeyID = d.SSEAlgorithm, d.KMSMasterKeyID
 		}
 	}
+	if l := b.logging; l != nil {
+		info.Logging = &BucketLoggingSeed{TargetBucket: l.TargetBucket, TargetPrefix: l.TargetPrefix}
+	}
 	for _, g := range b.grants {
 		info.Grants = append(info.Grants, BucketGrant{GranteeType: g.Grantee.Type, ID: g.Grantee.ID, URI: g.Grantee.URI, Permission: g.Permission})
 	}
@@ -140,6 +146,12 @@ func (c *Cloud) SeedBucket(account string, b BucketSeed) error {
 			return fmt.Errorf("bucket %s encryption: %s: %s", b.Name, err.Code, err.Message)
 		}
 		nb.encryption = cfg
+	}
+	if l := b.Logging; l != nil {
+		if l.TargetBucket == "" {
+			return fmt.Errorf("bucket %s logging: no target bucket", b.Name)
+		}
+		nb.logging = &bucketLogging{TargetBucket: l.TargetBucket, TargetPrefix: l.TargetPrefix}
 	}
 	s := c.s3
 	s.mu.Lock()

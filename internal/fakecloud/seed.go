@@ -86,6 +86,9 @@ type BucketSeed struct {
 	Policy            string                 `yaml:"policy"` // JSON bucket policy
 	// Encryption is the default encryption rule; nil: S3's default, SSE-S3.
 	Encryption *BucketEncryption `yaml:"encryption"`
+	// Logging is server access logging; nil: off. The target need not
+	// exist yet: a seed is the state before the story starts.
+	Logging *BucketLoggingSeed `yaml:"logging"`
 }
 
 // PublicAccessBlockSeed is the bucket-level public access block.

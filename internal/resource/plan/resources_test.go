@@ -168,7 +168,7 @@ func TestResources(t *testing.T) {
 				Type: s3.TypeBucket, ID: "acme-assets", ARN: "arn:aws:s3:::acme-assets", Name: "acme-assets", Region: "us-east-1", Tags: map[string]string{},
 				Properties: map[string]any{
 					"bucket": "acme-assets", "public_access_block": pab(true, true, false, false),
-					"encryption": sseS3, "policy": nil,
+					"encryption": sseS3, "policy": nil, "logging": nil,
 				},
 			}},
 		},
@@ -179,7 +179,7 @@ func TestResources(t *testing.T) {
 			want: map[string]resource.Resource{"aws_s3_bucket.site": {
 				Type: s3.TypeBucket, ID: "acme-site", ARN: "arn:aws:s3:::acme-site", Name: "acme-site", Region: "us-east-1", Tags: map[string]string{},
 				Properties: map[string]any{
-					"bucket": "acme-site", "public_access_block": pab(true, true, false, false), "encryption": sseS3,
+					"bucket": "acme-site", "public_access_block": pab(true, true, false, false), "encryption": sseS3, "logging": nil,
 					"policy": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
 						"Sid": "PublicRead", "Effect": "Allow", "Principal": "*",
 						"Action": []any{"s3:GetObject"}, "Resource": []any{"arn:aws:s3:::acme-site/*"},
@@ -196,7 +196,7 @@ func TestResources(t *testing.T) {
 					Type: s3.TypeBucket, ID: "acme-payroll", ARN: "arn:aws:s3:::acme-payroll", Name: "acme-payroll", Region: "us-east-1",
 					Tags: map[string]string{"data-classification": "Restricted"},
 					Properties: map[string]any{
-						"bucket": "acme-payroll", "public_access_block": allBlocked, "policy": nil,
+						"bucket": "acme-payroll", "public_access_block": allBlocked, "policy": nil, "logging": nil,
 						"encryption": map[string]any{"sse_algorithm": "aws:kms"}, // the key ARN is unknown
 					},
 				},
@@ -247,7 +247,8 @@ func TestResources(t *testing.T) {
 					Type: s3.TypeBucket, ID: "acme-logs", ARN: "arn:aws:s3:::acme-logs", Name: "acme-logs", Region: "us-east-1", Tags: map[string]string{},
 					Properties: map[string]any{
 						"bucket": "acme-logs", "public_access_block": allBlocked, "encryption": sseS3,
-						"policy": nil, // its aws_s3_bucket_policy is being deleted
+						"policy":  nil, // its aws_s3_bucket_policy is being deleted
+						"logging": nil,
 					},
 				},
 			},
@@ -265,12 +266,12 @@ func TestResources(t *testing.T) {
 			want: map[string]resource.Resource{
 				`aws_s3_bucket.regional["eu"]`: {
 					Type: s3.TypeBucket, ID: "acme-regional-eu", ARN: "arn:aws:s3:::acme-regional-eu", Name: "acme-regional-eu", Region: "us-east-1", Tags: map[string]string{},
-					Properties: map[string]any{"bucket": "acme-regional-eu", "public_access_block": pab(true, true, false, true), "encryption": sseS3, "policy": nil},
+					Properties: map[string]any{"bucket": "acme-regional-eu", "public_access_block": pab(true, true, false, true), "encryption": sseS3, "policy": nil, "logging": nil},
 				},
 				"aws_s3_bucket.scratch[1]": {
 					Type: s3.TypeBucket, Region: "us-east-1", Tags: map[string]string{},
 					// name from bucket_prefix and a policy naming the bucket's ARN: both unknown
-					Properties: map[string]any{"public_access_block": allBlocked, "encryption": sseS3},
+					Properties: map[string]any{"public_access_block": allBlocked, "encryption": sseS3, "logging": nil},
 				},
 				"aws_vpc_security_group_ingress_rule.legacy_rdp": {
 					Type: ec2.TypeSecurityGroup, ID: "sg-0feedfacecafe0001", Region: "us-east-1", Tags: map[string]string{},
@@ -300,7 +301,7 @@ func TestResources(t *testing.T) {
 				"aws_s3_bucket.archive": {
 					Type: s3.TypeBucket, ID: "acme-archive", ARN: "arn:aws:s3:::acme-archive", Name: "acme-archive", Region: "eu-west-1",
 					Tags:       map[string]string{"data-classification": "sensitive"},
-					Properties: map[string]any{"bucket": "acme-archive", "public_access_block": allBlocked, "encryption": sseS3, "policy": nil},
+					Properties: map[string]any{"bucket": "acme-archive", "public_access_block": allBlocked, "encryption": sseS3, "policy": nil, "logging": nil},
 				},
 				"aws_kms_key.archive": {
 					Type: kms.TypeKey, ID: "11111111-2222-3333-4444-555555555555", Name: "11111111-2222-3333-4444-555555555555",
@@ -319,7 +320,8 @@ func TestResources(t *testing.T) {
 			addresses: []string{"aws_db_instance.orders"},
 			want: map[string]resource.Resource{"aws_db_instance.orders": {
 				Type: rds.TypeInstance, ID: "orders", Name: "orders", Region: "us-east-1", Tags: map[string]string{},
-				Properties: map[string]any{"identifier": "orders", "engine": "postgres", "publicly_accessible": true},
+				Properties: map[string]any{"identifier": "orders", "engine": "postgres", "publicly_accessible": true,
+					"deletion_protection": false, "auto_minor_version_upgrade": true},
 			}},
 		},
 	}

@@ -32,7 +32,9 @@ const source = "cloudtrail.amazonaws.com"
 // properties:
 //
 //	{"name": "…", "logging": bool,          // GetTrailStatus.IsLogging
-//	 "is_multi_region_trail": bool}
+//	 "is_multi_region_trail": bool,
+//	 "log_file_validation_enabled": bool,
+//	 "kms_key_id": null | "arn:aws:kms:…"}  // null: SSE-S3 only
 var Trail = &kind.Kind{
 	Type:          TypeTrail,
 	Noun:          "CloudTrail trail",
@@ -57,7 +59,7 @@ var Trail = &kind.Kind{
 		{Source: source, Names: []string{"AddTags", "RemoveTags"}, IDs: []string{"requestParameters.resourceId"}, ByARNOnly: true},
 	},
 	Plan:    trailPlan,
-	Actions: []*kind.Action{StartLogging},
+	Actions: []*kind.Action{StartLogging, EnableLogFileValidation, SetKMSKey},
 	Permissions: kind.Permissions{
 		Read: []string{"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:ListTags"},
 		List: []string{"cloudtrail:DescribeTrails"},
@@ -80,26 +82,32 @@ type TrailState struct {
 	Tags      map[string]string
 }
 
+// describeTrail reads one trail whose home is the client's region; ok is
+// false when there is none of that name.
+func describeTrail(ctx context.Context, client *cloudtrail.Client, name string) (cttypes.Trail, bool, error) {
+	out, err := client.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{
+		TrailNameList: []string{name}, IncludeShadowTrails: aws.Bool(false),
+	})
+	if err != nil {
+		return cttypes.Trail{}, false, awserr.Wrap(ctx, "describe trail "+name, err)
+	}
+	for _, t := range out.TrailList {
+		if aws.ToString(t.Name) == name {
+			return t, true, nil
+		}
+	}
+	return cttypes.Trail{}, false, nil
+}
+
 // fetchTrail reads a trail in its home region: its settings, whether it is
 // logging, and its tags.
 func fetchTrail(ctx context.Context, env kind.Env, ref resource.Ref) (resource.Resource, bool, error) {
 	client := env.AWS.CloudTrail(ref.Account, ref.Region)
-	out, err := client.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{
-		TrailNameList: []string{ref.ID}, IncludeShadowTrails: aws.Bool(false),
-	})
-	if err != nil {
-		return resource.Resource{}, false, awserr.Wrap(ctx, "describe trail "+ref.ID, err)
+	t, ok, err := describeTrail(ctx, client, ref.ID)
+	if err != nil || !ok {
+		return resource.Resource{}, false, err
 	}
-	var trail *cttypes.Trail
-	for i, t := range out.TrailList {
-		if aws.ToString(t.Name) == ref.ID {
-			trail = &out.TrailList[i]
-		}
-	}
-	if trail == nil {
-		return resource.Resource{}, false, nil
-	}
-	arn := aws.ToString(trail.TrailARN)
+	arn := aws.ToString(t.TrailARN)
 	if arn == "" {
 		arn = ref.ARN
 	}
@@ -114,7 +122,7 @@ func fetchTrail(ctx context.Context, env kind.Env, ref resource.Ref) (resource.R
 	if awserr.Code(err) == "ResourceNotFoundException" || awserr.Code(err) == "TrailNotFoundException" {
 		return resource.Resource{}, false, nil
 	}
-	res := TrailResource(ref.Account, TrailState{Trail: *trail, IsLogging: status.IsLogging, Tags: tags})
+	res := TrailResource(ref.Account, TrailState{Trail: t, IsLogging: status.IsLogging, Tags: tags})
 	if err != nil {
 		if !kind.TagReadRefused(err) {
 			return resource.Resource{}, false, err
@@ -191,6 +199,15 @@ func TrailResource(account string, t TrailState) resource.Resource {
 	}
 	if t.Trail.IsMultiRegionTrail != nil {
 		props["is_multi_region_trail"] = *t.Trail.IsMultiRegionTrail
+	}
+	if t.Trail.LogFileValidationEnabled != nil {
+		props["log_file_validation_enabled"] = *t.Trail.LogFileValidationEnabled
+	}
+	// DescribeTrails leaves KmsKeyId out of a trail without SSE-KMS.
+	if key := aws.ToString(t.Trail.KmsKeyId); key != "" {
+		props["kms_key_id"] = key
+	} else {
+		props["kms_key_id"] = nil
 	}
 	tags := maps.Clone(t.Tags)
 	if tags == nil {

@@ -20,5 +20,17 @@ func planTrail(in *plan.Instance) (resource.Resource, error) {
 	if v, ok := plan.Bool(a, "is_multi_region_trail"); ok {
 		r.Properties["is_multi_region_trail"] = v
 	}
+	if v, ok := plan.Bool(a, "enable_log_file_validation"); ok {
+		r.Properties["log_file_validation_enabled"] = v
+	}
+	// A key created in the same plan is unknown: absent.
+	switch key, present := a["kms_key_id"]; {
+	case present && (key == nil || key == ""):
+		r.Properties["kms_key_id"] = nil
+	case present:
+		if s, ok := key.(string); ok {
+			r.Properties["kms_key_id"] = s
+		}
+	}
 	return r, nil
 }

@@ -1,6 +1,7 @@
 // Package rds holds rectify's knowledge of Amazon RDS: the DB instance
-// (Aurora cluster members included), read and listed live, named by its
-// CloudTrail calls and its Terraform resources, and its fixes.
+// (Aurora cluster members included), the DB cluster and the DB snapshot,
+// each read and listed live, named by its CloudTrail calls and its
+// Terraform resources, and their fixes.
 package rds
 
 import (
@@ -21,7 +22,7 @@ import (
 const TypeInstance = "aws_db_instance"
 
 // Kinds are the kinds of this service.
-var Kinds = []*kind.Kind{Instance}
+var Kinds = []*kind.Kind{Instance, Cluster, Snapshot}
 
 const source = "rds.amazonaws.com"
 
@@ -31,7 +32,9 @@ const source = "rds.amazonaws.com"
 //
 // properties:
 //
-//	{"identifier": "…", "engine": "postgres", "publicly_accessible": bool}
+//	{"identifier": "…", "engine": "postgres", "publicly_accessible": bool,
+//	 "deletion_protection": bool, "auto_minor_version_upgrade": bool,
+//	 "cluster_identifier": "…"}   // only for a member of a DB cluster
 var Instance = &kind.Kind{
 	Type:          TypeInstance,
 	Noun:          "DB instance",
@@ -46,7 +49,7 @@ var Instance = &kind.Kind{
 	CanonicalID: strings.ToLower,
 	Fetch:       fetchInstance,
 	List:        listInstances,
-	Tag:         tagInstance,
+	Tag:         tagResource,
 	Normalize:   normalizeInstance,
 	Calls: []kind.Call{
 		// Every call that creates an instance or changes PubliclyAccessible.
@@ -64,7 +67,7 @@ var Instance = &kind.Kind{
 		{Source: source, Names: []string{"AddTagsToResource", "RemoveTagsFromResource"}, IDs: []string{"requestParameters.resourceName"}, ByARNOnly: true},
 	},
 	Plan:    instancePlan,
-	Actions: []*kind.Action{DisablePublicAccess},
+	Actions: []*kind.Action{DisablePublicAccess, EnableInstanceDeletionProtection, EnableAutoMinorVersionUpgrade},
 	Permissions: kind.Permissions{
 		// DescribeDBInstances carries the TagList.
 		Read: []string{"rds:DescribeDBInstances"},
@@ -111,9 +114,7 @@ func listInstances(ctx context.Context, env kind.Env, p kind.Page) (kind.Listed,
 	if p.Token != "" {
 		req.Marker = aws.String(p.Token)
 	}
-	if p.Limit > 0 {
-		req.MaxRecords = aws.Int32(min(max(p.Limit, 20), 100)) // RDS pages 20 to 100
-	}
+	req.MaxRecords = pageSize(p.Limit)
 	out, err := env.AWS.RDS(p.Account, p.Region).DescribeDBInstances(ctx, req)
 	if err != nil {
 		return kind.Listed{}, awserr.Wrap(ctx, "list DB instances in "+p.Account+"/"+p.Region, err)
@@ -126,17 +127,35 @@ func listInstances(ctx context.Context, env kind.Env, p kind.Page) (kind.Listed,
 	return page, nil
 }
 
-// tagInstance writes tags on an instance. AddTagsToResource adds or
-// overwrites only the tags it names.
-func tagInstance(ctx context.Context, env kind.Env, ref resource.Ref, set map[string]string) error {
+// tagResource writes tags on an instance, a cluster or a snapshot: RDS
+// tags every kind by ARN. AddTagsToResource adds or overwrites only the
+// tags it names.
+func tagResource(ctx context.Context, env kind.Env, ref resource.Ref, set map[string]string) error {
 	tags := make([]rdstypes.Tag, 0, len(set))
 	for _, k := range kind.SortedKeys(set) {
 		tags = append(tags, rdstypes.Tag{Key: aws.String(k), Value: aws.String(set[k])})
 	}
 	if _, err := env.AWS.RDS(ref.Account, ref.Region).AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: aws.String(ref.ARN), Tags: tags}); err != nil {
-		return awserr.Wrap(ctx, "tag DB instance "+ref.ID, err)
+		return awserr.Wrap(ctx, "tag "+ref.ARN, err)
 	}
 	return nil
+}
+
+// tagMap is an RDS TagList as a map, {} when none.
+func tagMap(list []rdstypes.Tag) map[string]string {
+	tags := make(map[string]string, len(list))
+	for _, t := range list {
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return tags
+}
+
+// pageSize is the MaxRecords of a sweep page: RDS pages 20 to 100.
+func pageSize(limit int32) *int32 {
+	if limit <= 0 {
+		return nil
+	}
+	return aws.Int32(min(max(limit, 20), 100))
 }
 
 func normalizeInstance(account, region string, state json.RawMessage) (resource.Resource, error) {
@@ -161,12 +180,17 @@ func InstanceResource(account, region string, d rdstypes.DBInstance) resource.Re
 	if d.PubliclyAccessible != nil {
 		props["publicly_accessible"] = *d.PubliclyAccessible
 	}
-	tags := make(map[string]string, len(d.TagList))
-	for _, t := range d.TagList {
-		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	if d.DeletionProtection != nil {
+		props["deletion_protection"] = *d.DeletionProtection
+	}
+	if d.AutoMinorVersionUpgrade != nil {
+		props["auto_minor_version_upgrade"] = *d.AutoMinorVersionUpgrade
+	}
+	if c := aws.ToString(d.DBClusterIdentifier); c != "" {
+		props["cluster_identifier"] = c
 	}
 	return resource.Resource{
 		Type: TypeInstance, ARN: InstanceARN(account, region, id), ID: id, Name: id, Account: account, Region: region,
-		Tags: tags, Plane: resource.PlaneLive, Properties: props,
+		Tags: tagMap(d.TagList), Plane: resource.PlaneLive, Properties: props,
 	}
 }

@@ -26,5 +26,28 @@ func planInstance(in *plan.Instance) (resource.Resource, error) {
 	if v, ok := plan.Bool(a, "publicly_accessible"); ok {
 		r.Properties["publicly_accessible"] = v
 	}
+	if v, ok := plan.Bool(a, "auto_minor_version_upgrade"); ok {
+		r.Properties["auto_minor_version_upgrade"] = v
+	}
+	if in.Type() == "aws_rds_cluster_instance" {
+		// Deletion protection of a cluster member is the cluster's.
+		plan.PutKnown(r.Properties, "cluster_identifier", a)
+	} else if v, ok := createdOff(in, "deletion_protection"); ok {
+		r.Properties["deletion_protection"] = v
+	}
 	return r, nil
+}
+
+// createdOff reads an optional flag that RDS turns off when a request
+// leaves it out: a known null is false (the provider sends nothing, and
+// reads false back into the state), unknown is not ok.
+func createdOff(in *plan.Instance, attr string) (bool, bool) {
+	a := in.After()
+	if v, ok := plan.Bool(a, attr); ok {
+		return v, true
+	}
+	if v, present := a[attr]; present && v == nil {
+		return false, true
+	}
+	return false, false
 }

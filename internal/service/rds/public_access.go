@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -35,9 +36,10 @@ type publicAccessSnapshot struct {
 	PubliclyAccessible bool   `json:"publicly_accessible"`
 }
 
-// dbIdentifier checks that params.identifier, when the policy gave one, is
-// the resource's instance: an action never touches another resource.
-func dbIdentifier(ref resource.Ref, params map[string]any) (string, error) {
+// paramIdentifier checks that params.identifier, when the policy gave
+// one, is the resource's own identifier: an action never touches another
+// resource.
+func paramIdentifier(action string, ref resource.Ref, params map[string]any) (string, error) {
 	raw, ok := params["identifier"]
 	if !ok || raw == nil {
 		return ref.ID, nil
@@ -45,11 +47,15 @@ func dbIdentifier(ref resource.Ref, params map[string]any) (string, error) {
 	id, isString := raw.(string)
 	switch {
 	case !isString:
-		return "", awserr.Permanent(awserr.InvalidParams, "rds_disable_public_access on %s: params.identifier: want a string, got %T", ref.ID, raw)
-	case id != ref.ID:
-		return "", awserr.Permanent(awserr.InvalidParams, "rds_disable_public_access on %s: params.identifier names another instance, %s", ref.ID, id)
+		return "", awserr.Permanent(awserr.InvalidParams, "%s on %s: params.identifier: want a string, got %T", action, ref.ID, raw)
+	case !strings.EqualFold(id, ref.ID):
+		return "", awserr.Permanent(awserr.InvalidParams, "%s on %s: params.identifier names another resource, %s", action, ref.ID, id)
 	}
-	return id, nil
+	return ref.ID, nil
+}
+
+func dbIdentifier(ref resource.Ref, params map[string]any) (string, error) {
+	return paramIdentifier("rds_disable_public_access", ref, params)
 }
 
 func (rdsDisablePublicAccess) describe(params map[string]any) string {

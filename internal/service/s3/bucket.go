@@ -53,6 +53,13 @@ func fetchBucket(ctx context.Context, env kind.Env, ref resource.Ref) (resource.
 		return resource.Resource{}, false, err
 	}
 	state.NoPolicy = state.Policy == nil
+	if state.Logging, err = bucketLogging(ctx, client, ref.ID); err != nil {
+		if awserr.Code(err) == "NoSuchBucket" {
+			return resource.Resource{}, false, nil
+		}
+		return resource.Resource{}, false, err
+	}
+	state.NoLogging = state.Logging == nil
 	if err := state.Check(); err != nil {
 		return resource.Resource{}, false, awserr.Permanent(awserr.InvalidParams, "read bucket %s: %v", ref.ID, err)
 	}

@@ -31,7 +31,12 @@ type BucketState struct {
 	// the zero value must not claim "no policy", which is a violation.
 	Policy   *string
 	NoPolicy bool
-	Tags     map[string]string
+	// Logging is GetBucketLogging's LoggingEnabled; NoLogging says S3
+	// answered without one (server access logging off: "logging": null).
+	// Neither set leaves "logging" absent (unknown).
+	Logging   *s3types.LoggingEnabled
+	NoLogging bool
+	Tags      map[string]string
 }
 
 // Check reports whether the state can be normalized: the bucket policy
@@ -39,6 +44,9 @@ type BucketState struct {
 // policy it stores, so a failure means a read went wrong; callers check
 // first because Bucket itself cannot fail.
 func (b BucketState) Check() error {
+	if b.Logging != nil && b.NoLogging {
+		return fmt.Errorf("bucket %s: both logging and NoLogging", b.Name)
+	}
 	if b.Policy == nil {
 		return nil
 	}
@@ -59,7 +67,8 @@ func (b BucketState) Check() error {
 //	 "public_access_block": null | {"block_public_acls", "ignore_public_acls",
 //	                                "block_public_policy", "restrict_public_buckets"},
 //	 "encryption": {"sse_algorithm": "…", "kms_master_key_id": "…"},
-//	 "policy": null | NormalizePolicyDocument(text)}
+//	 "policy": null | NormalizePolicyDocument(text),
+//	 "logging": null | {"target_bucket": "…", "target_prefix": "…"}}
 //
 // A flag the SDK left nil is absent (unknown), never false; so are a
 // policy not read and one that Check rejects (no policy denies on unknown). Bucket ARNs
@@ -81,6 +90,14 @@ func BucketResource(account, region string, b BucketState) resource.Resource {
 		}
 	case b.NoPolicy:
 		props["policy"] = nil
+	}
+	switch {
+	case b.Logging != nil:
+		props["logging"] = map[string]any{
+			"target_bucket": aws.ToString(b.Logging.TargetBucket), "target_prefix": aws.ToString(b.Logging.TargetPrefix),
+		}
+	case b.NoLogging:
+		props["logging"] = nil
 	}
 	tags := maps.Clone(b.Tags)
 	if tags == nil {

@@ -37,13 +37,17 @@ const source = "s3.amazonaws.com"
 //	                                "block_public_policy": bool, "restrict_public_buckets": bool},
 //	 "encryption": {"sse_algorithm": "AES256" | "aws:kms" | "aws:kms:dsse",
 //	                "kms_master_key_id": "…"},   // absent when S3 reports none (aws/s3 key)
-//	 "policy": null | resource.NormalizePolicyDocument(GetBucketPolicy)}
+//	 "policy": null | resource.NormalizePolicyDocument(GetBucketPolicy),
+//	 "logging": null | {"target_bucket": "…", "target_prefix": "…"}}   // GetBucketLogging
 //
 // public_access_block is null on NoSuchPublicAccessBlockConfiguration. S3 has
 // encrypted every bucket with at least SSE-S3 since January 2023, so
 // "encryption" is never null: GetBucketEncryption's first rule's
 // ApplyServerSideEncryptionByDefault, SSEAlgorithm and KMSMasterKeyID.
-// "policy" is null on NoSuchBucketPolicy.
+// "policy" is null on NoSuchBucketPolicy, "logging" when server access
+// logging is off (no LoggingEnabled). In a plan, logging comes from
+// aws_s3_bucket_logging (provider v4+) or the bucket's own logging block
+// (v3); a target bucket unknown at plan time leaves target_bucket out.
 var Bucket = &kind.Kind{
 	Type:          TypeBucket,
 	Noun:          "S3 bucket",
@@ -64,7 +68,7 @@ var Bucket = &kind.Kind{
 	Calls: []kind.Call{
 		{Source: source, Names: []string{"CreateBucket", "PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock",
 			"PutBucketPolicy", "DeleteBucketPolicy", "PutBucketEncryption", "DeleteBucketEncryption", "PutBucketAcl",
-			"PutBucketTagging", "DeleteBucketTagging"},
+			"PutBucketTagging", "DeleteBucketTagging", "PutBucketLogging"},
 			IDs: []string{"requestParameters.bucketName"}, Extract: bucketFromHostHeader},
 		{Source: source, Names: []string{"DeleteBucket"}, IDs: []string{"requestParameters.bucketName"}, Extract: bucketFromHostHeader, Deletes: true},
 	},
@@ -74,12 +78,13 @@ var Bucket = &kind.Kind{
 			"aws_s3_bucket_public_access_block":                  "bucket",
 			"aws_s3_bucket_server_side_encryption_configuration": "bucket",
 			"aws_s3_bucket_policy":                               "bucket",
+			"aws_s3_bucket_logging":                              "bucket",
 		},
 		Synthetic: syntheticBucket,
 	},
-	Actions: []*kind.Action{BlockPublicAccess, DeletePublicStatements, AddTLSDeny, EnableKMSEncryption},
+	Actions: []*kind.Action{BlockPublicAccess, DeletePublicStatements, AddTLSDeny, EnableKMSEncryption, EnableAccessLogging},
 	Permissions: kind.Permissions{
-		Read: []string{"s3:GetBucketPublicAccessBlock", "s3:GetBucketTagging", "s3:GetEncryptionConfiguration", "s3:GetBucketPolicy"},
+		Read: []string{"s3:GetBucketPublicAccessBlock", "s3:GetBucketTagging", "s3:GetEncryptionConfiguration", "s3:GetBucketPolicy", "s3:GetBucketLogging"},
 		List: []string{"s3:ListAllMyBuckets"},
 		// PutBucketTagging replaces the whole set, so the others are read
 		// first.

@@ -94,6 +94,17 @@ locals {
         Condition = { StringEquals = { "aws:ResourceAccount" = local.account } }
       },
       {
+        # Live reads of server access logging and s3_enable_access_logging
+        # (snapshot, apply, undo), on this account's buckets only. The log
+        # bucket needs no grant here: S3's logging service writes to it,
+        # under the log bucket's own policy.
+        Sid       = "BucketLogging"
+        Effect    = "Allow"
+        Action    = ["s3:GetBucketLogging", "s3:PutBucketLogging"]
+        Resource  = "arn:${local.partition}:s3:::*"
+        Condition = { StringEquals = { "aws:ResourceAccount" = local.account } }
+      },
+      {
         # ListKeys and DescribeTrails have no resource type: *.
         Sid      = "ListKeysAndTrails"
         Effect   = "Allow"
@@ -135,6 +146,17 @@ locals {
         Resource = [for r in var.regions : "arn:${local.partition}:cloudtrail:${r}:${local.account}:trail/*"]
       },
       {
+        # cloudtrail_enable_log_file_validation and cloudtrail_set_kms_key
+        # (apply, undo), on this account's trails only. CloudTrail checks
+        # the KMS key's policy itself, as cloudtrail.amazonaws.com: the
+        # role needs no KMS permission, and the operator's key policy must
+        # let CloudTrail encrypt.
+        Sid      = "TrailSettings"
+        Effect   = "Allow"
+        Action   = ["cloudtrail:UpdateTrail"]
+        Resource = [for r in var.regions : "arn:${local.partition}:cloudtrail:${r}:${local.account}:trail/*"]
+      },
+      {
         # Undo's exemption tags on trails, and no other tag (AddTags
         # supports aws:TagKeys).
         Sid      = "TagTrailsExempt"
@@ -146,23 +168,47 @@ locals {
         }
       },
       {
-        # Live reads, sweeps, Undo's tag read and rds_disable_public_access
-        # (snapshot, apply, undo), on this account's DB instances only.
-        # ModifyDBInstance's option group, parameter group, security group
-        # and subnet group types count only in a request that changes them;
-        # rectify changes PubliclyAccessible alone.
+        # Live reads, sweeps, Undo's tag read and rds_disable_public_access,
+        # rds_enable_instance_deletion_protection and
+        # rds_enable_auto_minor_version_upgrade (snapshot, apply, undo), on
+        # this account's DB instances only. ModifyDBInstance's option group,
+        # parameter group, security group and subnet group types count only
+        # in a request that changes them; rectify changes
+        # PubliclyAccessible, DeletionProtection and AutoMinorVersionUpgrade
+        # alone.
         Sid      = "DBInstancePublicAccess"
         Effect   = "Allow"
         Action   = ["rds:DescribeDBInstances", "rds:ModifyDBInstance"]
         Resource = [for r in var.regions : "arn:${local.partition}:rds:${r}:${local.account}:db:*"]
       },
       {
-        # Undo's exemption tags on DB instances, and no other tag
-        # (AddTagsToResource supports aws:TagKeys).
-        Sid      = "TagDBInstancesExempt"
+        # Live reads, sweeps, Undo's tag read and
+        # rds_enable_cluster_deletion_protection (snapshot, apply, undo), on
+        # this account's DB clusters only; rectify changes
+        # DeletionProtection alone.
+        Sid      = "DBClusterDeletionProtection"
         Effect   = "Allow"
-        Action   = ["rds:AddTagsToResource"]
-        Resource = [for r in var.regions : "arn:${local.partition}:rds:${r}:${local.account}:db:*"]
+        Action   = ["rds:DescribeDBClusters", "rds:ModifyDBCluster"]
+        Resource = [for r in var.regions : "arn:${local.partition}:rds:${r}:${local.account}:cluster:*"]
+      },
+      {
+        # Live reads, sweeps, Undo's tag read and rds_make_snapshot_private
+        # (snapshot, apply, undo: the restore attribute), on this account's
+        # DB snapshots only.
+        Sid      = "DBSnapshotSharing"
+        Effect   = "Allow"
+        Action   = ["rds:DescribeDBSnapshotAttributes", "rds:DescribeDBSnapshots", "rds:ModifyDBSnapshotAttribute"]
+        Resource = [for r in var.regions : "arn:${local.partition}:rds:${r}:${local.account}:snapshot:*"]
+      },
+      {
+        # Undo's exemption tags on DB instances, clusters and snapshots,
+        # and no other tag (AddTagsToResource supports aws:TagKeys).
+        Sid    = "TagRDSResourcesExempt"
+        Effect = "Allow"
+        Action = ["rds:AddTagsToResource"]
+        Resource = flatten([for r in var.regions : [
+          for t in ["db", "cluster", "snapshot"] : "arn:${local.partition}:rds:${r}:${local.account}:${t}:*"
+        ]])
         Condition = {
           "ForAllValues:StringEquals" = { "aws:TagKeys" = ["rectify:exempt", "rectify:exempt-until"] }
         }

@@ -8,5 +8,6 @@ resource "aws_db_instance" "orders" {
   username            = "orders"
   password            = "example-only-not-a-secret"
   storage_encrypted   = true
+  deletion_protection = true
   skip_final_snapshot = true
 }

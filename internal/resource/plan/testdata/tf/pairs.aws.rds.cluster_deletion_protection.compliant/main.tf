@@ -1,0 +1,8 @@
+resource "aws_rds_cluster" "orders" {
+  cluster_identifier  = "orders"
+  engine              = "aurora-postgresql"
+  master_username     = "orders"
+  master_password     = "example-only-not-a-secret"
+  skip_final_snapshot = true
+  deletion_protection = true
+}

@@ -1,0 +1,8 @@
+# deletion_protection left out: RDS turns it off.
+resource "aws_rds_cluster" "orders" {
+  cluster_identifier  = "orders"
+  engine              = "aurora-postgresql"
+  master_username     = "orders"
+  master_password     = "example-only-not-a-secret"
+  skip_final_snapshot = true
+}
