@@ -31,11 +31,14 @@ import (
 // in headless Chromium without a console message, checked from its DOM and
 // a screenshot.
 func TestAuditTrailDemo(t *testing.T) {
-	ctx := context.Background()
+	// Bounded: a demo left waiting for a person (no AutoApprove) once hung
+	// the whole package until go test's 45-minute timeout.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
 	s := newStack(t, func(c *config.Config) {
 		c.Policies = map[string]config.PolicySettings{PolicyS3PAB: {Mode: contract.ModeApprove}}
 	})
-	d := &Demo{Temporal: temporalServer.Client, Endpoint: s.endpoint, Suffix: s.suffix, App: s.app}
+	d := &Demo{Temporal: temporalServer.Client, Endpoint: s.endpoint, Suffix: s.suffix, App: s.app, AutoApprove: true, AutoApproveFlag: "test"}
 	sum, err := d.Run(ctx, 90*time.Second)
 	if err != nil || !sum.OK {
 		t.Fatalf("demo: %v %+v", err, sum)

@@ -172,6 +172,24 @@ func TestEC2ParsedFaultApplies(t *testing.T) {
 	ec2CreateGroup(t, client, "a")
 }
 
+// A fault with For ends by itself: the outage a process-level test starts
+// with a flag and cannot clear by hand.
+func TestEC2FaultForEnds(t *testing.T) {
+	c, cfg := startCloud(t)
+	f, err := ParseFault("ec2:DescribeSecurityGroups:code=Unavailable,for=300ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.InjectFault(f); err != nil {
+		t.Fatal(err)
+	}
+	client := ec2NoRetries(cfg)
+	_, err = client.DescribeSecurityGroups(t.Context(), &ec2.DescribeSecurityGroupsInput{})
+	wantEC2Error(t, err, "Unavailable")
+	time.Sleep(400 * time.Millisecond)
+	okEC2(client.DescribeSecurityGroups(t.Context(), &ec2.DescribeSecurityGroupsInput{}))(t)
+}
+
 func TestParseFault(t *testing.T) {
 	good := []struct {
 		flag string
@@ -184,6 +202,7 @@ func TestParseFault(t *testing.T) {
 			Fault{Service: "ec2", Action: "DescribeSecurityGroups", Code: "RequestLimitExceeded", Count: 2, Status: 503, Latency: 10 * time.Millisecond}},
 		{"*:*:code=InternalError", Fault{Service: "*", Action: "*", Code: "InternalError"}},
 		{"sqs:ReceiveMessage:rate=1,code=OverLimit", Fault{Service: "sqs", Action: "ReceiveMessage", Code: "OverLimit", Rate: 1}},
+		{"securityhub:*:code=ServiceUnavailable,for=2m", Fault{Service: "securityhub", Action: "*", Code: "ServiceUnavailable", For: 2 * time.Minute}},
 	}
 	for _, tc := range good {
 		t.Run(tc.flag, func(t *testing.T) {
@@ -215,6 +234,8 @@ func TestParseFault(t *testing.T) {
 		"ec2:DescribeSecurityGroups:latency=soon",
 		"ec2:DescribeSecurityGroups:code=X,colour=red",
 		"ec2:DescribeSecurityGroups:code=X,,count=1",
+		"ec2:DescribeSecurityGroups:code=X,for=0s",
+		"ec2:DescribeSecurityGroups:code=X,for=ever",
 	}
 	for _, flag := range bad {
 		t.Run("bad "+flag, func(t *testing.T) {

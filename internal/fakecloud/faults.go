@@ -30,6 +30,13 @@ type Fault struct {
 	// Count, when positive, fails only the next Count matching calls.
 	Count   int
 	Latency time.Duration
+	// For, when positive, ends the fault that long after it is injected:
+	// an outage with an end ("Security Hub refuses every call for two
+	// minutes"), for a fake cloud run as its own process where no test
+	// can clear the fault by hand.
+	For time.Duration
+
+	until time.Time
 }
 
 func (f *Fault) apiError() *APIError {
@@ -68,6 +75,9 @@ func newFaults() *faults { return &faults{} }
 func (c *Cloud) InjectFault(f Fault) error {
 	if err := c.checkFaultTarget(f.Service, f.Action); err != nil {
 		return fmt.Errorf("fault %s:%s: %w", f.Service, f.Action, err)
+	}
+	if f.For > 0 {
+		f.until = time.Now().Add(f.For)
 	}
 	c.faults.mu.Lock()
 	defer c.faults.mu.Unlock()
@@ -124,6 +134,8 @@ func (c *Cloud) ClearFaults() {
 func (fs *faults) match(service, action string) *Fault {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
+	now := time.Now()
+	fs.list = slices.DeleteFunc(fs.list, func(f *Fault) bool { return !f.until.IsZero() && now.After(f.until) })
 	for i, f := range fs.list {
 		if (f.Service != "*" && f.Service != service) || (f.Action != "*" && f.Action != action) {
 			continue
@@ -151,9 +163,9 @@ func (fs *faults) match(service, action string) *Fault {
 //
 //	SERVICE:ACTION[:key=value,...]
 //
-// with keys code, status, rate, count and latency, for example
-// "ec2:RevokeSecurityGroupIngress:code=RequestLimitExceeded,rate=0.5" or
-// "s3:*:latency=200ms".
+// with keys code, status, rate, count, latency and for, for example
+// "ec2:RevokeSecurityGroupIngress:code=RequestLimitExceeded,rate=0.5",
+// "s3:*:latency=200ms" or "securityhub:*:code=ServiceUnavailable,for=2m".
 func ParseFault(s string) (Fault, error) {
 	parts := strings.SplitN(s, ":", 3)
 	if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
@@ -192,8 +204,13 @@ func ParseFault(s string) (Fault, error) {
 			if err == nil && f.Latency < 0 {
 				err = fmt.Errorf("must not be negative")
 			}
+		case "for":
+			f.For, err = time.ParseDuration(v)
+			if err == nil && f.For <= 0 {
+				err = fmt.Errorf("must be positive")
+			}
 		default:
-			err = fmt.Errorf("unknown key (want code, status, rate, count or latency)")
+			err = fmt.Errorf("unknown key (want code, status, rate, count, latency or for)")
 		}
 		if err != nil {
 			return Fault{}, fmt.Errorf("fault %q: %s: %w", s, k, err)
