@@ -23,7 +23,7 @@ COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
 DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 
-.PHONY: all build dev demo test unit opa-test fuzz bench vet clean deploy-check
+.PHONY: all build dev demo test unit opa-test fuzz bench vet clean deploy-check chaos
 
 all: build
 
@@ -66,6 +66,14 @@ test: bin/temporal bin/opa bin/helm vet
 	GO=$(GO) .ci/gotest
 	./bin/opa test policies/
 	$(MAKE) fuzz
+	$(MAKE) chaos
+
+# The process-level fault suite (internal/chaos): Temporal, the fake cloud,
+# workers and the starter as separate processes, killed and starved while
+# violations are made through the AWS SDK. About 4 minutes; each scenario
+# prints its figures as "chaos TestChaos/...: ...".
+chaos: bin/temporal
+	$(GO) test -tags chaos -count=1 -timeout 20m -v ./internal/chaos/
 
 # deploy/ on its own: the Terraform least-privilege and wiring tests, the Helm
 # render-and-decode tests, compose, Dockerfile and dashboard checks, and
@@ -85,7 +93,7 @@ fuzz:
 	done
 
 bench: bin/temporal bin/rectify bin/conftest
-	$(GO) test -run='^$$' -bench='RemediationLoop|Storm' -benchtime=1x -timeout 30m ./internal/devstack/ -args -n=$(BENCH_N)
+	$(GO) test -run='^$$' -bench='RemediationLoop|Storm|Exposure' -benchtime=1x -timeout 30m ./internal/devstack/ -args -n=$(BENCH_N)
 	$(GO) test -run='^$$' -bench=. -benchmem ./policies/ ./internal/resource/plan/
 	$(GO) test -run='^$$' -bench=Report -benchtime=3x ./internal/report/
 

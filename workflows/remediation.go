@@ -887,6 +887,24 @@ func (r *remediation) reply(ctx workflow.Context, text string) error {
 // window. The next write waits for this one (Security Hub sees the
 // statuses in order), and so do the end of the run and a continue-as-new.
 func (r *remediation) record(ctx workflow.Context, status, note string) error {
+	if r.Version >= versionFindingsQueued && r.recording != nil {
+		// A finding's writes land in order, so this one follows the
+		// write in flight; but the violation does not wait for either:
+		// with Security Hub refusing calls for minutes, the state still
+		// says Resolved the moment the fix is verified.
+		prev, prevStatus := r.recording, r.recordingStatus
+		in := r.findingInput(ctx, status, note)
+		next, settle := workflow.NewFuture(ctx)
+		workflow.Go(ctx, func(gctx workflow.Context) {
+			if err := prev.Get(gctx, nil); err != nil {
+				settle.SetError(fmt.Errorf("record finding %s: %w", prevStatus, err))
+				return
+			}
+			settle.Set(nil, r.writeFinding(gctx, in).Get(gctx, nil))
+		})
+		r.recording, r.recordingStatus = next, status
+		return nil
+	}
 	if err := r.recorded(ctx); err != nil {
 		return err
 	}
@@ -902,13 +920,21 @@ func (r *remediation) record(ctx workflow.Context, status, note string) error {
 }
 
 func (r *remediation) startRecord(ctx workflow.Context, status, note string) workflow.Future {
-	f := activities.FindingInput{
+	return r.writeFinding(ctx, r.findingInput(ctx, status, note))
+}
+
+// findingInput is the finding as the violation stands now.
+func (r *remediation) findingInput(ctx workflow.Context, status, note string) activities.FindingInput {
+	return activities.FindingInput{
 		PolicyID: r.v.PolicyID, Title: r.v.Title, Description: r.v.Message, Severity: r.v.Severity,
 		Controls: r.v.Controls, Ref: r.in.Ref, Status: status, Note: note,
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, DetectedAt: r.DetectedAt,
 		Mode: string(r.v.Settings.Mode), DecidedBy: r.DecidedBy, Planned: r.planned(),
 	}
-	return workflow.ExecuteActivity(withSummary(recordOptions(ctx), "record finding "+status+": "+note), a.RecordFinding, f)
+}
+
+func (r *remediation) writeFinding(ctx workflow.Context, f activities.FindingInput) workflow.Future {
+	return workflow.ExecuteActivity(withSummary(recordOptions(ctx), "record finding "+f.Status+": "+f.Note), a.RecordFinding, f)
 }
 
 // recorded waits for the finding write in flight, if any.
@@ -1022,7 +1048,7 @@ func (r *remediation) audit(ctx workflow.Context, state string, seq int, at time
 		}
 		return true
 	})
-	r.auditing = append(r.auditing, workflow.ExecuteActivity(recordOptions(ctx), a.RecordAudit, rec))
+	r.auditing = append(r.auditing, workflow.ExecuteActivity(withSummary(recordOptions(ctx), fmt.Sprintf("audit record %d: %s", seq, state)), a.RecordAudit, rec))
 }
 
 // audits says whether this violation keeps an audit trail: its worker has

@@ -23,7 +23,8 @@ const (
 	// (versionRecheckBeforeWatch), lets each state lead its finding
 	// write instead of waiting for it (versionStateLeadsFinding), writes
 	// each state change to the audit trail (versionAuditTrail), and keeps a
-	// rejected violation open for its snooze (versionSnoozeOnReject). The later
+	// rejected violation open for its snooze (versionSnoozeOnReject), and
+	// queues each finding write behind the last (versionFindingsQueued). The later
 	// changes raise the maximum of the first id instead of adding ids of
 	// their own, because each id costs a marker and a search-attribute
 	// upsert per workflow.
@@ -42,8 +43,13 @@ const (
 	// are upserted into the memo for `rectify list`; and a rejection
 	// shows as Rejected before its finding is written, not after.
 	versionSnoozeOnReject workflow.Version = 5
+	// versionFindingsQueued: a finding write queues behind the one in
+	// flight instead of waiting for it, so an outage of Security Hub no
+	// longer holds the violation's next state (the chaos suite's
+	// securityhub-down scenario found Resolved two minutes late).
+	versionFindingsQueued workflow.Version = 6
 )
 
 // maxRemediationVersion is the newest value of versionRecordNewBesideFix
 // this code runs new histories with.
-const maxRemediationVersion = versionSnoozeOnReject
+const maxRemediationVersion = versionFindingsQueued
