@@ -2,8 +2,9 @@
 #   make dev    builds bin/rectify and runs the local stack (Temporal + UI, fake
 #               cloud, worker, starter)
 #   make test   builds the three tools the tests run (bin/temporal, bin/opa,
-#               bin/helm; first run only), then go vet, go test ./..., opa test
-#               and a bounded fuzz run. It does not build bin/rectify: the tests
+#               bin/helm; first run only), then go vet, go test ./..., opa test,
+#               a bounded fuzz run and the process-level chaos suite (which builds
+#               its own binary in a temporary directory). It does not build bin/rectify: the tests
 #               run the CLI in-process. See README "Tests" for the measured times.
 # Tools are built from the Go module proxy into ./bin, once.
 
