@@ -122,6 +122,35 @@ func TestRemediationStateLeadsItsFinding(t *testing.T) {
 	checkFindings(t, h, activities.FindingNew, activities.FindingResolved)
 }
 
+// With Security Hub refusing calls, the NEW finding's write is still in
+// flight when the fix is verified: Resolved does not wait for it
+// (versionFindingsQueued), and RESOLVED is still written after NEW. Before
+// it, the RESOLVED write waited for NEW, and the state for both; the chaos
+// suite's securityhub-down scenario saw Resolved two minutes late.
+func TestRemediationResolvedWhileFindingsWait(t *testing.T) {
+	h := newHarness(t)
+	resolved := make(chan struct{})
+	h.onNotify = func(n contract.Notification) {
+		if n.State == contract.StateResolved {
+			close(resolved)
+		}
+	}
+	h.onFinding = func(_ int, f activities.FindingInput) {
+		if f.Status != activities.FindingNew {
+			return
+		}
+		select {
+		case <-resolved:
+		case <-time.After(2 * time.Second): // inside the test environment's 3s
+			t.Errorf("Resolved waited for the NEW finding's write")
+		}
+	}
+	if res := h.remediate(remediationInput(violation(enforce(time.Hour, 3)))); res.State != contract.StateResolved {
+		t.Errorf("state = %s, want %s", res.State, contract.StateResolved)
+	}
+	checkFindings(t, h, activities.FindingNew, activities.FindingResolved)
+}
+
 // A violation whose start request carried every search attribute (as
 // Evaluate's dispatch does) upserts only its state changes: each upsert is
 // one more visibility write on the server. One started without them, as
