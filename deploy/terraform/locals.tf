@@ -27,6 +27,7 @@ locals {
       "AttachGroupPolicy",
       "AttachRolePolicy",
       "AttachUserPolicy",
+      "DeleteAccountPasswordPolicy",
       "DeleteGroupPolicy",
       "DeleteRolePolicy",
       "DeleteUserPolicy",
@@ -40,6 +41,7 @@ locals {
       "TagUser",
       "UntagRole",
       "UntagUser",
+      "UpdateAccountPasswordPolicy",
     ]
     "kms.amazonaws.com" = [
       "CancelKeyDeletion",

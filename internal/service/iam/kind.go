@@ -2,7 +2,8 @@
 // groups with the policies that give them their permissions, read and
 // listed live (IAM is global: every ref is filed under kind.GlobalRegion),
 // named by their CloudTrail calls and Terraform resources, and the fix
-// that takes administrator access away.
+// that takes administrator access away; and the account's password policy
+// with the fix that raises it to the CIS requirements.
 package iam
 
 import (
@@ -23,7 +24,7 @@ const (
 )
 
 // Kinds are the kinds of this service.
-var Kinds = []*kind.Kind{User, Role, Group}
+var Kinds = []*kind.Kind{User, Role, Group, PasswordPolicy}
 
 const source = "iam.amazonaws.com"
 

@@ -223,6 +223,17 @@ locals {
         Resource = "*"
       },
       {
+        # Live reads of the account password policy and
+        # iam_strengthen_password_policy (snapshot, apply; undo restores
+        # the old policy or deletes the one the fix created). The policy
+        # has no ARN: these actions have no resource type, so AWS
+        # evaluates them on * only.
+        Sid      = "AccountPasswordPolicy"
+        Effect   = "Allow"
+        Action   = ["iam:DeleteAccountPasswordPolicy", "iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy"]
+        Resource = "*"
+      },
+      {
         # Sweeps of IAM principals: ListGroups, ListRoles and ListUsers have
         # no resource type: *.
         Sid      = "ListIAMPrincipals"
