@@ -20,7 +20,7 @@ func TestVersion(t *testing.T) {
 	}
 	out := mustRun(t, "version")
 	for _, want := range []string{"rectify v1.2.3", "commit    0123456789abcdef0123456789abcdef01234567", "built     2026-12-01T10:00:00Z",
-		"policies  revision " + set.Revision() + " (20 controls)"} {
+		"policies  revision " + set.Revision() + " (21 controls)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("version lacks %q:\n%s", want, out)
 		}

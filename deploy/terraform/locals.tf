@@ -27,6 +27,8 @@ locals {
       "AttachGroupPolicy",
       "AttachRolePolicy",
       "AttachUserPolicy",
+      "CreateAccessKey",
+      "DeleteAccessKey",
       "DeleteAccountPasswordPolicy",
       "DeleteGroupPolicy",
       "DeleteRolePolicy",
@@ -41,6 +43,7 @@ locals {
       "TagUser",
       "UntagRole",
       "UntagUser",
+      "UpdateAccessKey",
       "UpdateAccountPasswordPolicy",
     ]
     "kms.amazonaws.com" = [

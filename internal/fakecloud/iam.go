@@ -122,6 +122,7 @@ func newIAMService(c *Cloud) *iamService {
 		}
 	}
 	s.registerPasswordPolicy()
+	s.registerAccessKeys()
 	return s
 }
 
