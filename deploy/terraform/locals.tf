@@ -27,6 +27,9 @@ locals {
       "AttachGroupPolicy",
       "AttachRolePolicy",
       "AttachUserPolicy",
+      "CreateAccessKey",
+      "DeleteAccessKey",
+      "DeleteAccountPasswordPolicy",
       "DeleteGroupPolicy",
       "DeleteRolePolicy",
       "DeleteUserPolicy",
@@ -40,6 +43,8 @@ locals {
       "TagUser",
       "UntagRole",
       "UntagUser",
+      "UpdateAccessKey",
+      "UpdateAccountPasswordPolicy",
     ]
     "kms.amazonaws.com" = [
       "CancelKeyDeletion",

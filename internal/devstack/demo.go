@@ -66,7 +66,15 @@ func Seed(suffix string) fakecloud.Seed {
 				Name:  RemediationRoleName,
 				Trust: []string{"arn:aws:iam::" + Account + ":user/" + WorkerUser},
 			}},
-			Queues:         []fakecloud.QueueSeed{{Name: DeadLetterQueue}},
+			Queues: []fakecloud.QueueSeed{{Name: DeadLetterQueue}},
+			// A password policy that meets CIS 1.8/1.9 (FSBP IAM.7,
+			// IAM.11-17), so a sweep of the demo account tells no story
+			// about it until someone weakens it.
+			PasswordPolicy: &fakecloud.IAMPasswordPolicy{
+				MinimumPasswordLength: 14, RequireUppercaseCharacters: true, RequireLowercaseCharacters: true,
+				RequireSymbols: true, RequireNumbers: true, AllowUsersToChangePassword: true,
+				MaxPasswordAge: 90, PasswordReusePrevention: 24,
+			},
 			SecurityGroups: demo.SecurityGroups,
 			// The audit trail's bucket is the stack's, not the scenario's:
 			// `rectify demo play` adds fresh demo resources beside it.

@@ -56,10 +56,12 @@ func TestParseFixtures(t *testing.T) {
 			EventName: "AttachUserPolicy", EventID: "083dc4ad-e264-46bc-a407-d0dd31b58bdc",
 			ActorARN: stratusUser, EventTime: at("2024-08-01T13:33:28Z"),
 		}, {
+			// A new key changes what IAM.3 judges of the user.
 			Source: "cloudtrail", Account: "123456789012", Region: "ap-isob-central-3r",
+			ResourceType: "aws_iam_user", ResourceID: "malicious-iam-user",
+			ARN:       "arn:aws:iam::123456789012:user/malicious-iam-user",
 			EventName: "CreateAccessKey", EventID: "94faedcc-0fa4-46e6-9322-022e8e934f04",
 			ActorARN: stratusUser, EventTime: at("2024-08-01T13:33:28Z"),
-			Ignored: true, Reason: "unsupported event iam.amazonaws.com/CreateAccessKey",
 		}, {
 			Source: "cloudtrail", Account: "123456789012", Region: "ap-isob-central-3r",
 			EventName: "CreateUser", EventID: "3346344c-5a3e-429e-8405-420f98f75d6e",

@@ -89,6 +89,9 @@ type iamService struct {
 
 	mu       sync.Mutex
 	entities map[string]*iamEntity // iamKey → entity
+	// passwords holds each account's password policy (iam_password.go);
+	// absent: none.
+	passwords map[string]*IAMPasswordPolicy
 
 	ops map[string]func(c *call, p url.Values) *APIError
 }
@@ -98,7 +101,7 @@ func iamKey(account string, k iamKind, name string) string {
 }
 
 func newIAMService(c *Cloud) *iamService {
-	s := &iamService{cloud: c, entities: map[string]*iamEntity{}, ops: map[string]func(*call, url.Values) *APIError{}}
+	s := &iamService{cloud: c, entities: map[string]*iamEntity{}, passwords: map[string]*IAMPasswordPolicy{}, ops: map[string]func(*call, url.Values) *APIError{}}
 	for _, k := range []iamKind{iamUserKind, iamRoleKind, iamGroupKind} {
 		k := k
 		s.ops["Create"+k.title] = func(c *call, p url.Values) *APIError { return s.create(c, k, p) }
@@ -118,6 +121,8 @@ func newIAMService(c *Cloud) *iamService {
 			s.ops["List"+k.title+"Tags"] = func(c *call, p url.Values) *APIError { return s.listTags(c, k, p) }
 		}
 	}
+	s.registerPasswordPolicy()
+	s.registerAccessKeys()
 	return s
 }
 

@@ -35,6 +35,9 @@ type Principal struct {
 	SessionToken    string // assumed roles
 	Expiration      time.Time
 	Created         time.Time
+	// Inactive is an IAM user's access key turned off by UpdateAccessKey:
+	// IAM refuses it as it refuses an unknown key.
+	Inactive bool
 
 	Role        *Role // assumed roles: the session issuer
 	SessionName string
@@ -141,7 +144,7 @@ func (ids *identities) lookup(key string, now time.Time) (*Principal, bool) {
 	ids.mu.Lock()
 	defer ids.mu.Unlock()
 	p, ok := ids.keys[key]
-	if !ok || (!p.Expiration.IsZero() && now.After(p.Expiration)) {
+	if !ok || p.Inactive || (!p.Expiration.IsZero() && now.After(p.Expiration)) {
 		return nil, false
 	}
 	return p, true

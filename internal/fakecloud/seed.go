@@ -28,6 +28,9 @@ type AccountSeed struct {
 	KMSKeys        []KMSKeySeed        `yaml:"kms_keys"`
 	Trails         []TrailSeed         `yaml:"trails"`
 	IAM            []IAMSeed           `yaml:"iam"` // iam.go
+	// PasswordPolicy is the account's IAM password policy
+	// (iam_password.go); nil: none, as in a new account.
+	PasswordPolicy *IAMPasswordPolicy `yaml:"password_policy"`
 }
 
 // UserSeed is an IAM user with one access key.
@@ -150,6 +153,9 @@ func (c *Cloud) Apply(s Seed) error {
 			if err := c.SeedBucket(a.ID, b); err != nil {
 				return fmt.Errorf("seed: account %s: bucket %s: %w", a.ID, b.Name, err)
 			}
+		}
+		if a.PasswordPolicy != nil {
+			c.SetIAMPasswordPolicy(a.ID, a.PasswordPolicy)
 		}
 		for _, p := range a.IAM {
 			if err := c.SeedIAM(a.ID, p.Kind, p.Name, p.ManagedPolicyARNs, p.InlinePolicies); err != nil {

@@ -1,5 +1,7 @@
 package plan
 
+import "time"
+
 // Instance is one managed resource instance of a plan, as a kind's
 // normalizer reads it: its address, type and instance key, whether it is
 // created or deleted, its planned values with the unknown ones left out,
@@ -37,3 +39,7 @@ func (in *Instance) Region() string { return in.region }
 // Configures reports whether the resource block sets attr (or writes a
 // block of that name), as opposed to leaving it to the provider.
 func (in *Instance) Configures(attr string) bool { return in.configures(attr) }
+
+// PlannedAt is when the plan was made, for ages measured in the plan
+// (an access key's); false when the plan does not say.
+func (in *Instance) PlannedAt() (time.Time, bool) { return in.planned, !in.planned.IsZero() }

@@ -33,6 +33,9 @@ type Plan struct {
 	ResourceChanges  []ResourceChange `json:"resource_changes"`
 	PlannedValues    Values           `json:"planned_values"`
 	Configuration    Configuration    `json:"configuration"`
+	// Timestamp is when the plan was made (RFC 3339; Terraform 1.5 and
+	// later): the time an age in the plan is measured at.
+	Timestamp string `json:"timestamp"`
 }
 
 // ResourceChange is one entry of resource_changes.
@@ -167,7 +170,7 @@ func ParseBytes(data []byte) (*Plan, error) {
 	case w.ResourceChanges == nil && w.PlannedValues == nil:
 		return nil, fmt.Errorf("%w: no resource_changes or planned_values; want the output of `terraform show -json PLANFILE`", ErrNotPlan)
 	}
-	p := Plan{FormatVersion: *w.FormatVersion, TerraformVersion: w.TerraformVersion, Configuration: w.Configuration}
+	p := Plan{FormatVersion: *w.FormatVersion, TerraformVersion: w.TerraformVersion, Configuration: w.Configuration, Timestamp: w.Timestamp}
 	if w.ResourceChanges != nil {
 		p.ResourceChanges = *w.ResourceChanges
 	}
@@ -192,6 +195,7 @@ type topLevel struct {
 	ResourceChanges  *[]ResourceChange
 	PlannedValues    *Values
 	Configuration    Configuration
+	Timestamp        string
 	hasValues        bool // "values": state, not a plan
 }
 
@@ -224,6 +228,8 @@ func decodeTop(data []byte) (topLevel, error) {
 			err = dec.Decode(&w.PlannedValues)
 		case "configuration":
 			err = dec.Decode(&w.Configuration)
+		case "timestamp":
+			err = dec.Decode(&w.Timestamp)
 		case "values":
 			w.hasValues = true
 			err = skipValue(dec)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/rectifyhq/rectify/internal/resource"
 )
@@ -30,6 +31,9 @@ type Instance struct {
 	before  map[string]any // change.before; nil on create
 	cfg     *ConfigResource
 	region  string
+	// planned is when the plan was made; zero when the plan does not say
+	// (before Terraform 1.5).
+	planned time.Time
 }
 
 // Resources turns the plan into one resource document per modelled resource
@@ -44,6 +48,7 @@ func Resources(p *Plan, kinds *Kinds) ([]resource.Resource, error) {
 		kinds:    kinds,
 		configs:  configIndex(p.Configuration.RootModule, ""),
 		regions:  providerRegions(p.Configuration.ProviderConfig),
+		planned:  plannedAt(p.Timestamp),
 		byKey:    map[string]map[string]*parent{},
 		byConfig: map[string][]*parent{},
 	}
@@ -94,6 +99,7 @@ type builder struct {
 	parents  []*parent
 	byKey    map[string]map[string]*parent // family → join value → parent
 	byConfig map[string][]*parent          // module instance + "|" + type.name
+	planned  time.Time
 }
 
 func (b *builder) add(pa *parent) {
@@ -189,8 +195,18 @@ func (b *builder) newInstance(addr, module, typ, name string, index any, after m
 	}
 	return &Instance{
 		addr: addr, module: module, typ: typ, name: name, key: instanceKey(index),
-		after: after, cfg: cfg, region: region, unknown: map[string]bool{},
+		after: after, cfg: cfg, region: region, unknown: map[string]bool{}, planned: b.planned,
 	}
+}
+
+// plannedAt reads the plan's timestamp; zero when absent or unreadable,
+// which leaves ages unknown rather than failing the plan.
+func plannedAt(ts string) time.Time {
+	t, err := time.Parse(time.RFC3339, ts)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }
 
 // configIndex maps every resource block to its module path and address.

@@ -2,7 +2,8 @@
 // groups with the policies that give them their permissions, read and
 // listed live (IAM is global: every ref is filed under kind.GlobalRegion),
 // named by their CloudTrail calls and Terraform resources, and the fix
-// that takes administrator access away.
+// that takes administrator access away; and the account's password policy
+// with the fix that raises it to the CIS requirements.
 package iam
 
 import (
@@ -23,7 +24,7 @@ const (
 )
 
 // Kinds are the kinds of this service.
-var Kinds = []*kind.Kind{User, Role, Group}
+var Kinds = []*kind.Kind{User, Role, Group, PasswordPolicy}
 
 const source = "iam.amazonaws.com"
 
@@ -34,11 +35,17 @@ const source = "iam.amazonaws.com"
 //
 //	{"name": "…", "path": "/",
 //	 "attached_policy_arns": ["arn:aws:iam::aws:policy/…", …],   // sorted, unique
-//	 "inline_policies": [{"name": "…", "document": resource.NormalizePolicyDocument(…)}, …]}  // sorted by name
+//	 "inline_policies": [{"name": "…", "document": resource.NormalizePolicyDocument(…)}, …],  // sorted by name
+//	 "access_keys": [{"id": "AKIA…", "status": "Active", "create_date": "2024-01-02T03:04:05Z", "age_days": 705}, …]}  // users only, sorted by id
 //
 // Live: List{User,Role,Group}AttachedPolicies (all pages) and
 // List{User,Role,Group}Policies + Get{User,Role,Group}Policy, whose
-// PolicyDocument is URL-encoded: decoded before NormalizePolicyDocument.
+// PolicyDocument is URL-encoded: decoded before NormalizePolicyDocument;
+// ListAccessKeys (all pages) for users. In a plan, a user's access_keys are
+// the aws_iam_access_key resources that name it, when there are any: a new
+// key has no create_date until apply, and is new. age_days is measured
+// when the keys were read (PrincipalState.ReadAt) or the plan was made
+// (its timestamp): policies may not read a clock.
 var (
 	User  = principal(TypeUser, "user", "UserName", "AwsIamUser", "AWS::IAM::User", true)
 	Role  = principal(TypeRole, "role", "RoleName", "AwsIamRole", "AWS::IAM::Role", true)
@@ -93,6 +100,15 @@ func principal(typ, arnKind, detailsID, asff, config string, taggable bool) *kin
 			Read: []string{"iam:Get" + title, "iam:ListAttached" + title + "Policies", "iam:List" + title + "Policies", "iam:Get" + title + "Policy"},
 			List: []string{"iam:List" + title + "s"},
 		},
+	}
+	if typ == TypeUser {
+		// Access keys (FSBP IAM.3): a key made, turned on or off, or
+		// deleted changes what the user can be judged on.
+		k.Calls = append(k.Calls, kind.Call{Source: source, Names: []string{"CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey"},
+			IDs: []string{"requestParameters.userName"}})
+		k.Plan.Children["aws_iam_access_key"] = "user"
+		k.Permissions.Read = append(k.Permissions.Read, "iam:ListAccessKeys")
+		k.Actions = append(k.Actions, DeactivateAccessKeys)
 	}
 	if taggable {
 		// Tag changes too: the exemption tags are part of the policy input.

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -234,11 +235,35 @@ func fetchPrincipal(ctx context.Context, env kind.Env, ref resource.Ref) (resour
 		}
 		state.Inline = append(state.Inline, InlinePolicy{Name: policy, Document: doc})
 	}
+	if ref.Type == TypeUser {
+		state.ReadAt = time.Now().UTC()
+		if env.Now != nil {
+			state.ReadAt = env.Now().UTC()
+		}
+		state.AccessKeys, err = userAccessKeys(ctx, client, name)
+		if awserr.Code(err) == "NoSuchEntity" {
+			return resource.Resource{}, false, nil
+		}
+		if err != nil {
+			return resource.Resource{}, false, awserr.Wrap(ctx, "list access keys of IAM user "+name, err)
+		}
+	}
 	res, err := PrincipalResource(ref.Account, ref.Region, state)
 	if err != nil {
 		return resource.Resource{}, false, awserr.Permanent(awserr.InvalidParams, "read %s: %v", ref.ARN, err)
 	}
 	return res, true, nil
+}
+
+// userAccessKeys lists every access key of a user; never nil, so a user
+// without keys reads as an empty list, not an unknown one.
+func userAccessKeys(ctx context.Context, client *iam.Client, user string) ([]iamtypes.AccessKeyMetadata, error) {
+	p := iam.NewListAccessKeysPaginator(client, &iam.ListAccessKeysInput{UserName: aws.String(user)})
+	keys, err := allPages(ctx, p.HasMorePages, p.NextPage, func(o *iam.ListAccessKeysOutput) []iamtypes.AccessKeyMetadata { return o.AccessKeyMetadata })
+	if keys == nil {
+		keys = []iamtypes.AccessKeyMetadata{}
+	}
+	return keys, err
 }
 
 // attachedPolicyARNs lists the ARNs of every managed policy attached.

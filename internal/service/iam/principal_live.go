@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -31,6 +32,12 @@ type PrincipalState struct {
 	Attached []iamtypes.AttachedPolicy `json:"attached"`
 	Inline   []InlinePolicy            `json:"inline"`
 	Tags     []iamtypes.Tag            `json:"tags"`
+	// AccessKeys are a user's access keys (ListAccessKeys, every page);
+	// nil for roles and groups, and for a state that did not read them.
+	AccessKeys []iamtypes.AccessKeyMetadata `json:"access_keys,omitempty"`
+	// ReadAt is when the keys were read: a key's age is measured at it,
+	// so the document, not the clock of whoever judges it, holds the age.
+	ReadAt time.Time `json:"read_at,omitempty"`
 }
 
 // iamKinds maps a principal type to its ARN resource kind.
@@ -46,7 +53,8 @@ var iamKinds = map[string]string{
 //
 //	{"name", "path",
 //	 "attached_policy_arns": [arn...],                     // sorted, unique
-//	 "inline_policies": [{"name", "document"}...]}         // sorted by name
+//	 "inline_policies": [{"name", "document"}...],         // sorted by name
+//	 "access_keys": [{"id", "status", "create_date", "age_days"}...]}  // users: sorted by id; RFC 3339 UTC; whole days at ReadAt
 //
 // IAM is global; region is the one the resource is filed under
 // (us-east-1, where IAM's CloudTrail events are delivered).
@@ -93,6 +101,9 @@ func PrincipalResource(account, region string, s PrincipalState) (resource.Resou
 		policies = append(policies, entry)
 	}
 	props["inline_policies"] = policies
+	if s.AccessKeys != nil {
+		props["access_keys"] = accessKeys(s.AccessKeys, s.ReadAt)
+	}
 
 	tags := make(map[string]string, len(s.Tags))
 	for _, t := range s.Tags {
@@ -124,4 +135,32 @@ func normalizePrincipal(typ, account, region string, state json.RawMessage) (res
 		s.Type = typ
 	}
 	return PrincipalResource(account, region, s)
+}
+
+// accessKeys normalizes ListAccessKeys: Active or Inactive, the creation
+// time in UTC seconds, the way Terraform's create_date writes it, and the
+// age in whole days at readAt (absent when readAt is zero: unknown).
+func accessKeys(keys []iamtypes.AccessKeyMetadata, readAt time.Time) []any {
+	sorted := slices.Clone(keys)
+	slices.SortFunc(sorted, func(a, b iamtypes.AccessKeyMetadata) int {
+		return strings.Compare(aws.ToString(a.AccessKeyId), aws.ToString(b.AccessKeyId))
+	})
+	out := make([]any, 0, len(sorted))
+	for _, k := range sorted {
+		m := map[string]any{"id": aws.ToString(k.AccessKeyId), "status": string(k.Status)}
+		if k.CreateDate != nil {
+			m["create_date"] = k.CreateDate.UTC().Format(time.RFC3339)
+			if !readAt.IsZero() {
+				m["age_days"] = AgeDays(*k.CreateDate, readAt)
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// AgeDays is how many whole days passed from created to at (never
+// negative): the age both planes give an access key.
+func AgeDays(created, at time.Time) int {
+	return max(0, int(at.Sub(created)/(24*time.Hour)))
 }

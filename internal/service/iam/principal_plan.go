@@ -3,6 +3,7 @@ package iam
 import (
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/internal/resource/plan"
@@ -17,6 +18,8 @@ type principalDoc struct {
 	// inline maps a policy name to its normalized document; a nil
 	// document is a policy whose text is unknown at plan time.
 	inline map[string]map[string]any
+	// keys are a user's aws_iam_access_key resources, by address.
+	keys map[string]map[string]any
 }
 
 func newPrincipal(in *plan.Instance) (plan.Doc, string, error) {
@@ -78,6 +81,34 @@ func policyText(m map[string]any) (map[string]any, error) {
 
 func (d *principalDoc) Join(child *plan.Instance) error {
 	switch child.Type() {
+	case "aws_iam_access_key":
+		if child.Deleted() {
+			return nil
+		}
+		a := child.After()
+		// Status defaults to Active; create_date and id are known for a
+		// key that exists (a plan against state) and unknown for a new one.
+		k := map[string]any{"status": "Active"}
+		if st, ok := plan.NonEmpty(a, "status"); ok {
+			k["status"] = st
+		}
+		for _, attr := range []string{"id", "create_date"} {
+			if v, ok := plan.NonEmpty(a, attr); ok {
+				k[attr] = v
+			}
+		}
+		// The age at the time of the plan, as the live plane gives it at
+		// the time of its read.
+		if created, ok := k["create_date"].(string); ok {
+			t, err := time.Parse(time.RFC3339, created)
+			if at, known := child.PlannedAt(); err == nil && known {
+				k["age_days"] = AgeDays(t, at)
+			}
+		}
+		if d.keys == nil {
+			d.keys = map[string]map[string]any{}
+		}
+		d.keys[child.Addr()] = k
 	case "aws_iam_role_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment":
 		if arn, ok := plan.NonEmpty(child.Before(), "policy_arn"); ok {
 			delete(d.attached, arn)
@@ -133,5 +164,17 @@ func (d *principalDoc) Resource() resource.Resource {
 		inline = append(inline, p)
 	}
 	r.Properties["inline_policies"] = inline
+	if len(d.keys) > 0 {
+		addrs := make([]string, 0, len(d.keys))
+		for a := range d.keys {
+			addrs = append(addrs, a)
+		}
+		sort.Strings(addrs)
+		keys := make([]any, 0, len(addrs))
+		for _, a := range addrs {
+			keys = append(keys, d.keys[a])
+		}
+		r.Properties["access_keys"] = keys
+	}
 	return r
 }

@@ -223,6 +223,17 @@ locals {
         Resource = "*"
       },
       {
+        # Live reads of the account password policy and
+        # iam_strengthen_password_policy (snapshot, apply; undo restores
+        # the old policy or deletes the one the fix created). The policy
+        # has no ARN: these actions have no resource type, so AWS
+        # evaluates them on * only.
+        Sid      = "AccountPasswordPolicy"
+        Effect   = "Allow"
+        Action   = ["iam:DeleteAccountPasswordPolicy", "iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy"]
+        Resource = "*"
+      },
+      {
         # Sweeps of IAM principals: ListGroups, ListRoles and ListUsers have
         # no resource type: *.
         Sid      = "ListIAMPrincipals"
@@ -232,8 +243,10 @@ locals {
       },
       {
         # Live reads of users, roles and groups with their managed and
-        # inline policies (also iam_detach_policy's snapshot, and Undo's
-        # tag read).
+        # inline policies and users' access keys (also iam_detach_policy's
+        # and iam_deactivate_access_keys' snapshots, and Undo's tag read).
+        # ListAccessKeys has the user resource type only; granting it on
+        # roles and groups as well gives nothing.
         Sid    = "ReadIAMPrincipals"
         Effect = "Allow"
         Action = [
@@ -243,6 +256,7 @@ locals {
           "iam:GetRolePolicy",
           "iam:GetUser",
           "iam:GetUserPolicy",
+          "iam:ListAccessKeys",
           "iam:ListAttachedGroupPolicies",
           "iam:ListAttachedRolePolicies",
           "iam:ListAttachedUserPolicies",
@@ -251,6 +265,15 @@ locals {
           "iam:ListUserPolicies",
         ]
         Resource = local.iam_principals
+      },
+      {
+        # iam_deactivate_access_keys turns an old access key off and Undo
+        # turns it back on, on this account's users only; it never creates
+        # or deletes a key.
+        Sid      = "AccessKeyStatus"
+        Effect   = "Allow"
+        Action   = ["iam:UpdateAccessKey"]
+        Resource = "arn:${local.partition}:iam::${local.account}:user/*"
       },
       {
         # iam_detach_policy detaches AdministratorAccess and Undo puts it
