@@ -1,10 +1,13 @@
 package devstack
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -89,6 +92,7 @@ func BenchmarkExposure(b *testing.B) {
 			b.Fatal(err)
 		}
 		ec := ec2.NewFromConfig(HumanConfig(endpoint))
+		serverBefore := serverActions(b)
 		var exposure, resolved []time.Duration
 		var actions []int
 		kinds := map[string]int{}
@@ -126,6 +130,7 @@ func BenchmarkExposure(b *testing.B) {
 			}
 			actions = append(actions, n)
 		}
+		serverFixes := serverActions(b).minus(serverBefore)
 		// Benign changes: a compliant rule on a group nothing violates.
 		var benign []int
 		benignKinds := map[string]int{}
@@ -145,6 +150,7 @@ func BenchmarkExposure(b *testing.B) {
 			waitClosed(b, ctx, id)
 			benign = append(benign, historyActions(b, ctx, id, benignKinds))
 		}
+		serverBenign := serverActions(b).minus(serverBefore).minus(serverFixes)
 		slices.Sort(benign)
 		app.Stop()
 		cloud.Close()
@@ -163,13 +169,18 @@ func BenchmarkExposure(b *testing.B) {
 		fmt.Printf("  billable actions per auto-fixed violation (Evaluate + Remediation histories): min %d  median %d  max %d (goal <= 15)\n",
 			actions[0], actions[len(actions)/2], actions[len(actions)-1])
 		fmt.Printf("  by kind over all %d: %v\n", rounds, kinds)
-		fmt.Printf("  billable actions per benign change (Evaluate only): min %d  median %d  max %d (goal <= 3); by kind over 10: %v\n\n",
+		fmt.Printf("  billable actions per benign change (Evaluate only): min %d  median %d  max %d (goal <= 3); by kind over 10: %v\n",
 			benign[0], benign[len(benign)/2], benign[len(benign)-1], benignKinds)
+		fmt.Printf("  cross-check, the server's own action metric (namespace default, the benchmark's status queries left out):\n")
+		fmt.Printf("    per auto-fixed violation %.1f, per benign change %.1f; queries the benchmark made: %d and %d\n",
+			float64(serverFixes.billable())/rounds, float64(serverBenign.billable())/10, serverFixes[queryAction], serverBenign[queryAction])
+		fmt.Printf("    by type over the %d violations: %v\n\n", rounds, serverFixes)
 		b.ReportMetric(pct(exposure, 50).Seconds(), "exposure-p50-s")
 		b.ReportMetric(pct(exposure, 90).Seconds(), "exposure-p90-s")
 		b.ReportMetric(pct(resolved, 50).Seconds(), "resolved-p50-s")
 		b.ReportMetric(float64(actions[len(actions)/2]), "actions/violation")
 		b.ReportMetric(float64(benign[len(benign)/2]), "actions/benign")
+		b.ReportMetric(float64(serverFixes.billable())/rounds, "server-actions/violation")
 	}
 }
 
@@ -248,4 +259,71 @@ func waitClosed(b *testing.B, ctx context.Context, workflowID string) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	b.Fatalf("%s did not close within a minute", workflowID)
+}
+
+// actionCounts is the server's `action` counter by action_type.
+type actionCounts map[string]int
+
+// queryAction is how the server counts a query; the benchmark's own
+// status polling makes those, so billable leaves them out.
+const queryAction = "grpc_QueryWorkflow"
+
+func (a actionCounts) minus(o actionCounts) actionCounts {
+	out := actionCounts{}
+	for k, v := range a {
+		if d := v - o[k]; d != 0 {
+			out[k] = d
+		}
+	}
+	return out
+}
+
+func (a actionCounts) billable() int {
+	n := 0
+	for k, v := range a {
+		if k != queryAction {
+			n += v
+		}
+	}
+	return n
+}
+
+// serverActions scrapes the dev server's `action` counter for the
+// default namespace (servers after 1.17 export it; Temporal's migration
+// guide estimates Cloud actions from it).
+func serverActions(b *testing.B) actionCounts {
+	b.Helper()
+	resp, err := http.Get(temporalMetrics)
+	if err != nil {
+		b.Fatalf("scrape %s: %v", temporalMetrics, err)
+	}
+	defer resp.Body.Close()
+	out := actionCounts{}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<22)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "action{") || !strings.Contains(line, `namespace="default"`) {
+			continue
+		}
+		labels, value, ok := strings.Cut(line[len("action{"):], "} ")
+		if !ok {
+			continue
+		}
+		typ := ""
+		for _, l := range strings.Split(labels, ",") {
+			if k, v, ok := strings.Cut(l, "="); ok && k == "action_type" {
+				typ = strings.Trim(v, `"`)
+			}
+		}
+		f, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			b.Fatalf("action metric %q: %v", line, err)
+		}
+		out[typ] += int(f)
+	}
+	if err := sc.Err(); err != nil {
+		b.Fatal(err)
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"strings"
 	"sync"
@@ -34,14 +35,22 @@ import (
 // its own fake cloud, task queue and resource names.
 var (
 	temporalServer *Temporal
-	policySet      *policies.Set
-	testSeq        atomic.Int64
+	// temporalMetrics is the server's Prometheus endpoint.
+	temporalMetrics string
+	policySet       *policies.Set
+	testSeq         atomic.Int64
 )
 
 func TestMain(m *testing.M) {
 	ctx := context.Background()
 	var err error
-	temporalServer, err = StartTemporal(ctx, TemporalOptions{})
+	metricsPort, err := freeTCPPort()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	temporalMetrics = fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort)
+	temporalServer, err = StartTemporal(ctx, TemporalOptions{MetricsPort: metricsPort})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "integration tests need the Temporal CLI:", err)
 		os.Exit(1)
@@ -325,4 +334,14 @@ func (w *testWriter) Write(p []byte) (int, error) {
 	}
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+// freeTCPPort asks the kernel for a free loopback port.
+func freeTCPPort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
 }

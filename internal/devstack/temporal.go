@@ -30,7 +30,11 @@ type TemporalOptions struct {
 	DBFile string
 	// UIPort enables the Web UI on that port; 0 runs headless.
 	UIPort int
-	Log    *slog.Logger
+	// MetricsPort serves the server's Prometheus metrics (among them
+	// `action`, its count of billable actions) on that port; 0 picks one
+	// the caller is not told.
+	MetricsPort int
+	Log         *slog.Logger
 }
 
 // Temporal is a running dev server and a client of it.
@@ -51,6 +55,9 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 		// Measured on 2-core machines: 5 sequential activities took 550 ms
 		// without eager execution and 300 ms with it (DESIGN.md).
 		"--dynamic-config-value", "system.enableActivityEagerExecution=true",
+	}
+	if opts.MetricsPort != 0 {
+		args = append(args, "--metrics-port", fmt.Sprint(opts.MetricsPort))
 	}
 	for _, k := range contract.SearchAttributes {
 		args = append(args, "--search-attribute", k.GetName()+"=Keyword")
