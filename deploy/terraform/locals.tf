@@ -94,6 +94,13 @@ locals {
       "PutBucketPublicAccessBlock",
       "PutBucketTagging",
     ]
+    "sqs.amazonaws.com" = [
+      "CreateQueue",
+      "DeleteQueue",
+      "SetQueueAttributes",
+      "TagQueue",
+      "UntagQueue",
+    ]
   }
 
   # EC2 tagging calls name resources of every kind; only security groups
@@ -132,6 +139,10 @@ locals {
     s3 = {
       eventSource = ["s3.amazonaws.com"]
       eventName   = local.cloudtrail_event_names["s3.amazonaws.com"]
+    }
+    sqs = {
+      eventSource = ["sqs.amazonaws.com"]
+      eventName   = local.cloudtrail_event_names["sqs.amazonaws.com"]
     }
   }
 

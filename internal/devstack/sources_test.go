@@ -63,11 +63,12 @@ func TestSweepFindsUnreportedDrift(t *testing.T) {
 		return strings.Contains(strings.ToLower(last.Status), "completed")
 	})
 	// Two security groups (web, drifted), three buckets (the demo's data
-	// and logs, the audit trail's) and the region's EBS encryption-by-default
-	// setting, one page per type (the types with nothing to list, such as
-	// KMS keys and trails here, still cost their one page).
-	if p := last.Progress; p.Listed != 6 || p.Evaluated != 6 || p.Pages != len(service.Registry.LiveTypes()) {
-		t.Errorf("sweep progress = %+v, want 6 listed and evaluated over %d pages", p, len(service.Registry.LiveTypes()))
+	// and logs, the audit trail's), the region's EBS encryption-by-default
+	// setting and rectify's own event queue and its dead-letter queue
+	// (encrypted, so compliant), one page per type (the types with nothing
+	// to list, such as KMS keys and trails here, still cost their one page).
+	if p := last.Progress; p.Listed != 8 || p.Evaluated != 8 || p.Pages != len(service.Registry.LiveTypes()) {
+		t.Errorf("sweep progress = %+v, want 8 listed and evaluated over %d pages", p, len(service.Registry.LiveTypes()))
 	}
 }
 

@@ -53,6 +53,7 @@ type QueueSeed struct {
 	Region     string            `yaml:"region"`
 	Name       string            `yaml:"name"`
 	Attributes map[string]string `yaml:"attributes"`
+	Tags       map[string]string `yaml:"tags"`
 }
 
 // SecurityGroupSeed is a security group with its rules.

@@ -1,5 +1,5 @@
 // Package service lists the AWS services rectify knows, one package each
-// (ec2, s3, iam, rds, kms, cloudtrail): every resource kind with its
+// (ec2, s3, iam, rds, kms, cloudtrail, sqs, sns, ecr): every resource kind with its
 // reads, its CloudTrail calls, its Terraform resources and its fixes. A
 // new service is one package and one line here.
 package service
@@ -13,6 +13,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/service/kms"
 	"github.com/rectifyhq/rectify/internal/service/rds"
 	"github.com/rectifyhq/rectify/internal/service/s3"
+	"github.com/rectifyhq/rectify/internal/service/sqs"
 )
 
 // Registry holds every kind, in the order sweeps list them. Everything
@@ -27,6 +28,7 @@ var Registry = kind.MustNew(concat(
 	cloudtrail.Kinds,
 	rds.Kinds,
 	iam.Kinds,
+	sqs.Kinds,
 )...)
 
 // Plan is the plan plane of every kind.

@@ -214,6 +214,34 @@ locals {
         }
       },
       {
+        # Sweeps of SQS queues: ListQueues has no resource type: *.
+        Sid      = "ListQueues"
+        Effect   = "Allow"
+        Action   = ["sqs:ListQueues"]
+        Resource = "*"
+      },
+      {
+        # Live reads of queues and sqs_enable_encryption (snapshot, apply,
+        # undo), on this account's queues only. SetQueueAttributes with a
+        # KMS key needs no KMS permission of the caller: SQS uses the key
+        # when messages are sent, under the key's own policy.
+        Sid      = "QueueEncryption"
+        Effect   = "Allow"
+        Action   = ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ListQueueTags", "sqs:SetQueueAttributes"]
+        Resource = [for r in var.regions : "arn:${local.partition}:sqs:${r}:${local.account}:*"]
+      },
+      {
+        # Undo's exemption tags on queues, and no other tag (TagQueue
+        # supports aws:TagKeys).
+        Sid      = "TagQueuesExempt"
+        Effect   = "Allow"
+        Action   = ["sqs:TagQueue"]
+        Resource = [for r in var.regions : "arn:${local.partition}:sqs:${r}:${local.account}:*"]
+        Condition = {
+          "ForAllValues:StringEquals" = { "aws:TagKeys" = ["rectify:exempt", "rectify:exempt-until"] }
+        }
+      },
+      {
         # Live reads and ec2_enable_ebs_default_encryption (snapshot, apply,
         # undo). The setting is per region and has no ARN: none of the three
         # has a resource type, so AWS evaluates them on * only.
