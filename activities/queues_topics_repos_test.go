@@ -5,6 +5,7 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/resource"
+	svcsns "github.com/rectifyhq/rectify/internal/service/sns"
 	svcsqs "github.com/rectifyhq/rectify/internal/service/sqs"
 )
 
@@ -21,6 +22,14 @@ func TestQueueTopicRepositoryActions(t *testing.T) {
 			return resource.Ref{Type: svcsqs.TypeQueue, ID: name, ARN: svcsqs.QueueARN(acct, region, name), Account: acct, Region: region}
 		}
 	}
+	topic := func(name string) func(t *testing.T, c *fakecloud.Cloud, _ *Activities) resource.Ref {
+		return func(t *testing.T, c *fakecloud.Cloud, _ *Activities) resource.Ref {
+			if err := c.SeedTopic(acct, fakecloud.TopicSeed{Region: region, Name: name}); err != nil {
+				t.Fatal(err)
+			}
+			return resource.Ref{Type: svcsns.TypeTopic, ID: name, ARN: svcsns.TopicARN(acct, region, name), Account: acct, Region: region}
+		}
+	}
 	tests := []struct {
 		name, policy, action string
 		options              map[string]string
@@ -28,6 +37,8 @@ func TestQueueTopicRepositoryActions(t *testing.T) {
 	}{
 		{"sqs sse-sqs", "aws.sqs.encryption_at_rest", "sqs_enable_encryption", nil, queue("orders", map[string]string{"SqsManagedSseEnabled": "false"})},
 		{"sqs kms key", "aws.sqs.encryption_at_rest", "sqs_enable_encryption", map[string]string{svcsqs.KeyOption: "alias/queues"}, queue("orders", map[string]string{"SqsManagedSseEnabled": "false"})},
+		{"sns default key", "aws.sns.kms_encryption", "sns_enable_kms_encryption", nil, topic("alerts")},
+		{"sns configured key", "aws.sns.kms_encryption", "sns_enable_kms_encryption", map[string]string{svcsns.KeyOption: "alias/alerts"}, topic("alerts")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { actionLifecycle(t, tt.policy, tt.action, tt.options, tt.seed) })

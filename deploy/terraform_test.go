@@ -20,6 +20,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/service/kms"
 	"github.com/rectifyhq/rectify/internal/service/rds"
 	"github.com/rectifyhq/rectify/internal/service/s3"
+	"github.com/rectifyhq/rectify/internal/service/sns"
 	"github.com/rectifyhq/rectify/internal/service/sqs"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -105,7 +106,7 @@ func rolePolicies(t *testing.T, e *tfEval, roleAddr string) (trust iamPolicy, po
 // on "*".
 var noResourceLevel = []string{"ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups", "s3:ListAllMyBuckets", "kms:ListKeys", "cloudtrail:DescribeTrails",
 	"ec2:GetEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault", "ec2:DisableEbsEncryptionByDefault",
-	"iam:ListGroups", "iam:ListRoles", "iam:ListUsers", "sqs:ListQueues"}
+	"iam:ListGroups", "iam:ListRoles", "iam:ListUsers", "sqs:ListQueues", "sns:ListTopics"}
 
 // The member role grants exactly the union of the kind registry (internal/service): an
 // action the code needs and the role lacks fails in production with
@@ -264,6 +265,7 @@ var conditionKeys = map[string][]string{
 	"rds:AddTagsToResource": {"aws:RequestTag/${TagKey}", "aws:TagKeys", "rds:req-tag/${TagKey}"},
 	"iam:TagRole":           {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
 	"sqs:TagQueue":          {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
+	"sns:TagResource":       {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
 	"iam:TagUser":           {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
 	"iam:AttachGroupPolicy": {"iam:PolicyARN"},
 	"iam:AttachRolePolicy":  {"iam:PermissionsBoundary", "iam:PolicyARN"},
@@ -562,13 +564,14 @@ var cloudTrailSourceTypes = map[string][]string{
 	"rds.amazonaws.com": {rds.TypeInstance},
 	// internal/service/sqs.
 	"sqs.amazonaws.com": {sqs.TypeQueue},
+	"sns.amazonaws.com": {sns.TypeTopic},
 }
 
 // The CloudTrail rules forward exactly the calls the parser reacts to, and
 // by default the services whose resources the worker reads live.
 func TestCloudTrailRulesMatchTheParser(t *testing.T) {
 	parser := service.Registry.CloudTrailEventNames()
-	e := evalModule(t, rootModule, rootInputs(map[string]cty.Value{"cloudtrail_sources": strs("ec2", "s3", "iam", "kms", "cloudtrail", "rds", "sqs")}))
+	e := evalModule(t, rootModule, rootInputs(map[string]cty.Value{"cloudtrail_sources": strs("ec2", "s3", "iam", "kms", "cloudtrail", "rds", "sqs", "sns")}))
 	var local map[string][]string
 	e.local("cloudtrail_event_names", &local)
 	for _, src := range slices.Sorted(maps.Keys(parser)) {

@@ -94,6 +94,13 @@ locals {
       "PutBucketPublicAccessBlock",
       "PutBucketTagging",
     ]
+    "sns.amazonaws.com" = [
+      "CreateTopic",
+      "DeleteTopic",
+      "SetTopicAttributes",
+      "TagResource",
+      "UntagResource",
+    ]
     "sqs.amazonaws.com" = [
       "CreateQueue",
       "DeleteQueue",
@@ -139,6 +146,10 @@ locals {
     s3 = {
       eventSource = ["s3.amazonaws.com"]
       eventName   = local.cloudtrail_event_names["s3.amazonaws.com"]
+    }
+    sns = {
+      eventSource = ["sns.amazonaws.com"]
+      eventName   = local.cloudtrail_event_names["sns.amazonaws.com"]
     }
     sqs = {
       eventSource = ["sqs.amazonaws.com"]

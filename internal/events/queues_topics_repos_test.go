@@ -16,6 +16,11 @@ func TestParseQueueTopicRepositoryCalls(t *testing.T) {
 		deleted      bool
 	}
 	queue := want{"aws_sqs_queue", "orders", "arn:aws:sqs:eu-west-1:123456789012:orders", false}
+	const (
+		snsSrc = "sns.amazonaws.com"
+		tARN   = "arn:aws:sns:eu-west-1:123456789012:alerts"
+	)
+	topic := want{"aws_sns_topic", "alerts", tARN, false}
 	tests := []struct {
 		name string
 		body []byte
@@ -27,6 +32,11 @@ func TestParseQueueTopicRepositoryCalls(t *testing.T) {
 		{"TagQueue", rdsRecord(sqsSrc, "TagQueue", map[string]any{"queueUrl": qURL, "tags": map[string]any{"team": "web"}}, nil), queue},
 		{"UntagQueue", rdsRecord(sqsSrc, "UntagQueue", map[string]any{"queueUrl": qURL, "tagKeys": []any{"team"}}, nil), queue},
 		{"DeleteQueue", rdsRecord(sqsSrc, "DeleteQueue", map[string]any{"queueUrl": qURL}, nil), want{queue.typ, queue.id, queue.arn, true}},
+		{"CreateTopic", rdsRecord(snsSrc, "CreateTopic", map[string]any{"name": "alerts"}, map[string]any{"topicArn": tARN}), topic},
+		{"SetTopicAttributes", rdsRecord(snsSrc, "SetTopicAttributes", map[string]any{"topicArn": tARN, "attributeName": "KmsMasterKeyId", "attributeValue": ""}, nil), topic},
+		{"TagResource on a topic", rdsRecord(snsSrc, "TagResource", map[string]any{"resourceArn": tARN, "tags": []any{map[string]any{"key": "a", "value": "b"}}}, nil), topic},
+		{"UntagResource on a topic", rdsRecord(snsSrc, "UntagResource", map[string]any{"resourceArn": tARN, "tagKeys": []any{"a"}}, nil), topic},
+		{"DeleteTopic", rdsRecord(snsSrc, "DeleteTopic", map[string]any{"topicArn": tARN}, nil), want{topic.typ, topic.id, topic.arn, true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -27,7 +27,8 @@ type AccountSeed struct {
 	DBInstances    []DBInstanceSeed    `yaml:"db_instances"` // rds.go
 	KMSKeys        []KMSKeySeed        `yaml:"kms_keys"`
 	Trails         []TrailSeed         `yaml:"trails"`
-	IAM            []IAMSeed           `yaml:"iam"` // iam.go
+	IAM            []IAMSeed           `yaml:"iam"`    // iam.go
+	Topics         []TopicSeed         `yaml:"topics"` // sns.go
 }
 
 // UserSeed is an IAM user with one access key.
@@ -164,6 +165,11 @@ func (c *Cloud) Apply(s Seed) error {
 		}
 		for _, k := range a.KMSKeys {
 			if _, err := c.SeedKMSKey(a.ID, k); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
+			}
+		}
+		for _, t := range a.Topics {
+			if err := c.SeedTopic(a.ID, t); err != nil {
 				return fmt.Errorf("seed: account %s: %w", a.ID, err)
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/service/kms"
 	"github.com/rectifyhq/rectify/internal/service/rds"
 	"github.com/rectifyhq/rectify/internal/service/s3"
+	"github.com/rectifyhq/rectify/internal/service/sns"
 	"github.com/rectifyhq/rectify/internal/service/sqs"
 )
 
@@ -29,6 +30,7 @@ var Registry = kind.MustNew(concat(
 	rds.Kinds,
 	iam.Kinds,
 	sqs.Kinds,
+	sns.Kinds,
 )...)
 
 // Plan is the plan plane of every kind.

@@ -242,6 +242,33 @@ locals {
         }
       },
       {
+        # Sweeps of SNS topics: ListTopics has no resource type: *.
+        Sid      = "ListTopics"
+        Effect   = "Allow"
+        Action   = ["sns:ListTopics"]
+        Resource = "*"
+      },
+      {
+        # Live reads of topics and sns_enable_kms_encryption (snapshot,
+        # apply, undo), on this account's topics only. SNS uses the KMS key
+        # under the key's own policy: the role needs no KMS permission.
+        Sid      = "TopicEncryption"
+        Effect   = "Allow"
+        Action   = ["sns:GetTopicAttributes", "sns:ListTagsForResource", "sns:SetTopicAttributes"]
+        Resource = [for r in var.regions : "arn:${local.partition}:sns:${r}:${local.account}:*"]
+      },
+      {
+        # Undo's exemption tags on topics, and no other tag (TagResource
+        # supports aws:TagKeys).
+        Sid      = "TagTopicsExempt"
+        Effect   = "Allow"
+        Action   = ["sns:TagResource"]
+        Resource = [for r in var.regions : "arn:${local.partition}:sns:${r}:${local.account}:*"]
+        Condition = {
+          "ForAllValues:StringEquals" = { "aws:TagKeys" = ["rectify:exempt", "rectify:exempt-until"] }
+        }
+      },
+      {
         # Live reads and ec2_enable_ebs_default_encryption (snapshot, apply,
         # undo). The setting is per region and has no ARN: none of the three
         # has a resource type, so AWS evaluates them on * only.
