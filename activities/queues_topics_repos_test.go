@@ -5,6 +5,7 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/resource"
+	svcecr "github.com/rectifyhq/rectify/internal/service/ecr"
 	svcsns "github.com/rectifyhq/rectify/internal/service/sns"
 	svcsqs "github.com/rectifyhq/rectify/internal/service/sqs"
 )
@@ -38,6 +39,12 @@ func TestQueueTopicRepositoryActions(t *testing.T) {
 		{"sqs sse-sqs", "aws.sqs.encryption_at_rest", "sqs_enable_encryption", nil, queue("orders", map[string]string{"SqsManagedSseEnabled": "false"})},
 		{"sqs kms key", "aws.sqs.encryption_at_rest", "sqs_enable_encryption", map[string]string{svcsqs.KeyOption: "alias/queues"}, queue("orders", map[string]string{"SqsManagedSseEnabled": "false"})},
 		{"sns default key", "aws.sns.kms_encryption", "sns_enable_kms_encryption", nil, topic("alerts")},
+		{"ecr scan on push", "aws.ecr.scan_on_push", "ecr_enable_scan_on_push", nil, func(t *testing.T, c *fakecloud.Cloud, _ *Activities) resource.Ref {
+			if err := c.SeedRepository(acct, fakecloud.RepositorySeed{Region: region, Name: "team/app"}); err != nil {
+				t.Fatal(err)
+			}
+			return resource.Ref{Type: svcecr.TypeRepository, ID: "team/app", ARN: svcecr.RepositoryARN(acct, region, "team/app"), Account: acct, Region: region}
+		}},
 		{"sns configured key", "aws.sns.kms_encryption", "sns_enable_kms_encryption", map[string]string{svcsns.KeyOption: "alias/alerts"}, topic("alerts")},
 	}
 	for _, tt := range tests {

@@ -16,6 +16,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/service"
 	"github.com/rectifyhq/rectify/internal/service/cloudtrail"
 	"github.com/rectifyhq/rectify/internal/service/ec2"
+	"github.com/rectifyhq/rectify/internal/service/ecr"
 	"github.com/rectifyhq/rectify/internal/service/iam"
 	"github.com/rectifyhq/rectify/internal/service/kms"
 	"github.com/rectifyhq/rectify/internal/service/rds"
@@ -266,6 +267,7 @@ var conditionKeys = map[string][]string{
 	"iam:TagRole":           {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
 	"sqs:TagQueue":          {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
 	"sns:TagResource":       {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
+	"ecr:TagResource":       {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
 	"iam:TagUser":           {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
 	"iam:AttachGroupPolicy": {"iam:PolicyARN"},
 	"iam:AttachRolePolicy":  {"iam:PermissionsBoundary", "iam:PolicyARN"},
@@ -565,13 +567,14 @@ var cloudTrailSourceTypes = map[string][]string{
 	// internal/service/sqs.
 	"sqs.amazonaws.com": {sqs.TypeQueue},
 	"sns.amazonaws.com": {sns.TypeTopic},
+	"ecr.amazonaws.com": {ecr.TypeRepository},
 }
 
 // The CloudTrail rules forward exactly the calls the parser reacts to, and
 // by default the services whose resources the worker reads live.
 func TestCloudTrailRulesMatchTheParser(t *testing.T) {
 	parser := service.Registry.CloudTrailEventNames()
-	e := evalModule(t, rootModule, rootInputs(map[string]cty.Value{"cloudtrail_sources": strs("ec2", "s3", "iam", "kms", "cloudtrail", "rds", "sqs", "sns")}))
+	e := evalModule(t, rootModule, rootInputs(map[string]cty.Value{"cloudtrail_sources": strs("ec2", "s3", "iam", "kms", "cloudtrail", "rds", "sqs", "sns", "ecr")}))
 	var local map[string][]string
 	e.local("cloudtrail_event_names", &local)
 	for _, src := range slices.Sorted(maps.Keys(parser)) {

@@ -94,6 +94,13 @@ locals {
       "PutBucketPublicAccessBlock",
       "PutBucketTagging",
     ]
+    "ecr.amazonaws.com" = [
+      "CreateRepository",
+      "DeleteRepository",
+      "PutImageScanningConfiguration",
+      "TagResource",
+      "UntagResource",
+    ]
     "sns.amazonaws.com" = [
       "CreateTopic",
       "DeleteTopic",
@@ -146,6 +153,10 @@ locals {
     s3 = {
       eventSource = ["s3.amazonaws.com"]
       eventName   = local.cloudtrail_event_names["s3.amazonaws.com"]
+    }
+    ecr = {
+      eventSource = ["ecr.amazonaws.com"]
+      eventName   = local.cloudtrail_event_names["ecr.amazonaws.com"]
     }
     sns = {
       eventSource = ["sns.amazonaws.com"]

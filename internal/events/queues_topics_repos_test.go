@@ -21,6 +21,11 @@ func TestParseQueueTopicRepositoryCalls(t *testing.T) {
 		tARN   = "arn:aws:sns:eu-west-1:123456789012:alerts"
 	)
 	topic := want{"aws_sns_topic", "alerts", tARN, false}
+	const (
+		ecrSrc = "ecr.amazonaws.com"
+		rARN   = "arn:aws:ecr:eu-west-1:123456789012:repository/team/app"
+	)
+	repo := want{"aws_ecr_repository", "team/app", rARN, false}
 	tests := []struct {
 		name string
 		body []byte
@@ -37,6 +42,12 @@ func TestParseQueueTopicRepositoryCalls(t *testing.T) {
 		{"TagResource on a topic", rdsRecord(snsSrc, "TagResource", map[string]any{"resourceArn": tARN, "tags": []any{map[string]any{"key": "a", "value": "b"}}}, nil), topic},
 		{"UntagResource on a topic", rdsRecord(snsSrc, "UntagResource", map[string]any{"resourceArn": tARN, "tagKeys": []any{"a"}}, nil), topic},
 		{"DeleteTopic", rdsRecord(snsSrc, "DeleteTopic", map[string]any{"topicArn": tARN}, nil), want{topic.typ, topic.id, topic.arn, true}},
+		{"CreateRepository", rdsRecord(ecrSrc, "CreateRepository", map[string]any{"repositoryName": "team/app"},
+			map[string]any{"repository": map[string]any{"repositoryArn": rARN, "repositoryName": "team/app", "registryId": "123456789012"}}), repo},
+		{"PutImageScanningConfiguration", rdsRecord(ecrSrc, "PutImageScanningConfiguration",
+			map[string]any{"repositoryName": "team/app", "imageScanningConfiguration": map[string]any{"scanOnPush": false}}, nil), repo},
+		{"TagResource on a repository", rdsRecord(ecrSrc, "TagResource", map[string]any{"resourceArn": rARN, "tags": []any{map[string]any{"key": "a", "value": "b"}}}, nil), repo},
+		{"DeleteRepository", rdsRecord(ecrSrc, "DeleteRepository", map[string]any{"repositoryName": "team/app", "force": true}, nil), want{repo.typ, repo.id, repo.arn, true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

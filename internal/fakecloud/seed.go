@@ -27,8 +27,9 @@ type AccountSeed struct {
 	DBInstances    []DBInstanceSeed    `yaml:"db_instances"` // rds.go
 	KMSKeys        []KMSKeySeed        `yaml:"kms_keys"`
 	Trails         []TrailSeed         `yaml:"trails"`
-	IAM            []IAMSeed           `yaml:"iam"`    // iam.go
-	Topics         []TopicSeed         `yaml:"topics"` // sns.go
+	IAM            []IAMSeed           `yaml:"iam"`          // iam.go
+	Topics         []TopicSeed         `yaml:"topics"`       // sns.go
+	Repositories   []RepositorySeed    `yaml:"repositories"` // ecr.go
 }
 
 // UserSeed is an IAM user with one access key.
@@ -165,6 +166,11 @@ func (c *Cloud) Apply(s Seed) error {
 		}
 		for _, k := range a.KMSKeys {
 			if _, err := c.SeedKMSKey(a.ID, k); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
+			}
+		}
+		for _, r := range a.Repositories {
+			if err := c.SeedRepository(a.ID, r); err != nil {
 				return fmt.Errorf("seed: account %s: %w", a.ID, err)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/resource/plan"
 	"github.com/rectifyhq/rectify/internal/service/cloudtrail"
 	"github.com/rectifyhq/rectify/internal/service/ec2"
+	"github.com/rectifyhq/rectify/internal/service/ecr"
 	"github.com/rectifyhq/rectify/internal/service/iam"
 	"github.com/rectifyhq/rectify/internal/service/kms"
 	"github.com/rectifyhq/rectify/internal/service/rds"
@@ -31,6 +32,7 @@ var Registry = kind.MustNew(concat(
 	iam.Kinds,
 	sqs.Kinds,
 	sns.Kinds,
+	ecr.Kinds,
 )...)
 
 // Plan is the plan plane of every kind.

@@ -269,6 +269,27 @@ locals {
         }
       },
       {
+        # Live reads and sweeps of repositories, and ecr_enable_scan_on_push
+        # (snapshot, apply, undo), on this account's repositories only.
+        # DescribeRepositories is authorized on the repositories it
+        # returns, so a sweep needs no *.
+        Sid      = "RepositoryScanOnPush"
+        Effect   = "Allow"
+        Action   = ["ecr:DescribeRepositories", "ecr:ListTagsForResource", "ecr:PutImageScanningConfiguration"]
+        Resource = [for r in var.regions : "arn:${local.partition}:ecr:${r}:${local.account}:repository/*"]
+      },
+      {
+        # Undo's exemption tags on repositories, and no other tag
+        # (TagResource supports aws:TagKeys).
+        Sid      = "TagRepositoriesExempt"
+        Effect   = "Allow"
+        Action   = ["ecr:TagResource"]
+        Resource = [for r in var.regions : "arn:${local.partition}:ecr:${r}:${local.account}:repository/*"]
+        Condition = {
+          "ForAllValues:StringEquals" = { "aws:TagKeys" = ["rectify:exempt", "rectify:exempt-until"] }
+        }
+      },
+      {
         # Live reads and ec2_enable_ebs_default_encryption (snapshot, apply,
         # undo). The setting is per region and has no ARN: none of the three
         # has a resource type, so AWS evaluates them on * only.
