@@ -95,52 +95,56 @@ func TestCoverageActions(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.policy, func(t *testing.T) {
-			ctx := context.Background()
-			cloud, a := newFakeActivities(t)
-			a.Options = map[string]string{}
-			for k, v := range tt.options {
-				a.Options[k] = v
-			}
-			r := tt.seed(t, cloud, a)
-			params := violationParams(t, a, r, tt.policy)
-			if params == nil {
-				t.Fatalf("%s does not deny the seeded resource", tt.policy)
-			}
-			in := ActionInput{Action: tt.action, Ref: r, Params: params}
-			snap, err := a.Snapshot(ctx, in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, wantChanged := range []bool{true, false} {
-				out, err := a.Apply(ctx, in)
-				if err != nil || out.Changed != wantChanged {
-					t.Fatalf("apply %d: %+v, %v; want changed %v", i+1, out, err, wantChanged)
-				}
-			}
-			if p := violationParams(t, a, r, tt.policy); p != nil {
-				t.Fatalf("still violating after apply: %v", p)
-			}
-			if err := a.Undo(ctx, UndoInput{Ref: r, Snapshot: snap}); err != nil {
-				t.Fatal(err)
-			}
-			if p := violationParams(t, a, r, tt.policy); p == nil {
-				t.Fatal("undo did not restore the violation")
-			}
-			// A second undo (a retried activity) leaves it as the first did.
-			if err := a.Undo(ctx, UndoInput{Ref: r, Snapshot: snap}); err != nil {
-				t.Fatal(err)
-			}
-			if p := violationParams(t, a, r, tt.policy); p == nil {
-				t.Fatal("a repeated undo changed the resource")
-			}
-			if err := a.TagExempt(ctx, TagExemptInput{Ref: r, PolicyID: tt.policy, Until: time.Now().Add(time.Hour)}); err != nil {
-				t.Fatal(err)
-			}
-			if res, _, err := a.fetch(ctx, r); err != nil || res.Tags[TagExempt] != tt.policy {
-				t.Errorf("tags after TagExempt = %v, %v", res.Tags, err)
-			}
-		})
+		t.Run(tt.policy, func(t *testing.T) { actionLifecycle(t, tt.policy, tt.action, tt.options, tt.seed) })
+	}
+}
+
+// actionLifecycle is TestCoverageActions for one policy and action.
+func actionLifecycle(t *testing.T, policy, action string, options map[string]string, seed func(t *testing.T, c *fakecloud.Cloud, a *Activities) resource.Ref) {
+	t.Helper()
+	ctx := context.Background()
+	cloud, a := newFakeActivities(t)
+	a.Options = map[string]string{}
+	for k, v := range options {
+		a.Options[k] = v
+	}
+	r := seed(t, cloud, a)
+	params := violationParams(t, a, r, policy)
+	if params == nil {
+		t.Fatalf("%s does not deny the seeded resource", policy)
+	}
+	in := ActionInput{Action: action, Ref: r, Params: params}
+	snap, err := a.Snapshot(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, wantChanged := range []bool{true, false} {
+		out, err := a.Apply(ctx, in)
+		if err != nil || out.Changed != wantChanged {
+			t.Fatalf("apply %d: %+v, %v; want changed %v", i+1, out, err, wantChanged)
+		}
+	}
+	if p := violationParams(t, a, r, policy); p != nil {
+		t.Fatalf("still violating after apply: %v", p)
+	}
+	if err := a.Undo(ctx, UndoInput{Ref: r, Snapshot: snap}); err != nil {
+		t.Fatal(err)
+	}
+	if p := violationParams(t, a, r, policy); p == nil {
+		t.Fatal("undo did not restore the violation")
+	}
+	// A second undo (a retried activity) leaves it as the first did.
+	if err := a.Undo(ctx, UndoInput{Ref: r, Snapshot: snap}); err != nil {
+		t.Fatal(err)
+	}
+	if p := violationParams(t, a, r, policy); p == nil {
+		t.Fatal("a repeated undo changed the resource")
+	}
+	if err := a.TagExempt(ctx, TagExemptInput{Ref: r, PolicyID: policy, Until: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if res, _, err := a.fetch(ctx, r); err != nil || res.Tags[TagExempt] != policy {
+		t.Errorf("tags after TagExempt = %v, %v", res.Tags, err)
 	}
 }
 

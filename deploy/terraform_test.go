@@ -16,10 +16,13 @@ import (
 	"github.com/rectifyhq/rectify/internal/service"
 	"github.com/rectifyhq/rectify/internal/service/cloudtrail"
 	"github.com/rectifyhq/rectify/internal/service/ec2"
+	"github.com/rectifyhq/rectify/internal/service/ecr"
 	"github.com/rectifyhq/rectify/internal/service/iam"
 	"github.com/rectifyhq/rectify/internal/service/kms"
 	"github.com/rectifyhq/rectify/internal/service/rds"
 	"github.com/rectifyhq/rectify/internal/service/s3"
+	"github.com/rectifyhq/rectify/internal/service/sns"
+	"github.com/rectifyhq/rectify/internal/service/sqs"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -104,7 +107,7 @@ func rolePolicies(t *testing.T, e *tfEval, roleAddr string) (trust iamPolicy, po
 // on "*".
 var noResourceLevel = []string{"ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups", "s3:ListAllMyBuckets", "kms:ListKeys", "cloudtrail:DescribeTrails",
 	"ec2:GetEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault", "ec2:DisableEbsEncryptionByDefault",
-	"iam:ListGroups", "iam:ListRoles", "iam:ListUsers",
+	"iam:ListGroups", "iam:ListRoles", "iam:ListUsers", "sqs:ListQueues", "sns:ListTopics",
 	"iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy", "iam:DeleteAccountPasswordPolicy"}
 
 // The member role grants exactly the union of the kind registry (internal/service): an
@@ -263,6 +266,9 @@ var conditionKeys = map[string][]string{
 	"cloudtrail:AddTags":    {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
 	"rds:AddTagsToResource": {"aws:RequestTag/${TagKey}", "aws:TagKeys", "rds:req-tag/${TagKey}"},
 	"iam:TagRole":           {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
+	"sqs:TagQueue":          {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
+	"sns:TagResource":       {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
+	"ecr:TagResource":       {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
 	"iam:TagUser":           {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
 	"iam:AttachGroupPolicy": {"iam:PolicyARN"},
 	"iam:AttachRolePolicy":  {"iam:PermissionsBoundary", "iam:PolicyARN"},
@@ -559,13 +565,17 @@ var cloudTrailSourceTypes = map[string][]string{
 	"cloudtrail.amazonaws.com": {cloudtrail.TypeTrail},
 	// internal/events/rds.go.
 	"rds.amazonaws.com": {rds.TypeInstance},
+	// internal/service/sqs.
+	"sqs.amazonaws.com": {sqs.TypeQueue},
+	"sns.amazonaws.com": {sns.TypeTopic},
+	"ecr.amazonaws.com": {ecr.TypeRepository},
 }
 
 // The CloudTrail rules forward exactly the calls the parser reacts to, and
 // by default the services whose resources the worker reads live.
 func TestCloudTrailRulesMatchTheParser(t *testing.T) {
 	parser := service.Registry.CloudTrailEventNames()
-	e := evalModule(t, rootModule, rootInputs(map[string]cty.Value{"cloudtrail_sources": strs("ec2", "s3", "iam", "kms", "cloudtrail", "rds")}))
+	e := evalModule(t, rootModule, rootInputs(map[string]cty.Value{"cloudtrail_sources": strs("ec2", "s3", "iam", "kms", "cloudtrail", "rds", "sqs", "sns", "ecr")}))
 	var local map[string][]string
 	e.local("cloudtrail_event_names", &local)
 	for _, src := range slices.Sorted(maps.Keys(parser)) {

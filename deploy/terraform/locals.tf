@@ -99,6 +99,27 @@ locals {
       "PutBucketPublicAccessBlock",
       "PutBucketTagging",
     ]
+    "ecr.amazonaws.com" = [
+      "CreateRepository",
+      "DeleteRepository",
+      "PutImageScanningConfiguration",
+      "TagResource",
+      "UntagResource",
+    ]
+    "sns.amazonaws.com" = [
+      "CreateTopic",
+      "DeleteTopic",
+      "SetTopicAttributes",
+      "TagResource",
+      "UntagResource",
+    ]
+    "sqs.amazonaws.com" = [
+      "CreateQueue",
+      "DeleteQueue",
+      "SetQueueAttributes",
+      "TagQueue",
+      "UntagQueue",
+    ]
   }
 
   # EC2 tagging calls name resources of every kind; only security groups
@@ -137,6 +158,18 @@ locals {
     s3 = {
       eventSource = ["s3.amazonaws.com"]
       eventName   = local.cloudtrail_event_names["s3.amazonaws.com"]
+    }
+    ecr = {
+      eventSource = ["ecr.amazonaws.com"]
+      eventName   = local.cloudtrail_event_names["ecr.amazonaws.com"]
+    }
+    sns = {
+      eventSource = ["sns.amazonaws.com"]
+      eventName   = local.cloudtrail_event_names["sns.amazonaws.com"]
+    }
+    sqs = {
+      eventSource = ["sqs.amazonaws.com"]
+      eventName   = local.cloudtrail_event_names["sqs.amazonaws.com"]
     }
   }
 

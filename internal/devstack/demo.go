@@ -66,7 +66,12 @@ func Seed(suffix string) fakecloud.Seed {
 				Name:  RemediationRoleName,
 				Trust: []string{"arn:aws:iam::" + Account + ":user/" + WorkerUser},
 			}},
-			Queues: []fakecloud.QueueSeed{{Name: DeadLetterQueue}},
+			// rectify's own queues are encrypted with SQS-managed keys
+			// (SSE-SQS, as AWS makes new queues), so they satisfy SQS.1 like
+			// any queue: the sweep lists and judges them instead of
+			// exempting them, and a human who turned it off would see them
+			// fixed too.
+			Queues: []fakecloud.QueueSeed{{Name: DeadLetterQueue, Attributes: map[string]string{"SqsManagedSseEnabled": "true"}}},
 			// A password policy that meets CIS 1.8/1.9 (FSBP IAM.7,
 			// IAM.11-17), so a sweep of the demo account tells no story
 			// about it until someone weakens it.
@@ -88,8 +93,9 @@ func Seed(suffix string) fakecloud.Seed {
 		EventQueue: &fakecloud.QueueSeed{
 			Name: EventQueue,
 			Attributes: map[string]string{
-				"VisibilityTimeout": "30",
-				"RedrivePolicy":     `{"deadLetterTargetArn":"arn:aws:sqs:` + Region + `:` + Account + `:` + DeadLetterQueue + `","maxReceiveCount":"3"}`,
+				"VisibilityTimeout":    "30",
+				"SqsManagedSseEnabled": "true",
+				"RedrivePolicy":        `{"deadLetterTargetArn":"arn:aws:sqs:` + Region + `:` + Account + `:` + DeadLetterQueue + `","maxReceiveCount":"3"}`,
 			},
 		},
 	}

@@ -209,7 +209,7 @@ func (cl *Cloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (c *call) failBeforeHandle(svc service, err *APIError) {
 	// SQS message calls are data events, which CloudTrail does not log by
 	// default (and logging them would feed the event queue to itself).
-	if !readOnlyAction(c.action) && c.service != "sqs" {
+	if !readOnlyAction(c.action) && (c.service != "sqs" || sqsManagementEvents[c.action]) {
 		c.record = &trailRecord{}
 	}
 	c.fail(svc, err)

@@ -1,7 +1,7 @@
 // Package fakecloud is rectify's in-process AWS: an HTTP server on loopback
 // that speaks the real wire protocols (EC2 Query, S3 REST-XML, SQS JSON,
 // STS Query, Security Hub REST-JSON, AWS Config JSON, KMS JSON, CloudTrail
-// JSON) for the calls rectify makes, so the real aws-sdk-go-v2 clients run
+// JSON, SNS Query, ECR JSON) for the calls rectify makes, so the real aws-sdk-go-v2 clients run
 // against it unchanged through BaseEndpoint.
 //
 // Every call is made by a principal (an IAM user or an assumed role) found
@@ -59,6 +59,8 @@ type Cloud struct {
 	iam         *iamService
 	kms         *kmsService
 	cloudtrail  *cloudTrailService
+	sns         *snsService
+	ecr         *ecrService
 
 	// services maps the SigV4 signing name to the service that serves it.
 	services map[string]service
@@ -92,6 +94,8 @@ func New(opts Options) *Cloud {
 	c.iam = newIAMService(c)
 	c.kms = newKMSService(c)
 	c.cloudtrail = newCloudTrailService(c)
+	c.sns = newSNSService(c)
+	c.ecr = newECRService(c)
 	c.services = map[string]service{
 		"ec2":         c.ec2,
 		"s3":          c.s3,
@@ -103,6 +107,8 @@ func New(opts Options) *Cloud {
 		"iam":         c.iam,
 		"kms":         c.kms,
 		"cloudtrail":  c.cloudtrail,
+		"sns":         c.sns,
+		"ecr":         c.ecr,
 	}
 	c.ids.addDefaults()
 	return c

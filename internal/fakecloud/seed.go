@@ -27,7 +27,9 @@ type AccountSeed struct {
 	DBInstances    []DBInstanceSeed    `yaml:"db_instances"` // rds.go
 	KMSKeys        []KMSKeySeed        `yaml:"kms_keys"`
 	Trails         []TrailSeed         `yaml:"trails"`
-	IAM            []IAMSeed           `yaml:"iam"` // iam.go
+	IAM            []IAMSeed           `yaml:"iam"`          // iam.go
+	Topics         []TopicSeed         `yaml:"topics"`       // sns.go
+	Repositories   []RepositorySeed    `yaml:"repositories"` // ecr.go
 	// PasswordPolicy is the account's IAM password policy
 	// (iam_password.go); nil: none, as in a new account.
 	PasswordPolicy *IAMPasswordPolicy `yaml:"password_policy"`
@@ -56,6 +58,7 @@ type QueueSeed struct {
 	Region     string            `yaml:"region"`
 	Name       string            `yaml:"name"`
 	Attributes map[string]string `yaml:"attributes"`
+	Tags       map[string]string `yaml:"tags"`
 }
 
 // SecurityGroupSeed is a security group with its rules.
@@ -169,6 +172,16 @@ func (c *Cloud) Apply(s Seed) error {
 		}
 		for _, k := range a.KMSKeys {
 			if _, err := c.SeedKMSKey(a.ID, k); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
+			}
+		}
+		for _, r := range a.Repositories {
+			if err := c.SeedRepository(a.ID, r); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
+			}
+		}
+		for _, t := range a.Topics {
+			if err := c.SeedTopic(a.ID, t); err != nil {
 				return fmt.Errorf("seed: account %s: %w", a.ID, err)
 			}
 		}

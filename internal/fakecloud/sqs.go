@@ -22,9 +22,11 @@ const sqsTargetPrefix = "AmazonSQS."
 // with long polling, DeleteMessage* and ChangeMessageVisibility
 // (sqs_receive.go), and message attributes (sqs_attributes.go).
 //
-// SQS calls are data events, which CloudTrail does not record by default,
-// so no handler here calls c.Record. That also keeps the queue traffic of
-// rectify's own starter out of the event stream it consumes.
+// SQS message calls are data events, which CloudTrail does not record by
+// default, so their handlers never call c.Record. That also keeps the
+// queue traffic of rectify's own starter out of the event stream it
+// consumes. The management calls (CreateQueue, SetQueueAttributes,
+// TagQueue, UntagQueue: sqs_manage.go) are recorded, as in AWS.
 type sqsService struct {
 	cloud *Cloud
 
@@ -63,6 +65,11 @@ var sqsHandlers = map[string]func(*sqsService, *call) *APIError{
 	"DeleteMessage":           (*sqsService).deleteMessage,
 	"DeleteMessageBatch":      (*sqsService).deleteMessageBatch,
 	"ChangeMessageVisibility": (*sqsService).changeMessageVisibility,
+	"SetQueueAttributes":      (*sqsService).setQueueAttributes,
+	"ListQueues":              (*sqsService).listQueues,
+	"TagQueue":                (*sqsService).tagQueue,
+	"UntagQueue":              (*sqsService).untagQueue,
+	"ListQueueTags":           (*sqsService).listQueueTags,
 }
 
 func (s *sqsService) route(r *http.Request, body []byte) (string, *APIError) {

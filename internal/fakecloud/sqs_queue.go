@@ -3,6 +3,7 @@ package fakecloud
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -23,6 +24,7 @@ type sqsQueue struct {
 	account, region, name string
 	created, modified     time.Time
 	cfg                   sqsQueueConfig
+	tags                  map[string]string
 
 	messages []*sqsMessage          // in send order, which receives follow
 	byID     map[string]*sqsMessage // message id → message
@@ -135,11 +137,13 @@ func (s *sqsService) parseQueueConfig(region, account string, attrs map[string]s
 			*a.field(&cfg) = n
 			continue
 		}
-		if _, ok := sqsVerbatimAttributes[name]; ok {
+		if _, ok := sqsVerbatimAttributes[name]; ok && name != "KmsMasterKeyId" && name != "SqsManagedSseEnabled" {
 			cfg.verbatim[name] = value
 			continue
 		}
 		switch name {
+		case "KmsMasterKeyId", "SqsManagedSseEnabled":
+			// setSSE below, which sees both at once
 		case "RedrivePolicy":
 			p, err := s.parseRedrivePolicy(region, account, value)
 			if err != nil {
@@ -153,6 +157,9 @@ func (s *sqsService) parseQueueConfig(region, account string, attrs map[string]s
 		default:
 			return cfg, errorf("InvalidAttributeName", "Unknown Attribute %s.", name)
 		}
+	}
+	if err := cfg.setSSE(attrs); err != nil {
+		return cfg, err
 	}
 	return cfg, nil
 }
@@ -242,7 +249,10 @@ func sqsAttributeNames() []string {
 
 // createQueue creates a queue, or returns the existing one when every
 // attribute asked for has the value it already has, as AWS does.
-func (s *sqsService) createQueue(account, region, name string, attrs map[string]string) (*sqsQueue, *APIError) {
+func (s *sqsService) createQueue(account, region, name string, attrs, tags map[string]string) (*sqsQueue, *APIError) {
+	if err := sqsCheckTags(tags); err != nil {
+		return nil, err
+	}
 	if strings.HasSuffix(name, ".fifo") {
 		return nil, errorf("InvalidParameterValue", "Value %s for parameter QueueName is invalid. Reason: fakecloud emulates standard queues only, not FIFO.", name)
 	}
@@ -271,7 +281,7 @@ func (s *sqsService) createQueue(account, region, name string, attrs map[string]
 	now := s.cloud.now()
 	q := &sqsQueue{
 		account: account, region: region, name: name,
-		created: now, modified: now, cfg: cfg,
+		created: now, modified: now, cfg: cfg, tags: maps.Clone(tags),
 		byID: map[string]*sqsMessage{}, wake: make(chan struct{}),
 	}
 	s.queues[key] = q
@@ -314,18 +324,21 @@ func (s *sqsService) createQueueCall(c *call) *APIError {
 	var in struct {
 		QueueName  string
 		Attributes map[string]string
-		Tags       map[string]string `json:"tags"` // accepted, not stored
+		Tags       map[string]string `json:"tags"` // tags only on a new queue, as in AWS
 	}
 	if err := s.decode(c, &in); err != nil {
 		return err
 	}
+	c.Record(map[string]any{"queueName": in.QueueName, "attributes": in.Attributes, "tags": in.Tags})
 	if in.QueueName == "" {
 		return errorf("MissingParameter", "The request must contain the parameter QueueName.")
 	}
-	q, err := s.createQueue(c.account(), c.region, in.QueueName, in.Attributes)
+	q, err := s.createQueue(c.account(), c.region, in.QueueName, in.Attributes, in.Tags)
 	if err != nil {
 		return err
 	}
+	c.RecordResponse(map[string]string{"queueUrl": sqsRecordedURL(q)})
+	c.RecordResources(q.arn())
 	s.reply(c, map[string]string{"QueueUrl": sqsQueueURL(callScheme(c.r), c.r.Host, q)})
 	return nil
 }
@@ -407,7 +420,7 @@ func (c *Cloud) CreateQueue(seed QueueSeed) (string, error) {
 	if seed.Region == "" {
 		seed.Region = DefaultRegion
 	}
-	q, err := c.sqs.createQueue(seed.Account, seed.Region, seed.Name, seed.Attributes)
+	q, err := c.sqs.createQueue(seed.Account, seed.Region, seed.Name, seed.Attributes, seed.Tags)
 	if err != nil {
 		return "", fmt.Errorf("create queue %s in account %s: %w", seed.Name, seed.Account, err)
 	}

@@ -216,7 +216,7 @@ func TestSQSErrors(t *testing.T) {
 			return err
 		}, "AWS.SimpleQueueService.MessageNotInflight", new(*types.MessageNotInflight)},
 		{"operation not emulated", func() error {
-			_, err := client.ListQueues(ctx, &sqs.ListQueuesInput{})
+			_, err := client.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: &q})
 			return err
 		}, "AWS.SimpleQueueService.UnsupportedOperation", new(*types.UnsupportedOperation)},
 		{"unknown access key", func() error {
@@ -353,8 +353,8 @@ func TestSQSQueueURLAndAttributes(t *testing.T) {
 func TestSQSSendReceiveDelete(t *testing.T) {
 	c, client := newSQS(t)
 	ctx := context.Background()
+	q := mustCreateQueue(t, client, "work", nil) // a management event, recorded
 	tap := tapEvents(c)
-	q := mustCreateQueue(t, client, "work", nil)
 
 	body := `{"detail-type":"AWS API Call via CloudTrail","ünïcode":"✓"}`
 	sent, err := client.SendMessage(ctx, &sqs.SendMessageInput{
@@ -729,8 +729,8 @@ func TestSQSCloseWakesLongPolls(t *testing.T) {
 
 func TestSQSDeliver(t *testing.T) {
 	c, client := newSQS(t)
+	q := mustCreateQueue(t, client, "events", nil) // a management event, recorded
 	tap := tapEvents(c)
-	q := mustCreateQueue(t, client, "events", nil)
 	// EventBridge delivers by account and name, whatever host the URL has.
 	elsewhere := "https://sqs.us-east-1.amazonaws.com/123456789012/events"
 	if err := c.sqs.deliver(elsewhere, `{"detail":{}}`); err != nil {

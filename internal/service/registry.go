@@ -1,5 +1,5 @@
 // Package service lists the AWS services rectify knows, one package each
-// (ec2, s3, iam, rds, kms, cloudtrail): every resource kind with its
+// (ec2, s3, iam, rds, kms, cloudtrail, sqs, sns, ecr): every resource kind with its
 // reads, its CloudTrail calls, its Terraform resources and its fixes. A
 // new service is one package and one line here.
 package service
@@ -9,10 +9,13 @@ import (
 	"github.com/rectifyhq/rectify/internal/resource/plan"
 	"github.com/rectifyhq/rectify/internal/service/cloudtrail"
 	"github.com/rectifyhq/rectify/internal/service/ec2"
+	"github.com/rectifyhq/rectify/internal/service/ecr"
 	"github.com/rectifyhq/rectify/internal/service/iam"
 	"github.com/rectifyhq/rectify/internal/service/kms"
 	"github.com/rectifyhq/rectify/internal/service/rds"
 	"github.com/rectifyhq/rectify/internal/service/s3"
+	"github.com/rectifyhq/rectify/internal/service/sns"
+	"github.com/rectifyhq/rectify/internal/service/sqs"
 )
 
 // Registry holds every kind, in the order sweeps list them. Everything
@@ -27,6 +30,9 @@ var Registry = kind.MustNew(concat(
 	cloudtrail.Kinds,
 	rds.Kinds,
 	iam.Kinds,
+	sqs.Kinds,
+	sns.Kinds,
+	ecr.Kinds,
 )...)
 
 // Plan is the plan plane of every kind.

@@ -214,6 +214,82 @@ locals {
         }
       },
       {
+        # Sweeps of SQS queues: ListQueues has no resource type: *.
+        Sid      = "ListQueues"
+        Effect   = "Allow"
+        Action   = ["sqs:ListQueues"]
+        Resource = "*"
+      },
+      {
+        # Live reads of queues and sqs_enable_encryption (snapshot, apply,
+        # undo), on this account's queues only. SetQueueAttributes with a
+        # KMS key needs no KMS permission of the caller: SQS uses the key
+        # when messages are sent, under the key's own policy.
+        Sid      = "QueueEncryption"
+        Effect   = "Allow"
+        Action   = ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ListQueueTags", "sqs:SetQueueAttributes"]
+        Resource = [for r in var.regions : "arn:${local.partition}:sqs:${r}:${local.account}:*"]
+      },
+      {
+        # Undo's exemption tags on queues, and no other tag (TagQueue
+        # supports aws:TagKeys).
+        Sid      = "TagQueuesExempt"
+        Effect   = "Allow"
+        Action   = ["sqs:TagQueue"]
+        Resource = [for r in var.regions : "arn:${local.partition}:sqs:${r}:${local.account}:*"]
+        Condition = {
+          "ForAllValues:StringEquals" = { "aws:TagKeys" = ["rectify:exempt", "rectify:exempt-until"] }
+        }
+      },
+      {
+        # Sweeps of SNS topics: ListTopics has no resource type: *.
+        Sid      = "ListTopics"
+        Effect   = "Allow"
+        Action   = ["sns:ListTopics"]
+        Resource = "*"
+      },
+      {
+        # Live reads of topics and sns_enable_kms_encryption (snapshot,
+        # apply, undo), on this account's topics only. SNS uses the KMS key
+        # under the key's own policy: the role needs no KMS permission.
+        Sid      = "TopicEncryption"
+        Effect   = "Allow"
+        Action   = ["sns:GetTopicAttributes", "sns:ListTagsForResource", "sns:SetTopicAttributes"]
+        Resource = [for r in var.regions : "arn:${local.partition}:sns:${r}:${local.account}:*"]
+      },
+      {
+        # Undo's exemption tags on topics, and no other tag (TagResource
+        # supports aws:TagKeys).
+        Sid      = "TagTopicsExempt"
+        Effect   = "Allow"
+        Action   = ["sns:TagResource"]
+        Resource = [for r in var.regions : "arn:${local.partition}:sns:${r}:${local.account}:*"]
+        Condition = {
+          "ForAllValues:StringEquals" = { "aws:TagKeys" = ["rectify:exempt", "rectify:exempt-until"] }
+        }
+      },
+      {
+        # Live reads and sweeps of repositories, and ecr_enable_scan_on_push
+        # (snapshot, apply, undo), on this account's repositories only.
+        # DescribeRepositories is authorized on the repositories it
+        # returns, so a sweep needs no *.
+        Sid      = "RepositoryScanOnPush"
+        Effect   = "Allow"
+        Action   = ["ecr:DescribeRepositories", "ecr:ListTagsForResource", "ecr:PutImageScanningConfiguration"]
+        Resource = [for r in var.regions : "arn:${local.partition}:ecr:${r}:${local.account}:repository/*"]
+      },
+      {
+        # Undo's exemption tags on repositories, and no other tag
+        # (TagResource supports aws:TagKeys).
+        Sid      = "TagRepositoriesExempt"
+        Effect   = "Allow"
+        Action   = ["ecr:TagResource"]
+        Resource = [for r in var.regions : "arn:${local.partition}:ecr:${r}:${local.account}:repository/*"]
+        Condition = {
+          "ForAllValues:StringEquals" = { "aws:TagKeys" = ["rectify:exempt", "rectify:exempt-until"] }
+        }
+      },
+      {
         # Live reads and ec2_enable_ebs_default_encryption (snapshot, apply,
         # undo). The setting is per region and has no ARN: none of the three
         # has a resource type, so AWS evaluates them on * only.

@@ -1,0 +1,6 @@
+# sqs_managed_sse_enabled set to true explicitly: left out, it is unknown
+# until apply (AWS turns SSE-SQS on for new queues).
+resource "aws_sqs_queue" "orders" {
+  name                    = "orders"
+  sqs_managed_sse_enabled = true
+}
