@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"go.temporal.io/sdk/temporal"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/resource"
 	svccloudtrail "github.com/rectifyhq/rectify/internal/service/cloudtrail"
+	svcec2 "github.com/rectifyhq/rectify/internal/service/ec2"
 	svcrds "github.com/rectifyhq/rectify/internal/service/rds"
 	svcs3 "github.com/rectifyhq/rectify/internal/service/s3"
 )
@@ -92,6 +95,25 @@ func TestCoverageActions(t *testing.T) {
 				}
 			}
 			return ref(svcs3.TypeBucket, "data", svcs3.BucketARN("data"))
+		}},
+		{"aws.ec2.snapshot_public", "ec2_make_snapshot_private", nil, func(t *testing.T, c *fakecloud.Cloud, a *Activities) resource.Ref {
+			if err := c.SeedVolume(acct, region, "vol-0data", 8); err != nil {
+				t.Fatal(err)
+			}
+			client := a.AWS.EC2(acct, region)
+			ctx := context.Background()
+			out, err := client.CreateSnapshot(ctx, &ec2.CreateSnapshotInput{VolumeId: ptr("vol-0data")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := client.ModifySnapshotAttribute(ctx, &ec2.ModifySnapshotAttributeInput{
+				SnapshotId: out.SnapshotId, Attribute: ec2types.SnapshotAttributeNameCreateVolumePermission,
+				CreateVolumePermission: &ec2types.CreateVolumePermissionModifications{Add: []ec2types.CreateVolumePermission{{Group: ec2types.PermissionGroupAll}}},
+			}); err != nil {
+				t.Fatal(err)
+			}
+			id := *out.SnapshotId
+			return ref(svcec2.TypeEBSSnapshot, id, svcec2.EBSSnapshotARN(region, id))
 		}},
 	}
 	for _, tt := range tests {

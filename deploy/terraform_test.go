@@ -104,7 +104,7 @@ func rolePolicies(t *testing.T, e *tfEval, roleAddr string) (trust iamPolicy, po
 // on "*".
 var noResourceLevel = []string{"ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups", "s3:ListAllMyBuckets", "kms:ListKeys", "cloudtrail:DescribeTrails",
 	"ec2:GetEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault", "ec2:DisableEbsEncryptionByDefault",
-	"iam:ListGroups", "iam:ListRoles", "iam:ListUsers"}
+	"ec2:DescribeSnapshots", "iam:ListGroups", "iam:ListRoles", "iam:ListUsers"}
 
 // The member role grants exactly the union of the kind registry (internal/service): an
 // action the code needs and the role lacks fails in production with
@@ -180,12 +180,20 @@ func checkScope(t *testing.T, g grant, regions []string) {
 	if parts[2] != service {
 		t.Errorf("%s: resource of service %s", at, parts[2])
 	}
-	switch service {
-	case "s3":
+	switch {
+	case service == "ec2" && parts[4] == "" && strings.HasPrefix(parts[5], "snapshot/"):
+		// EBS snapshot ARNs name no account either.
+		if got := g.stmt.Condition["StringEquals"]["aws:ResourceAccount"]; !slices.Equal(got, []string{testAccount}) {
+			t.Errorf("%s: snapshot ARNs name no account; want condition StringEquals aws:ResourceAccount = %s, got %v", at, testAccount, got)
+		}
+		if !slices.Contains(regions, parts[3]) {
+			t.Errorf("%s: region %q not in %v", at, parts[3], regions)
+		}
+	case service == "s3":
 		if got := g.stmt.Condition["StringEquals"]["aws:ResourceAccount"]; !slices.Equal(got, []string{testAccount}) {
 			t.Errorf("%s: S3 ARNs name no account; want condition StringEquals aws:ResourceAccount = %s, got %v", at, testAccount, got)
 		}
-	case "iam":
+	case service == "iam":
 		// IAM is global: its ARNs name the account and no region.
 		if parts[4] != testAccount || parts[3] != "" {
 			t.Errorf("%s: want this account and no region", at)
@@ -229,8 +237,9 @@ func TestMemberRoleConditions(t *testing.T) {
 			t.Errorf("%s on %v, want only the account's security groups %s", a, got, sg)
 		}
 	}
-	if got := resources("ec2:CreateTags"); !slices.Equal(got, []string{sg}) {
-		t.Errorf("ec2:CreateTags on %v, want only %s", got, sg)
+	snapshots := "arn:aws:ec2:*::snapshot/*"
+	if got := resources("ec2:CreateTags"); !slices.Equal(got, []string{sg, snapshots}) {
+		t.Errorf("ec2:CreateTags on %v, want only %s and %s", got, sg, snapshots)
 	}
 	for _, g := range byAction["ec2:CreateTags"] {
 		keys := g.stmt.Condition["ForAllValues:StringEquals"]["aws:TagKeys"]

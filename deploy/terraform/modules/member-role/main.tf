@@ -223,6 +223,37 @@ locals {
         Resource = "*"
       },
       {
+        # Live reads and sweeps of EBS snapshots: DescribeSnapshots has no
+        # resource type, so AWS evaluates it on *.
+        Sid      = "ListEBSSnapshots"
+        Effect   = "Allow"
+        Action   = ["ec2:DescribeSnapshots"]
+        Resource = "*"
+      },
+      {
+        # Live reads and ec2_make_snapshot_private (snapshot, apply, undo:
+        # the createVolumePermission attribute), and Undo's exemption tags
+        # below. A snapshot ARN names no account, so aws:ResourceAccount
+        # keeps both to this account's snapshots.
+        Sid       = "EBSSnapshotSharing"
+        Effect    = "Allow"
+        Action    = ["ec2:DescribeSnapshotAttribute", "ec2:ModifySnapshotAttribute"]
+        Resource  = [for r in var.regions : "arn:${local.partition}:ec2:${r}::snapshot/*"]
+        Condition = { StringEquals = { "aws:ResourceAccount" = local.account } }
+      },
+      {
+        # Undo's exemption tags on this account's EBS snapshots, and no
+        # other tag.
+        Sid      = "TagEBSSnapshotsExempt"
+        Effect   = "Allow"
+        Action   = ["ec2:CreateTags"]
+        Resource = [for r in var.regions : "arn:${local.partition}:ec2:${r}::snapshot/*"]
+        Condition = {
+          StringEquals                = { "aws:ResourceAccount" = local.account }
+          "ForAllValues:StringEquals" = { "aws:TagKeys" = ["rectify:exempt", "rectify:exempt-until"] }
+        }
+      },
+      {
         # Sweeps of IAM principals: ListGroups, ListRoles and ListUsers have
         # no resource type: *.
         Sid      = "ListIAMPrincipals"
