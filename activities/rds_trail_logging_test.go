@@ -115,6 +115,12 @@ func TestCoverageActions(t *testing.T) {
 			id := *out.SnapshotId
 			return ref(svcec2.TypeEBSSnapshot, id, svcec2.EBSSnapshotARN(region, id))
 		}},
+		{"aws.ec2.subnet_public_ip", "ec2_disable_subnet_public_ip", nil, func(t *testing.T, c *fakecloud.Cloud, _ *Activities) resource.Ref {
+			if err := c.SeedSubnet(acct, fakecloud.SubnetSeed{Region: region, ID: "subnet-0a", CIDR: "10.0.1.0/24", MapPublicIPOnLaunch: true}); err != nil {
+				t.Fatal(err)
+			}
+			return ref(svcec2.TypeSubnet, "subnet-0a", svcec2.SubnetARN(acct, region, "subnet-0a"))
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.policy, func(t *testing.T) {

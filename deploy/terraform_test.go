@@ -104,7 +104,7 @@ func rolePolicies(t *testing.T, e *tfEval, roleAddr string) (trust iamPolicy, po
 // on "*".
 var noResourceLevel = []string{"ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups", "s3:ListAllMyBuckets", "kms:ListKeys", "cloudtrail:DescribeTrails",
 	"ec2:GetEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault", "ec2:DisableEbsEncryptionByDefault",
-	"ec2:DescribeSnapshots", "iam:ListGroups", "iam:ListRoles", "iam:ListUsers"}
+	"ec2:DescribeSnapshots", "ec2:DescribeSubnets", "iam:ListGroups", "iam:ListRoles", "iam:ListUsers"}
 
 // The member role grants exactly the union of the kind registry (internal/service): an
 // action the code needs and the role lacks fails in production with
@@ -238,8 +238,9 @@ func TestMemberRoleConditions(t *testing.T) {
 		}
 	}
 	snapshots := "arn:aws:ec2:*::snapshot/*"
-	if got := resources("ec2:CreateTags"); !slices.Equal(got, []string{sg, snapshots}) {
-		t.Errorf("ec2:CreateTags on %v, want only %s and %s", got, sg, snapshots)
+	subnets := "arn:aws:ec2:*:" + testAccount + ":subnet/*"
+	if got, want := resources("ec2:CreateTags"), slices.Sorted(slices.Values([]string{sg, snapshots, subnets})); !slices.Equal(got, want) {
+		t.Errorf("ec2:CreateTags on %v, want only %v", got, want)
 	}
 	for _, g := range byAction["ec2:CreateTags"] {
 		keys := g.stmt.Condition["ForAllValues:StringEquals"]["aws:TagKeys"]

@@ -10,11 +10,15 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/rectifyhq/rectify/internal/contract"
+	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/resource"
 	svcec2 "github.com/rectifyhq/rectify/internal/service/ec2"
 )
 
-const policyEC2SnapshotPublic = "aws.ec2.snapshot_public"
+const (
+	policyEC2SnapshotPublic = "aws.ec2.snapshot_public"
+	policyEC2SubnetPublicIP = "aws.ec2.subnet_public_ip"
+)
 
 // ec2ResourceTags reads the tags of any EC2 resource by id.
 func ec2ResourceTags(ctx context.Context, t *testing.T, client *ec2.Client, id string) map[string]string {
@@ -78,4 +82,52 @@ func TestEBSSnapshotMadePrivate(t *testing.T) {
 		t.Errorf("createVolumePermission after undo: public %t, accounts %v; want all and %s again", public, users, sharedAccount)
 	}
 	wantExempt(t, ec2ResourceTags(ctx, t, client, snap), policyEC2SnapshotPublic)
+}
+
+// TestSubnetPublicIPTurnedOff: the human makes a private subnet give every
+// new instance a public IPv4 address; the ModifySubnetAttribute event
+// drives rectify to turn MapPublicIpOnLaunch off again (enforce),
+// verified and recorded. Undo turns it back on and tags the subnet exempt.
+func TestSubnetPublicIPTurnedOff(t *testing.T) {
+	ctx := context.Background()
+	s := newStack(t, nil)
+	id := "subnet-0app" + s.suffix
+	if err := s.cloud.SeedSubnet(Account, fakecloud.SubnetSeed{Region: Region, ID: id, CIDR: "10.0.1.0/24", Tags: map[string]string{"Name": "app-a"}}); err != nil {
+		t.Fatal(err)
+	}
+	client := ec2.NewFromConfig(s.human())
+	mapsPublic := func() bool {
+		t.Helper()
+		out, err := client.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: []string{id}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToBool(out.Subnets[0].MapPublicIpOnLaunch)
+	}
+	if _, err := client.ModifySubnetAttribute(ctx, &ec2.ModifySubnetAttributeInput{
+		SubnetId: aws.String(id), MapPublicIpOnLaunch: &ec2types.AttributeBooleanValue{Value: aws.Bool(true)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ref := resource.Ref{Type: svcec2.TypeSubnet, ID: id, ARN: svcec2.SubnetARN(Account, Region, id), Account: Account, Region: Region}
+	wid := contract.RemediationID(policyEC2SubnetPublicIP, ref.ARN)
+	if st := s.waitState(wid, contract.StateResolved); st.Remediations != 1 {
+		t.Errorf("remediations = %d, want 1", st.Remediations)
+	}
+	if mapsPublic() {
+		t.Fatal("the subnet still maps public IPv4 addresses after the remediation")
+	}
+	if n := s.events.count("ModifySubnetAttribute", RemediationRoleName); n != 1 {
+		t.Errorf("the remediation role called ModifySubnetAttribute %d times, want 1", n)
+	}
+	s.wantResolvedFinding(ctx, policyEC2SubnetPublicIP, ref)
+
+	if _, err := contract.Undo(ctx, temporalServer.Client, wid, "", contract.UndoRequest{User: HumanUser, Reason: "bastion subnet: reviewed by netsec"}); err != nil {
+		t.Fatal(err)
+	}
+	s.waitState(wid, contract.StateUndone)
+	if !mapsPublic() {
+		t.Error("undo did not turn MapPublicIpOnLaunch back on")
+	}
+	wantExempt(t, ec2ResourceTags(ctx, t, client, id), policyEC2SubnetPublicIP)
 }

@@ -15,6 +15,9 @@ func TestParseEC2CoverageCalls(t *testing.T) {
 	snapshot := func(id string, deleted bool) want {
 		return want{"aws_ebs_snapshot", id, "arn:aws:ec2:eu-west-1::snapshot/" + id, deleted}
 	}
+	subnet := func(id string, deleted bool) want {
+		return want{"aws_subnet", id, "arn:aws:ec2:eu-west-1:123456789012:subnet/" + id, deleted}
+	}
 	items := func(key string, ids ...string) map[string]any {
 		var out []any
 		for _, id := range ids {
@@ -41,6 +44,17 @@ func TestParseEC2CoverageCalls(t *testing.T) {
 			[]want{snapshot("snap-0b2", false)}},
 		{"DeleteSnapshot", rdsRecord(src, "DeleteSnapshot", map[string]any{"snapshotId": "snap-0b2"}, map[string]any{"_return": true}),
 			[]want{snapshot("snap-0b2", true)}},
+		{"ModifySubnetAttribute", rdsRecord(src, "ModifySubnetAttribute", map[string]any{"subnetId": "subnet-0d4", "mapPublicIpOnLaunch": map[string]any{"value": true}},
+			map[string]any{"requestId": "r", "_return": true}),
+			[]want{subnet("subnet-0d4", false)}},
+		{"CreateDefaultSubnet", rdsRecord(src, "CreateDefaultSubnet", map[string]any{"availabilityZone": "eu-west-1a"},
+			map[string]any{"requestId": "r", "subnet": map[string]any{"subnetId": "subnet-0e5", "mapPublicIpOnLaunch": true, "defaultForAz": true}}),
+			[]want{subnet("subnet-0e5", false)}},
+		{"CreateSubnet", rdsRecord(src, "CreateSubnet", map[string]any{"vpcId": "vpc-0a", "cidrBlock": "10.0.1.0/24"},
+			map[string]any{"requestId": "r", "subnet": map[string]any{"subnetId": "subnet-0f6", "mapPublicIpOnLaunch": false}}),
+			[]want{subnet("subnet-0f6", false)}},
+		{"DeleteSubnet", rdsRecord(src, "DeleteSubnet", map[string]any{"subnetId": "subnet-0d4"}, map[string]any{"_return": true}),
+			[]want{subnet("subnet-0d4", true)}},
 		{"CreateTags on a group and a snapshot", rdsRecord(src, "CreateTags", map[string]any{
 			"resourcesSet": items("resourceId", "sg-0f6", "snap-0b2"), "tagSet": items("key", "rectify:exempt"),
 		}, nil),

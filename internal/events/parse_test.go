@@ -125,11 +125,11 @@ func TestParseFixtures(t *testing.T) {
 		want: []Trigger{{
 			Source: "cloudtrail", Account: "123456789012", Region: "us-west-2",
 			ResourceID: "vol-0f9e1b2c3d4e5f6a7", EventName: "CreateTags",
-			Ignored: true, Reason: "unsupported event ec2.amazonaws.com/CreateTags (vol-0f9e1b2c3d4e5f6a7: not a security group or EBS snapshot id or ARN)",
+			Ignored: true, Reason: "unsupported event ec2.amazonaws.com/CreateTags (vol-0f9e1b2c3d4e5f6a7: not a security group or EBS snapshot or subnet id or ARN)",
 		}, {
 			Source: "cloudtrail", Account: "123456789012", Region: "us-west-2",
 			ResourceID: "i-0dc224bad2cb08740", EventName: "CreateTags",
-			Ignored: true, Reason: "unsupported event ec2.amazonaws.com/CreateTags (i-0dc224bad2cb08740: not a security group or EBS snapshot id or ARN)",
+			Ignored: true, Reason: "unsupported event ec2.amazonaws.com/CreateTags (i-0dc224bad2cb08740: not a security group or EBS snapshot or subnet id or ARN)",
 		}},
 	}, {
 		file: "raw-iam-attach-group-policy.json",
@@ -377,7 +377,7 @@ func TestParseSecurityGroupCalls(t *testing.T) {
 		name: "tags on a group and an instance",
 		record: `{` + head + `"eventName":"DeleteTags","requestParameters":{"resourcesSet":{"items":[` +
 			`{"resourceId":"sg-0f6"},{"resourceId":"i-0aa"}]},"tagSet":{"items":[{"key":"rectify:exempt"}]}}}`,
-		want: []Trigger{sg("sg-0f6"), {ResourceID: "i-0aa", Ignored: true, Reason: "unsupported event ec2.amazonaws.com/DeleteTags (i-0aa: not a security group or EBS snapshot id or ARN)"}},
+		want: []Trigger{sg("sg-0f6"), {ResourceID: "i-0aa", Ignored: true, Reason: "unsupported event ec2.amazonaws.com/DeleteTags (i-0aa: not a security group or EBS snapshot or subnet id or ARN)"}},
 	}, {
 		name:   "tags with a single item not wrapped in a list",
 		record: `{` + head + `"eventName":"CreateTags","requestParameters":{"resourcesSet":{"items":{"resourceId":"sg-0a7"}}}}`,

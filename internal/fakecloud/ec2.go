@@ -53,6 +53,8 @@ type ec2State struct {
 	// snapshots (ec2_snapshots.go); both by id.
 	volumes   map[string]int32
 	snapshots map[string]*ebsSnapshot
+	// subnets are the seeded subnets by id (ec2_subnets.go).
+	subnets map[string]*subnet
 }
 
 func newEC2Service(c *Cloud) *ec2Service {
@@ -100,6 +102,8 @@ var ec2Handlers = map[string]func(*ec2Service, *call, ec2Params) *APIError{
 	"DescribeSnapshots":             (*ec2Service).describeSnapshots,
 	"DescribeSnapshotAttribute":     (*ec2Service).describeSnapshotAttribute,
 	"ModifySnapshotAttribute":       (*ec2Service).modifySnapshotAttribute,
+	"DescribeSubnets":               (*ec2Service).describeSubnets,
+	"ModifySubnetAttribute":         (*ec2Service).modifySubnetAttribute,
 }
 
 func (s *ec2Service) route(r *http.Request, body []byte) (string, *APIError) {
@@ -178,6 +182,8 @@ func (s *ec2Service) deniedError(c *call) *APIError {
 		switch {
 		case p.get("GroupId") != "":
 			resource = securityGroupARN(c.region, c.account(), p.get("GroupId"))
+		case p.get("SubnetId") != "":
+			resource = subnetARN(c.region, c.account(), p.get("SubnetId"))
 		case p.get("SnapshotId") != "":
 			// Snapshot ARNs name no account.
 			resource = fmt.Sprintf("arn:aws:ec2:%s::snapshot/%s", c.region, p.get("SnapshotId"))

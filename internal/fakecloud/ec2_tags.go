@@ -115,6 +115,12 @@ func (st *ec2State) findTaggable(id string) (ec2Taggable, *APIError) {
 			snap.tags = ec2Tags{}
 		}
 		return ec2Taggable{id, "snapshot", snap.tags}, nil
+	case strings.HasPrefix(id, subnetIDPrefix):
+		sn, err := st.subnet(id)
+		if err != nil {
+			return ec2Taggable{}, err
+		}
+		return ec2Taggable{id, "subnet", sn.tags}, nil
 	case strings.HasPrefix(id, ruleIDPrefix):
 		r, ok := st.rules[id]
 		if !ok {
@@ -287,6 +293,9 @@ func (s *ec2Service) describeTags(c *call, p ec2Params) *APIError {
 	}
 	for _, snap := range st.snapshots {
 		collect(snap.id, "snapshot", snap.tags)
+	}
+	for _, sn := range st.subnets {
+		collect(sn.id, "subnet", sn.tags)
 	}
 	s.mu.Unlock()
 

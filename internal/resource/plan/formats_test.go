@@ -30,6 +30,7 @@ func TestFormatVersions(t *testing.T) {
 				"aws_iam_user.user", "aws_kms_key.logs_key", "aws_s3_bucket.data", "aws_s3_bucket.data_science",
 				"aws_s3_bucket.financials", "aws_s3_bucket.flowbucket", "aws_s3_bucket.logs", "aws_s3_bucket.operations",
 				"aws_security_group.default", "aws_security_group.web-node",
+				"aws_subnet.eks_subnet1", "aws_subnet.eks_subnet2", "aws_subnet.web_subnet", "aws_subnet.web_subnet2",
 			},
 			// Inline ingress blocks of a 0.12 plan, with after_unknown in
 			// its all-false-leaves form.

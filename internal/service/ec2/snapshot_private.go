@@ -45,18 +45,7 @@ type volumePermissionSnapshot struct {
 // paramSnapshotID checks that params.snapshot_id, when the policy gave one,
 // names the resource the action runs on.
 func paramSnapshotID(ref resource.Ref, params map[string]any) (string, error) {
-	raw, ok := params["snapshot_id"]
-	if !ok || raw == nil {
-		return ref.ID, nil
-	}
-	id, isString := raw.(string)
-	switch {
-	case !isString:
-		return "", awserr.Permanent(awserr.InvalidParams, "%s on %s: params.snapshot_id: want a string, got %T", makeEBSSnapshotPrivateAction, ref.ID, raw)
-	case id != ref.ID:
-		return "", awserr.Permanent(awserr.InvalidParams, "%s on %s: params.snapshot_id names another snapshot, %s", makeEBSSnapshotPrivateAction, ref.ID, id)
-	}
-	return id, nil
+	return paramID(makeEBSSnapshotPrivateAction, "snapshot_id", ref, params)
 }
 
 func snapshotVolumePermission(ctx context.Context, env kind.Env, ref resource.Ref, params map[string]any) (any, error) {

@@ -11,6 +11,7 @@ locals {
   account   = data.aws_caller_identity.current.account_id
 
   security_groups = [for r in var.regions : "arn:${local.partition}:ec2:${r}:${local.account}:security-group/*"]
+  subnets         = [for r in var.regions : "arn:${local.partition}:ec2:${r}:${local.account}:subnet/*"]
 
   iam_principals = [
     "arn:${local.partition}:iam::${local.account}:group/*",
@@ -47,12 +48,12 @@ locals {
         Resource = local.security_groups
       },
       {
-        # Undo's exemption tags, and no other tag (CreateTags supports
-        # aws:TagKeys on the security-group type).
-        Sid      = "TagSecurityGroupsExempt"
+        # Undo's exemption tags on security groups and subnets, and no
+        # other tag (CreateTags supports aws:TagKeys on both types).
+        Sid      = "TagEC2ResourcesExempt"
         Effect   = "Allow"
         Action   = ["ec2:CreateTags"]
-        Resource = local.security_groups
+        Resource = concat(local.security_groups, local.subnets)
         Condition = {
           "ForAllValues:StringEquals" = { "aws:TagKeys" = ["rectify:exempt", "rectify:exempt-until"] }
         }
@@ -252,6 +253,23 @@ locals {
           StringEquals                = { "aws:ResourceAccount" = local.account }
           "ForAllValues:StringEquals" = { "aws:TagKeys" = ["rectify:exempt", "rectify:exempt-until"] }
         }
+      },
+      {
+        # Live reads and sweeps of subnets (also ec2_disable_subnet_public_ip's
+        # snapshot and apply): DescribeSubnets has no resource type: *.
+        Sid      = "ListSubnets"
+        Effect   = "Allow"
+        Action   = ["ec2:DescribeSubnets"]
+        Resource = "*"
+      },
+      {
+        # ec2_disable_subnet_public_ip turns MapPublicIpOnLaunch off, and
+        # Undo back on, on this account's subnets. ModifySubnetAttribute
+        # has no condition key that names the attribute.
+        Sid      = "SubnetPublicIP"
+        Effect   = "Allow"
+        Action   = ["ec2:ModifySubnetAttribute"]
+        Resource = local.subnets
       },
       {
         # Sweeps of IAM principals: ListGroups, ListRoles and ListUsers have
