@@ -121,6 +121,12 @@ func TestCoverageActions(t *testing.T) {
 			}
 			return ref(svcec2.TypeSubnet, "subnet-0a", svcec2.SubnetARN(acct, region, "subnet-0a"))
 		}},
+		{"aws.ec2.imdsv2", "ec2_require_imdsv2", nil, func(t *testing.T, c *fakecloud.Cloud, _ *Activities) resource.Ref {
+			if err := c.SeedInstance(acct, fakecloud.InstanceSeed{Region: region, ID: "i-0legacy", HTTPTokens: "optional"}); err != nil {
+				t.Fatal(err)
+			}
+			return ref(svcec2.TypeInstance, "i-0legacy", svcec2.InstanceARN(acct, region, "i-0legacy"))
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.policy, func(t *testing.T) {

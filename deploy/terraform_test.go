@@ -104,7 +104,7 @@ func rolePolicies(t *testing.T, e *tfEval, roleAddr string) (trust iamPolicy, po
 // on "*".
 var noResourceLevel = []string{"ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups", "s3:ListAllMyBuckets", "kms:ListKeys", "cloudtrail:DescribeTrails",
 	"ec2:GetEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault", "ec2:DisableEbsEncryptionByDefault",
-	"ec2:DescribeSnapshots", "ec2:DescribeSubnets", "iam:ListGroups", "iam:ListRoles", "iam:ListUsers"}
+	"ec2:DescribeSnapshots", "ec2:DescribeSubnets", "ec2:DescribeInstances", "iam:ListGroups", "iam:ListRoles", "iam:ListUsers"}
 
 // The member role grants exactly the union of the kind registry (internal/service): an
 // action the code needs and the role lacks fails in production with
@@ -239,7 +239,8 @@ func TestMemberRoleConditions(t *testing.T) {
 	}
 	snapshots := "arn:aws:ec2:*::snapshot/*"
 	subnets := "arn:aws:ec2:*:" + testAccount + ":subnet/*"
-	if got, want := resources("ec2:CreateTags"), slices.Sorted(slices.Values([]string{sg, snapshots, subnets})); !slices.Equal(got, want) {
+	instances := "arn:aws:ec2:*:" + testAccount + ":instance/*"
+	if got, want := resources("ec2:CreateTags"), slices.Sorted(slices.Values([]string{sg, snapshots, subnets, instances})); !slices.Equal(got, want) {
 		t.Errorf("ec2:CreateTags on %v, want only %v", got, want)
 	}
 	for _, g := range byAction["ec2:CreateTags"] {
@@ -976,4 +977,43 @@ func collectStrings(v any, key string) []string {
 	walk(v)
 	slices.Sort(out)
 	return out
+}
+
+// EC2 tagging calls are forwarded by resource id prefix: a tag on any EC2
+// kind rectify judges (an exemption set or lifted by hand) reaches the
+// starter, and a tag on anything else (a volume) does not.
+func TestEC2TagRuleCoversEveryEC2Kind(t *testing.T) {
+	e := evalModule(t, rootModule, rootInputs(nil))
+	var patterns []map[string]any
+	for _, inst := range e.resource("aws_cloudwatch_event_rule.cloudtrail") {
+		patterns = append(patterns, eventPattern(t, inst))
+	}
+	for _, id := range []string{"sg-0a", "snap-0a", "subnet-0a", "i-0a", "vol-0a"} {
+		detail := map[string]any{
+			"eventSource": "ec2.amazonaws.com", "eventName": "CreateTags", "awsRegion": "us-east-1",
+			"recipientAccountId": testAccount, "eventType": "AwsApiCall", "readOnly": false,
+			"requestParameters": map[string]any{
+				"resourcesSet": map[string]any{"items": []any{map[string]any{"resourceId": id}}},
+				"tagSet":       map[string]any{"items": []any{map[string]any{"key": "rectify:exempt", "value": "all"}}},
+			},
+		}
+		ev := map[string]any{"source": "aws.ec2", "detail-type": "AWS API Call via CloudTrail", "account": testAccount, "region": "us-east-1", "detail": detail}
+		body, _ := json.Marshal(ev)
+		triggers, err := events.Parse(body)
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		live := len(triggers) == 1 && !triggers[0].Ignored
+		matched := false
+		for _, p := range patterns {
+			ok, err := matchPattern(p, ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			matched = matched || ok
+		}
+		if live != matched {
+			t.Errorf("CreateTags on %s: the parser evaluates it %v, the rule forwards it %v", id, live, matched)
+		}
+	}
 }

@@ -18,6 +18,7 @@ import (
 const (
 	policyEC2SnapshotPublic = "aws.ec2.snapshot_public"
 	policyEC2SubnetPublicIP = "aws.ec2.subnet_public_ip"
+	policyEC2IMDSv2         = "aws.ec2.imdsv2"
 )
 
 // ec2ResourceTags reads the tags of any EC2 resource by id.
@@ -130,4 +131,61 @@ func TestSubnetPublicIPTurnedOff(t *testing.T) {
 		t.Error("undo did not turn MapPublicIpOnLaunch back on")
 	}
 	wantExempt(t, ec2ResourceTags(ctx, t, client, id), policyEC2SubnetPublicIP)
+}
+
+// TestInstanceIMDSv2RequiredOnceApproved: the human lets an instance's
+// metadata service answer IMDSv1 again; the ModifyInstanceMetadataOptions
+// event raises the violation, which waits for approval (the policy's
+// default: software on the instance may still speak IMDSv1). Approved,
+// rectify sets HttpTokens=required, verified and recorded; undo restores
+// optional and tags the instance exempt.
+func TestInstanceIMDSv2RequiredOnceApproved(t *testing.T) {
+	ctx := context.Background()
+	s := newStack(t, nil)
+	id := "i-0web" + s.suffix
+	if err := s.cloud.SeedInstance(Account, fakecloud.InstanceSeed{Region: Region, ID: id, Tags: map[string]string{"Name": "web"}}); err != nil {
+		t.Fatal(err)
+	}
+	client := ec2.NewFromConfig(s.human())
+	tokens := func() ec2types.HttpTokensState {
+		t.Helper()
+		out, err := client.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Reservations[0].Instances[0].MetadataOptions.HttpTokens
+	}
+	if _, err := client.ModifyInstanceMetadataOptions(ctx, &ec2.ModifyInstanceMetadataOptionsInput{
+		InstanceId: aws.String(id), HttpTokens: ec2types.HttpTokensStateOptional,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ref := resource.Ref{Type: svcec2.TypeInstance, ID: id, ARN: svcec2.InstanceARN(Account, Region, id), Account: Account, Region: Region}
+	wid := contract.RemediationID(policyEC2IMDSv2, ref.ARN)
+	s.waitState(wid, contract.StateAwaitingApproval)
+	if got := tokens(); got != ec2types.HttpTokensStateOptional {
+		t.Fatalf("HttpTokens while awaiting approval = %s, want optional: nothing changes before a person says so", got)
+	}
+	if _, err := contract.Decide(ctx, temporalServer.Client, wid, "", contract.Decision{Approve: true, User: HumanUser}); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.waitState(wid, contract.StateResolved); st.Remediations != 1 || st.DecidedBy != HumanUser {
+		t.Errorf("remediations = %d, decided by %q; want 1 by %s", st.Remediations, st.DecidedBy, HumanUser)
+	}
+	if got := tokens(); got != ec2types.HttpTokensStateRequired {
+		t.Fatalf("HttpTokens after the remediation = %s, want required", got)
+	}
+	if n := s.events.count("ModifyInstanceMetadataOptions", RemediationRoleName); n != 1 {
+		t.Errorf("the remediation role called ModifyInstanceMetadataOptions %d times, want 1", n)
+	}
+	s.wantResolvedFinding(ctx, policyEC2IMDSv2, ref)
+
+	if _, err := contract.Undo(ctx, temporalServer.Client, wid, "", contract.UndoRequest{User: HumanUser, Reason: "agent 1.2 still reads IMDSv1; upgrade on Friday"}); err != nil {
+		t.Fatal(err)
+	}
+	s.waitState(wid, contract.StateUndone)
+	if got := tokens(); got != ec2types.HttpTokensStateOptional {
+		t.Errorf("HttpTokens after undo = %s, want optional again", got)
+	}
+	wantExempt(t, ec2ResourceTags(ctx, t, client, id), policyEC2IMDSv2)
 }

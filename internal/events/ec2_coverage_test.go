@@ -18,6 +18,9 @@ func TestParseEC2CoverageCalls(t *testing.T) {
 	subnet := func(id string, deleted bool) want {
 		return want{"aws_subnet", id, "arn:aws:ec2:eu-west-1:123456789012:subnet/" + id, deleted}
 	}
+	instance := func(id string, deleted bool) want {
+		return want{"aws_instance", id, "arn:aws:ec2:eu-west-1:123456789012:instance/" + id, deleted}
+	}
 	items := func(key string, ids ...string) map[string]any {
 		var out []any
 		for _, id := range ids {
@@ -55,6 +58,21 @@ func TestParseEC2CoverageCalls(t *testing.T) {
 			[]want{subnet("subnet-0f6", false)}},
 		{"DeleteSubnet", rdsRecord(src, "DeleteSubnet", map[string]any{"subnetId": "subnet-0d4"}, map[string]any{"_return": true}),
 			[]want{subnet("subnet-0d4", true)}},
+		{"ModifyInstanceMetadataOptions (wrapped)", rdsRecord(src, "ModifyInstanceMetadataOptions",
+			map[string]any{"ModifyInstanceMetadataOptionsRequest": map[string]any{"InstanceId": "i-0a7", "HttpTokens": "optional"}},
+			map[string]any{"ModifyInstanceMetadataOptionsResponse": map[string]any{"instanceId": "i-0a7", "requestId": "r",
+				"instanceMetadataOptions": map[string]any{"httpTokens": "optional", "state": "pending"}}}),
+			[]want{instance("i-0a7", false)}},
+		{"RunInstances names every instance launched", rdsRecord(src, "RunInstances", map[string]any{"instanceType": "t3.micro"},
+			map[string]any{"instancesSet": items("instanceId", "i-0b8", "i-0c9")}),
+			[]want{instance("i-0b8", false), instance("i-0c9", false)}},
+		{"TerminateInstances", rdsRecord(src, "TerminateInstances", map[string]any{"instancesSet": items("instanceId", "i-0b8")},
+			map[string]any{"instancesSet": items("instanceId", "i-0b8")}),
+			[]want{instance("i-0b8", true)}},
+		{"CreateTags on an instance, a subnet and a snapshot", rdsRecord(src, "CreateTags", map[string]any{
+			"resourcesSet": items("resourceId", "i-0a7", "subnet-0d4", "snap-0b2"), "tagSet": items("key", "rectify:exempt"),
+		}, nil),
+			[]want{snapshot("snap-0b2", false), subnet("subnet-0d4", false), instance("i-0a7", false)}},
 		{"CreateTags on a group and a snapshot", rdsRecord(src, "CreateTags", map[string]any{
 			"resourcesSet": items("resourceId", "sg-0f6", "snap-0b2"), "tagSet": items("key", "rectify:exempt"),
 		}, nil),

@@ -53,8 +53,10 @@ type ec2State struct {
 	// snapshots (ec2_snapshots.go); both by id.
 	volumes   map[string]int32
 	snapshots map[string]*ebsSnapshot
-	// subnets are the seeded subnets by id (ec2_subnets.go).
-	subnets map[string]*subnet
+	// subnets and instances are the seeded ones by id (ec2_subnets.go,
+	// ec2_instances.go).
+	subnets   map[string]*subnet
+	instances map[string]*instance
 }
 
 func newEC2Service(c *Cloud) *ec2Service {
@@ -104,6 +106,8 @@ var ec2Handlers = map[string]func(*ec2Service, *call, ec2Params) *APIError{
 	"ModifySnapshotAttribute":       (*ec2Service).modifySnapshotAttribute,
 	"DescribeSubnets":               (*ec2Service).describeSubnets,
 	"ModifySubnetAttribute":         (*ec2Service).modifySubnetAttribute,
+	"DescribeInstances":             (*ec2Service).describeInstances,
+	"ModifyInstanceMetadataOptions": (*ec2Service).modifyInstanceMetadataOptions,
 }
 
 func (s *ec2Service) route(r *http.Request, body []byte) (string, *APIError) {
@@ -182,6 +186,8 @@ func (s *ec2Service) deniedError(c *call) *APIError {
 		switch {
 		case p.get("GroupId") != "":
 			resource = securityGroupARN(c.region, c.account(), p.get("GroupId"))
+		case p.get("InstanceId") != "":
+			resource = fmt.Sprintf("arn:aws:ec2:%s:%s:instance/%s", c.region, c.account(), p.get("InstanceId"))
 		case p.get("SubnetId") != "":
 			resource = subnetARN(c.region, c.account(), p.get("SubnetId"))
 		case p.get("SnapshotId") != "":

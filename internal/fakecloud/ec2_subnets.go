@@ -26,9 +26,13 @@ type subnet struct {
 // SubnetSeed is a subnet as a seed makes it. VPCID defaults to the default
 // VPC (DefaultVPCID), Zone to the region's "a" zone.
 type SubnetSeed struct {
-	Region, ID, VPCID, CIDR, Zone string
-	MapPublicIPOnLaunch           bool
-	Tags                          map[string]string
+	Region              string            `yaml:"region"`
+	ID                  string            `yaml:"id"`
+	VPCID               string            `yaml:"vpc_id"`
+	CIDR                string            `yaml:"cidr"`
+	Zone                string            `yaml:"zone"`
+	MapPublicIPOnLaunch bool              `yaml:"map_public_ip_on_launch"`
+	Tags                map[string]string `yaml:"tags"`
 }
 
 // SeedSubnet adds a subnet without a CloudTrail event. A VPC it names

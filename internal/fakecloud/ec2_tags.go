@@ -121,6 +121,12 @@ func (st *ec2State) findTaggable(id string) (ec2Taggable, *APIError) {
 			return ec2Taggable{}, err
 		}
 		return ec2Taggable{id, "subnet", sn.tags}, nil
+	case strings.HasPrefix(id, instanceIDPrefix):
+		in, err := st.instance(id)
+		if err != nil {
+			return ec2Taggable{}, err
+		}
+		return ec2Taggable{id, "instance", in.tags}, nil
 	case strings.HasPrefix(id, ruleIDPrefix):
 		r, ok := st.rules[id]
 		if !ok {
@@ -296,6 +302,9 @@ func (s *ec2Service) describeTags(c *call, p ec2Params) *APIError {
 	}
 	for _, sn := range st.subnets {
 		collect(sn.id, "subnet", sn.tags)
+	}
+	for _, in := range st.instances {
+		collect(in.id, "instance", in.tags)
 	}
 	s.mu.Unlock()
 

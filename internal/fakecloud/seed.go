@@ -28,6 +28,20 @@ type AccountSeed struct {
 	KMSKeys        []KMSKeySeed        `yaml:"kms_keys"`
 	Trails         []TrailSeed         `yaml:"trails"`
 	IAM            []IAMSeed           `yaml:"iam"` // iam.go
+	// Volumes, Subnets and Instances are the EC2 resources of the
+	// snapshot, subnet and metadata controls (ec2_snapshots.go,
+	// ec2_subnets.go, ec2_instances.go); subnets come before the
+	// instances that name them.
+	Volumes   []VolumeSeed   `yaml:"volumes"`
+	Subnets   []SubnetSeed   `yaml:"subnets"`
+	Instances []InstanceSeed `yaml:"instances"`
+}
+
+// VolumeSeed is an EBS volume to snapshot.
+type VolumeSeed struct {
+	Region  string `yaml:"region"`
+	ID      string `yaml:"id"`
+	SizeGiB int32  `yaml:"size_gib"`
 }
 
 // UserSeed is an IAM user with one access key.
@@ -168,6 +182,25 @@ func (c *Cloud) Apply(s Seed) error {
 		}
 		for _, t := range a.Trails {
 			if err := c.SeedTrail(a.ID, t); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
+			}
+		}
+		for _, v := range a.Volumes {
+			region := v.Region
+			if region == "" {
+				region = DefaultRegion
+			}
+			if err := c.SeedVolume(a.ID, region, v.ID, v.SizeGiB); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
+			}
+		}
+		for _, sn := range a.Subnets {
+			if err := c.SeedSubnet(a.ID, sn); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
+			}
+		}
+		for _, in := range a.Instances {
+			if err := c.SeedInstance(a.ID, in); err != nil {
 				return fmt.Errorf("seed: account %s: %w", a.ID, err)
 			}
 		}

@@ -27,7 +27,7 @@ const (
 )
 
 // Kinds are the kinds of this service, in the order sweeps list them.
-var Kinds = []*kind.Kind{SecurityGroup, EBSEncryptionByDefault, EBSSnapshot, Subnet}
+var Kinds = []*kind.Kind{SecurityGroup, EBSEncryptionByDefault, EBSSnapshot, Subnet, Instance}
 
 const source = "ec2.amazonaws.com"
 

@@ -12,6 +12,7 @@ locals {
 
   security_groups = [for r in var.regions : "arn:${local.partition}:ec2:${r}:${local.account}:security-group/*"]
   subnets         = [for r in var.regions : "arn:${local.partition}:ec2:${r}:${local.account}:subnet/*"]
+  instances       = [for r in var.regions : "arn:${local.partition}:ec2:${r}:${local.account}:instance/*"]
 
   iam_principals = [
     "arn:${local.partition}:iam::${local.account}:group/*",
@@ -48,12 +49,12 @@ locals {
         Resource = local.security_groups
       },
       {
-        # Undo's exemption tags on security groups and subnets, and no
-        # other tag (CreateTags supports aws:TagKeys on both types).
+        # Undo's exemption tags on security groups, subnets and instances,
+        # and no other tag (CreateTags supports aws:TagKeys on all three).
         Sid      = "TagEC2ResourcesExempt"
         Effect   = "Allow"
         Action   = ["ec2:CreateTags"]
-        Resource = concat(local.security_groups, local.subnets)
+        Resource = concat(local.security_groups, local.subnets, local.instances)
         Condition = {
           "ForAllValues:StringEquals" = { "aws:TagKeys" = ["rectify:exempt", "rectify:exempt-until"] }
         }
@@ -270,6 +271,22 @@ locals {
         Effect   = "Allow"
         Action   = ["ec2:ModifySubnetAttribute"]
         Resource = local.subnets
+      },
+      {
+        # Live reads and sweeps of instances (also ec2_require_imdsv2's
+        # snapshot and apply): DescribeInstances has no resource type: *.
+        Sid      = "ListInstances"
+        Effect   = "Allow"
+        Action   = ["ec2:DescribeInstances"]
+        Resource = "*"
+      },
+      {
+        # ec2_require_imdsv2 sets HttpTokens=required, and Undo puts the
+        # old value back, on this account's instances.
+        Sid      = "InstanceMetadataOptions"
+        Effect   = "Allow"
+        Action   = ["ec2:ModifyInstanceMetadataOptions"]
+        Resource = local.instances
       },
       {
         # Sweeps of IAM principals: ListGroups, ListRoles and ListUsers have
