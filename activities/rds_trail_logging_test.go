@@ -193,6 +193,34 @@ func TestCoverageActionsRefuse(t *testing.T) {
 		}
 	}
 
+	t.Run("an EC2 action on another resource's id", func(t *testing.T) {
+		cloud, a := newFakeActivities(t)
+		if err := cloud.SeedSubnet(acct, fakecloud.SubnetSeed{Region: "us-east-1", ID: "subnet-0a", CIDR: "10.0.0.0/24", MapPublicIPOnLaunch: true}); err != nil {
+			t.Fatal(err)
+		}
+		if err := cloud.SeedInstance(acct, fakecloud.InstanceSeed{Region: "us-east-1", ID: "i-0a", HTTPTokens: "optional"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			action, key string
+			ref         resource.Ref
+		}{
+			{"ec2_disable_subnet_public_ip", "subnet_id", resource.Ref{Type: svcec2.TypeSubnet, ID: "subnet-0a", ARN: svcec2.SubnetARN(acct, "us-east-1", "subnet-0a"), Account: acct, Region: "us-east-1"}},
+			{"ec2_require_imdsv2", "instance_id", resource.Ref{Type: svcec2.TypeInstance, ID: "i-0a", ARN: svcec2.InstanceARN(acct, "us-east-1", "i-0a"), Account: acct, Region: "us-east-1"}},
+			{"ec2_make_snapshot_private", "snapshot_id", resource.Ref{Type: svcec2.TypeEBSSnapshot, ID: "snap-0a", ARN: svcec2.EBSSnapshotARN("us-east-1", "snap-0a"), Account: acct, Region: "us-east-1"}},
+		} {
+			_, err := a.Apply(ctx, ActionInput{Action: tc.action, Ref: tc.ref, Params: map[string]any{tc.key: "someone-else"}})
+			permanent(t, err, "InvalidParams")
+		}
+		// Nothing changed.
+		if on, _ := cloud.SubnetMapsPublicIP(acct, "us-east-1", "subnet-0a"); !on {
+			t.Error("a refused apply changed the subnet")
+		}
+		if tokens, _ := cloud.InstanceHTTPTokens(acct, "us-east-1", "i-0a"); tokens != "optional" {
+			t.Error("a refused apply changed the instance")
+		}
+	})
+
 	t.Run("another resource's identifier", func(t *testing.T) {
 		cloud, a := newFakeActivities(t)
 		if err := cloud.SeedDBInstance(acct, fakecloud.DBInstanceSeed{Identifier: "billing", Engine: "mysql"}); err != nil {

@@ -40,7 +40,7 @@ func TestParseEC2CoverageCalls(t *testing.T) {
 			map[string]any{"requestId": "r", "snapshotId": "snap-0c3"}),
 			[]want{snapshot("snap-0c3", false)}},
 		{"ModifySnapshotAttribute to all", rdsRecord(src, "ModifySnapshotAttribute", map[string]any{
-			"snapshotId": "snap-0b2", "createVolumePermission": map[string]any{"add": items("groupName", "all")}, "attributeType": "CREATE_VOLUME_PERMISSION",
+			"snapshotId": "snap-0b2", "createVolumePermission": map[string]any{"add": items("group", "all")}, "attributeType": "CREATE_VOLUME_PERMISSION",
 		}, map[string]any{"requestId": "r", "_return": true}),
 			[]want{snapshot("snap-0b2", false)}},
 		{"ResetSnapshotAttribute", rdsRecord(src, "ResetSnapshotAttribute", map[string]any{"snapshotId": "snap-0b2", "attribute": "createVolumePermission"}, nil),

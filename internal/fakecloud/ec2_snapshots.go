@@ -311,11 +311,12 @@ type volumePermissionChange struct {
 func (ch volumePermissionChange) empty() bool { return !ch.public && len(ch.users) == 0 }
 
 // trail renders one side as CloudTrail's requestParameters do:
-// {"items": [{"groupName": "all"}, {"userId": "…"}]}.
+// {"items": [{"group": "all"}, {"userId": "…"}]} (captured events spell
+// the group "group", as the API does).
 func (ch volumePermissionChange) trail() map[string]any {
 	var items []any
 	if ch.public {
-		items = append(items, map[string]any{"groupName": ebsPublicGroup})
+		items = append(items, map[string]any{"group": ebsPublicGroup})
 	}
 	for _, u := range ch.users {
 		items = append(items, map[string]any{"userId": u})

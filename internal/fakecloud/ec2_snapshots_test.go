@@ -68,7 +68,7 @@ func TestEC2SnapshotSharing(t *testing.T) {
 	ev := tap.last(t, "ModifySnapshotAttribute")
 	req := ev["requestParameters"].(map[string]any)
 	add := req["createVolumePermission"].(map[string]any)["add"].(map[string]any)["items"].([]any)
-	if req["snapshotId"] != id || req["attributeType"] != "CREATE_VOLUME_PERMISSION" || len(add) != 2 || add[0].(map[string]any)["groupName"] != "all" {
+	if req["snapshotId"] != id || req["attributeType"] != "CREATE_VOLUME_PERMISSION" || len(add) != 2 || add[0].(map[string]any)["group"] != "all" {
 		t.Fatalf("ModifySnapshotAttribute event: %v", req)
 	}
 
