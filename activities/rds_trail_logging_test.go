@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"go.temporal.io/sdk/temporal"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/resource"
 	svccloudtrail "github.com/rectifyhq/rectify/internal/service/cloudtrail"
+	svcec2 "github.com/rectifyhq/rectify/internal/service/ec2"
 	svcrds "github.com/rectifyhq/rectify/internal/service/rds"
 	svcs3 "github.com/rectifyhq/rectify/internal/service/s3"
 )
@@ -93,6 +96,37 @@ func TestCoverageActions(t *testing.T) {
 			}
 			return ref(svcs3.TypeBucket, "data", svcs3.BucketARN("data"))
 		}},
+		{"aws.ec2.snapshot_public", "ec2_make_snapshot_private", nil, func(t *testing.T, c *fakecloud.Cloud, a *Activities) resource.Ref {
+			if err := c.SeedVolume(acct, region, "vol-0data", 8); err != nil {
+				t.Fatal(err)
+			}
+			client := a.AWS.EC2(acct, region)
+			ctx := context.Background()
+			out, err := client.CreateSnapshot(ctx, &ec2.CreateSnapshotInput{VolumeId: ptr("vol-0data")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := client.ModifySnapshotAttribute(ctx, &ec2.ModifySnapshotAttributeInput{
+				SnapshotId: out.SnapshotId, Attribute: ec2types.SnapshotAttributeNameCreateVolumePermission,
+				CreateVolumePermission: &ec2types.CreateVolumePermissionModifications{Add: []ec2types.CreateVolumePermission{{Group: ec2types.PermissionGroupAll}}},
+			}); err != nil {
+				t.Fatal(err)
+			}
+			id := *out.SnapshotId
+			return ref(svcec2.TypeEBSSnapshot, id, svcec2.EBSSnapshotARN(region, id))
+		}},
+		{"aws.ec2.subnet_public_ip", "ec2_disable_subnet_public_ip", nil, func(t *testing.T, c *fakecloud.Cloud, _ *Activities) resource.Ref {
+			if err := c.SeedSubnet(acct, fakecloud.SubnetSeed{Region: region, ID: "subnet-0a", CIDR: "10.0.1.0/24", MapPublicIPOnLaunch: true}); err != nil {
+				t.Fatal(err)
+			}
+			return ref(svcec2.TypeSubnet, "subnet-0a", svcec2.SubnetARN(acct, region, "subnet-0a"))
+		}},
+		{"aws.ec2.imdsv2", "ec2_require_imdsv2", nil, func(t *testing.T, c *fakecloud.Cloud, _ *Activities) resource.Ref {
+			if err := c.SeedInstance(acct, fakecloud.InstanceSeed{Region: region, ID: "i-0legacy", HTTPTokens: "optional"}); err != nil {
+				t.Fatal(err)
+			}
+			return ref(svcec2.TypeInstance, "i-0legacy", svcec2.InstanceARN(acct, region, "i-0legacy"))
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.policy, func(t *testing.T) { actionLifecycle(t, tt.policy, tt.action, tt.options, tt.seed) })
@@ -162,6 +196,34 @@ func TestCoverageActionsRefuse(t *testing.T) {
 			t.Errorf("err = %v, want a final %s", err, code)
 		}
 	}
+
+	t.Run("an EC2 action on another resource's id", func(t *testing.T) {
+		cloud, a := newFakeActivities(t)
+		if err := cloud.SeedSubnet(acct, fakecloud.SubnetSeed{Region: "us-east-1", ID: "subnet-0a", CIDR: "10.0.0.0/24", MapPublicIPOnLaunch: true}); err != nil {
+			t.Fatal(err)
+		}
+		if err := cloud.SeedInstance(acct, fakecloud.InstanceSeed{Region: "us-east-1", ID: "i-0a", HTTPTokens: "optional"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			action, key string
+			ref         resource.Ref
+		}{
+			{"ec2_disable_subnet_public_ip", "subnet_id", resource.Ref{Type: svcec2.TypeSubnet, ID: "subnet-0a", ARN: svcec2.SubnetARN(acct, "us-east-1", "subnet-0a"), Account: acct, Region: "us-east-1"}},
+			{"ec2_require_imdsv2", "instance_id", resource.Ref{Type: svcec2.TypeInstance, ID: "i-0a", ARN: svcec2.InstanceARN(acct, "us-east-1", "i-0a"), Account: acct, Region: "us-east-1"}},
+			{"ec2_make_snapshot_private", "snapshot_id", resource.Ref{Type: svcec2.TypeEBSSnapshot, ID: "snap-0a", ARN: svcec2.EBSSnapshotARN("us-east-1", "snap-0a"), Account: acct, Region: "us-east-1"}},
+		} {
+			_, err := a.Apply(ctx, ActionInput{Action: tc.action, Ref: tc.ref, Params: map[string]any{tc.key: "someone-else"}})
+			permanent(t, err, "InvalidParams")
+		}
+		// Nothing changed.
+		if on, _ := cloud.SubnetMapsPublicIP(acct, "us-east-1", "subnet-0a"); !on {
+			t.Error("a refused apply changed the subnet")
+		}
+		if tokens, _ := cloud.InstanceHTTPTokens(acct, "us-east-1", "i-0a"); tokens != "optional" {
+			t.Error("a refused apply changed the instance")
+		}
+	})
 
 	t.Run("another resource's identifier", func(t *testing.T) {
 		cloud, a := newFakeActivities(t)

@@ -107,6 +107,7 @@ func rolePolicies(t *testing.T, e *tfEval, roleAddr string) (trust iamPolicy, po
 // on "*".
 var noResourceLevel = []string{"ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups", "s3:ListAllMyBuckets", "kms:ListKeys", "cloudtrail:DescribeTrails",
 	"ec2:GetEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault", "ec2:DisableEbsEncryptionByDefault",
+	"ec2:DescribeSnapshots", "ec2:DescribeSubnets", "ec2:DescribeInstances",
 	"iam:ListGroups", "iam:ListRoles", "iam:ListUsers", "sqs:ListQueues", "sns:ListTopics",
 	"iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy", "iam:DeleteAccountPasswordPolicy"}
 
@@ -184,12 +185,20 @@ func checkScope(t *testing.T, g grant, regions []string) {
 	if parts[2] != service {
 		t.Errorf("%s: resource of service %s", at, parts[2])
 	}
-	switch service {
-	case "s3":
+	switch {
+	case service == "ec2" && parts[4] == "" && strings.HasPrefix(parts[5], "snapshot/"):
+		// EBS snapshot ARNs name no account either.
+		if got := g.stmt.Condition["StringEquals"]["aws:ResourceAccount"]; !slices.Equal(got, []string{testAccount}) {
+			t.Errorf("%s: snapshot ARNs name no account; want condition StringEquals aws:ResourceAccount = %s, got %v", at, testAccount, got)
+		}
+		if !slices.Contains(regions, parts[3]) {
+			t.Errorf("%s: region %q not in %v", at, parts[3], regions)
+		}
+	case service == "s3":
 		if got := g.stmt.Condition["StringEquals"]["aws:ResourceAccount"]; !slices.Equal(got, []string{testAccount}) {
 			t.Errorf("%s: S3 ARNs name no account; want condition StringEquals aws:ResourceAccount = %s, got %v", at, testAccount, got)
 		}
-	case "iam":
+	case service == "iam":
 		// IAM is global: its ARNs name the account and no region.
 		if parts[4] != testAccount || parts[3] != "" {
 			t.Errorf("%s: want this account and no region", at)
@@ -233,8 +242,11 @@ func TestMemberRoleConditions(t *testing.T) {
 			t.Errorf("%s on %v, want only the account's security groups %s", a, got, sg)
 		}
 	}
-	if got := resources("ec2:CreateTags"); !slices.Equal(got, []string{sg}) {
-		t.Errorf("ec2:CreateTags on %v, want only %s", got, sg)
+	snapshots := "arn:aws:ec2:*::snapshot/*"
+	subnets := "arn:aws:ec2:*:" + testAccount + ":subnet/*"
+	instances := "arn:aws:ec2:*:" + testAccount + ":instance/*"
+	if got, want := resources("ec2:CreateTags"), slices.Sorted(slices.Values([]string{sg, snapshots, subnets, instances})); !slices.Equal(got, want) {
+		t.Errorf("ec2:CreateTags on %v, want only %v", got, want)
 	}
 	for _, g := range byAction["ec2:CreateTags"] {
 		keys := g.stmt.Condition["ForAllValues:StringEquals"]["aws:TagKeys"]
@@ -977,4 +989,43 @@ func collectStrings(v any, key string) []string {
 	walk(v)
 	slices.Sort(out)
 	return out
+}
+
+// EC2 tagging calls are forwarded by resource id prefix: a tag on any EC2
+// kind rectify judges (an exemption set or lifted by hand) reaches the
+// starter, and a tag on anything else (a volume) does not.
+func TestEC2TagRuleCoversEveryEC2Kind(t *testing.T) {
+	e := evalModule(t, rootModule, rootInputs(nil))
+	var patterns []map[string]any
+	for _, inst := range e.resource("aws_cloudwatch_event_rule.cloudtrail") {
+		patterns = append(patterns, eventPattern(t, inst))
+	}
+	for _, id := range []string{"sg-0a", "snap-0a", "subnet-0a", "i-0a", "vol-0a"} {
+		detail := map[string]any{
+			"eventSource": "ec2.amazonaws.com", "eventName": "CreateTags", "awsRegion": "us-east-1",
+			"recipientAccountId": testAccount, "eventType": "AwsApiCall", "readOnly": false,
+			"requestParameters": map[string]any{
+				"resourcesSet": map[string]any{"items": []any{map[string]any{"resourceId": id}}},
+				"tagSet":       map[string]any{"items": []any{map[string]any{"key": "rectify:exempt", "value": "all"}}},
+			},
+		}
+		ev := map[string]any{"source": "aws.ec2", "detail-type": "AWS API Call via CloudTrail", "account": testAccount, "region": "us-east-1", "detail": detail}
+		body, _ := json.Marshal(ev)
+		triggers, err := events.Parse(body)
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		live := len(triggers) == 1 && !triggers[0].Ignored
+		matched := false
+		for _, p := range patterns {
+			ok, err := matchPattern(p, ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			matched = matched || ok
+		}
+		if live != matched {
+			t.Errorf("CreateTags on %s: the parser evaluates it %v, the rule forwards it %v", id, live, matched)
+		}
+	}
 }

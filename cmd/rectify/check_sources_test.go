@@ -228,7 +228,7 @@ func TestCheckPolicySelection(t *testing.T) {
 	}{
 		{"ids", []string{"--policy", "aws.rds.public_instance"}, 1, "aws.rds.public_instance"},
 		{"glob", []string{"--policy", "aws.s3.*"}, 1, "aws.s3.access_logging aws.s3.bucket_policy_public aws.s3.bucket_policy_tls aws.s3.public_access_block aws.s3.sensitive_kms_encryption"},
-		{"skip", []string{"--policy", "aws.ec2.*", "--skip-policy", "aws.ec2.sg_public_data_ports,aws.ec2.ebs_default_encryption"}, 1, "aws.ec2.default_sg_allows_traffic aws.ec2.sg_public_admin_ports"},
+		{"skip", []string{"--policy", "aws.ec2.*", "--skip-policy", "aws.ec2.sg_public_data_ports,aws.ec2.ebs_default_encryption,aws.ec2.snapshot_public,aws.ec2.subnet_public_ip,aws.ec2.imdsv2"}, 1, "aws.ec2.default_sg_allows_traffic aws.ec2.sg_public_admin_ports"},
 		{"repeated", []string{"--policy", "aws.rds.public_instance", "--policy", "aws.ec2.sg_public_admin_ports"}, 1, "aws.ec2.sg_public_admin_ports aws.rds.public_instance"},
 		{"nothing to report", []string{"--policy", "aws.ec2.sg_public_data_ports"}, 0, "aws.ec2.sg_public_data_ports"},
 		{"unknown id", []string{"--policy", "aws.ec2.sg_public_admn_ports"}, 2, "--policy aws.ec2.sg_public_admn_ports: no such policy (did you mean aws.ec2.sg_public_admin_ports?)"},

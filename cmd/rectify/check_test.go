@@ -117,7 +117,7 @@ func TestCheckText(t *testing.T) {
 		`aws_s3_bucket.regional["eu"] (aws_s3_bucket)` + "\n  HIGH        aws.s3.public_access_block\n",
 		"aws_s3_bucket_policy.legacy (aws_s3_bucket)\n  CRITICAL    aws.s3.bucket_policy_public\n              S3 bucket acme-legacy policy allows s3:GetObject to everyone\n",
 		"aws_vpc_security_group_ingress_rule.legacy_rdp (aws_security_group)\n  HIGH        aws.ec2.sg_public_admin_ports\n",
-		"7 resource(s) checked against 24 policies (bundle ",
+		"7 resource(s) checked against 27 policies (bundle ",
 	}
 	last := -1
 	for _, w := range want {
@@ -145,7 +145,7 @@ func TestCheckJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("output is not JSON: %v\n%s", err, out)
 	}
-	if r.Plan != "stdin" || r.Summary != (checkSummary{Resources: 1, Policies: 24, Violations: 1, Suppressed: 1}) || len(r.Resources) != 1 {
+	if r.Plan != "stdin" || r.Summary != (checkSummary{Resources: 1, Policies: 27, Violations: 1, Suppressed: 1}) || len(r.Resources) != 1 {
 		t.Fatalf("report = %+v", r)
 	}
 	f := r.Findings[0]
@@ -196,7 +196,7 @@ func TestCheckSARIF(t *testing.T) {
 	}
 	run := log.Runs[0]
 	rules := run.Tool.Driver.Rules
-	if run.Tool.Driver.Name != "rectify" || len(rules) != 24 {
+	if run.Tool.Driver.Name != "rectify" || len(rules) != 27 {
 		t.Fatalf("driver %q with %d rules", run.Tool.Driver.Name, len(rules))
 	}
 	levels := []string{"note", "warning", "error"}
@@ -331,7 +331,7 @@ deny contains {"msg": sprintf("bucket %s lacks a team prefix", [input.resource.p
 	for _, f := range r.Findings {
 		ids = append(ids, f.PolicyID)
 	}
-	if !slices.Equal(ids, []string{"acme.bucket_prefix", "aws.s3.bucket_policy_tls"}) || r.Summary.Policies != 25 {
+	if !slices.Equal(ids, []string{"acme.bucket_prefix", "aws.s3.bucket_policy_tls"}) || r.Summary.Policies != 28 {
 		t.Errorf("findings %v from %d policies", ids, r.Summary.Policies)
 	}
 }
@@ -349,6 +349,8 @@ func TestCheckFormatVersions(t *testing.T) {
 			"aws_db_instance.default aws.rds.instance_deletion_protection",
 			"aws_db_instance.default aws.rds.public_instance",
 			"aws_ecr_repository.repository aws.ecr.scan_on_push", // no image_scanning_configuration block
+			"aws_instance.db_app aws.ec2.imdsv2",                 // undetermined: no metadata_options, the AMI decides
+			"aws_instance.web_host aws.ec2.imdsv2",
 			"aws_kms_key.logs_key aws.kms.key_rotation",
 			"aws_s3_bucket.data aws.s3.access_logging",
 			"aws_s3_bucket.data aws.s3.bucket_policy_tls",
@@ -362,6 +364,10 @@ func TestCheckFormatVersions(t *testing.T) {
 			"aws_s3_bucket.operations aws.s3.access_logging",
 			"aws_s3_bucket.operations aws.s3.bucket_policy_tls",
 			"aws_security_group.web-node aws.ec2.sg_public_admin_ports",
+			"aws_subnet.eks_subnet1 aws.ec2.subnet_public_ip",
+			"aws_subnet.eks_subnet2 aws.ec2.subnet_public_ip",
+			"aws_subnet.web_subnet aws.ec2.subnet_public_ip",
+			"aws_subnet.web_subnet2 aws.ec2.subnet_public_ip",
 		}},
 		{"formats/0.2_terraform-1.0.7.json", 1, []string{
 			"module.s3-bucket.aws_s3_bucket.this[0] aws.s3.access_logging",

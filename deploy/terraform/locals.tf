@@ -11,15 +11,27 @@ locals {
     "ec2.amazonaws.com" = [
       "AuthorizeSecurityGroupEgress",
       "AuthorizeSecurityGroupIngress",
+      "CopySnapshot",
+      "CreateDefaultSubnet",
       "CreateSecurityGroup",
+      "CreateSnapshot",
+      "CreateSubnet",
       "CreateTags",
       "DeleteSecurityGroup",
+      "DeleteSnapshot",
+      "DeleteSubnet",
       "DeleteTags",
       "DisableEbsEncryptionByDefault",
       "EnableEbsEncryptionByDefault",
+      "ModifyInstanceMetadataOptions",
       "ModifySecurityGroupRules",
+      "ModifySnapshotAttribute",
+      "ModifySubnetAttribute",
+      "ResetSnapshotAttribute",
       "RevokeSecurityGroupEgress",
       "RevokeSecurityGroupIngress",
+      "RunInstances",
+      "TerminateInstances",
       "UpdateSecurityGroupRuleDescriptionsEgress",
       "UpdateSecurityGroupRuleDescriptionsIngress",
     ]
@@ -122,10 +134,12 @@ locals {
     ]
   }
 
-  # EC2 tagging calls name resources of every kind; only security groups
-  # matter, so the rule matches them by resource id instead of forwarding
-  # every instance launch's tags.
-  ec2_tag_calls = ["CreateTags", "DeleteTags"]
+  # EC2 tagging calls name resources of every kind; only the kinds rectify
+  # judges matter (security groups, EBS snapshots, subnets, instances), so
+  # the rule matches them by resource id prefix instead of forwarding the
+  # tags of every volume, AMI and network interface.
+  ec2_tag_calls    = ["CreateTags", "DeleteTags"]
+  ec2_tag_prefixes = ["sg-", "snap-", "subnet-", "i-"]
 
   # The detail part of each CloudTrail rule's event pattern, by service.
   cloudtrail_details = {
@@ -135,7 +149,7 @@ locals {
         { eventName = [for n in local.cloudtrail_event_names["ec2.amazonaws.com"] : n if !contains(local.ec2_tag_calls, n)] },
         {
           eventName         = local.ec2_tag_calls
-          requestParameters = { resourcesSet = { items = { resourceId = [{ prefix = "sg-" }] } } }
+          requestParameters = { resourcesSet = { items = { resourceId = [for p in local.ec2_tag_prefixes : { prefix = p }] } } }
         },
       ]
     }

@@ -37,7 +37,7 @@ variable "cloudtrail_sources" {
 variable "config_resource_types" {
   description = "AWS Config resource types whose Configuration Item Change events are forwarded. Empty disables the AWS Config rule."
   type        = list(string)
-  default     = ["AWS::EC2::SecurityGroup", "AWS::S3::Bucket"]
+  default     = ["AWS::EC2::Instance", "AWS::EC2::SecurityGroup", "AWS::S3::Bucket"]
 }
 
 variable "securityhub_findings" {

@@ -179,8 +179,13 @@ func (e *event) resolve(calls []kind.Binding) ([]Trigger, error) {
 		missed = unused
 	}
 	noun := strings.Join(slices.Compact(nouns), " or ")
-	for _, v := range slices.Compact(missed) {
-		if !resolved[v] {
+	// Several kinds may read one call (CreateTags names groups, snapshots,
+	// subnets and instances alike): a value none of them resolves is
+	// reported once, in the order the record lists it.
+	reported := map[string]bool{}
+	for _, v := range missed {
+		if !resolved[v] && !reported[v] {
+			reported[v] = true
 			t := e.ignored(reasonUnsupported + e.source + "/" + e.name + " (" + v + ": not a " + noun + " id or ARN)")
 			t.ResourceID = v
 			out = append(out, t)

@@ -61,9 +61,8 @@ func TestParseConfigFixtures(t *testing.T) {
 		file: "eventbridge-ec2-instance-created.json",
 		want: []Trigger{{
 			Source: "config", Account: "123456789012", Region: "us-east-1",
-			ResourceID: "i-12345678901234567", ARN: "arn:aws:ec2:us-east-1:123456789012:instance/i-12345678901234567",
+			ResourceType: "aws_instance", ResourceID: "i-12345678901234567", ARN: "arn:aws:ec2:us-east-1:123456789012:instance/i-12345678901234567",
 			EventName: itemChange, EventID: "1525278055108", EventTime: at("2018-05-02T16:20:55.108Z"),
-			Ignored: true, Reason: "unsupported event config/AWS::EC2::Instance",
 		}},
 	}, {
 		// Oversized: the identity comes from the summary, the item is in S3.
@@ -83,19 +82,26 @@ func TestParseConfigFixtures(t *testing.T) {
 		file: "raw-docs-oversized-ec2-instance.json",
 		want: []Trigger{{
 			Source: "config", Account: "123456789012", Region: "us-west-2",
-			ResourceID: "resourceId_14b76876-7969-4097-ab8e-a31942b02e80",
-			ARN:        "arn:aws:ec2:us-west-2:123456789012:instance/resourceId_14b76876-7969-4097-ab8e-a31942b02e80",
-			EventName:  oversized, EventID: "0", EventTime: at("2016-10-06T16:46:16.261Z"),
-			Ignored: true, Reason: "unsupported event config/AWS::EC2::Instance",
+			ResourceType: "aws_instance", ResourceID: "resourceId_14b76876-7969-4097-ab8e-a31942b02e80",
+			ARN:       "arn:aws:ec2:us-west-2:123456789012:instance/resourceId_14b76876-7969-4097-ab8e-a31942b02e80",
+			EventName: oversized, EventID: "0", EventTime: at("2016-10-06T16:46:16.261Z"),
+			Oversized: &OversizedRef{
+				ConfigType: "AWS::EC2::Instance", ConfigID: "resourceId_14b76876-7969-4097-ab8e-a31942b02e80", CaptureTime: at("2016-10-06T16:46:16.261Z"),
+				S3Bucket: "amzn-s3-demo-bucket",
+				S3Key:    "AWSLogs/123456789012/Config/us-west-2/2016/10/6/OversizedChangeNotification/AWS::EC2::Instance/resourceId_14b76876-7969-4097-ab8e-a31942b02e80/123456789012_Config_us-west-2_ChangeNotification_AWS::EC2::Instance_resourceId_14b76876-7969-4097-ab8e-a31942b02e80_20161006T164616Z_0.json.gz",
+			},
 		}},
 	}, {
 		file: "raw-docs-oversized-delivery-failed-ec2-instance.json",
 		want: []Trigger{{
 			Source: "config", Account: "123456789012", Region: "us-west-2",
-			ResourceID: "test_resourceId_014b953d-75e3-40ce-96b9-c7240b975457",
-			ARN:        "arn:aws:ec2:us-west-2:123456789012:instance/test_resourceId_014b953d-75e3-40ce-96b9-c7240b975457",
-			EventName:  "OversizedConfigurationItemChangeDeliveryFailed", EventID: "0", EventTime: at("2016-10-06T16:46:13.749Z"),
-			Ignored: true, Reason: "unsupported event config/AWS::EC2::Instance",
+			ResourceType: "aws_instance", ResourceID: "test_resourceId_014b953d-75e3-40ce-96b9-c7240b975457",
+			ARN:       "arn:aws:ec2:us-west-2:123456789012:instance/test_resourceId_014b953d-75e3-40ce-96b9-c7240b975457",
+			EventName: "OversizedConfigurationItemChangeDeliveryFailed", EventID: "0", EventTime: at("2016-10-06T16:46:13.749Z"),
+			Oversized: &OversizedRef{
+				ConfigType: "AWS::EC2::Instance", ConfigID: "test_resourceId_014b953d-75e3-40ce-96b9-c7240b975457", CaptureTime: at("2016-10-06T16:46:13.749Z"),
+				DeliveryError: "NoSuchBucket: Failed to deliver notification to bucket: bucket-example for account 123456789012 in region us-west-2.",
+			},
 		}},
 	}, {
 		file: "eventbridge-oversized-ssm-managed-instance-inventory.json",

@@ -121,17 +121,17 @@ func TestParseFixtures(t *testing.T) {
 			EventTime: at("2020-04-30T23:51:06Z"),
 		}},
 	}, {
-		// A trimmed record: no actor, no time, no id; nothing it tags is a
-		// security group.
+		// A trimmed record: no actor, no time, no id; it tags an instance
+		// and a volume, which is no kind.
 		file: "raw-ec2-create-tags-not-security-groups.json",
 		want: []Trigger{{
 			Source: "cloudtrail", Account: "123456789012", Region: "us-west-2",
-			ResourceID: "vol-0f9e1b2c3d4e5f6a7", EventName: "CreateTags",
-			Ignored: true, Reason: "unsupported event ec2.amazonaws.com/CreateTags (vol-0f9e1b2c3d4e5f6a7: not a security group id or ARN)",
+			ResourceType: "aws_instance", ResourceID: "i-0dc224bad2cb08740",
+			ARN: "arn:aws:ec2:us-west-2:123456789012:instance/i-0dc224bad2cb08740", EventName: "CreateTags",
 		}, {
 			Source: "cloudtrail", Account: "123456789012", Region: "us-west-2",
-			ResourceID: "i-0dc224bad2cb08740", EventName: "CreateTags",
-			Ignored: true, Reason: "unsupported event ec2.amazonaws.com/CreateTags (i-0dc224bad2cb08740: not a security group id or ARN)",
+			ResourceID: "vol-0f9e1b2c3d4e5f6a7", EventName: "CreateTags",
+			Ignored: true, Reason: "unsupported event ec2.amazonaws.com/CreateTags (vol-0f9e1b2c3d4e5f6a7: not a security group or EBS snapshot or subnet or EC2 instance id or ARN)",
 		}},
 	}, {
 		file: "raw-iam-attach-group-policy.json",
@@ -324,7 +324,7 @@ func TestParseIgnores(t *testing.T) {
 		{"failed beats read-only", `{"eventSource":"s3.amazonaws.com","eventName":"GetBucketAcl","errorCode":"NoSuchBucket"}`, "failed call: NoSuchBucket"},
 		{"failed and too thin to name its resource", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateSecurityGroup","errorCode":"Client.InvalidGroup.Duplicate","responseElements":null}`, "failed call: Client.InvalidGroup.Duplicate"},
 		{"unknown service", `{"eventSource":"guardduty.amazonaws.com","eventName":"DeleteDetector"}`, "unsupported event guardduty.amazonaws.com/DeleteDetector"},
-		{"unsupported call of a known service, junk parameters", `{"eventSource":"ec2.amazonaws.com","eventName":"RunInstances","requestParameters":42}`, "unsupported event ec2.amazonaws.com/RunInstances"},
+		{"unsupported call of a known service, junk parameters", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateVolume","requestParameters":42}`, "unsupported event ec2.amazonaws.com/CreateVolume"},
 		{"unsupported call without account", `{"eventSource":"iam.amazonaws.com","eventName":"CreateRole"}`, "unsupported event iam.amazonaws.com/CreateRole"},
 		{"group given by name only", `{"eventSource":"ec2.amazonaws.com","eventName":"RevokeSecurityGroupIngress","awsRegion":"us-east-1","recipientAccountId":"123456789012","requestParameters":{"groupName":"default"}}`,
 			"unsupported event ec2.amazonaws.com/RevokeSecurityGroupIngress (default: not a security group id or ARN)"},
@@ -376,10 +376,10 @@ func TestParseSecurityGroupCalls(t *testing.T) {
 		record: `{` + head + `"eventName":"DeleteSecurityGroup","requestParameters":{"groupId":"sg-0e5"}}`,
 		want:   []Trigger{func() Trigger { t := sg("sg-0e5"); t.Deleted = true; return t }()},
 	}, {
-		name: "tags on a group and an instance",
+		name: "tags on a group and a volume",
 		record: `{` + head + `"eventName":"DeleteTags","requestParameters":{"resourcesSet":{"items":[` +
-			`{"resourceId":"sg-0f6"},{"resourceId":"i-0aa"}]},"tagSet":{"items":[{"key":"rectify:exempt"}]}}}`,
-		want: []Trigger{sg("sg-0f6"), {ResourceID: "i-0aa", Ignored: true, Reason: "unsupported event ec2.amazonaws.com/DeleteTags (i-0aa: not a security group id or ARN)"}},
+			`{"resourceId":"sg-0f6"},{"resourceId":"vol-0aa"}]},"tagSet":{"items":[{"key":"rectify:exempt"}]}}}`,
+		want: []Trigger{sg("sg-0f6"), {ResourceID: "vol-0aa", Ignored: true, Reason: "unsupported event ec2.amazonaws.com/DeleteTags (vol-0aa: not a security group or EBS snapshot or subnet or EC2 instance id or ARN)"}},
 	}, {
 		name:   "tags with a single item not wrapped in a list",
 		record: `{` + head + `"eventName":"CreateTags","requestParameters":{"resourcesSet":{"items":{"resourceId":"sg-0a7"}}}}`,

@@ -189,7 +189,11 @@ func TestParseSecurityHubResources(t *testing.T) {
 	}, {
 		name:     "an instance",
 		resource: `{"Type":"AwsEc2Instance","Id":"arn:aws:ec2:us-east-1:111111111111:instance/i-0a1"}`,
-		want:     unsupported("arn:aws:ec2:us-east-1:111111111111:instance/i-0a1", "unsupported event securityhub/AwsEc2Instance"),
+		want:     with("aws_instance", "i-0a1", "arn:aws:ec2:us-east-1:111111111111:instance/i-0a1"),
+	}, {
+		name:     "a volume",
+		resource: `{"Type":"AwsEc2Volume","Id":"arn:aws:ec2:us-east-1:111111111111:volume/vol-0a1"}`,
+		want:     unsupported("arn:aws:ec2:us-east-1:111111111111:volume/vol-0a1", "unsupported event securityhub/AwsEc2Volume"),
 	}, {
 		name:     "a GuardDuty access key",
 		resource: `{"Type":"AwsIamAccessKey","Id":"AWS::IAM::AccessKey:ASIAEXAMPLE","Details":{"AwsIamAccessKey":{"UserName":"Root"}}}`,
@@ -217,7 +221,7 @@ func TestParseSecurityHubManyResources(t *testing.T) {
 		f["Resources"] = []any{
 			map[string]any{"Type": "AwsEc2SecurityGroup", "Id": "arn:aws:ec2:us-east-1:111111111111:security-group/sg-1"},
 			map[string]any{"Type": "AwsS3Bucket", "Id": "arn:aws:s3:::b"},
-			map[string]any{"Type": "AwsEc2Instance", "Id": "i-1"},
+			map[string]any{"Type": "AwsEc2Volume", "Id": "vol-1"},
 		}
 	})
 	ts, err := Parse(body)

@@ -34,11 +34,11 @@ func TestParseSNSFixtures(t *testing.T) {
 		file: "eventbridge-cloudtrail-ec2-run-instances.json",
 		want: []Trigger{{
 			Source: "cloudtrail", Account: "123456789012", Region: "us-east-1",
+			ResourceType: "aws_instance", ResourceID: "i-0a626ccee68ff585c", ARN: "arn:aws:ec2:us-east-1:123456789012:instance/i-0a626ccee68ff585c",
 			EventName: "RunInstances", EventID: "20874fa9-d1ae-4e91-bec3-382bb426360a",
 			ActorARN:  "arn:aws:sts::123456789012:assumed-role/platform--platform/LANIERK",
 			IssuerARN: "arn:aws:iam::123456789012:role/-platform",
 			EventTime: at("2018-02-02T22:33:05Z"),
-			Ignored:   true, Reason: "unsupported event ec2.amazonaws.com/RunInstances",
 		}},
 	}, {
 		file: "assembled-eventbridge-s3-put-bucket-public-access-block.json",

@@ -49,6 +49,14 @@ type ec2State struct {
 	vpcs   map[string]bool
 	groups map[string]*securityGroup // by group id
 	rules  map[string]*sgRule        // by rule id, across all groups
+	// volumes are the seeded EBS volumes' sizes in GiB, snapshots the EBS
+	// snapshots (ec2_snapshots.go); both by id.
+	volumes   map[string]int32
+	snapshots map[string]*ebsSnapshot
+	// subnets and instances are the seeded ones by id (ec2_subnets.go,
+	// ec2_instances.go).
+	subnets   map[string]*subnet
+	instances map[string]*instance
 }
 
 func newEC2Service(c *Cloud) *ec2Service {
@@ -92,6 +100,14 @@ var ec2Handlers = map[string]func(*ec2Service, *call, ec2Params) *APIError{
 	"GetEbsEncryptionByDefault":     (*ec2Service).getEbsEncryptionByDefault,
 	"EnableEbsEncryptionByDefault":  (*ec2Service).enableEbsEncryptionByDefault,
 	"DisableEbsEncryptionByDefault": (*ec2Service).disableEbsEncryptionByDefault,
+	"CreateSnapshot":                (*ec2Service).createSnapshot,
+	"DescribeSnapshots":             (*ec2Service).describeSnapshots,
+	"DescribeSnapshotAttribute":     (*ec2Service).describeSnapshotAttribute,
+	"ModifySnapshotAttribute":       (*ec2Service).modifySnapshotAttribute,
+	"DescribeSubnets":               (*ec2Service).describeSubnets,
+	"ModifySubnetAttribute":         (*ec2Service).modifySubnetAttribute,
+	"DescribeInstances":             (*ec2Service).describeInstances,
+	"ModifyInstanceMetadataOptions": (*ec2Service).modifyInstanceMetadataOptions,
 }
 
 func (s *ec2Service) route(r *http.Request, body []byte) (string, *APIError) {
@@ -104,7 +120,7 @@ func (s *ec2Service) route(r *http.Request, body []byte) (string, *APIError) {
 	case action == "":
 		return "", errorf("InvalidAction", "The request must contain the parameter Action; fakecloud speaks the EC2 Query protocol (POST Action=...&Version=%s)", ec2Version)
 	case ec2Handlers[action] == nil:
-		return action, errorf("InvalidAction", "The action %s is not valid for this web service (fakecloud emulates only the EC2 security group, tag and EBS encryption-by-default operations)", action)
+		return action, errorf("InvalidAction", "The action %s is not valid for this web service (fakecloud emulates only the EC2 security group, tag, EBS encryption-by-default, EBS snapshot, subnet attribute and instance metadata operations)", action)
 	case p.get("Version") == "":
 		return action, errorf("MissingParameter", "The request must contain the parameter Version")
 	}
@@ -166,8 +182,18 @@ func (s *ec2Service) authError(key string) *APIError {
 // exactly which resource the role could not touch.
 func (s *ec2Service) deniedError(c *call) *APIError {
 	resource := "*"
-	if p, err := parseEC2Params(c.r, c.body); err == nil && p.get("GroupId") != "" {
-		resource = securityGroupARN(c.region, c.account(), p.get("GroupId"))
+	if p, err := parseEC2Params(c.r, c.body); err == nil {
+		switch {
+		case p.get("GroupId") != "":
+			resource = securityGroupARN(c.region, c.account(), p.get("GroupId"))
+		case p.get("InstanceId") != "":
+			resource = fmt.Sprintf("arn:aws:ec2:%s:%s:instance/%s", c.region, c.account(), p.get("InstanceId"))
+		case p.get("SubnetId") != "":
+			resource = subnetARN(c.region, c.account(), p.get("SubnetId"))
+		case p.get("SnapshotId") != "":
+			// Snapshot ARNs name no account.
+			resource = fmt.Sprintf("arn:aws:ec2:%s::snapshot/%s", c.region, p.get("SnapshotId"))
+		}
 	}
 	return &APIError{Status: http.StatusForbidden, Code: "UnauthorizedOperation", Message: fmt.Sprintf(
 		"You are not authorized to perform this operation. User: %s is not authorized to perform: ec2:%s on resource: %s",

@@ -102,10 +102,31 @@ type ec2Taggable struct {
 	tags             ec2Tags
 }
 
-// findTaggable finds a resource by id. Only security groups and their rules
-// exist in fakecloud; any other id is reported as not valid.
+// findTaggable finds a resource by id: a security group or rule, an EBS
+// snapshot, a subnet or an instance; any other id is reported as not valid.
 func (st *ec2State) findTaggable(id string) (ec2Taggable, *APIError) {
 	switch {
+	case strings.HasPrefix(id, snapshotIDPrefix):
+		snap, err := st.snapshot(id)
+		if err != nil {
+			return ec2Taggable{}, err
+		}
+		if snap.tags == nil {
+			snap.tags = ec2Tags{}
+		}
+		return ec2Taggable{id, "snapshot", snap.tags}, nil
+	case strings.HasPrefix(id, subnetIDPrefix):
+		sn, err := st.subnet(id)
+		if err != nil {
+			return ec2Taggable{}, err
+		}
+		return ec2Taggable{id, "subnet", sn.tags}, nil
+	case strings.HasPrefix(id, instanceIDPrefix):
+		in, err := st.instance(id)
+		if err != nil {
+			return ec2Taggable{}, err
+		}
+		return ec2Taggable{id, "instance", in.tags}, nil
 	case strings.HasPrefix(id, ruleIDPrefix):
 		r, ok := st.rules[id]
 		if !ok {
@@ -119,7 +140,7 @@ func (st *ec2State) findTaggable(id string) (ec2Taggable, *APIError) {
 		}
 		return ec2Taggable{id, "security-group", g.tags}, nil
 	}
-	return ec2Taggable{}, errorf("InvalidID", "The ID '%s' is not valid (fakecloud tags security groups and security group rules only)", id)
+	return ec2Taggable{}, errorf("InvalidID", "The ID '%s' is not valid (fakecloud tags security groups, their rules, snapshots, subnets and instances only)", id)
 }
 
 // ec2TagChangeInput is the input of CreateTags and DeleteTags.
@@ -275,6 +296,15 @@ func (s *ec2Service) describeTags(c *call, p ec2Params) *APIError {
 	}
 	for _, r := range st.rules {
 		collect(r.id, "security-group-rule", r.tags)
+	}
+	for _, snap := range st.snapshots {
+		collect(snap.id, "snapshot", snap.tags)
+	}
+	for _, sn := range st.subnets {
+		collect(sn.id, "subnet", sn.tags)
+	}
+	for _, in := range st.instances {
+		collect(in.id, "instance", in.tags)
 	}
 	s.mu.Unlock()
 

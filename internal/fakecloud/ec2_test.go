@@ -743,7 +743,7 @@ func TestEC2Tags(t *testing.T) {
 			return err
 		}, "InvalidSecurityGroupRuleId.NotFound"},
 		{"other resource type", func(ctx context.Context) error {
-			_, err := client.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{"i-0123456789abcdef0"}, Tags: []types.Tag{tag("k", "v")}})
+			_, err := client.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{"vol-0123456789abcdef0"}, Tags: []types.Tag{tag("k", "v")}})
 			return err
 		}, "InvalidID"},
 		{"reserved key", func(ctx context.Context) error {

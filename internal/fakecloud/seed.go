@@ -33,6 +33,20 @@ type AccountSeed struct {
 	// PasswordPolicy is the account's IAM password policy
 	// (iam_password.go); nil: none, as in a new account.
 	PasswordPolicy *IAMPasswordPolicy `yaml:"password_policy"`
+	// Volumes, Subnets and Instances are the EC2 resources of the
+	// snapshot, subnet and metadata controls (ec2_snapshots.go,
+	// ec2_subnets.go, ec2_instances.go); subnets come before the
+	// instances that name them.
+	Volumes   []VolumeSeed   `yaml:"volumes"`
+	Subnets   []SubnetSeed   `yaml:"subnets"`
+	Instances []InstanceSeed `yaml:"instances"`
+}
+
+// VolumeSeed is an EBS volume to snapshot.
+type VolumeSeed struct {
+	Region  string `yaml:"region"`
+	ID      string `yaml:"id"`
+	SizeGiB int32  `yaml:"size_gib"`
 }
 
 // UserSeed is an IAM user with one access key.
@@ -187,6 +201,25 @@ func (c *Cloud) Apply(s Seed) error {
 		}
 		for _, t := range a.Trails {
 			if err := c.SeedTrail(a.ID, t); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
+			}
+		}
+		for _, v := range a.Volumes {
+			region := v.Region
+			if region == "" {
+				region = DefaultRegion
+			}
+			if err := c.SeedVolume(a.ID, region, v.ID, v.SizeGiB); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
+			}
+		}
+		for _, sn := range a.Subnets {
+			if err := c.SeedSubnet(a.ID, sn); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
+			}
+		}
+		for _, in := range a.Instances {
+			if err := c.SeedInstance(a.ID, in); err != nil {
 				return fmt.Errorf("seed: account %s: %w", a.ID, err)
 			}
 		}

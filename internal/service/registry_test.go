@@ -71,6 +71,9 @@ func TestARNRoundTrip(t *testing.T) {
 			id = map[string]string{
 				"aws_security_group": "sg-0123456789abcdef0",
 				"aws_kms_key":        "0f6a1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b",
+				"aws_ebs_snapshot":   "snap-0123456789abcdef0",
+				"aws_subnet":         "subnet-0123456789abcdef0",
+				"aws_instance":       "i-0123456789abcdef0",
 			}[k.Type]
 		}
 		ref := k.Ref(account, region, id)

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/rectifyhq/rectify/internal/resource"
+	"github.com/rectifyhq/rectify/internal/service"
 	"github.com/rectifyhq/rectify/policies"
 )
 
@@ -119,7 +120,7 @@ func paramsAgree(plan, live map[string]any) string {
 
 // identityParam names params that hold ids AWS assigns on create.
 func identityParam(k string) bool {
-	return k == "group_id" || k == "key_id" || k == "name" || k == "bucket"
+	return k == "group_id" || k == "key_id" || k == "name" || k == "bucket" || k == "subnet_id" || k == "instance_id"
 }
 
 // repoRoot is where policies.Metadata.File paths start.
@@ -167,6 +168,19 @@ func TestEveryControlHasPairAndTests(t *testing.T) {
 			}
 			if n == 0 {
 				t.Errorf("no test_ rules in package %s_test under %s", m.Package, dir)
+			}
+			// A control on kinds Terraform cannot express (no plan plane in
+			// the registry, e.g. a public EBS snapshot) has no plan to pair;
+			// its METADATA description says why.
+			planned := slices.ContainsFunc(m.ResourceTypes, func(typ string) bool { return slices.Contains(service.Plan.Types(), typ) })
+			if !planned {
+				if _, err := os.Stat(filepath.Join(pairsDir, m.ID)); err == nil {
+					t.Errorf("%s: a fixture pair for a control no plan can express", filepath.Join(pairsDir, m.ID))
+				}
+				if !strings.Contains(m.Description, "Terraform") {
+					t.Errorf("%s: live plane only, and the METADATA description does not say why Terraform cannot express it", m.File)
+				}
+				return
 			}
 			for _, kase := range pairCases {
 				for _, f := range []string{"plan.json", "live.json"} {

@@ -1,7 +1,7 @@
-// Package ec2 holds rectify's knowledge of Amazon EC2: the security group
-// and the per-region EBS encryption-by-default setting, read and listed
-// live, named by their CloudTrail calls and Terraform resources, and their
-// fixes.
+// Package ec2 holds rectify's knowledge of Amazon EC2: the security group,
+// the per-region EBS encryption-by-default setting, the EBS snapshot, the
+// subnet and the instance, read and listed live, named by their CloudTrail
+// calls and Terraform resources, and their fixes.
 package ec2
 
 import (
@@ -27,7 +27,7 @@ const (
 )
 
 // Kinds are the kinds of this service, in the order sweeps list them.
-var Kinds = []*kind.Kind{SecurityGroup, EBSEncryptionByDefault}
+var Kinds = []*kind.Kind{SecurityGroup, EBSEncryptionByDefault, EBSSnapshot, Subnet, Instance}
 
 const source = "ec2.amazonaws.com"
 

@@ -11,6 +11,8 @@ locals {
   account   = data.aws_caller_identity.current.account_id
 
   security_groups = [for r in var.regions : "arn:${local.partition}:ec2:${r}:${local.account}:security-group/*"]
+  subnets         = [for r in var.regions : "arn:${local.partition}:ec2:${r}:${local.account}:subnet/*"]
+  instances       = [for r in var.regions : "arn:${local.partition}:ec2:${r}:${local.account}:instance/*"]
 
   iam_principals = [
     "arn:${local.partition}:iam::${local.account}:group/*",
@@ -47,12 +49,12 @@ locals {
         Resource = local.security_groups
       },
       {
-        # Undo's exemption tags, and no other tag (CreateTags supports
-        # aws:TagKeys on the security-group type).
-        Sid      = "TagSecurityGroupsExempt"
+        # Undo's exemption tags on security groups, subnets and instances,
+        # and no other tag (CreateTags supports aws:TagKeys on all three).
+        Sid      = "TagEC2ResourcesExempt"
         Effect   = "Allow"
         Action   = ["ec2:CreateTags"]
-        Resource = local.security_groups
+        Resource = concat(local.security_groups, local.subnets, local.instances)
         Condition = {
           "ForAllValues:StringEquals" = { "aws:TagKeys" = ["rectify:exempt", "rectify:exempt-until"] }
         }
@@ -308,6 +310,70 @@ locals {
         Effect   = "Allow"
         Action   = ["iam:DeleteAccountPasswordPolicy", "iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy"]
         Resource = "*"
+      },
+      {
+        # Live reads and sweeps of EBS snapshots: DescribeSnapshots has no
+        # resource type, so AWS evaluates it on *.
+        Sid      = "ListEBSSnapshots"
+        Effect   = "Allow"
+        Action   = ["ec2:DescribeSnapshots"]
+        Resource = "*"
+      },
+      {
+        # Live reads and ec2_make_snapshot_private (snapshot, apply, undo:
+        # the createVolumePermission attribute), and Undo's exemption tags
+        # below. A snapshot ARN names no account, so aws:ResourceAccount
+        # keeps both to this account's snapshots.
+        Sid       = "EBSSnapshotSharing"
+        Effect    = "Allow"
+        Action    = ["ec2:DescribeSnapshotAttribute", "ec2:ModifySnapshotAttribute"]
+        Resource  = [for r in var.regions : "arn:${local.partition}:ec2:${r}::snapshot/*"]
+        Condition = { StringEquals = { "aws:ResourceAccount" = local.account } }
+      },
+      {
+        # Undo's exemption tags on this account's EBS snapshots, and no
+        # other tag.
+        Sid      = "TagEBSSnapshotsExempt"
+        Effect   = "Allow"
+        Action   = ["ec2:CreateTags"]
+        Resource = [for r in var.regions : "arn:${local.partition}:ec2:${r}::snapshot/*"]
+        Condition = {
+          StringEquals                = { "aws:ResourceAccount" = local.account }
+          "ForAllValues:StringEquals" = { "aws:TagKeys" = ["rectify:exempt", "rectify:exempt-until"] }
+        }
+      },
+      {
+        # Live reads and sweeps of subnets (also ec2_disable_subnet_public_ip's
+        # snapshot and apply): DescribeSubnets has no resource type: *.
+        Sid      = "ListSubnets"
+        Effect   = "Allow"
+        Action   = ["ec2:DescribeSubnets"]
+        Resource = "*"
+      },
+      {
+        # ec2_disable_subnet_public_ip turns MapPublicIpOnLaunch off, and
+        # Undo back on, on this account's subnets. ModifySubnetAttribute
+        # has no condition key that names the attribute.
+        Sid      = "SubnetPublicIP"
+        Effect   = "Allow"
+        Action   = ["ec2:ModifySubnetAttribute"]
+        Resource = local.subnets
+      },
+      {
+        # Live reads and sweeps of instances (also ec2_require_imdsv2's
+        # snapshot and apply): DescribeInstances has no resource type: *.
+        Sid      = "ListInstances"
+        Effect   = "Allow"
+        Action   = ["ec2:DescribeInstances"]
+        Resource = "*"
+      },
+      {
+        # ec2_require_imdsv2 sets HttpTokens=required, and Undo puts the
+        # old value back, on this account's instances.
+        Sid      = "InstanceMetadataOptions"
+        Effect   = "Allow"
+        Action   = ["ec2:ModifyInstanceMetadataOptions"]
+        Resource = local.instances
       },
       {
         # Sweeps of IAM principals: ListGroups, ListRoles and ListUsers have
