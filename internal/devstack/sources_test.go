@@ -15,12 +15,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/rectifyhq/rectify/internal/config"
 	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/fakecloud"
+	"github.com/rectifyhq/rectify/internal/resource"
 	"github.com/rectifyhq/rectify/starter"
 )
 
@@ -292,6 +294,7 @@ func TestSecurityHubFindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.waitState(contract.RemediationID(PolicySGAdminPorts, arn), contract.StateResolved)
+	s.finding(ctx, PolicySGAdminPorts, resource.Ref{ARN: arn}, shtypes.WorkflowStatusResolved)
 	before := s.runs(ctx, contract.EvaluateID(arn))
 
 	// rectify's own findings of this fix come back as Imported events.

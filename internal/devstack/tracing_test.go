@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
+
 	"github.com/rectifyhq/rectify/internal/contract"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -17,6 +19,8 @@ func TestOneTracePerViolation(t *testing.T) {
 	s := newStack(t, nil)
 	s.openSSH(ctx)
 	s.waitState(contract.RemediationID(PolicySGAdminPorts, s.sg.ARN), contract.StateResolved)
+	// The state leads its finding: the trace is whole once RESOLVED is written.
+	s.finding(ctx, PolicySGAdminPorts, s.sg, shtypes.WorkflowStatusResolved)
 
 	spans := s.spans.GetSpans()
 	var traceID trace.TraceID
