@@ -28,9 +28,11 @@ locals {
       "AttachRolePolicy",
       "AttachUserPolicy",
       "CreateAccessKey",
+      "CreateLoginProfile",
       "DeleteAccessKey",
       "DeleteAccountPasswordPolicy",
       "DeleteGroupPolicy",
+      "DeleteLoginProfile",
       "DeleteRolePolicy",
       "DeleteUserPolicy",
       "DetachGroupPolicy",
@@ -45,6 +47,7 @@ locals {
       "UntagUser",
       "UpdateAccessKey",
       "UpdateAccountPasswordPolicy",
+      "UpdateLoginProfile",
     ]
     "kms.amazonaws.com" = [
       "CancelKeyDeletion",

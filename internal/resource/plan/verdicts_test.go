@@ -168,6 +168,18 @@ func TestEveryControlHasPairAndTests(t *testing.T) {
 			if n == 0 {
 				t.Errorf("no test_ rules in package %s_test under %s", m.Package, dir)
 			}
+			// A control of a property no plan holds (METADATA planes: [live],
+			// e.g. when a credential was last used) has no plan to pair; its
+			// METADATA description says why Terraform cannot express it.
+			if !m.Judges("plan") {
+				if _, err := os.Stat(filepath.Join(pairsDir, m.ID)); err == nil {
+					t.Errorf("%s: a fixture pair for a control no plan can express", filepath.Join(pairsDir, m.ID))
+				}
+				if !strings.Contains(m.Description, "Terraform") {
+					t.Errorf("%s: live plane only, and the METADATA description does not say why Terraform cannot express it", m.File)
+				}
+				return
+			}
 			for _, kase := range pairCases {
 				for _, f := range []string{"plan.json", "live.json"} {
 					if _, err := os.Stat(filepath.Join(pairsDir, m.ID, kase, f)); err != nil {
