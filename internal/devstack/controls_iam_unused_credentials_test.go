@@ -2,6 +2,7 @@ package devstack
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,7 +94,9 @@ func TestIAMUnusedAccessKeyDeactivated(t *testing.T) {
 // through the SDK (UpdateLoginProfile keeps the profile's creation date,
 // as IAM does). The event drives rectify to ask and, once approved, to
 // delete the password: the user has none left, and the finding is
-// recorded. There is no undo: IAM never reveals a password.
+// recorded. There is no undo: IAM never reveals a password, so an undo
+// request is refused with the action's note and the violation stays
+// resolved.
 func TestIAMUnusedPasswordDeleted(t *testing.T) {
 	ctx := context.Background()
 	s := newStack(t, nil)
@@ -133,4 +136,15 @@ func TestIAMUnusedPasswordDeleted(t *testing.T) {
 		t.Errorf("the remediation role called DeleteLoginProfile %d times, want 1", n)
 	}
 	s.wantResolvedFinding(ctx, policyIAMUnusedPassword, ref)
+
+	_, err := contract.Undo(ctx, temporalServer.Client, wid, "", contract.UndoRequest{User: HumanUser, Reason: "she still needs the console"})
+	if err == nil || !strings.Contains(err.Error(), "cannot be restored") {
+		t.Fatalf("undo of a deleted password: %v, want it refused with the UndoNote", err)
+	}
+	if st := s.waitState(wid, contract.StateResolved); st.State != contract.StateResolved {
+		t.Errorf("state after the refused undo = %s", st.State)
+	}
+	if s.cloud.HasLoginProfile(Account, user) {
+		t.Error("a refused undo gave the password back")
+	}
 }
