@@ -155,7 +155,7 @@ func TestFetchIAMPrincipal(t *testing.T) {
 		t.Fatalf("fetch alice = %v, %v", exists, err)
 	}
 	b, _ := json.Marshal(res.Properties)
-	want := `{"access_keys":[],"attached_policy_arns":["arn:aws:iam::aws:policy/ReadOnlyAccess"],"inline_policies":[{"document":{"Statement":[{"Action":["s3:GetObject"],"Effect":"Allow","Resource":["*"]}],"Version":"2012-10-17"},"name":"read"}],"name":"alice","path":"/"}`
+	want := `{"access_keys":[],"attached_policy_arns":["arn:aws:iam::aws:policy/ReadOnlyAccess"],"inline_policies":[{"document":{"Statement":[{"Action":["s3:GetObject"],"Effect":"Allow","Resource":["*"]}],"Version":"2012-10-17"},"name":"read"}],"login_profile":null,"name":"alice","path":"/"}`
 	if string(b) != want {
 		t.Errorf("properties = %s\nwant %s", b, want)
 	}

@@ -29,6 +29,12 @@ type Metadata struct {
 	Remediation   string   `json:"remediation"`
 	Controls      []string `json:"controls"`
 	DefaultMode   string   `json:"default_mode"`
+	// Planes limits the planes the control judges ("plan", "live") when
+	// its kinds have both but the property it judges exists in one only
+	// (when a credential was last used: never in a plan). Empty: every
+	// plane its kinds have. The policy must still pass a document of the
+	// other plane, which lacks the property.
+	Planes []string `json:"planes,omitempty"`
 	// Package is the Rego package without the "data." prefix,
 	// e.g. "rectify.aws.ec2.sg_public_admin_ports".
 	Package string `json:"package"`
@@ -39,7 +45,14 @@ type Metadata struct {
 func (m Metadata) clone() Metadata {
 	m.ResourceTypes = slices.Clone(m.ResourceTypes)
 	m.Controls = slices.Clone(m.Controls)
+	m.Planes = slices.Clone(m.Planes)
 	return m
+}
+
+// Judges reports whether the control judges documents of the plane
+// ("plan", "live"), as far as its METADATA says.
+func (m Metadata) Judges(plane string) bool {
+	return len(m.Planes) == 0 || slices.Contains(m.Planes, plane)
 }
 
 // appliesTo reports whether the policy judges resources of type t.
@@ -107,6 +120,20 @@ func parseMetadata(a *ast.Annotations, pkg, file string) (Metadata, error) {
 		addf("%v", err)
 	} else if !slices.Contains(Modes, m.DefaultMode) {
 		addf("custom.default_mode %q must be one of %s", m.DefaultMode, strings.Join(Modes, ", "))
+	}
+
+	// Optional: most controls judge whatever planes their kinds have.
+	if _, ok := a.Custom["planes"]; ok {
+		if m.Planes, err = customStrings(a.Custom, "planes"); err != nil {
+			addf("%v", err)
+		} else if len(m.Planes) == 0 {
+			addf("custom.planes must list plan, live or both, or be left out")
+		}
+		for _, pl := range m.Planes {
+			if pl != "plan" && pl != "live" {
+				addf("custom.planes: %q must be plan or live", pl)
+			}
+		}
 	}
 
 	if len(problems) > 0 {

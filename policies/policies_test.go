@@ -75,7 +75,7 @@ func userPolicy(pkg, id string, custom map[string]string, body string) string {
 	}
 	var b strings.Builder
 	b.WriteString("# METADATA\n# title: Test policy\n# description: A policy written by a test.\n# custom:\n")
-	for _, k := range []string{"id", "severity", "resource_types", "remediation", "controls", "default_mode"} {
+	for _, k := range []string{"id", "severity", "resource_types", "remediation", "controls", "default_mode", "planes"} {
 		if fields[k] != "" {
 			b.WriteString("#   " + k + ": " + fields[k] + "\n")
 		}
@@ -383,6 +383,16 @@ func TestLoadErrors(t *testing.T) {
 			want:  []string{"p.rego", "custom.controls must be a YAML list"},
 		},
 		{
+			name:  "planes neither plan nor live",
+			files: map[string]string{"p.rego": userPolicy("user.c", "user.c", map[string]string{"planes": "[runtime]"}, deny)},
+			want:  []string{"p.rego", `custom.planes: "runtime" must be plan or live`},
+		},
+		{
+			name:  "planes empty",
+			files: map[string]string{"p.rego": userPolicy("user.c", "user.c", map[string]string{"planes": "[]"}, deny)},
+			want:  []string{"p.rego", "custom.planes must list plan, live or both"},
+		},
+		{
 			name:  "bad id",
 			files: map[string]string{"p.rego": userPolicy("user.d", "User D", nil, deny)},
 			want:  []string{"p.rego", `custom.id "User D"`},
@@ -674,5 +684,24 @@ func TestEvaluateCanceled(t *testing.T) {
 	}
 	if _, err := s.EvaluatePolicy(ctx, "aws.s3.public_access_block", bucket(nil)); !errors.Is(err, context.Canceled) {
 		t.Errorf("EvaluatePolicy err = %v, want context.Canceled", err)
+	}
+}
+
+// custom.planes narrows a control to one plane; left out, a control judges
+// every plane its kinds have.
+func TestMetadataPlanes(t *testing.T) {
+	s := mustLoad(t)
+	for id, want := range map[string][2]bool{
+		"aws.iam.unused_access_keys":  {false, true},
+		"aws.iam.unused_password":     {false, true},
+		"aws.iam.access_key_rotation": {true, true},
+	} {
+		m, ok := s.Policy(id)
+		if !ok {
+			t.Fatalf("%s not loaded", id)
+		}
+		if got := [2]bool{m.Judges("plan"), m.Judges("live")}; got != want {
+			t.Errorf("%s judges (plan, live) = %v, want %v", id, got, want)
+		}
 	}
 }

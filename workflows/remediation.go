@@ -18,6 +18,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/audit"
 	"github.com/rectifyhq/rectify/internal/contract"
 	"github.com/rectifyhq/rectify/internal/events"
+	"github.com/rectifyhq/rectify/internal/service"
 	"github.com/rectifyhq/rectify/internal/summary"
 )
 
@@ -797,6 +798,15 @@ func (r *remediation) validateUndo(ctx workflow.Context, u contract.UndoRequest)
 	}
 	if !workflow.Now(ctx).Before(r.UndoUntil) {
 		return refuse(contract.ErrNothingToUndo, "undo window closed at %s", r.UndoUntil.UTC().Format(time.RFC3339))
+	}
+	// A fix nothing can take back (a deleted console password) is refused
+	// here, with what the action says about it, rather than failing the
+	// undo activity and turning a resolved violation into a failed one.
+	// The registry is fixed at build time, so a validator may read it.
+	for _, snap := range r.Snapshots {
+		if act, ok := service.Registry.Action(snap.Action); ok && act.Undo == nil {
+			return refuse(contract.ErrNothingToUndo, "%s cannot be undone: %s", snap.Action, act.UndoNote)
+		}
 	}
 	return nil
 }

@@ -101,6 +101,12 @@ type reportSettings struct {
 func buildCheckReport(ctx context.Context, set *policies.Set, docs []resource.Resource, rs reportSettings) (*checkReport, error) {
 	var metas []policies.Metadata
 	for _, m := range set.Policies() {
+		// A live-only control (when a credential was last used) has
+		// nothing to judge in a plan: listing it as checked, or as passed,
+		// would claim what no plan can show.
+		if !m.Judges("plan") {
+			continue
+		}
 		if rs.selected == nil || rs.selected[m.ID] {
 			metas = append(metas, m)
 		}

@@ -161,9 +161,17 @@ func TestDevDemoWaitsForAPerson(t *testing.T) {
 
 	// The CLI against the running stack, while the demo waits.
 	addr := []string{"--address", temporalAddr}
+	// The list reads Temporal's visibility store, which may lag the
+	// workflow's state by a moment: poll a little.
 	var rows []listRow
-	if err := json.Unmarshal([]byte(mustRun(t, append([]string{"list", "--state", "awaiting", "-o", "json"}, addr...)...)), &rows); err != nil {
-		t.Fatal(err)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		rows = nil
+		if err := json.Unmarshal([]byte(mustRun(t, append([]string{"list", "--state", "awaiting", "-o", "json"}, addr...)...)), &rows); err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) > 0 || time.Now().After(deadline) {
+			break
+		}
 	}
 	if len(rows) != 1 || rows[0].WorkflowID != id || rows[0].Deadline == nil || rows[0].Action != "turn on all four S3 public access block settings" {
 		t.Fatalf("list --state awaiting = %+v", rows)

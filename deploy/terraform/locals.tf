@@ -40,9 +40,11 @@ locals {
       "AttachRolePolicy",
       "AttachUserPolicy",
       "CreateAccessKey",
+      "CreateLoginProfile",
       "DeleteAccessKey",
       "DeleteAccountPasswordPolicy",
       "DeleteGroupPolicy",
+      "DeleteLoginProfile",
       "DeleteRolePolicy",
       "DeleteUserPolicy",
       "DetachGroupPolicy",
@@ -57,6 +59,7 @@ locals {
       "UntagUser",
       "UpdateAccessKey",
       "UpdateAccountPasswordPolicy",
+      "UpdateLoginProfile",
     ]
     "kms.amazonaws.com" = [
       "CancelKeyDeletion",

@@ -75,10 +75,10 @@ func List(set *policies.Set, reg *kind.Registry, planKinds *plan.Kinds) []Contro
 			}
 			planned = planned || slices.Contains(planKinds.Types(), t)
 		}
-		if planned {
+		if planned && m.Judges("plan") {
 			c.Planes = append(c.Planes, "plan")
 		}
-		if live {
+		if live && m.Judges("live") {
 			c.Planes = append(c.Planes, "live")
 		}
 		if act, ok := reg.Action(m.Remediation); ok {

@@ -178,6 +178,10 @@ func (cl *Cloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.principal = p
+	// IAM records a user key's last use on every request it authenticates,
+	// allowed or not; a session of an assumed role has no access key to
+	// record it on.
+	cl.ids.markUsed(p, c.time, c.service, c.region)
 	if p.denies(c.service + ":" + action) {
 		c.failBeforeHandle(svc, svc.deniedError(c))
 		return

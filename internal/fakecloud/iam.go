@@ -74,6 +74,10 @@ type iamEntity struct {
 	attached    []string          // managed policy ARNs, in attach order
 	inline      map[string]string // inline policy name → document as given
 	tags        []iamTag
+	// login is a user's console password (iam_credentials.go); nil: none.
+	login *iamLoginProfile
+	// passwordLastUsed is a user's last console sign-in; zero: never.
+	passwordLastUsed time.Time
 }
 
 type iamTag struct{ Key, Value string }
@@ -123,6 +127,7 @@ func newIAMService(c *Cloud) *iamService {
 	}
 	s.registerPasswordPolicy()
 	s.registerAccessKeys()
+	s.registerCredentials()
 	return s
 }
 

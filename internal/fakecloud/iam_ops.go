@@ -31,6 +31,7 @@ type iamXMLEntity struct {
 	AssumeRolePolicyDocument string      `xml:",omitempty"`
 	Description              string      `xml:",omitempty"`
 	MaxSessionDuration       int         `xml:",omitempty"`
+	PasswordLastUsed         string      `xml:",omitempty"`
 	Tags                     []iamXMLTag `xml:"Tags>member,omitempty"`
 }
 
@@ -39,6 +40,9 @@ func (e *iamEntity) xml(withTags bool) iamXMLEntity {
 	switch e.kind {
 	case iamUserKind:
 		x.UserName, x.UserId = e.name, e.id
+		if !e.passwordLastUsed.IsZero() {
+			x.PasswordLastUsed = e.passwordLastUsed.Format(time.RFC3339)
+		}
 	case iamRoleKind:
 		x.RoleName, x.RoleId = e.name, e.id
 		x.AssumeRolePolicyDocument = iamEncode(e.trust)
@@ -178,6 +182,9 @@ func (s *iamService) delete(c *call, k iamKind, p url.Values) *APIError {
 	defer s.mu.Unlock()
 	if len(e.attached) > 0 || len(e.inline) > 0 {
 		return iamConflict("DeleteConflict", "Cannot delete entity, must detach all policies first.")
+	}
+	if e.login != nil {
+		return iamConflict("DeleteConflict", "Cannot delete entity, must delete login profile first.")
 	}
 	delete(s.entities, iamKey(e.account, k, e.name))
 	s.respond(c, nil)

@@ -38,6 +38,12 @@ type Principal struct {
 	// Inactive is an IAM user's access key turned off by UpdateAccessKey:
 	// IAM refuses it as it refuses an unknown key.
 	Inactive bool
+	// LastUsed is when an IAM user's access key last signed a request
+	// that IAM authenticated, and the service (signing name) and region
+	// it went to; zero: never. GetAccessKeyLastUsed reports it.
+	LastUsed        time.Time
+	LastUsedService string
+	LastUsedRegion  string
 
 	Role        *Role // assumed roles: the session issuer
 	SessionName string

@@ -36,7 +36,10 @@ const source = "iam.amazonaws.com"
 //	{"name": "…", "path": "/",
 //	 "attached_policy_arns": ["arn:aws:iam::aws:policy/…", …],   // sorted, unique
 //	 "inline_policies": [{"name": "…", "document": resource.NormalizePolicyDocument(…)}, …],  // sorted by name
-//	 "access_keys": [{"id": "AKIA…", "status": "Active", "create_date": "2024-01-02T03:04:05Z", "age_days": 705}, …]}  // users only, sorted by id
+//	 "access_keys": [{"id": "AKIA…", "status": "Active", "create_date": "2024-01-02T03:04:05Z", "age_days": 705,
+//	                  "used": true, "last_used_days": 120}, …],  // users only, sorted by id
+//	 "login_profile": {"create_date": "…", "age_days": 300} | null,  // users, live only
+//	 "password_last_used_days": 120}                                 // users, live only
 //
 // Live: List{User,Role,Group}AttachedPolicies (all pages) and
 // List{User,Role,Group}Policies + Get{User,Role,Group}Policy, whose
@@ -46,6 +49,12 @@ const source = "iam.amazonaws.com"
 // key has no create_date until apply, and is new. age_days is measured
 // when the keys were read (PrincipalState.ReadAt) or the plan was made
 // (its timestamp): policies may not read a clock.
+//
+// Live only (FSBP IAM.8, IAM.22): GetAccessKeyLastUsed per key gives "used"
+// and last_used_days (absent when never used), GetLoginProfile the
+// console password (null when none: NoSuchEntity) and GetUser's
+// PasswordLastUsed password_last_used_days. Terraform never knows when a
+// credential was last used, so a plan carries none of these.
 var (
 	User  = principal(TypeUser, "user", "UserName", "AwsIamUser", "AWS::IAM::User", true)
 	Role  = principal(TypeRole, "role", "RoleName", "AwsIamRole", "AWS::IAM::Role", true)
@@ -109,6 +118,13 @@ func principal(typ, arnKind, detailsID, asff, config string, taggable bool) *kin
 		k.Plan.Children["aws_iam_access_key"] = "user"
 		k.Permissions.Read = append(k.Permissions.Read, "iam:ListAccessKeys")
 		k.Actions = append(k.Actions, DeactivateAccessKeys)
+		// Unused credentials (FSBP IAM.8, IAM.22): the last use of each
+		// key and the console password; a password given, reset or
+		// taken away changes what the user is judged on.
+		k.Calls = append(k.Calls, kind.Call{Source: source, Names: []string{"CreateLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile"},
+			IDs: []string{"requestParameters.userName"}})
+		k.Permissions.Read = append(k.Permissions.Read, "iam:GetAccessKeyLastUsed", "iam:GetLoginProfile")
+		k.Actions = append(k.Actions, DeleteLoginProfile)
 	}
 	if taggable {
 		// Tag changes too: the exemption tags are part of the policy input.

@@ -22,8 +22,10 @@ import (
 // in their names.
 type iamAPI struct {
 	kind string // ARN resource kind: user, role, group
-	// get reads the path and, for users and roles, the tags.
-	get func(ctx context.Context, c *iam.Client, name string) (path string, tags []iamtypes.Tag, err error)
+	// get reads the path and, for users and roles, the tags; for users
+	// also when the console password was last used (nil: never, or no
+	// password), which GetUser alone reports.
+	get func(ctx context.Context, c *iam.Client, name string) (path string, tags []iamtypes.Tag, passwordLastUsed *time.Time, err error)
 	// attached and inlineNames read every page, through the SDK's
 	// paginators.
 	attached    func(ctx context.Context, c *iam.Client, name string) ([]iamtypes.AttachedPolicy, error)
@@ -54,12 +56,12 @@ func allPages[O, T any](ctx context.Context, more func() bool, next func(context
 var iamAPIs = map[string]iamAPI{
 	TypeUser: {
 		kind: "user",
-		get: func(ctx context.Context, c *iam.Client, name string) (string, []iamtypes.Tag, error) {
+		get: func(ctx context.Context, c *iam.Client, name string) (string, []iamtypes.Tag, *time.Time, error) {
 			out, err := c.GetUser(ctx, &iam.GetUserInput{UserName: &name})
 			if err != nil {
-				return "", nil, err
+				return "", nil, nil, err
 			}
-			return aws.ToString(out.User.Path), out.User.Tags, nil
+			return aws.ToString(out.User.Path), out.User.Tags, out.User.PasswordLastUsed, nil
 		},
 		attached: func(ctx context.Context, c *iam.Client, name string) ([]iamtypes.AttachedPolicy, error) {
 			p := iam.NewListAttachedUserPoliciesPaginator(c, &iam.ListAttachedUserPoliciesInput{UserName: &name})
@@ -99,12 +101,12 @@ var iamAPIs = map[string]iamAPI{
 	},
 	TypeRole: {
 		kind: "role",
-		get: func(ctx context.Context, c *iam.Client, name string) (string, []iamtypes.Tag, error) {
+		get: func(ctx context.Context, c *iam.Client, name string) (string, []iamtypes.Tag, *time.Time, error) {
 			out, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: &name})
 			if err != nil {
-				return "", nil, err
+				return "", nil, nil, err
 			}
-			return aws.ToString(out.Role.Path), out.Role.Tags, nil
+			return aws.ToString(out.Role.Path), out.Role.Tags, nil, nil
 		},
 		attached: func(ctx context.Context, c *iam.Client, name string) ([]iamtypes.AttachedPolicy, error) {
 			p := iam.NewListAttachedRolePoliciesPaginator(c, &iam.ListAttachedRolePoliciesInput{RoleName: &name})
@@ -144,13 +146,13 @@ var iamAPIs = map[string]iamAPI{
 	},
 	TypeGroup: {
 		kind: "group",
-		get: func(ctx context.Context, c *iam.Client, name string) (string, []iamtypes.Tag, error) {
+		get: func(ctx context.Context, c *iam.Client, name string) (string, []iamtypes.Tag, *time.Time, error) {
 			// MaxItems 1: only the group is wanted, not its member list.
 			out, err := c.GetGroup(ctx, &iam.GetGroupInput{GroupName: &name, MaxItems: aws.Int32(1)})
 			if err != nil {
-				return "", nil, err
+				return "", nil, nil, err
 			}
-			return aws.ToString(out.Group.Path), nil, nil
+			return aws.ToString(out.Group.Path), nil, nil, nil
 		},
 		attached: func(ctx context.Context, c *iam.Client, name string) ([]iamtypes.AttachedPolicy, error) {
 			p := iam.NewListAttachedGroupPoliciesPaginator(c, &iam.ListAttachedGroupPoliciesInput{GroupName: &name})
@@ -203,7 +205,7 @@ func fetchPrincipal(ctx context.Context, env kind.Env, ref resource.Ref) (resour
 	}
 	client := env.AWS.IAM(ref.Account, ref.Region)
 	name := ref.ID
-	path, tags, err := api.get(ctx, client, name)
+	path, tags, passwordLastUsed, err := api.get(ctx, client, name)
 	if awserr.Code(err) == "NoSuchEntity" {
 		return resource.Resource{}, false, nil
 	}
@@ -247,6 +249,15 @@ func fetchPrincipal(ctx context.Context, env kind.Env, ref resource.Ref) (resour
 		if err != nil {
 			return resource.Resource{}, false, awserr.Wrap(ctx, "list access keys of IAM user "+name, err)
 		}
+		state.AccessKeyLastUsed, err = accessKeysLastUsed(ctx, client, state.AccessKeys)
+		if err != nil {
+			return resource.Resource{}, false, awserr.Wrap(ctx, "read the last use of the access keys of IAM user "+name, err)
+		}
+		state.Console = &ConsoleState{PasswordLastUsed: passwordLastUsed}
+		state.Console.LoginProfile, err = loginProfile(ctx, client, name)
+		if err != nil {
+			return resource.Resource{}, false, awserr.Wrap(ctx, "get the login profile of IAM user "+name, err)
+		}
 	}
 	res, err := PrincipalResource(ref.Account, ref.Region, state)
 	if err != nil {
@@ -264,6 +275,42 @@ func userAccessKeys(ctx context.Context, client *iam.Client, user string) ([]iam
 		keys = []iamtypes.AccessKeyMetadata{}
 	}
 	return keys, err
+}
+
+// accessKeysLastUsed asks when each key was last used, by key id: a nil
+// time is a key never used. A key deleted since the list is left out, as
+// the list would leave it out now.
+func accessKeysLastUsed(ctx context.Context, client *iam.Client, keys []iamtypes.AccessKeyMetadata) (map[string]*time.Time, error) {
+	out := make(map[string]*time.Time, len(keys))
+	for _, k := range keys {
+		id := aws.ToString(k.AccessKeyId)
+		used, err := client.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(id)})
+		if awserr.Code(err) == "NoSuchEntity" {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("access key %s: %w", id, err)
+		}
+		var at *time.Time
+		if used.AccessKeyLastUsed != nil {
+			at = used.AccessKeyLastUsed.LastUsedDate
+		}
+		out[id] = at
+	}
+	return out, nil
+}
+
+// loginProfile reads the user's console password; nil when it has none
+// (GetLoginProfile answers NoSuchEntity for a user without one).
+func loginProfile(ctx context.Context, client *iam.Client, user string) (*iamtypes.LoginProfile, error) {
+	out, err := client.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: aws.String(user)})
+	if awserr.Code(err) == "NoSuchEntity" {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out.LoginProfile, nil
 }
 
 // attachedPolicyARNs lists the ARNs of every managed policy attached.

@@ -38,6 +38,21 @@ type PrincipalState struct {
 	// ReadAt is when the keys were read: a key's age is measured at it,
 	// so the document, not the clock of whoever judges it, holds the age.
 	ReadAt time.Time `json:"read_at,omitempty"`
+	// AccessKeyLastUsed is when each access key was last used
+	// (GetAccessKeyLastUsed), by key id, nil for a key never used; a nil
+	// map was not read (a plan never knows it).
+	AccessKeyLastUsed map[string]*time.Time `json:"access_key_last_used,omitempty"`
+	// Console is the user's console password; nil when not read.
+	Console *ConsoleState `json:"console,omitempty"`
+}
+
+// ConsoleState is what IAM says of a user's console password.
+type ConsoleState struct {
+	// LoginProfile is GetLoginProfile's; nil when the user has no password.
+	LoginProfile *iamtypes.LoginProfile `json:"login_profile"`
+	// PasswordLastUsed is GetUser's: the last sign-in with a password (any
+	// password the user had, not only the current one); nil when never.
+	PasswordLastUsed *time.Time `json:"password_last_used,omitempty"`
 }
 
 // iamKinds maps a principal type to its ARN resource kind.
@@ -54,7 +69,10 @@ var iamKinds = map[string]string{
 //	{"name", "path",
 //	 "attached_policy_arns": [arn...],                     // sorted, unique
 //	 "inline_policies": [{"name", "document"}...],         // sorted by name
-//	 "access_keys": [{"id", "status", "create_date", "age_days"}...]}  // users: sorted by id; RFC 3339 UTC; whole days at ReadAt
+//	 "access_keys": [{"id", "status", "create_date", "age_days",       // users: sorted by id; RFC 3339 UTC; whole days at ReadAt
+//	                  "used", "last_used_days"}...],                   // when the last use was read; last_used_days absent when never used
+//	 "login_profile": {"create_date", "age_days"} | null,              // users, when read: null without a console password
+//	 "password_last_used_days": n}                                      // users, when read and the password was ever used
 //
 // IAM is global; region is the one the resource is filed under
 // (us-east-1, where IAM's CloudTrail events are delivered).
@@ -102,7 +120,24 @@ func PrincipalResource(account, region string, s PrincipalState) (resource.Resou
 	}
 	props["inline_policies"] = policies
 	if s.AccessKeys != nil {
-		props["access_keys"] = accessKeys(s.AccessKeys, s.ReadAt)
+		props["access_keys"] = accessKeys(s.AccessKeys, s.ReadAt, s.AccessKeyLastUsed)
+	}
+	if s.Console != nil {
+		var profile any // null: no console password
+		if lp := s.Console.LoginProfile; lp != nil {
+			m := map[string]any{}
+			if lp.CreateDate != nil {
+				m["create_date"] = lp.CreateDate.UTC().Format(time.RFC3339)
+				if !s.ReadAt.IsZero() {
+					m["age_days"] = AgeDays(*lp.CreateDate, s.ReadAt)
+				}
+			}
+			profile = m
+		}
+		props["login_profile"] = profile
+		if used := s.Console.PasswordLastUsed; used != nil && !s.ReadAt.IsZero() {
+			props["password_last_used_days"] = AgeDays(*used, s.ReadAt)
+		}
 	}
 
 	tags := make(map[string]string, len(s.Tags))
@@ -139,8 +174,10 @@ func normalizePrincipal(typ, account, region string, state json.RawMessage) (res
 
 // accessKeys normalizes ListAccessKeys: Active or Inactive, the creation
 // time in UTC seconds, the way Terraform's create_date writes it, and the
-// age in whole days at readAt (absent when readAt is zero: unknown).
-func accessKeys(keys []iamtypes.AccessKeyMetadata, readAt time.Time) []any {
+// age in whole days at readAt (absent when readAt is zero: unknown); with
+// lastUsed (GetAccessKeyLastUsed), whether each key was ever used and how
+// many whole days ago (absent when never: "used" says which).
+func accessKeys(keys []iamtypes.AccessKeyMetadata, readAt time.Time, lastUsed map[string]*time.Time) []any {
 	sorted := slices.Clone(keys)
 	slices.SortFunc(sorted, func(a, b iamtypes.AccessKeyMetadata) int {
 		return strings.Compare(aws.ToString(a.AccessKeyId), aws.ToString(b.AccessKeyId))
@@ -152,6 +189,12 @@ func accessKeys(keys []iamtypes.AccessKeyMetadata, readAt time.Time) []any {
 			m["create_date"] = k.CreateDate.UTC().Format(time.RFC3339)
 			if !readAt.IsZero() {
 				m["age_days"] = AgeDays(*k.CreateDate, readAt)
+			}
+		}
+		if used, read := lastUsed[aws.ToString(k.AccessKeyId)]; read && !readAt.IsZero() {
+			m["used"] = used != nil
+			if used != nil {
+				m["last_used_days"] = AgeDays(*used, readAt)
 			}
 		}
 		out = append(out, m)

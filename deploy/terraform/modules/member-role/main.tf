@@ -385,15 +385,20 @@ locals {
       },
       {
         # Live reads of users, roles and groups with their managed and
-        # inline policies and users' access keys (also iam_detach_policy's
-        # and iam_deactivate_access_keys' snapshots, and Undo's tag read).
-        # ListAccessKeys has the user resource type only; granting it on
-        # roles and groups as well gives nothing.
+        # inline policies and users' access keys, when each key and the
+        # console password were last used, and the console password
+        # itself (also iam_detach_policy's, iam_deactivate_access_keys'
+        # and iam_delete_login_profile's snapshots, and Undo's tag read).
+        # ListAccessKeys, GetAccessKeyLastUsed and GetLoginProfile have the
+        # user resource type only; granting them on roles and groups as
+        # well gives nothing.
         Sid    = "ReadIAMPrincipals"
         Effect = "Allow"
         Action = [
+          "iam:GetAccessKeyLastUsed",
           "iam:GetGroup",
           "iam:GetGroupPolicy",
+          "iam:GetLoginProfile",
           "iam:GetRole",
           "iam:GetRolePolicy",
           "iam:GetUser",
@@ -415,6 +420,16 @@ locals {
         Sid      = "AccessKeyStatus"
         Effect   = "Allow"
         Action   = ["iam:UpdateAccessKey"]
+        Resource = "arn:${local.partition}:iam::${local.account}:user/*"
+      },
+      {
+        # iam_delete_login_profile deletes a console password nobody has
+        # used in 45 days, on this account's users only. Nothing can put a
+        # password back (IAM never reveals one), so no CreateLoginProfile:
+        # undo does not need it, and rectify never sets passwords.
+        Sid      = "DeleteUnusedPasswords"
+        Effect   = "Allow"
+        Action   = ["iam:DeleteLoginProfile"]
         Resource = "arn:${local.partition}:iam::${local.account}:user/*"
       },
       {
