@@ -6,6 +6,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/resource"
 	svcecr "github.com/rectifyhq/rectify/internal/service/ecr"
+	svclambda "github.com/rectifyhq/rectify/internal/service/lambda"
 	svcsns "github.com/rectifyhq/rectify/internal/service/sns"
 	svcsqs "github.com/rectifyhq/rectify/internal/service/sqs"
 )
@@ -44,6 +45,12 @@ func TestQueueTopicRepositoryActions(t *testing.T) {
 				t.Fatal(err)
 			}
 			return resource.Ref{Type: svcecr.TypeRepository, ID: "team/app", ARN: svcecr.RepositoryARN(acct, region, "team/app"), Account: acct, Region: region}
+		}},
+		{"lambda public permission", "aws.lambda.function_public_access", "lambda_remove_public_permissions", nil, func(t *testing.T, c *fakecloud.Cloud, _ *Activities) resource.Ref {
+			if err := c.SeedFunction(acct, fakecloud.FunctionSeed{Region: region, Name: "orders", Public: []string{"public-invoke"}}); err != nil {
+				t.Fatal(err)
+			}
+			return resource.Ref{Type: svclambda.TypeFunction, ID: "orders", ARN: svclambda.FunctionARN(acct, region, "orders"), Account: acct, Region: region}
 		}},
 		{"sns configured key", "aws.sns.kms_encryption", "sns_enable_kms_encryption", map[string]string{svcsns.KeyOption: "alias/alerts"}, topic("alerts")},
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/service/ecr"
 	"github.com/rectifyhq/rectify/internal/service/iam"
 	"github.com/rectifyhq/rectify/internal/service/kms"
+	"github.com/rectifyhq/rectify/internal/service/lambda"
 	"github.com/rectifyhq/rectify/internal/service/rds"
 	"github.com/rectifyhq/rectify/internal/service/s3"
 	"github.com/rectifyhq/rectify/internal/service/sns"
@@ -108,7 +109,7 @@ func rolePolicies(t *testing.T, e *tfEval, roleAddr string) (trust iamPolicy, po
 var noResourceLevel = []string{"ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups", "s3:ListAllMyBuckets", "kms:ListKeys", "cloudtrail:DescribeTrails",
 	"ec2:GetEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault", "ec2:DisableEbsEncryptionByDefault",
 	"ec2:DescribeSnapshots", "ec2:DescribeSubnets", "ec2:DescribeInstances",
-	"iam:ListGroups", "iam:ListRoles", "iam:ListUsers", "sqs:ListQueues", "sns:ListTopics",
+	"iam:ListGroups", "iam:ListRoles", "iam:ListUsers", "sqs:ListQueues", "sns:ListTopics", "lambda:ListFunctions",
 	"iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy", "iam:DeleteAccountPasswordPolicy"}
 
 // The member role grants exactly the union of the kind registry (internal/service): an
@@ -281,6 +282,7 @@ var conditionKeys = map[string][]string{
 	"sqs:TagQueue":          {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
 	"sns:TagResource":       {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
 	"ecr:TagResource":       {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
+	"lambda:TagResource":    {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
 	"iam:TagUser":           {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
 	"iam:AttachGroupPolicy": {"iam:PolicyARN"},
 	"iam:AttachRolePolicy":  {"iam:PermissionsBoundary", "iam:PolicyARN"},
@@ -578,16 +580,17 @@ var cloudTrailSourceTypes = map[string][]string{
 	// internal/events/rds.go.
 	"rds.amazonaws.com": {rds.TypeInstance},
 	// internal/service/sqs.
-	"sqs.amazonaws.com": {sqs.TypeQueue},
-	"sns.amazonaws.com": {sns.TypeTopic},
-	"ecr.amazonaws.com": {ecr.TypeRepository},
+	"sqs.amazonaws.com":    {sqs.TypeQueue},
+	"sns.amazonaws.com":    {sns.TypeTopic},
+	"ecr.amazonaws.com":    {ecr.TypeRepository},
+	"lambda.amazonaws.com": {lambda.TypeFunction},
 }
 
 // The CloudTrail rules forward exactly the calls the parser reacts to, and
 // by default the services whose resources the worker reads live.
 func TestCloudTrailRulesMatchTheParser(t *testing.T) {
 	parser := service.Registry.CloudTrailEventNames()
-	e := evalModule(t, rootModule, rootInputs(map[string]cty.Value{"cloudtrail_sources": strs("ec2", "s3", "iam", "kms", "cloudtrail", "rds", "sqs", "sns", "ecr")}))
+	e := evalModule(t, rootModule, rootInputs(map[string]cty.Value{"cloudtrail_sources": strs("ec2", "s3", "iam", "kms", "cloudtrail", "rds", "sqs", "sns", "ecr", "lambda")}))
 	var local map[string][]string
 	e.local("cloudtrail_event_names", &local)
 	for _, src := range slices.Sorted(maps.Keys(parser)) {

@@ -121,6 +121,14 @@ locals {
       "TagResource",
       "UntagResource",
     ]
+    # Lambda's CloudTrail eventNames carry its API versions.
+    "lambda.amazonaws.com" = [
+      "AddPermission20150331v2",
+      "DeleteFunction20150331",
+      "RemovePermission20150331v2",
+      "TagResource20170331v2",
+      "UntagResource20170331v2",
+    ]
     "sns.amazonaws.com" = [
       "CreateTopic",
       "DeleteTopic",
@@ -179,6 +187,10 @@ locals {
     ecr = {
       eventSource = ["ecr.amazonaws.com"]
       eventName   = local.cloudtrail_event_names["ecr.amazonaws.com"]
+    }
+    lambda = {
+      eventSource = ["lambda.amazonaws.com"]
+      eventName   = local.cloudtrail_event_names["lambda.amazonaws.com"]
     }
     sns = {
       eventSource = ["sns.amazonaws.com"]

@@ -26,6 +26,11 @@ func TestParseQueueTopicRepositoryCalls(t *testing.T) {
 		rARN   = "arn:aws:ecr:eu-west-1:123456789012:repository/team/app"
 	)
 	repo := want{"aws_ecr_repository", "team/app", rARN, false}
+	const (
+		lambdaSrc = "lambda.amazonaws.com"
+		fARN      = "arn:aws:lambda:eu-west-1:123456789012:function:orders"
+	)
+	fn := want{"aws_lambda_function", "orders", fARN, false}
 	tests := []struct {
 		name string
 		body []byte
@@ -47,6 +52,14 @@ func TestParseQueueTopicRepositoryCalls(t *testing.T) {
 		{"PutImageScanningConfiguration", rdsRecord(ecrSrc, "PutImageScanningConfiguration",
 			map[string]any{"repositoryName": "team/app", "imageScanningConfiguration": map[string]any{"scanOnPush": false}}, nil), repo},
 		{"TagResource on a repository", rdsRecord(ecrSrc, "TagResource", map[string]any{"resourceArn": rARN, "tags": []any{map[string]any{"key": "a", "value": "b"}}}, nil), repo},
+		{"AddPermission by name", rdsRecord(lambdaSrc, "AddPermission20150331v2", map[string]any{"functionName": "orders", "statementId": "public", "action": "lambda:InvokeFunction", "principal": "*"},
+			map[string]any{"statement": `{"Sid":"public","Effect":"Allow","Principal":"*","Action":"lambda:InvokeFunction","Resource":"` + fARN + `"}`}), fn},
+		{"AddPermission by ARN", rdsRecord(lambdaSrc, "AddPermission20150331v2", map[string]any{"functionName": fARN, "statementId": "public", "action": "lambda:InvokeFunction", "principal": "*"}, nil), fn},
+		{"AddPermission by partial ARN", rdsRecord(lambdaSrc, "AddPermission20150331v2", map[string]any{"functionName": "123456789012:function:orders", "statementId": "public", "action": "lambda:InvokeFunction", "principal": "*"}, nil), fn},
+		{"AddPermission on an alias", rdsRecord(lambdaSrc, "AddPermission20150331v2", map[string]any{"functionName": fARN + ":live", "statementId": "public", "action": "lambda:InvokeFunction", "principal": "*"}, nil), fn},
+		{"RemovePermission", rdsRecord(lambdaSrc, "RemovePermission20150331v2", map[string]any{"functionName": "orders", "statementId": "public"}, nil), fn},
+		{"TagResource on a function", rdsRecord(lambdaSrc, "TagResource20170331v2", map[string]any{"resource": fARN, "tags": map[string]any{"a": "b"}}, nil), fn},
+		{"DeleteFunction", rdsRecord(lambdaSrc, "DeleteFunction20150331", map[string]any{"functionName": "orders"}, nil), want{fn.typ, fn.id, fn.arn, true}},
 		{"DeleteRepository", rdsRecord(ecrSrc, "DeleteRepository", map[string]any{"repositoryName": "team/app", "force": true}, nil), want{repo.typ, repo.id, repo.arn, true}},
 	}
 	for _, tt := range tests {

@@ -15,13 +15,16 @@ type trailRecord struct {
 	RequestParameters any
 	ResponseElements  any
 	Resources         []string
+	// EventName, when set, is the eventName CloudTrail writes instead of
+	// the operation: Lambda's are versioned (AddPermission20150331v2).
+	EventName string
 }
 
 // DefaultTrailSources are the event sources whose calls reach the event
 // queue: like a real EventBridge rule, it forwards what rectify reacts to
 // and not the queue traffic rectify itself makes (which would loop).
 var DefaultTrailSources = []string{"ec2.amazonaws.com", "s3.amazonaws.com", "iam.amazonaws.com", "kms.amazonaws.com", "cloudtrail.amazonaws.com", "rds.amazonaws.com",
-	"sqs.amazonaws.com", "sns.amazonaws.com", "ecr.amazonaws.com"}
+	"sqs.amazonaws.com", "sns.amazonaws.com", "ecr.amazonaws.com", "lambda.amazonaws.com"}
 
 // trail turns mutating calls into EventBridge events on an SQS queue.
 type trail struct {
@@ -102,12 +105,16 @@ func (t *trail) emit(c *call, svc service, failure *APIError) {
 func (t *trail) event(c *call, svc service, failure *APIError) map[string]any {
 	source := svc.eventSource()
 	ts := c.time.Format(time.RFC3339)
+	eventName := c.action
+	if c.record.EventName != "" {
+		eventName = c.record.EventName
+	}
 	detail := map[string]any{
 		"eventVersion":       "1.08",
 		"userIdentity":       userIdentity(c.principal),
 		"eventTime":          ts,
 		"eventSource":        source,
-		"eventName":          c.action,
+		"eventName":          eventName,
 		"awsRegion":          c.region,
 		"sourceIPAddress":    sourceIP(c.r),
 		"userAgent":          c.r.UserAgent(),

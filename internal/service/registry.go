@@ -12,6 +12,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/service/ecr"
 	"github.com/rectifyhq/rectify/internal/service/iam"
 	"github.com/rectifyhq/rectify/internal/service/kms"
+	"github.com/rectifyhq/rectify/internal/service/lambda"
 	"github.com/rectifyhq/rectify/internal/service/rds"
 	"github.com/rectifyhq/rectify/internal/service/s3"
 	"github.com/rectifyhq/rectify/internal/service/sns"
@@ -33,6 +34,7 @@ var Registry = kind.MustNew(concat(
 	sqs.Kinds,
 	sns.Kinds,
 	ecr.Kinds,
+	lambda.Kinds,
 )...)
 
 // Plan is the plan plane of every kind.

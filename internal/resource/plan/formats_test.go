@@ -27,7 +27,7 @@ func TestFormatVersions(t *testing.T) {
 			file: "formats/0.1_terraform-0.12.23.json", format: "0.1", terraform: "0.12.23",
 			addresses: []string{
 				"aws_db_instance.default", "aws_ecr_repository.repository", "aws_iam_role.ec2role", "aws_iam_role.iam_for_eks", "aws_iam_role.iam_for_lambda",
-				"aws_iam_user.user", "aws_instance.db_app", "aws_instance.web_host", "aws_kms_key.logs_key", "aws_s3_bucket.data", "aws_s3_bucket.data_science",
+				"aws_iam_user.user", "aws_instance.db_app", "aws_instance.web_host", "aws_kms_key.logs_key", "aws_lambda_function.analysis_lambda", "aws_s3_bucket.data", "aws_s3_bucket.data_science",
 				"aws_s3_bucket.financials", "aws_s3_bucket.flowbucket", "aws_s3_bucket.logs", "aws_s3_bucket.operations",
 				"aws_security_group.default", "aws_security_group.web-node",
 				"aws_subnet.eks_subnet1", "aws_subnet.eks_subnet2", "aws_subnet.web_subnet", "aws_subnet.web_subnet2",

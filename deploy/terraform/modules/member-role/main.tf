@@ -292,6 +292,33 @@ locals {
         }
       },
       {
+        # Sweeps of Lambda functions: ListFunctions has no resource type: *.
+        Sid      = "ListFunctions"
+        Effect   = "Allow"
+        Action   = ["lambda:ListFunctions"]
+        Resource = "*"
+      },
+      {
+        # Live reads of functions and lambda_remove_public_permissions
+        # (snapshot, apply, and undo, which adds the removed statements
+        # back), on this account's functions only.
+        Sid      = "FunctionPublicPermissions"
+        Effect   = "Allow"
+        Action   = ["lambda:AddPermission", "lambda:GetFunction", "lambda:GetPolicy", "lambda:ListTags", "lambda:RemovePermission"]
+        Resource = [for r in var.regions : "arn:${local.partition}:lambda:${r}:${local.account}:function:*"]
+      },
+      {
+        # Undo's exemption tags on functions, and no other tag (TagResource
+        # supports aws:TagKeys).
+        Sid      = "TagFunctionsExempt"
+        Effect   = "Allow"
+        Action   = ["lambda:TagResource"]
+        Resource = [for r in var.regions : "arn:${local.partition}:lambda:${r}:${local.account}:function:*"]
+        Condition = {
+          "ForAllValues:StringEquals" = { "aws:TagKeys" = ["rectify:exempt", "rectify:exempt-until"] }
+        }
+      },
+      {
         # Live reads and ec2_enable_ebs_default_encryption (snapshot, apply,
         # undo). The setting is per region and has no ARN: none of the three
         # has a resource type, so AWS evaluates them on * only.
