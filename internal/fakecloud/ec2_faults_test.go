@@ -265,7 +265,7 @@ func TestInjectFaultRefusesWhatIsNotServed(t *testing.T) {
 		{"ec2", "RevokeSecurityGroupIngres", `ec2 serves no action "RevokeSecurityGroupIngres" (did you mean RevokeSecurityGroupIngress?)`},
 		// Right action, wrong service: S3's call is not an EC2 one.
 		{"ec2", "PutBucketPolicy", `ec2 serves no action "PutBucketPolicy"`},
-		{"lambda", "Invoke", `the fake cloud serves no service "lambda" (known: cloudtrail, config, ec2, ecr, iam, kms, rds, s3, securityhub, sns, sqs, sts)`},
+		{"lambda", "Invoke", `the fake cloud serves no service "lambda" (known: cloudtrail, config, ec2, ecr, guardduty, iam, kms, rds, s3, securityhub, sns, sqs, sts)`},
 		{"*", "PutPublicAccessBlock", `no service serves action "PutPublicAccessBlock" (did you mean PutBucketPublicAccessBlock?)`},
 		{"", "DescribeSecurityGroups", "give a service and an action"},
 	}
@@ -296,8 +296,8 @@ func TestInjectFaultRefusesWhatIsNotServed(t *testing.T) {
 func TestActionsAreServed(t *testing.T) {
 	c, cfg := startCloud(t)
 	actions := c.Actions()
-	if len(actions) != 12 {
-		t.Fatalf("Actions() has %d services, want 12: %v", len(actions), actions)
+	if len(actions) != 13 {
+		t.Fatalf("Actions() has %d services, want 13: %v", len(actions), actions)
 	}
 	for _, want := range []struct{ service, action string }{
 		{"s3", "PutBucketPublicAccessBlock"}, {"ec2", "RevokeSecurityGroupIngress"}, {"sts", "AssumeRole"},

@@ -30,6 +30,7 @@ type AccountSeed struct {
 	IAM            []IAMSeed           `yaml:"iam"`          // iam.go
 	Topics         []TopicSeed         `yaml:"topics"`       // sns.go
 	Repositories   []RepositorySeed    `yaml:"repositories"` // ecr.go
+	Detectors      []DetectorSeed      `yaml:"detectors"`    // guardduty.go
 	// PasswordPolicy is the account's IAM password policy
 	// (iam_password.go); nil: none, as in a new account.
 	PasswordPolicy *IAMPasswordPolicy `yaml:"password_policy"`
@@ -191,6 +192,11 @@ func (c *Cloud) Apply(s Seed) error {
 		}
 		for _, r := range a.Repositories {
 			if err := c.SeedRepository(a.ID, r); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
+			}
+		}
+		for _, d := range a.Detectors {
+			if _, err := c.SeedDetector(a.ID, d); err != nil {
 				return fmt.Errorf("seed: account %s: %w", a.ID, err)
 			}
 		}
