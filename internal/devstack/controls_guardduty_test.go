@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/guardduty"
 
 	"github.com/rectifyhq/rectify/internal/contract"
+	"github.com/rectifyhq/rectify/internal/fakecloud"
 	"github.com/rectifyhq/rectify/internal/resource"
 	svcgd "github.com/rectifyhq/rectify/internal/service/guardduty"
 )
@@ -71,5 +72,55 @@ func TestGuardDutyReEnabledAfterApproval(t *testing.T) {
 	}
 	if !strings.Contains(st.Reason, "NOT exempt") || !strings.Contains(st.Reason, "exemptions: [{arn:") {
 		t.Errorf("reason after undo = %q, want it to point the human at a config exemption", st.Reason)
+	}
+}
+
+// TestGuardDutyDetectorRecreatedAndUndoDeletesIt: the human deletes the
+// region's detector (DeleteDetector); after approval the remediation role
+// creates an enabled one, verified and recorded. Undo deletes the detector
+// the fix created, leaving the region as the human left it. It runs in
+// another region than the stack's: the setting's ARN, and so its workflow
+// id, is the region's, and the test above owns the stack region's.
+func TestGuardDutyDetectorRecreatedAndUndoDeletesIt(t *testing.T) {
+	ctx := context.Background()
+	s := newStack(t, nil)
+	const region = "eu-west-1"
+	client := guardduty.NewFromConfig(s.human(), func(o *guardduty.Options) { o.Region = region })
+	ref := resource.Ref{Type: svcgd.TypeDetector, ID: region, ARN: svcgd.DetectorSettingARN(Account, region), Account: Account, Region: region}
+
+	old, err := s.cloud.SeedDetector(Account, fakecloud.DetectorSeed{Region: region, Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.DeleteDetector(ctx, &guardduty.DeleteDetectorInput{DetectorId: aws.String(old)}); err != nil {
+		t.Fatal(err)
+	}
+	wid := contract.RemediationID(policyGuardDutyEnabled, ref.ARN)
+	s.waitState(wid, contract.StateAwaitingApproval)
+	if id, _ := s.cloud.GuardDutyDetector(Account, region); id != "" {
+		t.Fatalf("detector %s exists before anyone approved", id)
+	}
+	if _, err := contract.Decide(ctx, temporalServer.Client, wid, "", contract.Decision{Approve: true, User: HumanUser}); err != nil {
+		t.Fatal(err)
+	}
+	s.waitState(wid, contract.StateResolved)
+	created, on := s.cloud.GuardDutyDetector(Account, region)
+	if created == "" || created == old || !on {
+		t.Fatalf("after the remediation: detector %q enabled %v, want a new enabled one", created, on)
+	}
+	if n := s.events.count("CreateDetector", RemediationRoleName); n != 1 {
+		t.Errorf("the remediation role called CreateDetector %d times, want 1", n)
+	}
+	s.wantResolvedFinding(ctx, policyGuardDutyEnabled, ref)
+
+	if _, err := contract.Undo(ctx, temporalServer.Client, wid, "", contract.UndoRequest{User: HumanUser, Reason: "the region is being closed down"}); err != nil {
+		t.Fatal(err)
+	}
+	s.waitState(wid, contract.StateUndone)
+	if id, _ := s.cloud.GuardDutyDetector(Account, region); id != "" {
+		t.Errorf("after undo the region still has detector %s, want none", id)
+	}
+	if n := s.events.count("DeleteDetector", RemediationRoleName); n != 1 {
+		t.Errorf("the remediation role called DeleteDetector %d times, want 1", n)
 	}
 }
