@@ -50,8 +50,11 @@ var Detector = &kind.Kind{
 	ARN:      func(account, region, _ string) string { return DetectorSettingARN(account, region) },
 	// Both rectify's own setting ARN and a real detector ARN
 	// (detector/<id>) name the region's setting: there is one per region.
+	// What lives under a detector (detector/<id>/filter/<name>) does not.
 	ParseARN: func(a kind.ARN) (string, bool) {
-		return a.Region, a.Service == "guardduty" && a.Region != "" && (a.Resource == "detector" || strings.HasPrefix(a.Resource, "detector/"))
+		id, isDetector := strings.CutPrefix(a.Resource, "detector/")
+		return a.Region, a.Service == "guardduty" && a.Region != "" &&
+			(a.Resource == "detector" || isDetector && id != "" && !strings.Contains(id, "/"))
 	},
 	Fetch:     fetchDetector,
 	Normalize: normalizeDetector,

@@ -120,7 +120,10 @@ func undoDetector(ctx context.Context, env kind.Env, ref resource.Ref, data json
 	}
 	// There was no detector: apply created the one there is now. Its id is
 	// not in the snapshot (taken before it existed), so it is read back; a
-	// region without one has nothing left to undo.
+	// region without one has nothing left to undo. GuardDuty allows one
+	// detector per region, so the one there is the fix's unless someone
+	// deleted it and made another since: undo restores "no detector"
+	// either way, which is the state the snapshot recorded.
 	s, err := readDetector(ctx, client, ref.Account, snap.Region)
 	if err != nil || s.DetectorID == "" {
 		return err
