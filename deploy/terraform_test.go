@@ -17,6 +17,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/service/cloudtrail"
 	"github.com/rectifyhq/rectify/internal/service/ec2"
 	"github.com/rectifyhq/rectify/internal/service/ecr"
+	"github.com/rectifyhq/rectify/internal/service/guardduty"
 	"github.com/rectifyhq/rectify/internal/service/iam"
 	"github.com/rectifyhq/rectify/internal/service/kms"
 	"github.com/rectifyhq/rectify/internal/service/lambda"
@@ -104,13 +105,14 @@ func rolePolicies(t *testing.T, e *tfEval, roleAddr string) (trust iamPolicy, po
 // permissions for (no resource type in their row of the Service
 // Authorization Reference, list_amazonec2.html, list_amazons3.html,
 // list_awskeymanagementservice.html, list_awscloudtrail.html,
-// list_awsidentityandaccessmanagementiam.html): only these may be granted
+// list_awsidentityandaccessmanagementiam.html, list_amazonguardduty.html): only these may be granted
 // on "*".
 var noResourceLevel = []string{"ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups", "s3:ListAllMyBuckets", "kms:ListKeys", "cloudtrail:DescribeTrails",
 	"ec2:GetEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault", "ec2:DisableEbsEncryptionByDefault",
 	"ec2:DescribeSnapshots", "ec2:DescribeSubnets", "ec2:DescribeInstances",
 	"iam:ListGroups", "iam:ListRoles", "iam:ListUsers", "sqs:ListQueues", "sns:ListTopics", "lambda:ListFunctions",
-	"iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy", "iam:DeleteAccountPasswordPolicy"}
+	"iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy", "iam:DeleteAccountPasswordPolicy",
+	"guardduty:ListDetectors", "guardduty:CreateDetector"}
 
 // The member role grants exactly the union of the kind registry (internal/service): an
 // action the code needs and the role lacks fails in production with
@@ -272,24 +274,25 @@ func TestMemberRoleConditions(t *testing.T) {
 // the call fails in production with AccessDenied; a new conditioned action
 // must be looked up there and added here.
 var conditionKeys = map[string][]string{
-	"ec2:CreateTags":        {"aws:RequestTag/${TagKey}", "aws:TagKeys", "ec2:CreateAction"},
-	"kms:TagResource":       {"aws:RequestTag/${TagKey}", "aws:TagKeys", "kms:CallerAccount", "kms:ViaService"},
-	"kms:Decrypt":           {"kms:CallerAccount", "kms:EncryptionContextKeys", "kms:ViaService"},
-	"kms:GenerateDataKey":   {"kms:CallerAccount", "kms:EncryptionContextKeys", "kms:ViaService"},
-	"cloudtrail:AddTags":    {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
-	"rds:AddTagsToResource": {"aws:RequestTag/${TagKey}", "aws:TagKeys", "rds:req-tag/${TagKey}"},
-	"iam:TagRole":           {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
-	"sqs:TagQueue":          {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
-	"sns:TagResource":       {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
-	"ecr:TagResource":       {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
-	"lambda:TagResource":    {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
-	"iam:TagUser":           {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
-	"iam:AttachGroupPolicy": {"iam:PolicyARN"},
-	"iam:AttachRolePolicy":  {"iam:PermissionsBoundary", "iam:PolicyARN"},
-	"iam:AttachUserPolicy":  {"iam:PermissionsBoundary", "iam:PolicyARN"},
-	"iam:DetachGroupPolicy": {"iam:PolicyARN"},
-	"iam:DetachRolePolicy":  {"iam:PermissionsBoundary", "iam:PolicyARN"},
-	"iam:DetachUserPolicy":  {"iam:PermissionsBoundary", "iam:PolicyARN"},
+	"ec2:CreateTags":              {"aws:RequestTag/${TagKey}", "aws:TagKeys", "ec2:CreateAction"},
+	"kms:TagResource":             {"aws:RequestTag/${TagKey}", "aws:TagKeys", "kms:CallerAccount", "kms:ViaService"},
+	"kms:Decrypt":                 {"kms:CallerAccount", "kms:EncryptionContextKeys", "kms:ViaService"},
+	"kms:GenerateDataKey":         {"kms:CallerAccount", "kms:EncryptionContextKeys", "kms:ViaService"},
+	"cloudtrail:AddTags":          {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
+	"rds:AddTagsToResource":       {"aws:RequestTag/${TagKey}", "aws:TagKeys", "rds:req-tag/${TagKey}"},
+	"iam:TagRole":                 {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
+	"sqs:TagQueue":                {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
+	"sns:TagResource":             {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
+	"ecr:TagResource":             {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
+	"lambda:TagResource":          {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
+	"iam:TagUser":                 {"aws:RequestTag/${TagKey}", "aws:TagKeys"},
+	"iam:AttachGroupPolicy":       {"iam:PolicyARN"},
+	"iam:AttachRolePolicy":        {"iam:PermissionsBoundary", "iam:PolicyARN"},
+	"iam:AttachUserPolicy":        {"iam:PermissionsBoundary", "iam:PolicyARN"},
+	"iam:DetachGroupPolicy":       {"iam:PolicyARN"},
+	"iam:DetachRolePolicy":        {"iam:PermissionsBoundary", "iam:PolicyARN"},
+	"iam:DetachUserPolicy":        {"iam:PermissionsBoundary", "iam:PolicyARN"},
+	"iam:CreateServiceLinkedRole": {"iam:AWSServiceName"},
 }
 
 // globalResourceKeys are global condition keys AWS sets from the resource
@@ -580,17 +583,18 @@ var cloudTrailSourceTypes = map[string][]string{
 	// internal/events/rds.go.
 	"rds.amazonaws.com": {rds.TypeInstance},
 	// internal/service/sqs.
-	"sqs.amazonaws.com":    {sqs.TypeQueue},
-	"sns.amazonaws.com":    {sns.TypeTopic},
-	"ecr.amazonaws.com":    {ecr.TypeRepository},
-	"lambda.amazonaws.com": {lambda.TypeFunction},
+	"sqs.amazonaws.com":       {sqs.TypeQueue},
+	"sns.amazonaws.com":       {sns.TypeTopic},
+	"ecr.amazonaws.com":       {ecr.TypeRepository},
+	"lambda.amazonaws.com":    {lambda.TypeFunction},
+	"guardduty.amazonaws.com": {guardduty.TypeDetector},
 }
 
 // The CloudTrail rules forward exactly the calls the parser reacts to, and
 // by default the services whose resources the worker reads live.
 func TestCloudTrailRulesMatchTheParser(t *testing.T) {
 	parser := service.Registry.CloudTrailEventNames()
-	e := evalModule(t, rootModule, rootInputs(map[string]cty.Value{"cloudtrail_sources": strs("ec2", "s3", "iam", "kms", "cloudtrail", "rds", "sqs", "sns", "ecr", "lambda")}))
+	e := evalModule(t, rootModule, rootInputs(map[string]cty.Value{"cloudtrail_sources": strs("ec2", "s3", "iam", "kms", "cloudtrail", "rds", "sqs", "sns", "ecr", "lambda", "guardduty")}))
 	var local map[string][]string
 	e.local("cloudtrail_event_names", &local)
 	for _, src := range slices.Sorted(maps.Keys(parser)) {

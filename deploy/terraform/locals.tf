@@ -114,6 +114,11 @@ locals {
       "PutBucketPublicAccessBlock",
       "PutBucketTagging",
     ]
+    "guardduty.amazonaws.com" = [
+      "CreateDetector",
+      "DeleteDetector",
+      "UpdateDetector",
+    ]
     "ecr.amazonaws.com" = [
       "CreateRepository",
       "DeleteRepository",
@@ -183,6 +188,10 @@ locals {
     s3 = {
       eventSource = ["s3.amazonaws.com"]
       eventName   = local.cloudtrail_event_names["s3.amazonaws.com"]
+    }
+    guardduty = {
+      eventSource = ["guardduty.amazonaws.com"]
+      eventName   = local.cloudtrail_event_names["guardduty.amazonaws.com"]
     }
     ecr = {
       eventSource = ["ecr.amazonaws.com"]

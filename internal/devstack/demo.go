@@ -80,6 +80,10 @@ func Seed(suffix string) fakecloud.Seed {
 				RequireSymbols: true, RequireNumbers: true, AllowUsersToChangePassword: true,
 				MaxPasswordAge: 90, PasswordReusePrevention: 24,
 			},
+			// GuardDuty is on in the stack's region (FSBP GuardDuty.1), so
+			// a sweep of the demo account tells no story about it until
+			// someone turns it off; it costs nothing here.
+			Detectors:      []fakecloud.DetectorSeed{{Region: Region, Enabled: true}},
 			SecurityGroups: demo.SecurityGroups,
 			// The audit trail's bucket is the stack's, not the scenario's:
 			// `rectify demo play` adds fresh demo resources beside it.

@@ -235,6 +235,9 @@ func (s *stack) finding(ctx context.Context, policyID string, ref resource.Ref, 
 	s.t.Helper()
 	cfg := s.human()
 	cfg.Credentials = staticAdmin()
+	if ref.Region != "" {
+		cfg.Region = ref.Region // findings are filed in the resource's region
+	}
 	client := securityhub.NewFromConfig(cfg)
 	deadline := time.Now().Add(20 * time.Second)
 	for {

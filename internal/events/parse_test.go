@@ -323,7 +323,7 @@ func TestParseIgnores(t *testing.T) {
 		{"Head", `{"eventSource":"s3.amazonaws.com","eventName":"HeadBucket"}`, "read-only call"},
 		{"failed beats read-only", `{"eventSource":"s3.amazonaws.com","eventName":"GetBucketAcl","errorCode":"NoSuchBucket"}`, "failed call: NoSuchBucket"},
 		{"failed and too thin to name its resource", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateSecurityGroup","errorCode":"Client.InvalidGroup.Duplicate","responseElements":null}`, "failed call: Client.InvalidGroup.Duplicate"},
-		{"unknown service", `{"eventSource":"guardduty.amazonaws.com","eventName":"DeleteDetector"}`, "unsupported event guardduty.amazonaws.com/DeleteDetector"},
+		{"unknown service", `{"eventSource":"inspector2.amazonaws.com","eventName":"Disable"}`, "unsupported event inspector2.amazonaws.com/Disable"},
 		{"unsupported call of a known service, junk parameters", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateVolume","requestParameters":42}`, "unsupported event ec2.amazonaws.com/CreateVolume"},
 		{"unsupported call without account", `{"eventSource":"iam.amazonaws.com","eventName":"CreateRole"}`, "unsupported event iam.amazonaws.com/CreateRole"},
 		{"group given by name only", `{"eventSource":"ec2.amazonaws.com","eventName":"RevokeSecurityGroupIngress","awsRegion":"us-east-1","recipientAccountId":"123456789012","requestParameters":{"groupName":"default"}}`,

@@ -1,7 +1,7 @@
 // Package fakecloud is rectify's in-process AWS: an HTTP server on loopback
 // that speaks the real wire protocols (EC2 Query, S3 REST-XML, SQS JSON,
 // STS Query, Security Hub REST-JSON, AWS Config JSON, KMS JSON, CloudTrail
-// JSON, SNS Query, ECR JSON, Lambda REST-JSON) for the calls rectify makes, so the real aws-sdk-go-v2 clients run
+// JSON, SNS Query, ECR JSON, Lambda REST-JSON, GuardDuty REST-JSON) for the calls rectify makes, so the real aws-sdk-go-v2 clients run
 // against it unchanged through BaseEndpoint.
 //
 // Every call is made by a principal (an IAM user or an assumed role) found
@@ -62,6 +62,7 @@ type Cloud struct {
 	sns         *snsService
 	ecr         *ecrService
 	lambda      *lambdaService
+	guardduty   *guardDutyService
 
 	// services maps the SigV4 signing name to the service that serves it.
 	services map[string]service
@@ -98,6 +99,7 @@ func New(opts Options) *Cloud {
 	c.sns = newSNSService(c)
 	c.ecr = newECRService(c)
 	c.lambda = newLambdaService(c)
+	c.guardduty = newGuardDutyService(c)
 	c.services = map[string]service{
 		"ec2":         c.ec2,
 		"s3":          c.s3,
@@ -112,6 +114,7 @@ func New(opts Options) *Cloud {
 		"sns":         c.sns,
 		"ecr":         c.ecr,
 		"lambda":      c.lambda,
+		"guardduty":   c.guardduty,
 	}
 	c.ids.addDefaults()
 	return c

@@ -266,7 +266,7 @@ func TestInjectFaultRefusesWhatIsNotServed(t *testing.T) {
 		// Right action, wrong service: S3's call is not an EC2 one.
 		{"ec2", "PutBucketPolicy", `ec2 serves no action "PutBucketPolicy"`},
 		{"lambda", "Invoke", `lambda serves no action "Invoke"`},
-		{"dynamodb", "PutItem", `the fake cloud serves no service "dynamodb" (known: cloudtrail, config, ec2, ecr, iam, kms, lambda, rds, s3, securityhub, sns, sqs, sts)`},
+		{"dynamodb", "PutItem", `the fake cloud serves no service "dynamodb" (known: cloudtrail, config, ec2, ecr, guardduty, iam, kms, lambda, rds, s3, securityhub, sns, sqs, sts)`},
 		{"*", "PutPublicAccessBlock", `no service serves action "PutPublicAccessBlock" (did you mean PutBucketPublicAccessBlock?)`},
 		{"", "DescribeSecurityGroups", "give a service and an action"},
 	}

@@ -31,6 +31,7 @@ type AccountSeed struct {
 	Topics         []TopicSeed         `yaml:"topics"`       // sns.go
 	Repositories   []RepositorySeed    `yaml:"repositories"` // ecr.go
 	Functions      []FunctionSeed      `yaml:"functions"`    // lambda.go
+	Detectors      []DetectorSeed      `yaml:"detectors"`    // guardduty.go
 	// PasswordPolicy is the account's IAM password policy
 	// (iam_password.go); nil: none, as in a new account.
 	PasswordPolicy *IAMPasswordPolicy `yaml:"password_policy"`
@@ -197,6 +198,11 @@ func (c *Cloud) Apply(s Seed) error {
 		}
 		for _, f := range a.Functions {
 			if err := c.SeedFunction(a.ID, f); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
+			}
+		}
+		for _, d := range a.Detectors {
+			if _, err := c.SeedDetector(a.ID, d); err != nil {
 				return fmt.Errorf("seed: account %s: %w", a.ID, err)
 			}
 		}

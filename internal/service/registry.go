@@ -10,6 +10,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/service/cloudtrail"
 	"github.com/rectifyhq/rectify/internal/service/ec2"
 	"github.com/rectifyhq/rectify/internal/service/ecr"
+	"github.com/rectifyhq/rectify/internal/service/guardduty"
 	"github.com/rectifyhq/rectify/internal/service/iam"
 	"github.com/rectifyhq/rectify/internal/service/kms"
 	"github.com/rectifyhq/rectify/internal/service/lambda"
@@ -35,6 +36,7 @@ var Registry = kind.MustNew(concat(
 	sns.Kinds,
 	ecr.Kinds,
 	lambda.Kinds,
+	guardduty.Kinds,
 )...)
 
 // Plan is the plan plane of every kind.

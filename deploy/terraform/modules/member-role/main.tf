@@ -319,6 +319,36 @@ locals {
         }
       },
       {
+        # Live reads of each region's GuardDuty setting and
+        # guardduty_enable_detector: ListDetectors and CreateDetector have
+        # no resource type (the detector does not exist yet), so AWS
+        # evaluates them on * only.
+        Sid      = "GuardDutyListCreateDetectors"
+        Effect   = "Allow"
+        Action   = ["guardduty:CreateDetector", "guardduty:ListDetectors"]
+        Resource = "*"
+      },
+      {
+        # The region's detector read, enabled, and on undo disabled or
+        # deleted, on this account's detectors only.
+        Sid      = "GuardDutyDetector"
+        Effect   = "Allow"
+        Action   = ["guardduty:DeleteDetector", "guardduty:GetDetector", "guardduty:UpdateDetector"]
+        Resource = [for r in var.regions : "arn:${local.partition}:guardduty:${r}:${local.account}:detector/*"]
+      },
+      {
+        # CreateDetector makes GuardDuty's service-linked role in an
+        # account that never had GuardDuty (a dependent action of
+        # CreateDetector); that role and no other.
+        Sid      = "GuardDutyServiceLinkedRole"
+        Effect   = "Allow"
+        Action   = ["iam:CreateServiceLinkedRole"]
+        Resource = "arn:${local.partition}:iam::${local.account}:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty"
+        Condition = {
+          StringEquals = { "iam:AWSServiceName" = "guardduty.amazonaws.com" }
+        }
+      },
+      {
         # Live reads and ec2_enable_ebs_default_encryption (snapshot, apply,
         # undo). The setting is per region and has no ARN: none of the three
         # has a resource type, so AWS evaluates them on * only.
