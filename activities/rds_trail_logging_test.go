@@ -127,6 +127,15 @@ func TestCoverageActions(t *testing.T) {
 			}
 			return ref(svcec2.TypeInstance, "i-0legacy", svcec2.InstanceARN(acct, region, "i-0legacy"))
 		}},
+		{"aws.ec2.vpc_flow_logs", "ec2_create_flow_logs", map[string]string{svcec2.FlowLogsDestinationOption: "arn:aws:s3:::{region}-flow-logs"},
+			func(t *testing.T, c *fakecloud.Cloud, a *Activities) resource.Ref {
+				// A flow log a human made that records accepted traffic only:
+				// it does not count, and undo must leave it.
+				if _, err := c.SeedFlowLog(acct, fakecloud.FlowLogSeed{Region: region, TrafficType: "ACCEPT", Destination: "arn:aws:s3:::audit"}); err != nil {
+					t.Fatal(err)
+				}
+				return ref(svcec2.TypeVPC, fakecloud.DefaultVPCID, svcec2.VPCARN(acct, region, fakecloud.DefaultVPCID))
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.policy, func(t *testing.T) { actionLifecycle(t, tt.policy, tt.action, tt.options, tt.seed) })
