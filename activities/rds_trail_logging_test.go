@@ -244,6 +244,23 @@ func TestCoverageActionsRefuse(t *testing.T) {
 		permanent(t, err, "InvalidParams")
 	})
 
+	t.Run("flow logs to a destination that is not an S3 bucket ARN, or of accepted traffic only", func(t *testing.T) {
+		vpc := resource.Ref{Type: svcec2.TypeVPC, ID: fakecloud.DefaultVPCID, ARN: svcec2.VPCARN(acct, "us-east-1", fakecloud.DefaultVPCID), Account: acct, Region: "us-east-1"}
+		for _, opts := range []map[string]string{
+			{svcec2.FlowLogsDestinationOption: "arn:aws:logs:us-east-1:" + acct + ":log-group:vpc"},
+			{svcec2.FlowLogsDestinationOption: "arn:aws:s3:::"},
+			{svcec2.FlowLogsDestinationOption: "arn:aws:s3:::flow-logs", svcec2.FlowLogsTrafficOption: "ACCEPT"},
+		} {
+			cloud, a := newFakeActivities(t)
+			a.Options = opts
+			_, err := a.Apply(ctx, ActionInput{Action: "ec2_create_flow_logs", Ref: vpc})
+			permanent(t, err, "InvalidParams")
+			if logs := cloud.VPCFlowLogs(acct, "us-east-1", fakecloud.DefaultVPCID); len(logs) != 0 {
+				t.Errorf("options %v: a refused apply made flow logs %v", opts, logs)
+			}
+		}
+	})
+
 	t.Run("log bucket logging into itself", func(t *testing.T) {
 		cloud, a := newFakeActivities(t)
 		a.Options = map[string]string{svcs3.LoggingTargetOption: "logs"}
