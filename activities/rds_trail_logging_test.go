@@ -127,6 +127,15 @@ func TestCoverageActions(t *testing.T) {
 			}
 			return ref(svcec2.TypeInstance, "i-0legacy", svcec2.InstanceARN(acct, region, "i-0legacy"))
 		}},
+		{"aws.ec2.vpc_flow_logs", "ec2_create_flow_logs", map[string]string{svcec2.FlowLogsDestinationOption: "arn:aws:s3:::{region}-flow-logs"},
+			func(t *testing.T, c *fakecloud.Cloud, a *Activities) resource.Ref {
+				// A flow log a human made that records accepted traffic only:
+				// it does not count, and undo must leave it.
+				if _, err := c.SeedFlowLog(acct, fakecloud.FlowLogSeed{Region: region, TrafficType: "ACCEPT", Destination: "arn:aws:s3:::audit"}); err != nil {
+					t.Fatal(err)
+				}
+				return ref(svcec2.TypeVPC, fakecloud.DefaultVPCID, svcec2.VPCARN(acct, region, fakecloud.DefaultVPCID))
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.policy, func(t *testing.T) { actionLifecycle(t, tt.policy, tt.action, tt.options, tt.seed) })
@@ -233,6 +242,23 @@ func TestCoverageActionsRefuse(t *testing.T) {
 		r := resource.Ref{Type: svcrds.TypeInstance, ID: "billing", ARN: svcrds.InstanceARN(acct, "us-east-1", "billing"), Account: acct, Region: "us-east-1"}
 		_, err := a.Apply(ctx, ActionInput{Action: "rds_enable_instance_deletion_protection", Ref: r, Params: map[string]any{"identifier": "payroll"}})
 		permanent(t, err, "InvalidParams")
+	})
+
+	t.Run("flow logs to a destination that is not an S3 bucket ARN, or of accepted traffic only", func(t *testing.T) {
+		vpc := resource.Ref{Type: svcec2.TypeVPC, ID: fakecloud.DefaultVPCID, ARN: svcec2.VPCARN(acct, "us-east-1", fakecloud.DefaultVPCID), Account: acct, Region: "us-east-1"}
+		for _, opts := range []map[string]string{
+			{svcec2.FlowLogsDestinationOption: "arn:aws:logs:us-east-1:" + acct + ":log-group:vpc"},
+			{svcec2.FlowLogsDestinationOption: "arn:aws:s3:::"},
+			{svcec2.FlowLogsDestinationOption: "arn:aws:s3:::flow-logs", svcec2.FlowLogsTrafficOption: "ACCEPT"},
+		} {
+			cloud, a := newFakeActivities(t)
+			a.Options = opts
+			_, err := a.Apply(ctx, ActionInput{Action: "ec2_create_flow_logs", Ref: vpc})
+			permanent(t, err, "InvalidParams")
+			if logs := cloud.VPCFlowLogs(acct, "us-east-1", fakecloud.DefaultVPCID); len(logs) != 0 {
+				t.Errorf("options %v: a refused apply made flow logs %v", opts, logs)
+			}
+		}
 	})
 
 	t.Run("log bucket logging into itself", func(t *testing.T) {

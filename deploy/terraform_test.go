@@ -109,7 +109,8 @@ func rolePolicies(t *testing.T, e *tfEval, roleAddr string) (trust iamPolicy, po
 // on "*".
 var noResourceLevel = []string{"ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups", "s3:ListAllMyBuckets", "kms:ListKeys", "cloudtrail:DescribeTrails",
 	"ec2:GetEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault", "ec2:DisableEbsEncryptionByDefault",
-	"ec2:DescribeSnapshots", "ec2:DescribeSubnets", "ec2:DescribeInstances",
+	"ec2:DescribeSnapshots", "ec2:DescribeSubnets", "ec2:DescribeInstances", "ec2:DescribeVpcs", "ec2:DescribeFlowLogs",
+	"logs:CreateLogDelivery", "logs:DeleteLogDelivery",
 	"iam:ListGroups", "iam:ListRoles", "iam:ListUsers", "sqs:ListQueues", "sns:ListTopics", "lambda:ListFunctions",
 	"iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy", "iam:DeleteAccountPasswordPolicy",
 	"guardduty:ListDetectors", "guardduty:CreateDetector"}
@@ -248,12 +249,22 @@ func TestMemberRoleConditions(t *testing.T) {
 	snapshots := "arn:aws:ec2:*::snapshot/*"
 	subnets := "arn:aws:ec2:*:" + testAccount + ":subnet/*"
 	instances := "arn:aws:ec2:*:" + testAccount + ":instance/*"
-	if got, want := resources("ec2:CreateTags"), slices.Sorted(slices.Values([]string{sg, snapshots, subnets, instances})); !slices.Equal(got, want) {
+	vpcs := "arn:aws:ec2:*:" + testAccount + ":vpc/*"
+	flowLogs := "arn:aws:ec2:*:" + testAccount + ":vpc-flow-log/*"
+	if got, want := resources("ec2:CreateTags"), slices.Sorted(slices.Values([]string{sg, snapshots, subnets, instances, vpcs, flowLogs})); !slices.Equal(got, want) {
 		t.Errorf("ec2:CreateTags on %v, want only %v", got, want)
 	}
 	for _, g := range byAction["ec2:CreateTags"] {
 		keys := g.stmt.Condition["ForAllValues:StringEquals"]["aws:TagKeys"]
 		want := []string{activities.TagExempt, activities.TagExemptUntil}
+		if g.resource == flowLogs {
+			// ec2_create_flow_logs tags the flow log it creates, and only
+			// within CreateFlowLogs.
+			want = []string{"rectify:created-by"}
+			if got := g.stmt.Condition["StringEquals"]["ec2:CreateAction"]; !slices.Equal(got, []string{"CreateFlowLogs"}) {
+				t.Errorf("ec2:CreateTags on flow logs: condition StringEquals ec2:CreateAction = %v, want CreateFlowLogs", got)
+			}
+		}
 		if !slices.Equal(slices.Sorted(slices.Values(keys)), slices.Sorted(slices.Values(want))) {
 			t.Errorf("ec2:CreateTags: condition ForAllValues:StringEquals aws:TagKeys = %v, want exactly the exemption tags %v", keys, want)
 		}

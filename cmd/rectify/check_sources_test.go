@@ -40,12 +40,14 @@ func TestCheckSourceDir(t *testing.T) {
 	}
 	// Every address of a finding, and the header of its block.
 	want := map[string]string{
-		"aws_s3_bucket.assets":                                     `resource "aws_s3_bucket" "assets" {`,
-		"aws_s3_bucket.logs[0]":                                    `resource "aws_s3_bucket" "logs" {`,
-		"aws_s3_bucket.logs[1]":                                    `resource "aws_s3_bucket" "logs" {`,
-		"aws_security_group.bastion":                               `resource "aws_security_group" "bastion" {`,
-		"aws_security_group.lab":                                   `resource "aws_security_group" "lab" {`,
-		"module.network.aws_security_group.web":                    `resource "aws_security_group" "web" {`,
+		"aws_s3_bucket.assets":       `resource "aws_s3_bucket" "assets" {`,
+		"aws_s3_bucket.logs[0]":      `resource "aws_s3_bucket" "logs" {`,
+		"aws_s3_bucket.logs[1]":      `resource "aws_s3_bucket" "logs" {`,
+		"aws_security_group.bastion": `resource "aws_security_group" "bastion" {`,
+		"aws_security_group.lab":     `resource "aws_security_group" "lab" {`,
+		// a new VPC with no flow log (EC2.6)
+		"aws_vpc.lab":                           `resource "aws_vpc" "lab" {`,
+		"module.network.aws_security_group.web": `resource "aws_security_group" "web" {`,
 		`module.network.module.db["billing"].aws_db_instance.this`: `resource "aws_db_instance" "this" {`,
 		// deletion protection left out, so off (RDS.8)
 		`module.network.module.db["orders"].aws_db_instance.this`: `resource "aws_db_instance" "this" {`,
@@ -228,7 +230,7 @@ func TestCheckPolicySelection(t *testing.T) {
 	}{
 		{"ids", []string{"--policy", "aws.rds.public_instance"}, 1, "aws.rds.public_instance"},
 		{"glob", []string{"--policy", "aws.s3.*"}, 1, "aws.s3.access_logging aws.s3.bucket_policy_public aws.s3.bucket_policy_tls aws.s3.public_access_block aws.s3.sensitive_kms_encryption"},
-		{"skip", []string{"--policy", "aws.ec2.*", "--skip-policy", "aws.ec2.sg_public_data_ports,aws.ec2.ebs_default_encryption,aws.ec2.snapshot_public,aws.ec2.subnet_public_ip,aws.ec2.imdsv2"}, 1, "aws.ec2.default_sg_allows_traffic aws.ec2.sg_public_admin_ports"},
+		{"skip", []string{"--policy", "aws.ec2.*", "--skip-policy", "aws.ec2.sg_public_data_ports,aws.ec2.ebs_default_encryption,aws.ec2.snapshot_public,aws.ec2.subnet_public_ip,aws.ec2.imdsv2,aws.ec2.vpc_flow_logs"}, 1, "aws.ec2.default_sg_allows_traffic aws.ec2.sg_public_admin_ports"},
 		{"repeated", []string{"--policy", "aws.rds.public_instance", "--policy", "aws.ec2.sg_public_admin_ports"}, 1, "aws.ec2.sg_public_admin_ports aws.rds.public_instance"},
 		{"nothing to report", []string{"--policy", "aws.ec2.sg_public_data_ports"}, 0, "aws.ec2.sg_public_data_ports"},
 		{"unknown id", []string{"--policy", "aws.ec2.sg_public_admn_ports"}, 2, "--policy aws.ec2.sg_public_admn_ports: no such policy (did you mean aws.ec2.sg_public_admin_ports?)"},
@@ -303,8 +305,8 @@ func TestCheckPrintInput(t *testing.T) {
 		}
 		byAddr[in.Resource.Address] = in.Resource.Properties
 	}
-	if len(inputs) != 8 {
-		t.Errorf("%d documents, want 8: %v", len(inputs), slices.Collect(func(yield func(string) bool) {
+	if len(inputs) != 9 {
+		t.Errorf("%d documents, want 9: %v", len(inputs), slices.Collect(func(yield func(string) bool) {
 			for a := range byAddr {
 				if !yield(a) {
 					return

@@ -13,14 +13,17 @@ locals {
       "AuthorizeSecurityGroupIngress",
       "CopySnapshot",
       "CreateDefaultSubnet",
+      "CreateDefaultVpc",
       "CreateSecurityGroup",
       "CreateSnapshot",
       "CreateSubnet",
       "CreateTags",
+      "CreateVpc",
       "DeleteSecurityGroup",
       "DeleteSnapshot",
       "DeleteSubnet",
       "DeleteTags",
+      "DeleteVpc",
       "DisableEbsEncryptionByDefault",
       "EnableEbsEncryptionByDefault",
       "ModifyInstanceMetadataOptions",
@@ -151,11 +154,11 @@ locals {
   }
 
   # EC2 tagging calls name resources of every kind; only the kinds rectify
-  # judges matter (security groups, EBS snapshots, subnets, instances), so
+  # judges matter (security groups, EBS snapshots, subnets, instances, VPCs), so
   # the rule matches them by resource id prefix instead of forwarding the
   # tags of every volume, AMI and network interface.
   ec2_tag_calls    = ["CreateTags", "DeleteTags"]
-  ec2_tag_prefixes = ["sg-", "snap-", "subnet-", "i-"]
+  ec2_tag_prefixes = ["sg-", "snap-", "subnet-", "i-", "vpc-"]
 
   # The detail part of each CloudTrail rule's event pattern, by service.
   cloudtrail_details = {

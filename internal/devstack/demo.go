@@ -85,6 +85,13 @@ func Seed(suffix string) fakecloud.Seed {
 			// someone turns it off; it costs nothing here.
 			Detectors:      []fakecloud.DetectorSeed{{Region: Region, Enabled: true}},
 			SecurityGroups: demo.SecurityGroups,
+			// The region's default VPC logs rejected traffic (FSBP EC2.6),
+			// so a sweep of the demo account tells no story about it; a
+			// VPC someone creates has none until rectify gives it one.
+			FlowLogs: []fakecloud.FlowLogSeed{{
+				Region: Region, VPCID: fakecloud.DefaultVPCID, TrafficType: "REJECT",
+				Destination: "arn:aws:s3:::" + DemoLogBucket + suffix + "/vpc-flow-logs/",
+			}},
 			// The audit trail's bucket is the stack's, not the scenario's:
 			// `rectify demo play` adds fresh demo resources beside it.
 			Buckets: append(demo.Buckets, fakecloud.BucketSeed{

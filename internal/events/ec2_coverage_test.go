@@ -18,6 +18,9 @@ func TestParseEC2CoverageCalls(t *testing.T) {
 	subnet := func(id string, deleted bool) want {
 		return want{"aws_subnet", id, "arn:aws:ec2:eu-west-1:123456789012:subnet/" + id, deleted}
 	}
+	vpc := func(id string, deleted bool) want {
+		return want{"aws_vpc", id, "arn:aws:ec2:eu-west-1:123456789012:vpc/" + id, deleted}
+	}
 	instance := func(id string, deleted bool) want {
 		return want{"aws_instance", id, "arn:aws:ec2:eu-west-1:123456789012:instance/" + id, deleted}
 	}
@@ -58,6 +61,14 @@ func TestParseEC2CoverageCalls(t *testing.T) {
 			[]want{subnet("subnet-0f6", false)}},
 		{"DeleteSubnet", rdsRecord(src, "DeleteSubnet", map[string]any{"subnetId": "subnet-0d4"}, map[string]any{"_return": true}),
 			[]want{subnet("subnet-0d4", true)}},
+		{"CreateVpc", rdsRecord(src, "CreateVpc", map[string]any{"cidrBlock": "10.0.0.0/16", "instanceTenancy": "default"},
+			map[string]any{"requestId": "r", "vpc": map[string]any{"vpcId": "vpc-0a1", "state": "pending", "isDefault": false}}),
+			[]want{vpc("vpc-0a1", false)}},
+		{"CreateDefaultVpc", rdsRecord(src, "CreateDefaultVpc", map[string]any{},
+			map[string]any{"requestId": "r", "vpc": map[string]any{"vpcId": "vpc-0b2", "isDefault": true}}),
+			[]want{vpc("vpc-0b2", false)}},
+		{"DeleteVpc", rdsRecord(src, "DeleteVpc", map[string]any{"vpcId": "vpc-0a1"}, map[string]any{"_return": true}),
+			[]want{vpc("vpc-0a1", true)}},
 		{"ModifyInstanceMetadataOptions (wrapped)", rdsRecord(src, "ModifyInstanceMetadataOptions",
 			map[string]any{"ModifyInstanceMetadataOptionsRequest": map[string]any{"InstanceId": "i-0a7", "HttpTokens": "optional"}},
 			map[string]any{"ModifyInstanceMetadataOptionsResponse": map[string]any{"instanceId": "i-0a7", "requestId": "r",

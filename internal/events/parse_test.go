@@ -131,7 +131,7 @@ func TestParseFixtures(t *testing.T) {
 		}, {
 			Source: "cloudtrail", Account: "123456789012", Region: "us-west-2",
 			ResourceID: "vol-0f9e1b2c3d4e5f6a7", EventName: "CreateTags",
-			Ignored: true, Reason: "unsupported event ec2.amazonaws.com/CreateTags (vol-0f9e1b2c3d4e5f6a7: not a security group or EBS snapshot or subnet or EC2 instance id or ARN)",
+			Ignored: true, Reason: "unsupported event ec2.amazonaws.com/CreateTags (vol-0f9e1b2c3d4e5f6a7: not a security group or EBS snapshot or subnet or EC2 instance or VPC id or ARN)",
 		}},
 	}, {
 		file: "raw-iam-attach-group-policy.json",
@@ -379,7 +379,7 @@ func TestParseSecurityGroupCalls(t *testing.T) {
 		name: "tags on a group and a volume",
 		record: `{` + head + `"eventName":"DeleteTags","requestParameters":{"resourcesSet":{"items":[` +
 			`{"resourceId":"sg-0f6"},{"resourceId":"vol-0aa"}]},"tagSet":{"items":[{"key":"rectify:exempt"}]}}}`,
-		want: []Trigger{sg("sg-0f6"), {ResourceID: "vol-0aa", Ignored: true, Reason: "unsupported event ec2.amazonaws.com/DeleteTags (vol-0aa: not a security group or EBS snapshot or subnet or EC2 instance id or ARN)"}},
+		want: []Trigger{sg("sg-0f6"), {ResourceID: "vol-0aa", Ignored: true, Reason: "unsupported event ec2.amazonaws.com/DeleteTags (vol-0aa: not a security group or EBS snapshot or subnet or EC2 instance or VPC id or ARN)"}},
 	}, {
 		name:   "tags with a single item not wrapped in a list",
 		record: `{` + head + `"eventName":"CreateTags","requestParameters":{"resourcesSet":{"items":{"resourceId":"sg-0a7"}}}}`,

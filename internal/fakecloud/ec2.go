@@ -46,7 +46,7 @@ type ec2State struct {
 	account, region string
 	// vpcs holds the VPCs groups may be created in: the default VPC and
 	// the VPCs that seeds named.
-	vpcs   map[string]bool
+	vpcs   map[string]*vpc           // ec2_vpcs.go
 	groups map[string]*securityGroup // by group id
 	rules  map[string]*sgRule        // by rule id, across all groups
 	// volumes are the seeded EBS volumes' sizes in GiB, snapshots the EBS
@@ -57,6 +57,8 @@ type ec2State struct {
 	// ec2_instances.go).
 	subnets   map[string]*subnet
 	instances map[string]*instance
+	// flowLogs are the VPC flow logs by id (ec2_vpcs.go).
+	flowLogs map[string]*flowLog
 }
 
 func newEC2Service(c *Cloud) *ec2Service {
@@ -71,7 +73,7 @@ func (s *ec2Service) state(account, region string) *ec2State {
 	if !ok {
 		st = &ec2State{
 			account: account, region: region,
-			vpcs:   map[string]bool{DefaultVPCID: true},
+			vpcs:   map[string]*vpc{DefaultVPCID: newDefaultVPC(account)},
 			groups: map[string]*securityGroup{},
 			rules:  map[string]*sgRule{},
 		}
@@ -108,6 +110,11 @@ var ec2Handlers = map[string]func(*ec2Service, *call, ec2Params) *APIError{
 	"ModifySubnetAttribute":         (*ec2Service).modifySubnetAttribute,
 	"DescribeInstances":             (*ec2Service).describeInstances,
 	"ModifyInstanceMetadataOptions": (*ec2Service).modifyInstanceMetadataOptions,
+	"DescribeVpcs":                  (*ec2Service).describeVpcs,
+	"CreateVpc":                     (*ec2Service).createVpc,
+	"CreateFlowLogs":                (*ec2Service).createFlowLogs,
+	"DescribeFlowLogs":              (*ec2Service).describeFlowLogs,
+	"DeleteFlowLogs":                (*ec2Service).deleteFlowLogs,
 }
 
 func (s *ec2Service) route(r *http.Request, body []byte) (string, *APIError) {
@@ -120,7 +127,7 @@ func (s *ec2Service) route(r *http.Request, body []byte) (string, *APIError) {
 	case action == "":
 		return "", errorf("InvalidAction", "The request must contain the parameter Action; fakecloud speaks the EC2 Query protocol (POST Action=...&Version=%s)", ec2Version)
 	case ec2Handlers[action] == nil:
-		return action, errorf("InvalidAction", "The action %s is not valid for this web service (fakecloud emulates only the EC2 security group, tag, EBS encryption-by-default, EBS snapshot, subnet attribute and instance metadata operations)", action)
+		return action, errorf("InvalidAction", "The action %s is not valid for this web service (fakecloud emulates only the EC2 security group, tag, EBS encryption-by-default, EBS snapshot, subnet attribute, instance metadata, VPC and flow log operations)", action)
 	case p.get("Version") == "":
 		return action, errorf("MissingParameter", "The request must contain the parameter Version")
 	}
@@ -188,6 +195,8 @@ func (s *ec2Service) deniedError(c *call) *APIError {
 			resource = securityGroupARN(c.region, c.account(), p.get("GroupId"))
 		case p.get("InstanceId") != "":
 			resource = fmt.Sprintf("arn:aws:ec2:%s:%s:instance/%s", c.region, c.account(), p.get("InstanceId"))
+		case p.get("VpcId") != "":
+			resource = fmt.Sprintf("arn:aws:ec2:%s:%s:vpc/%s", c.region, c.account(), p.get("VpcId"))
 		case p.get("SubnetId") != "":
 			resource = subnetARN(c.region, c.account(), p.get("SubnetId"))
 		case p.get("SnapshotId") != "":

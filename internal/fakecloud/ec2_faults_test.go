@@ -297,8 +297,8 @@ func TestInjectFaultRefusesWhatIsNotServed(t *testing.T) {
 func TestActionsAreServed(t *testing.T) {
 	c, cfg := startCloud(t)
 	actions := c.Actions()
-	if len(actions) != 13 {
-		t.Fatalf("Actions() has %d services, want 13: %v", len(actions), actions)
+	if len(actions) != 14 {
+		t.Fatalf("Actions() has %d services, want 14: %v", len(actions), actions)
 	}
 	for _, want := range []struct{ service, action string }{
 		{"s3", "PutBucketPublicAccessBlock"}, {"ec2", "RevokeSecurityGroupIngress"}, {"sts", "AssumeRole"},

@@ -94,7 +94,7 @@ func (st *ec2State) newGroup(id, name, description, vpcID string, tags ec2Tags) 
 	if vpcID == "" {
 		vpcID = DefaultVPCID
 	}
-	if !st.vpcs[vpcID] {
+	if st.vpcs[vpcID] == nil {
 		return nil, errorf("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", vpcID)
 	}
 	if st.groupByName(name, vpcID) != nil {
@@ -352,7 +352,7 @@ func (c *Cloud) SeedSecurityGroup(account string, sg SecurityGroupSeed) (string,
 	defer s.mu.Unlock()
 	st := s.state(account, region)
 	if sg.VpcID != "" {
-		st.vpcs[sg.VpcID] = true
+		st.ensureVPC(sg.VpcID)
 	}
 	tags := ec2Tags{}
 	for k, v := range sg.Tags {

@@ -64,7 +64,7 @@ func (c *Cloud) SeedSubnet(account string, in SubnetSeed) error {
 	if st.subnets[in.ID] != nil {
 		return fmt.Errorf("seed subnet %s: already exists", in.ID)
 	}
-	st.vpcs[vpc] = true
+	st.ensureVPC(vpc)
 	st.subnets[in.ID] = &subnet{
 		id: in.ID, vpcID: vpc, cidr: in.CIDR, zone: zone, owner: account,
 		mapPublicIP: in.MapPublicIPOnLaunch, tags: ec2Tags(in.Tags).clone(),

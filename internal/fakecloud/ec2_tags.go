@@ -103,7 +103,7 @@ type ec2Taggable struct {
 }
 
 // findTaggable finds a resource by id: a security group or rule, an EBS
-// snapshot, a subnet or an instance; any other id is reported as not valid.
+// snapshot, a subnet, an instance, a VPC or a flow log; any other id is reported as not valid.
 func (st *ec2State) findTaggable(id string) (ec2Taggable, *APIError) {
 	switch {
 	case strings.HasPrefix(id, snapshotIDPrefix):
@@ -127,6 +127,18 @@ func (st *ec2State) findTaggable(id string) (ec2Taggable, *APIError) {
 			return ec2Taggable{}, err
 		}
 		return ec2Taggable{id, "instance", in.tags}, nil
+	case strings.HasPrefix(id, vpcIDPrefix):
+		v, err := st.vpc(id)
+		if err != nil {
+			return ec2Taggable{}, err
+		}
+		return ec2Taggable{id, "vpc", v.tags}, nil
+	case strings.HasPrefix(id, flowLogIDPrefix):
+		fl, ok := st.flowLogs[id]
+		if !ok {
+			return ec2Taggable{}, errorf("InvalidFlowLogId.NotFound", "The flow log ID '%s' does not exist", id)
+		}
+		return ec2Taggable{id, "vpc-flow-log", fl.tags}, nil
 	case strings.HasPrefix(id, ruleIDPrefix):
 		r, ok := st.rules[id]
 		if !ok {
@@ -140,7 +152,7 @@ func (st *ec2State) findTaggable(id string) (ec2Taggable, *APIError) {
 		}
 		return ec2Taggable{id, "security-group", g.tags}, nil
 	}
-	return ec2Taggable{}, errorf("InvalidID", "The ID '%s' is not valid (fakecloud tags security groups, their rules, snapshots, subnets and instances only)", id)
+	return ec2Taggable{}, errorf("InvalidID", "The ID '%s' is not valid (fakecloud tags security groups, their rules, snapshots, subnets, instances, VPCs and flow logs only)", id)
 }
 
 // ec2TagChangeInput is the input of CreateTags and DeleteTags.
@@ -305,6 +317,12 @@ func (s *ec2Service) describeTags(c *call, p ec2Params) *APIError {
 	}
 	for _, in := range st.instances {
 		collect(in.id, "instance", in.tags)
+	}
+	for _, v := range st.vpcs {
+		collect(v.id, "vpc", v.tags)
+	}
+	for _, fl := range st.flowLogs {
+		collect(fl.id, "vpc-flow-log", fl.tags)
 	}
 	s.mu.Unlock()
 

@@ -42,6 +42,9 @@ type AccountSeed struct {
 	Volumes   []VolumeSeed   `yaml:"volumes"`
 	Subnets   []SubnetSeed   `yaml:"subnets"`
 	Instances []InstanceSeed `yaml:"instances"`
+	// FlowLogs are VPC flow logs (ec2_vpcs.go), on the default VPC
+	// unless they name another.
+	FlowLogs []FlowLogSeed `yaml:"flow_logs"`
 }
 
 // VolumeSeed is an EBS volume to snapshot.
@@ -232,6 +235,11 @@ func (c *Cloud) Apply(s Seed) error {
 		}
 		for _, in := range a.Instances {
 			if err := c.SeedInstance(a.ID, in); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
+			}
+		}
+		for _, fl := range a.FlowLogs {
+			if _, err := c.SeedFlowLog(a.ID, fl); err != nil {
 				return fmt.Errorf("seed: account %s: %w", a.ID, err)
 			}
 		}

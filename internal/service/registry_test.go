@@ -74,6 +74,7 @@ func TestARNRoundTrip(t *testing.T) {
 				"aws_ebs_snapshot":   "snap-0123456789abcdef0",
 				"aws_subnet":         "subnet-0123456789abcdef0",
 				"aws_instance":       "i-0123456789abcdef0",
+				"aws_vpc":            "vpc-0123456789abcdef0",
 			}[k.Type]
 		}
 		ref := k.Ref(account, region, id)

@@ -31,6 +31,7 @@ func TestFormatVersions(t *testing.T) {
 				"aws_s3_bucket.financials", "aws_s3_bucket.flowbucket", "aws_s3_bucket.logs", "aws_s3_bucket.operations",
 				"aws_security_group.default", "aws_security_group.web-node",
 				"aws_subnet.eks_subnet1", "aws_subnet.eks_subnet2", "aws_subnet.web_subnet", "aws_subnet.web_subnet2",
+				"aws_vpc.eks_vpc", "aws_vpc.web_vpc",
 			},
 			// Inline ingress blocks of a 0.12 plan, with after_unknown in
 			// its all-false-leaves form.

@@ -112,7 +112,7 @@ func TestTypes(t *testing.T) {
 	want := []string{
 		"aws_cloudtrail", "aws_db_instance", "aws_db_snapshot", "aws_ebs_encryption_by_default", "aws_ecr_repository", "aws_guardduty_detector", "aws_iam_account_password_policy",
 		"aws_iam_group", "aws_iam_role", "aws_iam_user", "aws_instance", "aws_kms_key", "aws_lambda_function", "aws_rds_cluster", "aws_s3_bucket", "aws_security_group", "aws_sns_topic",
-		"aws_sqs_queue", "aws_subnet",
+		"aws_sqs_queue", "aws_subnet", "aws_vpc",
 	}
 	if got := service.Plan.Types(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("Types() = %v, want %v", got, want)

@@ -120,7 +120,7 @@ func paramsAgree(plan, live map[string]any) string {
 
 // identityParam names params that hold ids AWS assigns on create.
 func identityParam(k string) bool {
-	return k == "group_id" || k == "key_id" || k == "name" || k == "bucket" || k == "subnet_id" || k == "instance_id"
+	return k == "group_id" || k == "key_id" || k == "name" || k == "bucket" || k == "subnet_id" || k == "instance_id" || k == "vpc_id"
 }
 
 // repoRoot is where policies.Metadata.File paths start.

@@ -27,7 +27,7 @@ const (
 )
 
 // Kinds are the kinds of this service, in the order sweeps list them.
-var Kinds = []*kind.Kind{SecurityGroup, EBSEncryptionByDefault, EBSSnapshot, Subnet, Instance}
+var Kinds = []*kind.Kind{SecurityGroup, EBSEncryptionByDefault, EBSSnapshot, Subnet, Instance, VPC}
 
 const source = "ec2.amazonaws.com"
 

@@ -13,6 +13,8 @@ locals {
   security_groups = [for r in var.regions : "arn:${local.partition}:ec2:${r}:${local.account}:security-group/*"]
   subnets         = [for r in var.regions : "arn:${local.partition}:ec2:${r}:${local.account}:subnet/*"]
   instances       = [for r in var.regions : "arn:${local.partition}:ec2:${r}:${local.account}:instance/*"]
+  vpcs            = [for r in var.regions : "arn:${local.partition}:ec2:${r}:${local.account}:vpc/*"]
+  flow_logs       = [for r in var.regions : "arn:${local.partition}:ec2:${r}:${local.account}:vpc-flow-log/*"]
 
   iam_principals = [
     "arn:${local.partition}:iam::${local.account}:group/*",
@@ -49,12 +51,12 @@ locals {
         Resource = local.security_groups
       },
       {
-        # Undo's exemption tags on security groups, subnets and instances,
-        # and no other tag (CreateTags supports aws:TagKeys on all three).
+        # Undo's exemption tags on security groups, subnets, instances and
+        # VPCs, and no other tag (CreateTags supports aws:TagKeys on all).
         Sid      = "TagEC2ResourcesExempt"
         Effect   = "Allow"
         Action   = ["ec2:CreateTags"]
-        Resource = concat(local.security_groups, local.subnets, local.instances)
+        Resource = concat(local.security_groups, local.subnets, local.instances, local.vpcs)
         Condition = {
           "ForAllValues:StringEquals" = { "aws:TagKeys" = ["rectify:exempt", "rectify:exempt-until"] }
         }
@@ -415,6 +417,45 @@ locals {
         Effect   = "Allow"
         Action   = ["ec2:ModifySubnetAttribute"]
         Resource = local.subnets
+      },
+      {
+        # Live reads and sweeps of VPCs and their flow logs (also
+        # ec2_create_flow_logs' snapshot, apply and undo): neither Describe
+        # call has a resource type: *.
+        Sid      = "ListVPCsAndFlowLogs"
+        Effect   = "Allow"
+        Action   = ["ec2:DescribeFlowLogs", "ec2:DescribeVpcs"]
+        Resource = "*"
+      },
+      {
+        # ec2_create_flow_logs creates a flow log on this account's VPCs;
+        # CreateFlowLogs is authorized on the VPC and on the new flow log,
+        # DeleteFlowLogs (undo) on the flow log.
+        Sid      = "VPCFlowLogs"
+        Effect   = "Allow"
+        Action   = ["ec2:CreateFlowLogs", "ec2:DeleteFlowLogs"]
+        Resource = concat(local.vpcs, local.flow_logs)
+      },
+      {
+        # The flow log is tagged as rectify's when it is created, so undo
+        # deletes that one only; tagging on create is authorized as
+        # CreateTags, here only within CreateFlowLogs and only that key.
+        Sid      = "TagFlowLogsOnCreate"
+        Effect   = "Allow"
+        Action   = ["ec2:CreateTags"]
+        Resource = local.flow_logs
+        Condition = {
+          StringEquals                = { "ec2:CreateAction" = "CreateFlowLogs" }
+          "ForAllValues:StringEquals" = { "aws:TagKeys" = ["rectify:created-by"] }
+        }
+      },
+      {
+        # A flow log that delivers to S3 needs its creator (and deleter)
+        # to manage the log delivery; these have no resource type: *.
+        Sid      = "FlowLogDelivery"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogDelivery", "logs:DeleteLogDelivery"]
+        Resource = "*"
       },
       {
         # Live reads and sweeps of instances (also ec2_require_imdsv2's
