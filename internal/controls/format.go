@@ -1,6 +1,8 @@
 package controls
 
 import (
+	"github.com/rectifyhq/rectify/internal/contract"
+
 	"encoding/json"
 	"fmt"
 	"io"
@@ -111,14 +113,4 @@ func writeMarkdown(w io.Writer, cs []Control) error {
 
 // Anchor is the GitHub anchor of a control's heading in docs/controls.md:
 // lower case, with what is not a letter, digit, '-' or '_' dropped.
-func Anchor(id string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(id) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
-			b.WriteRune(r)
-		} else if r == ' ' {
-			b.WriteRune('-')
-		}
-	}
-	return b.String()
-}
+func Anchor(id string) string { return contract.HeadingAnchor(id) }
