@@ -1,13 +1,13 @@
 package controls
 
 import (
-	"github.com/rectifyhq/rectify/internal/contract"
-
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/rectifyhq/rectify/internal/contract"
 )
 
 // Formats are the ways the catalogue can be written.
