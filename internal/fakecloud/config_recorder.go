@@ -337,7 +337,7 @@ func (s *configService) deleteDeliveryChannel(c *call) *APIError {
 		return errorf("NoSuchDeliveryChannelException", "Cannot find delivery channel with specified name '%s'.", in.Name)
 	case st.recorder != nil && st.recorder.recording:
 		return errorf("LastDeliveryChannelDeleteFailedException",
-			"Failed to delete last specified delivery channel with name '%s', because there, because there is a running configuration recorder.", in.Name)
+			"Failed to delete last specified delivery channel with name '%s', because there is a running configuration recorder.", in.Name)
 	}
 	st.channel = nil
 	s.reply(c, map[string]any{})
