@@ -15,6 +15,7 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/service"
 	"github.com/rectifyhq/rectify/internal/service/cloudtrail"
+	"github.com/rectifyhq/rectify/internal/service/configservice"
 	"github.com/rectifyhq/rectify/internal/service/ec2"
 	"github.com/rectifyhq/rectify/internal/service/ecr"
 	"github.com/rectifyhq/rectify/internal/service/guardduty"
@@ -113,7 +114,15 @@ var noResourceLevel = []string{"ec2:DescribeSecurityGroupRules", "ec2:DescribeSe
 	"logs:CreateLogDelivery", "logs:DeleteLogDelivery",
 	"iam:ListGroups", "iam:ListRoles", "iam:ListUsers", "sqs:ListQueues", "sns:ListTopics", "lambda:ListFunctions",
 	"iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy", "iam:DeleteAccountPasswordPolicy",
-	"guardduty:ListDetectors", "guardduty:CreateDetector"}
+	"guardduty:ListDetectors", "guardduty:CreateDetector",
+	// list_awsconfig.html: a delivery channel has no ARN. The recorder
+	// calls are granted on * as well: the recorder config_start_recorder
+	// creates has an ARN carrying an id Config assigns, so no policy can
+	// name it in advance, and one recorder per region leaves nothing to
+	// scope between.
+	"config:DescribeConfigurationRecorders", "config:DescribeConfigurationRecorderStatus", "config:PutConfigurationRecorder",
+	"config:StartConfigurationRecorder", "config:StopConfigurationRecorder", "config:DeleteConfigurationRecorder",
+	"config:DescribeDeliveryChannels", "config:PutDeliveryChannel", "config:DeleteDeliveryChannel"}
 
 // The member role grants exactly the union of the kind registry (internal/service): an
 // action the code needs and the role lacks fails in production with
@@ -304,6 +313,7 @@ var conditionKeys = map[string][]string{
 	"iam:DetachRolePolicy":        {"iam:PermissionsBoundary", "iam:PolicyARN"},
 	"iam:DetachUserPolicy":        {"iam:PermissionsBoundary", "iam:PolicyARN"},
 	"iam:CreateServiceLinkedRole": {"iam:AWSServiceName"},
+	"iam:PassRole":                {"iam:AssociatedResourceArn", "iam:PassedToService"},
 }
 
 // globalResourceKeys are global condition keys AWS sets from the resource
@@ -599,13 +609,14 @@ var cloudTrailSourceTypes = map[string][]string{
 	"ecr.amazonaws.com":       {ecr.TypeRepository},
 	"lambda.amazonaws.com":    {lambda.TypeFunction},
 	"guardduty.amazonaws.com": {guardduty.TypeDetector},
+	"config.amazonaws.com":    {configservice.TypeRecorder},
 }
 
 // The CloudTrail rules forward exactly the calls the parser reacts to, and
 // by default the services whose resources the worker reads live.
 func TestCloudTrailRulesMatchTheParser(t *testing.T) {
 	parser := service.Registry.CloudTrailEventNames()
-	e := evalModule(t, rootModule, rootInputs(map[string]cty.Value{"cloudtrail_sources": strs("ec2", "s3", "iam", "kms", "cloudtrail", "rds", "sqs", "sns", "ecr", "lambda", "guardduty")}))
+	e := evalModule(t, rootModule, rootInputs(map[string]cty.Value{"cloudtrail_sources": strs("ec2", "s3", "iam", "kms", "cloudtrail", "rds", "sqs", "sns", "ecr", "lambda", "guardduty", "config")}))
 	var local map[string][]string
 	e.local("cloudtrail_event_names", &local)
 	for _, src := range slices.Sorted(maps.Keys(parser)) {

@@ -117,6 +117,12 @@ locals {
       "PutBucketPublicAccessBlock",
       "PutBucketTagging",
     ]
+    "config.amazonaws.com" = [
+      "DeleteConfigurationRecorder",
+      "PutConfigurationRecorder",
+      "StartConfigurationRecorder",
+      "StopConfigurationRecorder",
+    ]
     "guardduty.amazonaws.com" = [
       "CreateDetector",
       "DeleteDetector",
@@ -191,6 +197,10 @@ locals {
     s3 = {
       eventSource = ["s3.amazonaws.com"]
       eventName   = local.cloudtrail_event_names["s3.amazonaws.com"]
+    }
+    config = {
+      eventSource = ["config.amazonaws.com"]
+      eventName   = local.cloudtrail_event_names["config.amazonaws.com"]
     }
     guardduty = {
       eventSource = ["guardduty.amazonaws.com"]

@@ -83,7 +83,11 @@ func Seed(suffix string) fakecloud.Seed {
 			// GuardDuty is on in the stack's region (FSBP GuardDuty.1), so
 			// a sweep of the demo account tells no story about it until
 			// someone turns it off; it costs nothing here.
-			Detectors:      []fakecloud.DetectorSeed{{Region: Region, Enabled: true}},
+			Detectors: []fakecloud.DetectorSeed{{Region: Region, Enabled: true}},
+			// AWS Config records in the stack's region (FSBP Config.1),
+			// delivering to the demo's log bucket, so a sweep tells no
+			// story about it until someone stops the recorder.
+			Recorders:      []fakecloud.RecorderSeed{{Region: Region, Bucket: DemoLogBucket + suffix, Recording: true}},
 			SecurityGroups: demo.SecurityGroups,
 			// The region's default VPC logs rejected traffic (FSBP EC2.6),
 			// so a sweep of the demo account tells no story about it; a

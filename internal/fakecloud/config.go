@@ -52,7 +52,8 @@ const configMaxHistory = 1000
 // discovered from the start, and a resource deleted through the API leaves
 // a ResourceDeleted item. The item shapes are in config_items.go.
 //
-// Config calls are read-only, so nothing here writes CloudTrail.
+// The history calls are read-only; the recorder and delivery channel calls
+// (config_recorder.go) write CloudTrail as AWS does.
 type configService struct {
 	cloud *Cloud
 
@@ -63,6 +64,9 @@ type configService struct {
 	mu          sync.Mutex
 	history     map[configKey][]*configRecord
 	lastStateID int64
+	// recorders are each region's recorder and delivery channel
+	// (config_recorder.go); guarded by mu.
+	recorders map[ec2Key]*cfgRegionState
 }
 
 // configKey names one recorded resource. Config is regional, so a bucket
@@ -72,7 +76,7 @@ type configKey struct {
 }
 
 func newConfigService(c *Cloud) *configService {
-	s := &configService{cloud: c, history: map[configKey][]*configRecord{}}
+	s := &configService{cloud: c, history: map[configKey][]*configRecord{}, recorders: map[ec2Key]*cfgRegionState{}}
 	c.OnEvent(s.recordEvent)
 	return s
 }
@@ -83,6 +87,16 @@ func (s *configService) actions() []string { return slices.Sorted(maps.Keys(conf
 
 var configHandlers = map[string]func(*configService, *call) *APIError{
 	"GetResourceConfigHistory": (*configService).getResourceConfigHistory,
+	// config_recorder.go
+	"DescribeConfigurationRecorders":      (*configService).describeConfigurationRecorders,
+	"DescribeConfigurationRecorderStatus": (*configService).describeConfigurationRecorderStatus,
+	"PutConfigurationRecorder":            (*configService).putConfigurationRecorder,
+	"StartConfigurationRecorder":          (*configService).startConfigurationRecorder,
+	"StopConfigurationRecorder":           (*configService).stopConfigurationRecorder,
+	"DeleteConfigurationRecorder":         (*configService).deleteConfigurationRecorder,
+	"DescribeDeliveryChannels":            (*configService).describeDeliveryChannels,
+	"PutDeliveryChannel":                  (*configService).putDeliveryChannel,
+	"DeleteDeliveryChannel":               (*configService).deleteDeliveryChannel,
 }
 
 func (s *configService) route(r *http.Request, _ []byte) (string, *APIError) {
@@ -93,7 +107,7 @@ func (s *configService) route(r *http.Request, _ []byte) (string, *APIError) {
 			configTargetPrefix, r.Method, r.URL.Path, r.Header.Get("X-Amz-Target"))
 	}
 	if _, ok := configHandlers[op]; !ok {
-		return op, errorf("UnknownOperationException", "fakecloud does not emulate AWS Config %s (only GetResourceConfigHistory)", op)
+		return op, errorf("UnknownOperationException", "fakecloud does not emulate AWS Config %s (only GetResourceConfigHistory and the recorder and delivery channel calls)", op)
 	}
 	return op, nil
 }

@@ -32,6 +32,7 @@ type AccountSeed struct {
 	Repositories   []RepositorySeed    `yaml:"repositories"` // ecr.go
 	Functions      []FunctionSeed      `yaml:"functions"`    // lambda.go
 	Detectors      []DetectorSeed      `yaml:"detectors"`    // guardduty.go
+	Recorders      []RecorderSeed      `yaml:"recorders"`    // config_recorder.go
 	// PasswordPolicy is the account's IAM password policy
 	// (iam_password.go); nil: none, as in a new account.
 	PasswordPolicy *IAMPasswordPolicy `yaml:"password_policy"`
@@ -206,6 +207,11 @@ func (c *Cloud) Apply(s Seed) error {
 		}
 		for _, d := range a.Detectors {
 			if _, err := c.SeedDetector(a.ID, d); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
+			}
+		}
+		for _, r := range a.Recorders {
+			if err := c.SeedRecorder(a.ID, r); err != nil {
 				return fmt.Errorf("seed: account %s: %w", a.ID, err)
 			}
 		}

@@ -24,7 +24,8 @@ type trailRecord struct {
 // queue: like a real EventBridge rule, it forwards what rectify reacts to
 // and not the queue traffic rectify itself makes (which would loop).
 var DefaultTrailSources = []string{"ec2.amazonaws.com", "s3.amazonaws.com", "iam.amazonaws.com", "kms.amazonaws.com", "cloudtrail.amazonaws.com", "rds.amazonaws.com",
-	"sqs.amazonaws.com", "sns.amazonaws.com", "ecr.amazonaws.com", "lambda.amazonaws.com", "guardduty.amazonaws.com"}
+	"sqs.amazonaws.com", "sns.amazonaws.com", "ecr.amazonaws.com", "lambda.amazonaws.com", "guardduty.amazonaws.com",
+	"config.amazonaws.com"}
 
 // trail turns mutating calls into EventBridge events on an SQS queue.
 type trail struct {

@@ -8,6 +8,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/kind"
 	"github.com/rectifyhq/rectify/internal/resource/plan"
 	"github.com/rectifyhq/rectify/internal/service/cloudtrail"
+	"github.com/rectifyhq/rectify/internal/service/configservice"
 	"github.com/rectifyhq/rectify/internal/service/ec2"
 	"github.com/rectifyhq/rectify/internal/service/ecr"
 	"github.com/rectifyhq/rectify/internal/service/guardduty"
@@ -37,6 +38,7 @@ var Registry = kind.MustNew(concat(
 	ecr.Kinds,
 	lambda.Kinds,
 	guardduty.Kinds,
+	configservice.Kinds,
 )...)
 
 // Plan is the plan plane of every kind.

@@ -351,6 +351,33 @@ locals {
         }
       },
       {
+        # Live reads of each region's AWS Config setting and
+        # config_start_recorder (snapshot, apply, undo). Config's recorder
+        # and delivery channel calls have no resource type, so AWS
+        # evaluates them on * only.
+        Sid    = "ConfigRecorder"
+        Effect = "Allow"
+        Action = [
+          "config:DeleteConfigurationRecorder", "config:DeleteDeliveryChannel",
+          "config:DescribeConfigurationRecorderStatus", "config:DescribeConfigurationRecorders",
+          "config:DescribeDeliveryChannels", "config:PutConfigurationRecorder", "config:PutDeliveryChannel",
+          "config:StartConfigurationRecorder", "config:StopConfigurationRecorder",
+        ]
+        Resource = "*"
+      },
+      {
+        # PutConfigurationRecorder hands Config the operator's role
+        # (remediation.config.role_arn); passed to Config and no other
+        # service.
+        Sid      = "ConfigPassRole"
+        Effect   = "Allow"
+        Action   = ["iam:PassRole"]
+        Resource = "arn:${local.partition}:iam::${local.account}:role/*"
+        Condition = {
+          StringEquals = { "iam:PassedToService" = "config.amazonaws.com" }
+        }
+      },
+      {
         # Live reads and ec2_enable_ebs_default_encryption (snapshot, apply,
         # undo). The setting is per region and has no ARN: none of the three
         # has a resource type, so AWS evaluates them on * only.
