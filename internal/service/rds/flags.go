@@ -42,6 +42,20 @@ var EnableAutoMinorVersionUpgrade = instanceFlagAction(instanceFlag{
 	what:   "automatic minor version upgrades",
 })
 
+// EnableInstanceCopyTagsToSnapshot turns CopyTagsToSnapshot on for a DB
+// instance (FSBP RDS.17): the snapshots RDS takes of it from then on carry
+// its tags, so tag-based access rules and cost reports cover its backups.
+// Snapshots taken before keep the tags they have. Aurora members are left
+// alone: their snapshots are the cluster's (RDS.16), and RDS ignores the
+// flag on them.
+var EnableInstanceCopyTagsToSnapshot = instanceFlagAction(instanceFlag{
+	action: "rds_enable_instance_copy_tags_to_snapshot",
+	flag:   "CopyTagsToSnapshot",
+	get:    func(d rdstypes.DBInstance) *bool { return d.CopyTagsToSnapshot },
+	set:    func(in *rds.ModifyDBInstanceInput, v bool) { in.CopyTagsToSnapshot = aws.Bool(v) },
+	what:   "copying tags to snapshots",
+})
+
 // instanceFlag is one boolean of ModifyDBInstance that an action turns on.
 type instanceFlag struct {
 	action, flag, what string
