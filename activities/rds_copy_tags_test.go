@@ -24,6 +24,12 @@ func TestCopyTagsActions(t *testing.T) {
 			}
 			return resource.Ref{Type: svcrds.TypeInstance, ID: "billing", ARN: svcrds.InstanceARN(acct, region, "billing"), Account: acct, Region: region}
 		}},
+		{"aws.rds.cluster_copy_tags_to_snapshot", "rds_enable_cluster_copy_tags_to_snapshot", func(t *testing.T, c *fakecloud.Cloud, _ *Activities) resource.Ref {
+			if err := c.SeedDBCluster(acct, fakecloud.DBClusterSeed{Identifier: "ledger", Engine: "aurora-mysql", DeletionProtection: true, CopyTagsToSnapshot: &off}); err != nil {
+				t.Fatal(err)
+			}
+			return resource.Ref{Type: svcrds.TypeCluster, ID: "ledger", ARN: svcrds.ClusterARN(acct, region, "ledger"), Account: acct, Region: region}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.policy, func(t *testing.T) { actionLifecycle(t, tt.policy, tt.action, nil, tt.seed) })

@@ -117,7 +117,7 @@ func TestCheckText(t *testing.T) {
 		`aws_s3_bucket.regional["eu"] (aws_s3_bucket)` + "\n  HIGH        aws.s3.public_access_block\n",
 		"aws_s3_bucket_policy.legacy (aws_s3_bucket)\n  CRITICAL    aws.s3.bucket_policy_public\n              S3 bucket acme-legacy policy allows s3:GetObject to everyone\n",
 		"aws_vpc_security_group_ingress_rule.legacy_rdp (aws_security_group)\n  HIGH        aws.ec2.sg_public_admin_ports\n",
-		"7 resource(s) checked against 31 policies (bundle ",
+		"7 resource(s) checked against 32 policies (bundle ",
 	}
 	last := -1
 	for _, w := range want {
@@ -145,7 +145,7 @@ func TestCheckJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("output is not JSON: %v\n%s", err, out)
 	}
-	if r.Plan != "stdin" || r.Summary != (checkSummary{Resources: 1, Policies: 31, Violations: 1, Suppressed: 1}) || len(r.Resources) != 1 {
+	if r.Plan != "stdin" || r.Summary != (checkSummary{Resources: 1, Policies: 32, Violations: 1, Suppressed: 1}) || len(r.Resources) != 1 {
 		t.Fatalf("report = %+v", r)
 	}
 	f := r.Findings[0]
@@ -196,7 +196,7 @@ func TestCheckSARIF(t *testing.T) {
 	}
 	run := log.Runs[0]
 	rules := run.Tool.Driver.Rules
-	if run.Tool.Driver.Name != "rectify" || len(rules) != 31 {
+	if run.Tool.Driver.Name != "rectify" || len(rules) != 32 {
 		t.Fatalf("driver %q with %d rules", run.Tool.Driver.Name, len(rules))
 	}
 	levels := []string{"note", "warning", "error"}
@@ -331,7 +331,7 @@ deny contains {"msg": sprintf("bucket %s lacks a team prefix", [input.resource.p
 	for _, f := range r.Findings {
 		ids = append(ids, f.PolicyID)
 	}
-	if !slices.Equal(ids, []string{"acme.bucket_prefix", "aws.s3.bucket_policy_tls"}) || r.Summary.Policies != 32 {
+	if !slices.Equal(ids, []string{"acme.bucket_prefix", "aws.s3.bucket_policy_tls"}) || r.Summary.Policies != 33 {
 		t.Errorf("findings %v from %d policies", ids, r.Summary.Policies)
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 const (
 	policyRDSInstanceCopyTags = "aws.rds.instance_copy_tags_to_snapshot"
+	policyRDSClusterCopyTags  = "aws.rds.cluster_copy_tags_to_snapshot"
 	undoReasonCopyTags        = "snapshots go to a vendor account that must not see our tags"
 )
 
@@ -63,4 +64,53 @@ func TestRDSInstanceCopyTagsTurnedBackOn(t *testing.T) {
 		t.Error("after undo the instance copies tags to snapshots; want it off again")
 	}
 	wantExempt(t, rdsTags(ctx, t, client, ref.ARN), policyRDSInstanceCopyTags)
+}
+
+// TestRDSClusterCopyTagsTurnedBackOn (FSBP RDS.16): the human turns
+// CopyTagsToSnapshot off on a DB cluster; the ModifyDBCluster event drives
+// rectify to turn it on again (enforce), verified and recorded in Security
+// Hub. Undo turns it off and tags the cluster exempt.
+func TestRDSClusterCopyTagsTurnedBackOn(t *testing.T) {
+	ctx := context.Background()
+	s := newStack(t, nil)
+	id := "ledger" + s.suffix
+	if err := s.cloud.SeedDBCluster(Account, fakecloud.DBClusterSeed{Region: Region, Identifier: id, Engine: "aurora-postgresql", DeletionProtection: true}); err != nil {
+		t.Fatal(err)
+	}
+	ref := resource.Ref{Type: svcrds.TypeCluster, ID: id, ARN: svcrds.ClusterARN(Account, Region, id), Account: Account, Region: Region}
+	client := rds.NewFromConfig(s.human())
+	copies := func() bool {
+		t.Helper()
+		out, err := client.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(id)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToBool(out.DBClusters[0].CopyTagsToSnapshot)
+	}
+	if !copies() {
+		t.Fatal("the seeded cluster does not copy tags to snapshots")
+	}
+	if _, err := client.ModifyDBCluster(ctx, &rds.ModifyDBClusterInput{DBClusterIdentifier: aws.String(id), CopyTagsToSnapshot: aws.Bool(false)}); err != nil {
+		t.Fatal(err)
+	}
+	rid := contract.RemediationID(policyRDSClusterCopyTags, ref.ARN)
+	if st := s.waitState(rid, contract.StateResolved); st.Remediations != 1 {
+		t.Errorf("remediations = %d, want 1", st.Remediations)
+	}
+	if !copies() {
+		t.Fatal("after the remediation the cluster still does not copy tags to snapshots")
+	}
+	if n := s.events.count("ModifyDBCluster", RemediationRoleName); n != 1 {
+		t.Errorf("the remediation role called ModifyDBCluster %d times, want 1", n)
+	}
+	s.wantResolvedFinding(ctx, policyRDSClusterCopyTags, ref)
+
+	if _, err := contract.Undo(ctx, temporalServer.Client, rid, "", contract.UndoRequest{User: HumanUser, Reason: undoReasonCopyTags}); err != nil {
+		t.Fatal(err)
+	}
+	s.waitState(rid, contract.StateUndone)
+	if copies() {
+		t.Error("after undo the cluster copies tags to snapshots; want it off again")
+	}
+	wantExempt(t, rdsTags(ctx, t, client, ref.ARN), policyRDSClusterCopyTags)
 }
