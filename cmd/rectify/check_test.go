@@ -74,7 +74,7 @@ func TestCheckExitCodes(t *testing.T) {
 		want  string // in stdout, or in the error for exit 2
 	}{
 		{"violations", "", []string{planFixtures + "pairs/aws.ec2.sg_public_admin_ports/violating/plan.json"}, 1, "aws.ec2.sg_public_admin_ports"},
-		{"compliant", "", []string{planFixtures + "pairs/aws.rds.public_instance/compliant/plan.json"}, 0, "No violations: 1 resource(s) checked against"},
+		{"compliant", "", []string{planFixtures + "pairs/aws.rds.instance_copy_tags_to_snapshot/compliant/plan.json"}, 0, "No violations: 1 resource(s) checked against"},
 		{"below the threshold", bucketPlan("{}"), []string{"--severity-threshold", "high", "-"}, 0, "MEDIUM      aws.s3.bucket_policy_tls (below HIGH)"},
 		{"at the threshold", bucketPlan("{}"), []string{"--severity-threshold", "MEDIUM", "-"}, 1, "1 at or above MEDIUM"},
 		{"suppressed", bucketPlan(`{"rectify:exempt": "aws.s3.bucket_policy_tls"}`), []string{"-"}, 0, "suppressed: tag rectify:exempt=aws.s3.bucket_policy_tls"},
@@ -117,7 +117,7 @@ func TestCheckText(t *testing.T) {
 		`aws_s3_bucket.regional["eu"] (aws_s3_bucket)` + "\n  HIGH        aws.s3.public_access_block\n",
 		"aws_s3_bucket_policy.legacy (aws_s3_bucket)\n  CRITICAL    aws.s3.bucket_policy_public\n              S3 bucket acme-legacy policy allows s3:GetObject to everyone\n",
 		"aws_vpc_security_group_ingress_rule.legacy_rdp (aws_security_group)\n  HIGH        aws.ec2.sg_public_admin_ports\n",
-		"7 resource(s) checked against 30 policies (bundle ",
+		"7 resource(s) checked against 32 policies (bundle ",
 	}
 	last := -1
 	for _, w := range want {
@@ -145,7 +145,7 @@ func TestCheckJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("output is not JSON: %v\n%s", err, out)
 	}
-	if r.Plan != "stdin" || r.Summary != (checkSummary{Resources: 1, Policies: 30, Violations: 1, Suppressed: 1}) || len(r.Resources) != 1 {
+	if r.Plan != "stdin" || r.Summary != (checkSummary{Resources: 1, Policies: 32, Violations: 1, Suppressed: 1}) || len(r.Resources) != 1 {
 		t.Fatalf("report = %+v", r)
 	}
 	f := r.Findings[0]
@@ -196,7 +196,7 @@ func TestCheckSARIF(t *testing.T) {
 	}
 	run := log.Runs[0]
 	rules := run.Tool.Driver.Rules
-	if run.Tool.Driver.Name != "rectify" || len(rules) != 30 {
+	if run.Tool.Driver.Name != "rectify" || len(rules) != 32 {
 		t.Fatalf("driver %q with %d rules", run.Tool.Driver.Name, len(rules))
 	}
 	levels := []string{"note", "warning", "error"}
@@ -331,7 +331,7 @@ deny contains {"msg": sprintf("bucket %s lacks a team prefix", [input.resource.p
 	for _, f := range r.Findings {
 		ids = append(ids, f.PolicyID)
 	}
-	if !slices.Equal(ids, []string{"acme.bucket_prefix", "aws.s3.bucket_policy_tls"}) || r.Summary.Policies != 31 {
+	if !slices.Equal(ids, []string{"acme.bucket_prefix", "aws.s3.bucket_policy_tls"}) || r.Summary.Policies != 33 {
 		t.Errorf("findings %v from %d policies", ids, r.Summary.Policies)
 	}
 }
@@ -346,6 +346,7 @@ func TestCheckFormatVersions(t *testing.T) {
 		findings []string // "address policy", in report order
 	}{
 		{"formats/0.1_terraform-0.12.23.json", 1, []string{
+			"aws_db_instance.default aws.rds.instance_copy_tags_to_snapshot",
 			"aws_db_instance.default aws.rds.instance_deletion_protection",
 			"aws_db_instance.default aws.rds.public_instance",
 			"aws_ecr_repository.repository aws.ecr.scan_on_push", // no image_scanning_configuration block

@@ -45,7 +45,9 @@ func TestRDSPublicInstanceApprovedAndUndone(t *testing.T) {
 	if _, err := client.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{
 		DBInstanceIdentifier: aws.String(id), DBInstanceClass: aws.String("db.t3.micro"), Engine: aws.String("postgres"),
 		MasterUsername: aws.String("app"), MasterUserPassword: aws.String("correct-horse-battery"), PubliclyAccessible: aws.Bool(true),
-		DeletionProtection: aws.Bool(true), // so this story is about public access alone (RDS.8 is its own test)
+		// Protected and copying tags, so this story is about public access
+		// alone (RDS.8 and RDS.17 are their own tests).
+		DeletionProtection: aws.Bool(true), CopyTagsToSnapshot: aws.Bool(true),
 	}); err != nil {
 		t.Fatal(err)
 	}

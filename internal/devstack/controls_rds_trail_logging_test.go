@@ -126,6 +126,7 @@ func TestRDSClusterDeletionProtectionTurnedOn(t *testing.T) {
 	if _, err := client.CreateDBCluster(ctx, &rds.CreateDBClusterInput{
 		DBClusterIdentifier: aws.String(id), Engine: aws.String("aurora-postgresql"),
 		MasterUsername: aws.String("app"), MasterUserPassword: aws.String("correct-horse-battery"),
+		CopyTagsToSnapshot: aws.Bool(true), // so this story is about deletion protection alone (RDS.16 is its own test)
 	}); err != nil {
 		t.Fatal(err)
 	}

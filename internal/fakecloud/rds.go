@@ -49,11 +49,11 @@ type rdsService struct {
 }
 
 type dbInstance struct {
-	identifier, class, engine, masterUsername string
-	account, region, resourceID, endpoint     string
-	publiclyAccessible, deletionProtection    bool
-	autoMinorVersionUpgrade                   bool
-	tags                                      []rdsTag // in the order added; keys unique
+	identifier, class, engine, masterUsername   string
+	account, region, resourceID, endpoint       string
+	publiclyAccessible, deletionProtection      bool
+	autoMinorVersionUpgrade, copyTagsToSnapshot bool
+	tags                                        []rdsTag // in the order added; keys unique
 }
 
 type rdsTag struct{ key, value string }
@@ -261,6 +261,7 @@ func (s *rdsService) createDBInstance(c *call, p ec2Params) *APIError {
 	public, err := rdsBool(p, "PubliclyAccessible")
 	protected, perr := rdsBool(p, "DeletionProtection")
 	minor, merr := rdsBool(p, "AutoMinorVersionUpgrade")
+	copyTags, cerr := rdsBool(p, "CopyTagsToSnapshot")
 	// CloudTrail logs the request without the master password.
 	params := map[string]any{"dBInstanceIdentifier": id, "dBInstanceClass": class, "engine": engine}
 	if user != "" {
@@ -274,6 +275,9 @@ func (s *rdsService) createDBInstance(c *call, p ec2Params) *APIError {
 	}
 	if minor != nil {
 		params["autoMinorVersionUpgrade"] = *minor
+	}
+	if copyTags != nil {
+		params["copyTagsToSnapshot"] = *copyTags
 	}
 	if g := p.get("DBSubnetGroupName"); g != "" {
 		params["dBSubnetGroupName"] = g
@@ -290,6 +294,8 @@ func (s *rdsService) createDBInstance(c *call, p ec2Params) *APIError {
 		return perr
 	case merr != nil:
 		return merr
+	case cerr != nil:
+		return cerr
 	case terr != nil:
 		return terr
 	case id == "":
@@ -320,10 +326,12 @@ func (s *rdsService) createDBInstance(c *call, p ec2Params) *APIError {
 	d := &dbInstance{
 		identifier: id, class: class, engine: engine, masterUsername: user,
 		account: c.account(), region: c.region, publiclyAccessible: pub,
-		// RDS defaults: no deletion protection, minor upgrades on.
+		// RDS API defaults: no deletion protection, minor upgrades on, tags
+		// not copied to snapshots.
 		deletionProtection: protected != nil && *protected, autoMinorVersionUpgrade: minor == nil || *minor,
-		resourceID: "db-" + strings.ToUpper(newID("", 26)),
-		endpoint:   fmt.Sprintf("%s.%s.%s.rds.amazonaws.com", id, newID("c", 11), c.region),
+		copyTagsToSnapshot: copyTags != nil && *copyTags,
+		resourceID:         "db-" + strings.ToUpper(newID("", 26)),
+		endpoint:           fmt.Sprintf("%s.%s.%s.rds.amazonaws.com", id, newID("c", 11), c.region),
 	}
 	d.tags = setRDSTags(d.tags, tags)
 	m[id] = d
@@ -432,7 +440,7 @@ func (s *rdsService) modifyDBInstance(c *call, p ec2Params) *APIError {
 	id := p.get("DBInstanceIdentifier")
 	flags := map[string]*bool{}
 	params := map[string]any{"dBInstanceIdentifier": id}
-	for _, name := range []string{"PubliclyAccessible", "DeletionProtection", "AutoMinorVersionUpgrade", "ApplyImmediately"} {
+	for _, name := range []string{"PubliclyAccessible", "DeletionProtection", "AutoMinorVersionUpgrade", "CopyTagsToSnapshot", "ApplyImmediately"} {
 		v, err := rdsBool(p, name)
 		if err != nil {
 			c.Record(params)
@@ -449,9 +457,9 @@ func (s *rdsService) modifyDBInstance(c *call, p ec2Params) *APIError {
 	}
 	for k := range p {
 		switch k {
-		case "Action", "Version", "DBInstanceIdentifier", "PubliclyAccessible", "DeletionProtection", "AutoMinorVersionUpgrade", "ApplyImmediately":
+		case "Action", "Version", "DBInstanceIdentifier", "PubliclyAccessible", "DeletionProtection", "AutoMinorVersionUpgrade", "CopyTagsToSnapshot", "ApplyImmediately":
 		default:
-			return errorf("InvalidParameterValue", "fakecloud emulates only PubliclyAccessible, DeletionProtection and AutoMinorVersionUpgrade in ModifyDBInstance, not %s", k)
+			return errorf("InvalidParameterValue", "fakecloud emulates only PubliclyAccessible, DeletionProtection, AutoMinorVersionUpgrade and CopyTagsToSnapshot in ModifyDBInstance, not %s", k)
 		}
 	}
 
@@ -461,10 +469,11 @@ func (s *rdsService) modifyDBInstance(c *call, p ec2Params) *APIError {
 		s.mu.Unlock()
 		return aerr
 	}
-	// AWS applies these three at once whatever ApplyImmediately says
+	// AWS applies these four at once whatever ApplyImmediately says
 	// (AutoMinorVersionUpgrade "as soon as possible", asynchronously; the
 	// fake at once).
-	for name, dst := range map[string]*bool{"PubliclyAccessible": &d.publiclyAccessible, "DeletionProtection": &d.deletionProtection, "AutoMinorVersionUpgrade": &d.autoMinorVersionUpgrade} {
+	for name, dst := range map[string]*bool{"PubliclyAccessible": &d.publiclyAccessible, "DeletionProtection": &d.deletionProtection,
+		"AutoMinorVersionUpgrade": &d.autoMinorVersionUpgrade, "CopyTagsToSnapshot": &d.copyTagsToSnapshot} {
 		if v := flags[name]; v != nil {
 			*dst = *v
 		}
@@ -647,6 +656,7 @@ type xmlDBInstance struct {
 	PubliclyAccessible      bool
 	DeletionProtection      bool
 	AutoMinorVersionUpgrade bool
+	CopyTagsToSnapshot      bool
 	DbiResourceId           string
 	DBInstanceArn           string
 	TagList                 []xmlRDSTag `xml:"TagList>Tag"`
@@ -666,7 +676,8 @@ func (d *dbInstance) xml(status string) xmlDBInstance {
 		DBInstanceStatus: status, MasterUsername: d.masterUsername,
 		PubliclyAccessible: d.publiclyAccessible, DbiResourceId: d.resourceID,
 		DeletionProtection: d.deletionProtection, AutoMinorVersionUpgrade: d.autoMinorVersionUpgrade,
-		DBInstanceArn: d.arn(), TagList: tagsXML(d.tags),
+		CopyTagsToSnapshot: d.copyTagsToSnapshot,
+		DBInstanceArn:      d.arn(), TagList: tagsXML(d.tags),
 	}
 	if status == "available" {
 		x.Endpoint = &xmlRDSEndpoint{Address: d.endpoint, Port: rdsEnginePorts[d.engine]}
@@ -685,6 +696,7 @@ func (d *dbInstance) trail(status string) map[string]any {
 		"publiclyAccessible":      d.publiclyAccessible,
 		"deletionProtection":      d.deletionProtection,
 		"autoMinorVersionUpgrade": d.autoMinorVersionUpgrade,
+		"copyTagsToSnapshot":      d.copyTagsToSnapshot,
 		"dbiResourceId":           d.resourceID,
 		"dBInstanceArn":           d.arn(),
 		"tagList":                 rdsTagsTrail(d.tags),
@@ -700,8 +712,12 @@ type DBInstanceSeed struct {
 	PubliclyAccessible bool   `yaml:"publicly_accessible"`
 	DeletionProtection bool   `yaml:"deletion_protection"`
 	// AutoMinorVersionUpgrade is RDS's default, on, when nil.
-	AutoMinorVersionUpgrade *bool             `yaml:"auto_minor_version_upgrade"`
-	Tags                    map[string]string `yaml:"tags"`
+	AutoMinorVersionUpgrade *bool `yaml:"auto_minor_version_upgrade"`
+	// CopyTagsToSnapshot is on when nil: the RDS console ticks it by
+	// default, and a seed stands for a database made the usual way (the
+	// API's default, off, is CreateDBInstance's).
+	CopyTagsToSnapshot *bool             `yaml:"copy_tags_to_snapshot"`
+	Tags               map[string]string `yaml:"tags"`
 }
 
 // SeedDBInstance creates an instance without a CloudTrail event.
@@ -731,6 +747,7 @@ func (c *Cloud) SeedDBInstance(account string, in DBInstanceSeed) error {
 		identifier: id, class: class, engine: in.Engine, account: account, region: region,
 		publiclyAccessible: in.PubliclyAccessible, deletionProtection: in.DeletionProtection,
 		autoMinorVersionUpgrade: in.AutoMinorVersionUpgrade == nil || *in.AutoMinorVersionUpgrade,
+		copyTagsToSnapshot:      in.CopyTagsToSnapshot == nil || *in.CopyTagsToSnapshot,
 		resourceID:              "db-" + strings.ToUpper(newID("", 26)),
 		endpoint:                fmt.Sprintf("%s.%s.%s.rds.amazonaws.com", id, newID("c", 11), region),
 	}

@@ -13,10 +13,10 @@ import (
 // deletion protection and tags; no members, storage or endpoints beyond a
 // name.
 type dbCluster struct {
-	identifier, engine, masterUsername string
-	account, region, resourceID        string
-	deletionProtection                 bool
-	tags                               []rdsTag
+	identifier, engine, masterUsername     string
+	account, region, resourceID            string
+	deletionProtection, copyTagsToSnapshot bool
+	tags                                   []rdsTag
 }
 
 // rdsClusterEngines are the engines CreateDBCluster accepts in the fake.
@@ -68,12 +68,16 @@ func (s *rdsService) createDBCluster(c *call, p ec2Params) *APIError {
 	id := strings.ToLower(p.get("DBClusterIdentifier"))
 	engine, user := p.get("Engine"), p.get("MasterUsername")
 	protected, err := rdsBool(p, "DeletionProtection")
+	copyTags, cerr := rdsBool(p, "CopyTagsToSnapshot")
 	params := map[string]any{"dBClusterIdentifier": id, "engine": engine}
 	if user != "" {
 		params["masterUsername"] = user
 	}
 	if protected != nil {
 		params["deletionProtection"] = *protected
+	}
+	if copyTags != nil {
+		params["copyTagsToSnapshot"] = *copyTags
 	}
 	tags, terr := rdsTags(p)
 	if len(tags) > 0 {
@@ -83,6 +87,8 @@ func (s *rdsService) createDBCluster(c *call, p ec2Params) *APIError {
 	switch {
 	case err != nil:
 		return err
+	case cerr != nil:
+		return cerr
 	case terr != nil:
 		return terr
 	case id == "":
@@ -102,8 +108,9 @@ func (s *rdsService) createDBCluster(c *call, p ec2Params) *APIError {
 	}
 	k := &dbCluster{
 		identifier: id, engine: engine, masterUsername: user, account: c.account(), region: c.region,
-		deletionProtection: protected != nil && *protected, // RDS's default: off
-		resourceID:         "cluster-" + strings.ToUpper(newID("", 26)),
+		// RDS's defaults: both off.
+		deletionProtection: protected != nil && *protected, copyTagsToSnapshot: copyTags != nil && *copyTags,
+		resourceID: "cluster-" + strings.ToUpper(newID("", 26)),
 	}
 	k.tags = setRDSTags(k.tags, tags)
 	m[id] = k
@@ -163,7 +170,7 @@ func (s *rdsService) modifyDBCluster(c *call, p ec2Params) *APIError {
 	id := p.get("DBClusterIdentifier")
 	params := map[string]any{"dBClusterIdentifier": id}
 	flags := map[string]*bool{}
-	for _, name := range []string{"DeletionProtection", "ApplyImmediately"} {
+	for _, name := range []string{"DeletionProtection", "CopyTagsToSnapshot", "ApplyImmediately"} {
 		v, err := rdsBool(p, name)
 		if err != nil {
 			c.Record(params)
@@ -180,9 +187,9 @@ func (s *rdsService) modifyDBCluster(c *call, p ec2Params) *APIError {
 	}
 	for k := range p {
 		switch k {
-		case "Action", "Version", "DBClusterIdentifier", "DeletionProtection", "ApplyImmediately":
+		case "Action", "Version", "DBClusterIdentifier", "DeletionProtection", "CopyTagsToSnapshot", "ApplyImmediately":
 		default:
-			return errorf("InvalidParameterValue", "fakecloud emulates only DeletionProtection in ModifyDBCluster, not %s", k)
+			return errorf("InvalidParameterValue", "fakecloud emulates only DeletionProtection and CopyTagsToSnapshot in ModifyDBCluster, not %s", k)
 		}
 	}
 	s.mu.Lock()
@@ -191,9 +198,12 @@ func (s *rdsService) modifyDBCluster(c *call, p ec2Params) *APIError {
 		s.mu.Unlock()
 		return aerr
 	}
-	// Deletion protection applies at once whatever ApplyImmediately says.
+	// Both apply at once whatever ApplyImmediately says.
 	if v := flags["DeletionProtection"]; v != nil {
 		k.deletionProtection = *v
+	}
+	if v := flags["CopyTagsToSnapshot"]; v != nil {
+		k.copyTagsToSnapshot = *v
 	}
 	x, trail := k.xml("available"), k.trail("available")
 	s.mu.Unlock()
@@ -250,6 +260,7 @@ type xmlDBCluster struct {
 	Endpoint            string `xml:",omitempty"`
 	Port                int
 	DeletionProtection  bool
+	CopyTagsToSnapshot  bool
 	DbClusterResourceId string
 	DBClusterArn        string
 	TagList             []xmlRDSTag `xml:"TagList>Tag"`
@@ -259,7 +270,7 @@ func (k *dbCluster) xml(status string) xmlDBCluster {
 	x := xmlDBCluster{
 		DBClusterIdentifier: k.identifier, Engine: k.engine, Status: status, MasterUsername: k.masterUsername,
 		Port: rdsClusterEngines[k.engine], DeletionProtection: k.deletionProtection, DbClusterResourceId: k.resourceID,
-		DBClusterArn: k.arn(), TagList: tagsXML(k.tags),
+		CopyTagsToSnapshot: k.copyTagsToSnapshot, DBClusterArn: k.arn(), TagList: tagsXML(k.tags),
 	}
 	if status == "available" {
 		x.Endpoint = fmt.Sprintf("%s.cluster-%s.%s.rds.amazonaws.com", k.identifier, k.resourceID[len("cluster-"):len("cluster-")+12], k.region)
@@ -271,7 +282,7 @@ func (k *dbCluster) xml(status string) xmlDBCluster {
 func (k *dbCluster) trail(status string) map[string]any {
 	return map[string]any{
 		"dBClusterIdentifier": k.identifier, "engine": k.engine, "status": status,
-		"deletionProtection": k.deletionProtection, "dbClusterResourceId": k.resourceID,
+		"deletionProtection": k.deletionProtection, "copyTagsToSnapshot": k.copyTagsToSnapshot, "dbClusterResourceId": k.resourceID,
 		"dBClusterArn": k.arn(), "tagList": rdsTagsTrail(k.tags),
 	}
 }
@@ -283,6 +294,9 @@ type DBClusterSeed struct {
 	Engine             string            `yaml:"engine"`
 	DeletionProtection bool              `yaml:"deletion_protection"`
 	Tags               map[string]string `yaml:"tags"`
+	// CopyTagsToSnapshot is on when nil: the RDS console ticks it by
+	// default (CreateDBCluster's default, off, is the API's).
+	CopyTagsToSnapshot *bool `yaml:"copy_tags_to_snapshot"`
 }
 
 // SeedDBCluster creates a cluster without a CloudTrail event.
@@ -306,7 +320,8 @@ func (c *Cloud) SeedDBCluster(account string, in DBClusterSeed) error {
 		return fmt.Errorf("seed db cluster %s: already exists", id)
 	}
 	k := &dbCluster{identifier: id, engine: in.Engine, account: account, region: region, deletionProtection: in.DeletionProtection,
-		resourceID: "cluster-" + strings.ToUpper(newID("", 26))}
+		copyTagsToSnapshot: in.CopyTagsToSnapshot == nil || *in.CopyTagsToSnapshot,
+		resourceID:         "cluster-" + strings.ToUpper(newID("", 26))}
 	k.tags = seedRDSTags(in.Tags)
 	m[id] = k
 	return nil

@@ -321,7 +321,7 @@ func TestResources(t *testing.T) {
 			want: map[string]resource.Resource{"aws_db_instance.orders": {
 				Type: rds.TypeInstance, ID: "orders", Name: "orders", Region: "us-east-1", Tags: map[string]string{},
 				Properties: map[string]any{"identifier": "orders", "engine": "postgres", "publicly_accessible": true,
-					"deletion_protection": false, "auto_minor_version_upgrade": true},
+					"deletion_protection": false, "auto_minor_version_upgrade": true, "copy_tags_to_snapshot": false},
 			}},
 		},
 	}

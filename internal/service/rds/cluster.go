@@ -24,7 +24,8 @@ const TypeCluster = "aws_rds_cluster"
 //
 // properties:
 //
-//	{"identifier": "…", "engine": "aurora-postgresql", "deletion_protection": bool}
+//	{"identifier": "…", "engine": "aurora-postgresql", "deletion_protection": bool,
+//	 "copy_tags_to_snapshot": bool}
 var Cluster = &kind.Kind{
 	Type:          TypeCluster,
 	Noun:          "DB cluster",
@@ -52,7 +53,7 @@ var Cluster = &kind.Kind{
 		{Source: source, Names: []string{"AddTagsToResource", "RemoveTagsFromResource"}, IDs: []string{"requestParameters.resourceName"}, ByARNOnly: true},
 	},
 	Plan:    plan.Kind{Standalone: map[string]func(*plan.Instance) (resource.Resource, error){TypeCluster: planCluster}},
-	Actions: []*kind.Action{EnableClusterDeletionProtection},
+	Actions: []*kind.Action{EnableClusterDeletionProtection, EnableClusterCopyTagsToSnapshot},
 	Permissions: kind.Permissions{
 		// DescribeDBClusters carries the TagList.
 		Read: []string{"rds:DescribeDBClusters"},
@@ -127,6 +128,9 @@ func ClusterResource(account, region string, c rdstypes.DBCluster) resource.Reso
 	if c.DeletionProtection != nil {
 		props["deletion_protection"] = *c.DeletionProtection
 	}
+	if c.CopyTagsToSnapshot != nil {
+		props["copy_tags_to_snapshot"] = *c.CopyTagsToSnapshot
+	}
 	return resource.Resource{
 		Type: TypeCluster, ARN: ClusterARN(account, region, id), ID: id, Name: id, Account: account, Region: region,
 		Tags: tagMap(c.TagList), Plane: resource.PlaneLive, Properties: props,
@@ -143,6 +147,9 @@ func planCluster(in *plan.Instance) (resource.Resource, error) {
 	plan.PutKnown(r.Properties, "engine", a)
 	if v, ok := createdOff(in, "deletion_protection"); ok {
 		r.Properties["deletion_protection"] = v
+	}
+	if v, ok := createdOff(in, "copy_tags_to_snapshot"); ok {
+		r.Properties["copy_tags_to_snapshot"] = v
 	}
 	return r, nil
 }

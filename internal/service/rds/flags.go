@@ -42,6 +42,20 @@ var EnableAutoMinorVersionUpgrade = instanceFlagAction(instanceFlag{
 	what:   "automatic minor version upgrades",
 })
 
+// EnableInstanceCopyTagsToSnapshot turns CopyTagsToSnapshot on for a DB
+// instance (FSBP RDS.17): the snapshots RDS takes of it from then on carry
+// its tags, so tag-based access rules and cost reports cover its backups.
+// Snapshots taken before keep the tags they have. Aurora members are left
+// alone: their snapshots are the cluster's (RDS.16), and RDS ignores the
+// flag on them.
+var EnableInstanceCopyTagsToSnapshot = instanceFlagAction(instanceFlag{
+	action: "rds_enable_instance_copy_tags_to_snapshot",
+	flag:   "CopyTagsToSnapshot",
+	get:    func(d rdstypes.DBInstance) *bool { return d.CopyTagsToSnapshot },
+	set:    func(in *rds.ModifyDBInstanceInput, v bool) { in.CopyTagsToSnapshot = aws.Bool(v) },
+	what:   "copying tags to snapshots",
+})
+
 // instanceFlag is one boolean of ModifyDBInstance that an action turns on.
 type instanceFlag struct {
 	action, flag, what string
@@ -132,25 +146,52 @@ func (f instanceFlag) modify(ctx context.Context, client *rds.Client, id string,
 // cluster (FSBP RDS.7): DeleteDBCluster then fails until someone turns it
 // off. It takes effect at once; ApplyImmediately is left out for the reason
 // above.
-var EnableClusterDeletionProtection = &kind.Action{
-	Name:        "rds_enable_cluster_deletion_protection",
-	Permissions: []string{"rds:DescribeDBClusters", "rds:ModifyDBCluster"},
-	Describe: func(params map[string]any) string {
-		id, _ := params["identifier"].(string)
-		if id == "" {
-			id = "the DB cluster"
-		}
-		return "turn on deletion protection for DB cluster " + id + " (DeletionProtection=true)"
-	},
-	Snapshot: snapshotClusterProtection,
-	Apply:    applyClusterProtection,
-	Undo:     undoClusterProtection,
+var EnableClusterDeletionProtection = clusterFlagAction(clusterFlag{
+	action: "rds_enable_cluster_deletion_protection",
+	flag:   "DeletionProtection",
+	get:    func(c rdstypes.DBCluster) *bool { return c.DeletionProtection },
+	set:    func(in *rds.ModifyDBClusterInput, v bool) { in.DeletionProtection = aws.Bool(v) },
+	what:   "deletion protection",
+})
+
+// EnableClusterCopyTagsToSnapshot turns CopyTagsToSnapshot on for a DB
+// cluster (FSBP RDS.16): the cluster snapshots RDS takes from then on carry
+// its tags. Snapshots taken before keep the tags they have. It takes
+// effect at once, with no restart.
+var EnableClusterCopyTagsToSnapshot = clusterFlagAction(clusterFlag{
+	action: "rds_enable_cluster_copy_tags_to_snapshot",
+	flag:   "CopyTagsToSnapshot",
+	get:    func(c rdstypes.DBCluster) *bool { return c.CopyTagsToSnapshot },
+	set:    func(in *rds.ModifyDBClusterInput, v bool) { in.CopyTagsToSnapshot = aws.Bool(v) },
+	what:   "copying tags to snapshots",
+})
+
+// clusterFlag is one boolean of ModifyDBCluster that an action turns on.
+type clusterFlag struct {
+	action, flag, what string
+	get                func(rdstypes.DBCluster) *bool
+	set                func(*rds.ModifyDBClusterInput, bool)
 }
 
-const clusterProtectionAction = "rds_enable_cluster_deletion_protection"
+func clusterFlagAction(f clusterFlag) *kind.Action {
+	return &kind.Action{
+		Name:        f.action,
+		Permissions: []string{"rds:DescribeDBClusters", "rds:ModifyDBCluster"},
+		Describe: func(params map[string]any) string {
+			id, _ := params["identifier"].(string)
+			if id == "" {
+				id = "the DB cluster"
+			}
+			return fmt.Sprintf("turn on %s for DB cluster %s (%s=true)", f.what, id, f.flag)
+		},
+		Snapshot: f.snapshot,
+		Apply:    f.apply,
+		Undo:     f.undo,
+	}
+}
 
-func snapshotClusterProtection(ctx context.Context, env kind.Env, ref resource.Ref, params map[string]any) (any, error) {
-	id, err := paramIdentifier(clusterProtectionAction, ref, params)
+func (f clusterFlag) snapshot(ctx context.Context, env kind.Env, ref resource.Ref, params map[string]any) (any, error) {
+	id, err := paramIdentifier(f.action, ref, params)
 	if err != nil {
 		return nil, err
 	}
@@ -161,11 +202,11 @@ func snapshotClusterProtection(ctx context.Context, env kind.Env, ref resource.R
 	if !ok {
 		return nil, awserr.Permanent("DBClusterNotFoundFault", "snapshot DB cluster %s: it no longer exists", id)
 	}
-	return flagSnapshot{Identifier: id, On: aws.ToBool(c.DeletionProtection)}, nil
+	return flagSnapshot{Identifier: id, On: aws.ToBool(f.get(c))}, nil
 }
 
-func applyClusterProtection(ctx context.Context, env kind.Env, ref resource.Ref, params map[string]any) (kind.Applied, error) {
-	id, err := paramIdentifier(clusterProtectionAction, ref, params)
+func (f clusterFlag) apply(ctx context.Context, env kind.Env, ref resource.Ref, params map[string]any) (kind.Applied, error) {
+	id, err := paramIdentifier(f.action, ref, params)
 	if err != nil {
 		return kind.Applied{}, err
 	}
@@ -176,29 +217,31 @@ func applyClusterProtection(ctx context.Context, env kind.Env, ref resource.Ref,
 		return kind.Applied{}, err
 	case !ok:
 		return kind.Applied{Summary: fmt.Sprintf("DB cluster %s no longer exists", id)}, nil
-	case aws.ToBool(c.DeletionProtection):
-		return kind.Applied{Summary: fmt.Sprintf("deletion protection is already on for DB cluster %s", id)}, nil
+	case aws.ToBool(f.get(c)):
+		return kind.Applied{Summary: fmt.Sprintf("%s is already on for DB cluster %s", f.what, id)}, nil
 	}
-	if err := setClusterProtection(ctx, client, id, true); err != nil {
+	if err := f.modify(ctx, client, id, true); err != nil {
 		return kind.Applied{}, err
 	}
-	return kind.Applied{Changed: true, Summary: fmt.Sprintf("turned on deletion protection for DB cluster %s", id)}, nil
+	return kind.Applied{Changed: true, Summary: fmt.Sprintf("turned on %s for DB cluster %s", f.what, id)}, nil
 }
 
-func undoClusterProtection(ctx context.Context, env kind.Env, ref resource.Ref, data json.RawMessage) error {
+func (f clusterFlag) undo(ctx context.Context, env kind.Env, ref resource.Ref, data json.RawMessage) error {
 	var snap flagSnapshot
 	if err := json.Unmarshal(data, &snap); err != nil || snap.Identifier == "" {
-		return awserr.Permanent(awserr.InvalidParams, "undo %s on %s: snapshot: %v", clusterProtectionAction, ref.ID, err)
+		return awserr.Permanent(awserr.InvalidParams, "undo %s on %s: snapshot: %v", f.action, ref.ID, err)
 	}
 	if snap.On {
-		return nil
+		return nil // it was on already: apply changed nothing
 	}
-	return setClusterProtection(ctx, env.AWS.RDS(ref.Account, ref.Region), snap.Identifier, false)
+	return f.modify(ctx, env.AWS.RDS(ref.Account, ref.Region), snap.Identifier, false)
 }
 
-func setClusterProtection(ctx context.Context, client *rds.Client, id string, on bool) error {
-	if _, err := client.ModifyDBCluster(ctx, &rds.ModifyDBClusterInput{DBClusterIdentifier: aws.String(id), DeletionProtection: aws.Bool(on)}); err != nil {
-		return awserr.Wrap(ctx, fmt.Sprintf("set DeletionProtection=%t on DB cluster %s", on, id), err)
+func (f clusterFlag) modify(ctx context.Context, client *rds.Client, id string, on bool) error {
+	in := &rds.ModifyDBClusterInput{DBClusterIdentifier: aws.String(id)}
+	f.set(in, on)
+	if _, err := client.ModifyDBCluster(ctx, in); err != nil {
+		return awserr.Wrap(ctx, fmt.Sprintf("set %s=%t on DB cluster %s", f.flag, on, id), err)
 	}
 	return nil
 }

@@ -34,6 +34,7 @@ const source = "rds.amazonaws.com"
 //
 //	{"identifier": "…", "engine": "postgres", "publicly_accessible": bool,
 //	 "deletion_protection": bool, "auto_minor_version_upgrade": bool,
+//	 "copy_tags_to_snapshot": bool,
 //	 "cluster_identifier": "…"}   // only for a member of a DB cluster
 var Instance = &kind.Kind{
 	Type:          TypeInstance,
@@ -67,7 +68,7 @@ var Instance = &kind.Kind{
 		{Source: source, Names: []string{"AddTagsToResource", "RemoveTagsFromResource"}, IDs: []string{"requestParameters.resourceName"}, ByARNOnly: true},
 	},
 	Plan:    instancePlan,
-	Actions: []*kind.Action{DisablePublicAccess, EnableInstanceDeletionProtection, EnableAutoMinorVersionUpgrade},
+	Actions: []*kind.Action{DisablePublicAccess, EnableInstanceDeletionProtection, EnableAutoMinorVersionUpgrade, EnableInstanceCopyTagsToSnapshot},
 	Permissions: kind.Permissions{
 		// DescribeDBInstances carries the TagList.
 		Read: []string{"rds:DescribeDBInstances"},
@@ -185,6 +186,9 @@ func InstanceResource(account, region string, d rdstypes.DBInstance) resource.Re
 	}
 	if d.AutoMinorVersionUpgrade != nil {
 		props["auto_minor_version_upgrade"] = *d.AutoMinorVersionUpgrade
+	}
+	if d.CopyTagsToSnapshot != nil {
+		props["copy_tags_to_snapshot"] = *d.CopyTagsToSnapshot
 	}
 	if c := aws.ToString(d.DBClusterIdentifier); c != "" {
 		props["cluster_identifier"] = c

@@ -32,8 +32,14 @@ func planInstance(in *plan.Instance) (resource.Resource, error) {
 	if in.Type() == "aws_rds_cluster_instance" {
 		// Deletion protection of a cluster member is the cluster's.
 		plan.PutKnown(r.Properties, "cluster_identifier", a)
-	} else if v, ok := createdOff(in, "deletion_protection"); ok {
-		r.Properties["deletion_protection"] = v
+	} else {
+		// So are its snapshots and their tags (copy_tags_to_snapshot).
+		if v, ok := createdOff(in, "deletion_protection"); ok {
+			r.Properties["deletion_protection"] = v
+		}
+		if v, ok := createdOff(in, "copy_tags_to_snapshot"); ok {
+			r.Properties["copy_tags_to_snapshot"] = v
+		}
 	}
 	return r, nil
 }

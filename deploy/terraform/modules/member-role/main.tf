@@ -173,13 +173,14 @@ locals {
       },
       {
         # Live reads, sweeps, Undo's tag read and rds_disable_public_access,
-        # rds_enable_instance_deletion_protection and
-        # rds_enable_auto_minor_version_upgrade (snapshot, apply, undo), on
-        # this account's DB instances only. ModifyDBInstance's option group,
-        # parameter group, security group and subnet group types count only
-        # in a request that changes them; rectify changes
-        # PubliclyAccessible, DeletionProtection and AutoMinorVersionUpgrade
-        # alone.
+        # rds_enable_instance_deletion_protection,
+        # rds_enable_auto_minor_version_upgrade and
+        # rds_enable_instance_copy_tags_to_snapshot (snapshot, apply, undo),
+        # on this account's DB instances only. ModifyDBInstance's option
+        # group, parameter group, security group and subnet group types
+        # count only in a request that changes them; rectify changes
+        # PubliclyAccessible, DeletionProtection, AutoMinorVersionUpgrade and
+        # CopyTagsToSnapshot alone.
         Sid      = "DBInstancePublicAccess"
         Effect   = "Allow"
         Action   = ["rds:DescribeDBInstances", "rds:ModifyDBInstance"]
@@ -187,9 +188,10 @@ locals {
       },
       {
         # Live reads, sweeps, Undo's tag read and
-        # rds_enable_cluster_deletion_protection (snapshot, apply, undo), on
+        # rds_enable_cluster_deletion_protection and
+        # rds_enable_cluster_copy_tags_to_snapshot (snapshot, apply, undo), on
         # this account's DB clusters only; rectify changes
-        # DeletionProtection alone.
+        # DeletionProtection and CopyTagsToSnapshot alone.
         Sid      = "DBClusterDeletionProtection"
         Effect   = "Allow"
         Action   = ["rds:DescribeDBClusters", "rds:ModifyDBCluster"]

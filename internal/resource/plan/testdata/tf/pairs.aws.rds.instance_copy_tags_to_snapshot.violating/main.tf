@@ -1,0 +1,13 @@
+# copy_tags_to_snapshot left to the provider's default (false).
+resource "aws_db_instance" "orders" {
+  identifier          = "orders"
+  engine              = "postgres"
+  engine_version      = "16.3"
+  instance_class      = "db.t4g.micro"
+  allocated_storage   = 20
+  username            = "orders"
+  password            = "example-only-not-a-secret"
+  publicly_accessible = false
+  deletion_protection = true
+  skip_final_snapshot = true
+}
