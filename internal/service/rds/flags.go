@@ -56,92 +56,6 @@ var EnableInstanceCopyTagsToSnapshot = instanceFlagAction(instanceFlag{
 	what:   "copying tags to snapshots",
 })
 
-// instanceFlag is one boolean of ModifyDBInstance that an action turns on.
-type instanceFlag struct {
-	action, flag, what string
-	get                func(rdstypes.DBInstance) *bool
-	set                func(*rds.ModifyDBInstanceInput, bool)
-}
-
-// flagSnapshot is the flag before the change.
-type flagSnapshot struct {
-	Identifier string `json:"identifier"`
-	On         bool   `json:"on"`
-}
-
-func instanceFlagAction(f instanceFlag) *kind.Action {
-	return &kind.Action{
-		Name:        f.action,
-		Permissions: []string{"rds:DescribeDBInstances", "rds:ModifyDBInstance"},
-		Describe: func(params map[string]any) string {
-			id, _ := params["identifier"].(string)
-			if id == "" {
-				id = "the DB instance"
-			}
-			return fmt.Sprintf("turn on %s for DB instance %s (%s=true)", f.what, id, f.flag)
-		},
-		Snapshot: f.snapshot,
-		Apply:    f.apply,
-		Undo:     f.undo,
-	}
-}
-
-func (f instanceFlag) snapshot(ctx context.Context, env kind.Env, ref resource.Ref, params map[string]any) (any, error) {
-	id, err := paramIdentifier(f.action, ref, params)
-	if err != nil {
-		return nil, err
-	}
-	d, ok, err := describeDBInstance(ctx, env.AWS.RDS(ref.Account, ref.Region), id)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, awserr.Permanent("DBInstanceNotFound", "snapshot DB instance %s: it no longer exists", id)
-	}
-	return flagSnapshot{Identifier: id, On: aws.ToBool(f.get(d))}, nil
-}
-
-func (f instanceFlag) apply(ctx context.Context, env kind.Env, ref resource.Ref, params map[string]any) (kind.Applied, error) {
-	id, err := paramIdentifier(f.action, ref, params)
-	if err != nil {
-		return kind.Applied{}, err
-	}
-	client := env.AWS.RDS(ref.Account, ref.Region)
-	d, ok, err := describeDBInstance(ctx, client, id)
-	switch {
-	case err != nil:
-		return kind.Applied{}, err
-	case !ok:
-		return kind.Applied{Summary: fmt.Sprintf("DB instance %s no longer exists", id)}, nil
-	case aws.ToBool(f.get(d)):
-		return kind.Applied{Summary: fmt.Sprintf("%s is already on for DB instance %s", f.what, id)}, nil
-	}
-	if err := f.modify(ctx, client, id, true); err != nil {
-		return kind.Applied{}, err
-	}
-	return kind.Applied{Changed: true, Summary: fmt.Sprintf("turned on %s for DB instance %s", f.what, id)}, nil
-}
-
-func (f instanceFlag) undo(ctx context.Context, env kind.Env, ref resource.Ref, data json.RawMessage) error {
-	var snap flagSnapshot
-	if err := json.Unmarshal(data, &snap); err != nil || snap.Identifier == "" {
-		return awserr.Permanent(awserr.InvalidParams, "undo %s on %s: snapshot: %v", f.action, ref.ID, err)
-	}
-	if snap.On {
-		return nil // it was on already: apply changed nothing
-	}
-	return f.modify(ctx, env.AWS.RDS(ref.Account, ref.Region), snap.Identifier, false)
-}
-
-func (f instanceFlag) modify(ctx context.Context, client *rds.Client, id string, on bool) error {
-	in := &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String(id)}
-	f.set(in, on)
-	if _, err := client.ModifyDBInstance(ctx, in); err != nil {
-		return awserr.Wrap(ctx, fmt.Sprintf("set %s=%t on DB instance %s", f.flag, on, id), err)
-	}
-	return nil
-}
-
 // EnableClusterDeletionProtection turns DeletionProtection on for a DB
 // cluster (FSBP RDS.7): DeleteDBCluster then fails until someone turns it
 // off. It takes effect at once; ApplyImmediately is left out for the reason
@@ -166,6 +80,33 @@ var EnableClusterCopyTagsToSnapshot = clusterFlagAction(clusterFlag{
 	what:   "copying tags to snapshots",
 })
 
+// instanceFlag is one boolean of ModifyDBInstance that an action turns on.
+type instanceFlag struct {
+	action, flag, what string
+	get                func(rdstypes.DBInstance) *bool
+	set                func(*rds.ModifyDBInstanceInput, bool)
+}
+
+func instanceFlagAction(f instanceFlag) *kind.Action {
+	return boolFlag{
+		action: f.action, flag: f.flag, what: f.what, noun: "DB instance", notFound: "DBInstanceNotFound",
+		permissions: []string{"rds:DescribeDBInstances", "rds:ModifyDBInstance"},
+		read: func(ctx context.Context, client *rds.Client, id string) (bool, bool, error) {
+			d, ok, err := describeDBInstance(ctx, client, id)
+			if err != nil || !ok {
+				return false, ok, err
+			}
+			return aws.ToBool(f.get(d)), true, nil
+		},
+		write: func(ctx context.Context, client *rds.Client, id string, on bool) error {
+			in := &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String(id)}
+			f.set(in, on)
+			_, err := client.ModifyDBInstance(ctx, in)
+			return err
+		},
+	}.kindAction()
+}
+
 // clusterFlag is one boolean of ModifyDBCluster that an action turns on.
 type clusterFlag struct {
 	action, flag, what string
@@ -174,15 +115,51 @@ type clusterFlag struct {
 }
 
 func clusterFlagAction(f clusterFlag) *kind.Action {
+	return boolFlag{
+		action: f.action, flag: f.flag, what: f.what, noun: "DB cluster", notFound: "DBClusterNotFoundFault",
+		permissions: []string{"rds:DescribeDBClusters", "rds:ModifyDBCluster"},
+		read: func(ctx context.Context, client *rds.Client, id string) (bool, bool, error) {
+			c, ok, err := describeDBCluster(ctx, client, id)
+			if err != nil || !ok {
+				return false, ok, err
+			}
+			return aws.ToBool(f.get(c)), true, nil
+		},
+		write: func(ctx context.Context, client *rds.Client, id string, on bool) error {
+			in := &rds.ModifyDBClusterInput{DBClusterIdentifier: aws.String(id)}
+			f.set(in, on)
+			_, err := client.ModifyDBCluster(ctx, in)
+			return err
+		},
+	}.kindAction()
+}
+
+// flagSnapshot is the flag before the change.
+type flagSnapshot struct {
+	Identifier string `json:"identifier"`
+	On         bool   `json:"on"`
+}
+
+// boolFlag is what every flag action shares, whatever it is set on: read
+// the flag (and whether the resource still exists), write it, snapshot
+// before, apply only when off, undo only what apply changed.
+type boolFlag struct {
+	action, flag, what, noun, notFound string
+	permissions                        []string
+	read                               func(ctx context.Context, client *rds.Client, id string) (on, exists bool, err error)
+	write                              func(ctx context.Context, client *rds.Client, id string, on bool) error
+}
+
+func (f boolFlag) kindAction() *kind.Action {
 	return &kind.Action{
 		Name:        f.action,
-		Permissions: []string{"rds:DescribeDBClusters", "rds:ModifyDBCluster"},
+		Permissions: f.permissions,
 		Describe: func(params map[string]any) string {
 			id, _ := params["identifier"].(string)
 			if id == "" {
-				id = "the DB cluster"
+				id = "the " + f.noun
 			}
-			return fmt.Sprintf("turn on %s for DB cluster %s (%s=true)", f.what, id, f.flag)
+			return fmt.Sprintf("turn on %s for %s %s (%s=true)", f.what, f.noun, id, f.flag)
 		},
 		Snapshot: f.snapshot,
 		Apply:    f.apply,
@@ -190,43 +167,43 @@ func clusterFlagAction(f clusterFlag) *kind.Action {
 	}
 }
 
-func (f clusterFlag) snapshot(ctx context.Context, env kind.Env, ref resource.Ref, params map[string]any) (any, error) {
+func (f boolFlag) snapshot(ctx context.Context, env kind.Env, ref resource.Ref, params map[string]any) (any, error) {
 	id, err := paramIdentifier(f.action, ref, params)
 	if err != nil {
 		return nil, err
 	}
-	c, ok, err := describeDBCluster(ctx, env.AWS.RDS(ref.Account, ref.Region), id)
+	on, ok, err := f.read(ctx, env.AWS.RDS(ref.Account, ref.Region), id)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, awserr.Permanent("DBClusterNotFoundFault", "snapshot DB cluster %s: it no longer exists", id)
+		return nil, awserr.Permanent(f.notFound, "snapshot %s %s: it no longer exists", f.noun, id)
 	}
-	return flagSnapshot{Identifier: id, On: aws.ToBool(f.get(c))}, nil
+	return flagSnapshot{Identifier: id, On: on}, nil
 }
 
-func (f clusterFlag) apply(ctx context.Context, env kind.Env, ref resource.Ref, params map[string]any) (kind.Applied, error) {
+func (f boolFlag) apply(ctx context.Context, env kind.Env, ref resource.Ref, params map[string]any) (kind.Applied, error) {
 	id, err := paramIdentifier(f.action, ref, params)
 	if err != nil {
 		return kind.Applied{}, err
 	}
 	client := env.AWS.RDS(ref.Account, ref.Region)
-	c, ok, err := describeDBCluster(ctx, client, id)
+	on, ok, err := f.read(ctx, client, id)
 	switch {
 	case err != nil:
 		return kind.Applied{}, err
 	case !ok:
-		return kind.Applied{Summary: fmt.Sprintf("DB cluster %s no longer exists", id)}, nil
-	case aws.ToBool(f.get(c)):
-		return kind.Applied{Summary: fmt.Sprintf("%s is already on for DB cluster %s", f.what, id)}, nil
+		return kind.Applied{Summary: fmt.Sprintf("%s %s no longer exists", f.noun, id)}, nil
+	case on:
+		return kind.Applied{Summary: fmt.Sprintf("%s is already on for %s %s", f.what, f.noun, id)}, nil
 	}
 	if err := f.modify(ctx, client, id, true); err != nil {
 		return kind.Applied{}, err
 	}
-	return kind.Applied{Changed: true, Summary: fmt.Sprintf("turned on %s for DB cluster %s", f.what, id)}, nil
+	return kind.Applied{Changed: true, Summary: fmt.Sprintf("turned on %s for %s %s", f.what, f.noun, id)}, nil
 }
 
-func (f clusterFlag) undo(ctx context.Context, env kind.Env, ref resource.Ref, data json.RawMessage) error {
+func (f boolFlag) undo(ctx context.Context, env kind.Env, ref resource.Ref, data json.RawMessage) error {
 	var snap flagSnapshot
 	if err := json.Unmarshal(data, &snap); err != nil || snap.Identifier == "" {
 		return awserr.Permanent(awserr.InvalidParams, "undo %s on %s: snapshot: %v", f.action, ref.ID, err)
@@ -237,11 +214,9 @@ func (f clusterFlag) undo(ctx context.Context, env kind.Env, ref resource.Ref, d
 	return f.modify(ctx, env.AWS.RDS(ref.Account, ref.Region), snap.Identifier, false)
 }
 
-func (f clusterFlag) modify(ctx context.Context, client *rds.Client, id string, on bool) error {
-	in := &rds.ModifyDBClusterInput{DBClusterIdentifier: aws.String(id)}
-	f.set(in, on)
-	if _, err := client.ModifyDBCluster(ctx, in); err != nil {
-		return awserr.Wrap(ctx, fmt.Sprintf("set %s=%t on DB cluster %s", f.flag, on, id), err)
+func (f boolFlag) modify(ctx context.Context, client *rds.Client, id string, on bool) error {
+	if err := f.write(ctx, client, id, on); err != nil {
+		return awserr.Wrap(ctx, fmt.Sprintf("set %s=%t on %s %s", f.flag, on, f.noun, id), err)
 	}
 	return nil
 }
