@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -148,17 +149,31 @@ func signalContext(ctx context.Context) (context.Context, context.CancelFunc) {
 
 // serveMetrics serves /metrics, /healthz and /readyz (ready; nil is always
 // ready), and extra routes, on addr in the background.
-func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger, ready func(context.Context) error, extra map[string]http.Handler) *http.Server {
+// listenMetrics binds the /metrics address at once, so a port in use is an
+// error at start (naming the flag) rather than a log line after the
+// process has claimed to be up, and so nothing started later (the Temporal
+// dev server picks free ports of its own) can take it in between.
+func listenMetrics(addr string) (net.Listener, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-listen %s: %w", addr, err)
+	}
+	return l, nil
+}
+
+// serveMetrics serves /metrics, the health endpoints and any extra
+// handlers on l until the returned server is closed.
+func serveMetrics(l net.Listener, m *metrics.Metrics, log *slog.Logger, ready func(context.Context) error, extra map[string]http.Handler) *http.Server {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", m.Handler())
 	health.Register(mux, ready)
 	for path, h := range extra {
 		mux.Handle(path, h)
 	}
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
-		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("metrics server", "addr", addr, "err", err)
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics server", "addr", l.Addr().String(), "err", err)
 		}
 	}()
 	return srv

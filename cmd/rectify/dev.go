@@ -105,6 +105,13 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
 	}
 	queueURL := endpoint + "/" + devstack.Account + "/" + devstack.EventQueue
 
+	// Held from here: the dev server below takes free ports of its own.
+	ml, err := listenMetrics(f.metricsAddr)
+	if err != nil {
+		return err
+	}
+	defer ml.Close()
+
 	fmt.Fprintln(out, "rectify dev: starting Temporal (first start takes a few seconds)...")
 	tmp, err := devstack.StartTemporal(ctx, devstack.TemporalOptions{
 		HostPort: fmt.Sprintf("127.0.0.1:%d", f.temporalPort), UIPort: f.uiPort, DBFile: db, Log: log,
@@ -165,7 +172,7 @@ func runDev(cmd *cobra.Command, g *globalFlags, f devFlags) error {
 	}
 	player := &devstack.Player{Temporal: tmp.Client, Cloud: cloud, Endpoint: endpoint, App: app, Timeout: f.timeout,
 		Address: tmp.HostPort, Slack: slackWhere, Echo: out}
-	defer serveMetrics(f.metricsAddr, m, log, app.Consumer.Ready, map[string]http.Handler{devstack.PlayPath: player}).Close()
+	defer serveMetrics(ml, m, log, app.Consumer.Ready, map[string]http.Handler{devstack.PlayPath: player}).Close()
 
 	// Tell `rectify report` (run from this directory) where this stack's
 	// audit trail is.

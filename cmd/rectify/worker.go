@@ -64,8 +64,13 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 			if err := w.Start(); err != nil {
 				return fmt.Errorf("start worker: %w", err)
 			}
+			ml, err := listenMetrics(metricsAddr)
+			if err != nil {
+				w.Stop()
+				return err
+			}
 			health.SetRunning(true)
-			msrv := serveMetrics(metricsAddr, m, log, health.Ready, nil)
+			msrv := serveMetrics(ml, m, log, health.Ready, nil)
 			var runErr error
 			if exitAfter > 0 {
 				runErr = health.Watch(ctx, exitAfter)
