@@ -35,16 +35,30 @@ func (a *Activities) Dispatch(ctx context.Context, in DispatchInput) (DispatchOu
 		out.Started++
 	}
 	for _, s := range in.Signals {
-		err := a.Temporal.SignalWorkflow(ctx, s.WorkflowID, "", s.Signal, s.Arg)
-		var notFound *serviceerror.NotFound
+		running, err := a.signal(ctx, s)
 		switch {
-		case errors.As(err, &notFound):
-			out.NotRunning++
 		case err != nil:
-			return out, fmt.Errorf("signal %s %s: %w", s.Signal, s.WorkflowID, err)
-		default:
+			return out, err
+		case running:
 			out.Signaled++
+		default:
+			out.NotRunning++
 		}
 	}
 	return out, nil
+}
+
+// signal sends one signal; running is false when the workflow has closed
+// (or never started), which is no error: a verdict for a policy whose
+// Remediation is gone has nobody to tell.
+func (a *Activities) signal(ctx context.Context, s SignalRequest) (running bool, err error) {
+	err = a.Temporal.SignalWorkflow(ctx, s.WorkflowID, "", s.Signal, s.Arg)
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &notFound):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("signal %s %s: %w", s.Signal, s.WorkflowID, err)
+	}
+	return true, nil
 }

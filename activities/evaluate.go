@@ -27,6 +27,20 @@ func (a *Activities) EvaluateResource(ctx context.Context, in EvaluateResourceIn
 	if out.Exists {
 		a.Metrics.Evaluated(counts)
 	}
+	if in.HandOn == nil {
+		return out, nil
+	}
+	for _, policyID := range out.Passing {
+		r := *in.HandOn
+		r.Violating, r.Deleted = false, !out.Exists
+		running, err := a.signal(ctx, SignalRequest{WorkflowID: contract.RemediationID(policyID, in.Ref.ARN), Signal: contract.SignalRecheck, Arg: r})
+		if err != nil {
+			return out, fmt.Errorf("hand on the passing verdict of %s: %w", policyID, err)
+		}
+		if running {
+			out.Signaled++
+		}
+	}
 	return out, nil
 }
 

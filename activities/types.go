@@ -10,6 +10,13 @@ import (
 // EvaluateResourceInput names the resource to read and judge.
 type EvaluateResourceInput struct {
 	Ref resource.Ref `json:"ref"`
+	// HandOn, when set, has the activity itself signal each passing verdict
+	// (HandOn, with Violating false and Deleted from the read) to the
+	// Remediation of that policy, so a pass that finds nothing to start
+	// needs no Dispatch activity after it: one billable action less per
+	// benign change. A Remediation that is not running is skipped; one
+	// that is running dedups a retried signal by its Key.
+	HandOn *contract.Recheck `json:"hand_on,omitempty"`
 }
 
 // EvaluateResourceOutput is the verdict of every policy for the type.
@@ -21,6 +28,9 @@ type EvaluateResourceOutput struct {
 	// (all applicable policies when the resource no longer exists).
 	Passing  []string `json:"passing"`
 	Revision string   `json:"revision"`
+	// Signaled counts the passing verdicts handed on to running
+	// Remediations (with HandOn).
+	Signaled int `json:"signaled,omitempty"`
 }
 
 // VerifyInput asks whether one policy still fails on a resource.

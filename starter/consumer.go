@@ -442,7 +442,7 @@ func StartEvaluation(ctx context.Context, tc client.Client, namespace, taskQueue
 		StaticDetails: summary.EvaluateDetails(namespace, ref, change),
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			contract.AttrResource.ValueSet(t.ARN), contract.AttrAccount.ValueSet(t.Account)),
-	}, contract.EvaluateWorkflow, contract.EvaluateInput{Ref: ref, Settle: settle, StartedWithAttributes: true})
+	}, contract.EvaluateWorkflow, contract.EvaluateInput{Ref: ref, Settle: settle, StartedWithAttributes: true, Generation: contract.Generation})
 	if err != nil {
 		return fmt.Errorf("signal-with-start %s: %w", id, err)
 	}

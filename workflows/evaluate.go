@@ -24,7 +24,7 @@ var a *activities.Activities
 // storm of N events costs one running pass plus one more, and the last
 // state is always the one evaluated.
 func Evaluate(ctx workflow.Context, in contract.EvaluateInput) (contract.EvaluateResult, error) {
-	e := &evaluation{ref: in.Ref, settle: in.Settle, pending: in.Pending, result: contract.EvaluateResult{Passes: in.Passes}}
+	e := &evaluation{ref: in.Ref, settle: in.Settle, pending: in.Pending, result: contract.EvaluateResult{Passes: in.Passes}, gen: in.Generation}
 	e.changes = workflow.GetSignalChannel(ctx, contract.SignalChanged)
 	if !in.StartedWithAttributes {
 		if err := workflow.UpsertTypedSearchAttributes(ctx,
@@ -41,6 +41,19 @@ type evaluation struct {
 	changes workflow.ReceiveChannel
 	pending []contract.Change
 	result  contract.EvaluateResult
+	// gen is the run's code generation (contract.Generation): from 1 on,
+	// the changes it includes are taken without GetVersion.
+	gen int
+}
+
+// since says whether a change guarded by changeID is on in this run: taken
+// as given from generation gen on, asked of GetVersion (a marker and an
+// upsert) in older runs.
+func since(ctx workflow.Context, runGen, gen int, changeID string) bool {
+	if runGen >= gen {
+		return true
+	}
+	return workflow.GetVersion(ctx, changeID, workflow.DefaultVersion, 1) != workflow.DefaultVersion
 }
 
 func (e *evaluation) run(ctx workflow.Context, in contract.EvaluateInput) (contract.EvaluateResult, error) {
@@ -70,7 +83,7 @@ func (e *evaluation) run(ctx workflow.Context, in contract.EvaluateInput) (contr
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			e.drain()
 			return e.result, workflow.NewContinueAsNewError(ctx, Evaluate,
-				contract.EvaluateInput{Ref: e.ref, Pending: e.pending, Passes: e.result.Passes, Settle: e.settle})
+				contract.EvaluateInput{Ref: e.ref, Pending: e.pending, Passes: e.result.Passes, Settle: e.settle, Generation: e.gen})
 		}
 	}
 }
@@ -85,7 +98,7 @@ const maxSettleFactor = 10
 // three or more passes. Versioned, because runs recorded before it slept
 // exactly once.
 func (e *evaluation) quiet(ctx workflow.Context) error {
-	if workflow.GetVersion(ctx, versionSettleUntilQuiet, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if !since(ctx, e.gen, 1, versionSettleUntilQuiet) {
 		return workflow.Sleep(ctx, e.settle)
 	}
 	for range maxSettleFactor {
@@ -112,7 +125,7 @@ func (e *evaluation) giveUp(ctx workflow.Context, last contract.Change, err erro
 	if temporal.IsCanceledError(err) {
 		return err // cancelled by a human: nothing to keep
 	}
-	if workflow.GetVersion(ctx, versionEvaluationGiveUp, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if !since(ctx, e.gen, 1, versionEvaluationGiveUp) {
 		return err
 	}
 	// Changes that arrived during the failed pass are lost with the run
@@ -169,14 +182,22 @@ func (e *evaluation) drain() {
 // to the Remediation workflow that owns it.
 func (e *evaluation) pass(ctx workflow.Context, change contract.Change) error {
 	e.result.Passes++
+	key := fmt.Sprintf("%s/%d", workflow.GetInfo(ctx).WorkflowExecution.RunID, e.result.Passes)
+	// From generation 1 the read hands passing verdicts on itself, so a
+	// pass that finds no violation ends with its read.
+	in := activities.EvaluateResourceInput{Ref: e.ref}
+	if e.gen >= 1 {
+		in.HandOn = &contract.Recheck{Key: key, Change: change}
+	}
 	var out activities.EvaluateResourceOutput
 	what := fmt.Sprintf("read %s %s and judge it (pass %d)", summary.Noun(e.ref), summary.Name(e.ref), e.result.Passes)
-	if err := workflow.ExecuteActivity(withSummary(readOptions(ctx), what), a.EvaluateResource,
-		activities.EvaluateResourceInput{Ref: e.ref}).Get(ctx, &out); err != nil {
+	if in.HandOn != nil {
+		what += ", and tell open violations of the policies it passes"
+	}
+	if err := workflow.ExecuteActivity(withSummary(readOptions(ctx), what), a.EvaluateResource, in).Get(ctx, &out); err != nil {
 		return fmt.Errorf("evaluate %s: %w", e.ref.ARN, err)
 	}
 	e.result.Violations = len(out.Violations)
-	key := fmt.Sprintf("%s/%d", workflow.GetInfo(ctx).WorkflowExecution.RunID, e.result.Passes)
 
 	ns := workflow.GetInfo(ctx).Namespace
 	workflow.SetCurrentDetails(ctx, summary.EvaluateCurrent(ns, e.ref, summary.EvaluatePass{
@@ -200,7 +221,8 @@ func (e *evaluation) pass(ctx workflow.Context, change contract.Change) error {
 			Workflow:   contract.RemediationWorkflow,
 			Signal:     contract.SignalRecheck,
 			SignalArg:  contract.Recheck{Key: key, Violating: true, Message: v.Message, Params: v.Params, Change: change},
-			Input:      contract.RemediationInput{Ref: e.ref, Name: out.Name, Violation: v, Change: change, StartedWithAttributes: true},
+			Input: contract.RemediationInput{Ref: e.ref, Name: out.Name, Violation: v, Change: change,
+				StartedWithAttributes: true, Generation: contract.Generation},
 			Keywords: map[string]string{
 				contract.AttrPolicy.GetName():   v.PolicyID,
 				contract.AttrResource.GetName(): e.ref.ARN,
@@ -210,12 +232,15 @@ func (e *evaluation) pass(ctx workflow.Context, change contract.Change) error {
 			},
 		})
 	}
-	for _, policyID := range out.Passing {
-		d.Signals = append(d.Signals, activities.SignalRequest{
-			WorkflowID: contract.RemediationID(policyID, e.ref.ARN),
-			Signal:     contract.SignalRecheck,
-			Arg:        contract.Recheck{Key: key, Violating: false, Deleted: !out.Exists, Change: change},
-		})
+	// Before generation 1, Dispatch handed passing verdicts on.
+	if in.HandOn == nil {
+		for _, policyID := range out.Passing {
+			d.Signals = append(d.Signals, activities.SignalRequest{
+				WorkflowID: contract.RemediationID(policyID, e.ref.ARN),
+				Signal:     contract.SignalRecheck,
+				Arg:        contract.Recheck{Key: key, Violating: false, Deleted: !out.Exists, Change: change},
+			})
+		}
 	}
 	if len(d.Starts) == 0 && len(d.Signals) == 0 {
 		return nil

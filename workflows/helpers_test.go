@@ -90,6 +90,7 @@ type harness struct {
 	mu         sync.Mutex
 	states     []string // RectifyState values, in upsert order
 	upserts    int      // search-attribute upserts of any key
+	versions   []string // change ids the workflow asked GetVersion for
 	findings   []activities.FindingInput
 	notified   []contract.Notification
 	snapshots  int
@@ -119,6 +120,17 @@ func newHarness(t *testing.T) *harness {
 	worker.Register(env, &activities.Activities{})
 	env.SetStartWorkflowOptions(clientOptions(contract.RemediationID(policyID, sg.ARN)))
 
+	// GetVersion answers as a new run would (the newest version), and
+	// says who asked: a run of a code generation must not ask at all.
+	// (The mock matches min and max exactly; every max up to 20 is set.)
+	for max := workflow.Version(1); max <= 20; max++ {
+		env.OnGetVersion(mock.Anything, workflow.DefaultVersion, max).Return(func(changeID string, _, max workflow.Version) workflow.Version {
+			h.mu.Lock()
+			h.versions = append(h.versions, changeID)
+			h.mu.Unlock()
+			return max
+		})
+	}
 	env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
 		h.mu.Lock()
 		h.upserts++

@@ -157,7 +157,13 @@ func (r *remediation) run(ctx workflow.Context) (contract.RemediationResult, err
 // act runs the steps up to the first fix. It returns done when there is
 // nothing to watch for (suppressed, dry run, rejected, failed).
 func (r *remediation) act(ctx workflow.Context) (done bool, err error) {
-	r.Version = workflow.GetVersion(ctx, versionRecordNewBesideFix, workflow.DefaultVersion, maxRemediationVersion)
+	if r.in.Generation >= 1 {
+		// Generation 1 was cut at versionFindingsQueued: taken as given,
+		// without a marker and an upsert per run.
+		r.Version = versionFindingsQueued
+	} else {
+		r.Version = workflow.GetVersion(ctx, versionRecordNewBesideFix, workflow.DefaultVersion, maxRemediationVersion)
+	}
 	if r.audits() {
 		r.audit(ctx, contract.StateNew, 0, r.DetectedAt, r.v.Message, changeActor(r.in.Change))
 	}

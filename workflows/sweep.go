@@ -84,7 +84,7 @@ func feed(ctx workflow.Context, refs []resource.Ref, change contract.Change, p *
 		id := contract.EvaluateID(ref.ARN)
 		d.Starts = append(d.Starts, activities.StartRequest{
 			WorkflowID: id, Workflow: contract.EvaluateWorkflow, Signal: contract.SignalChanged, SignalArg: change,
-			Input:    contract.EvaluateInput{Ref: ref, StartedWithAttributes: true},
+			Input:    contract.EvaluateInput{Ref: ref, StartedWithAttributes: true, Generation: contract.Generation},
 			Keywords: map[string]string{contract.AttrResource.GetName(): ref.ARN, contract.AttrAccount.GetName(): ref.Account},
 			Summary:  summary.Evaluate(ref, change),
 			Details:  summary.EvaluateDetails(ns, ref, change),

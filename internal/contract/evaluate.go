@@ -31,7 +31,29 @@ type EvaluateInput struct {
 	// again (one visibility write less). Runs started without it upsert as
 	// before, so recorded histories replay.
 	StartedWithAttributes bool `json:"started_with_attributes,omitempty"`
+	// Generation is the generation of workflow code the run was started
+	// for (see Generation). Zero: a run started before generations, which
+	// asks workflow.GetVersion as it always did.
+	Generation int `json:"generation,omitempty"`
 }
+
+// Generation is the generation of workflow code new runs are started for.
+// A run started with generation N takes every workflow change of
+// generations up to N as given, without asking workflow.GetVersion: each
+// GetVersion call costs a run a marker and a TemporalChangeVersion
+// search-attribute upsert, two billable actions, and every new run paid
+// them for changes older than itself. Runs started without a generation
+// (recorded before there were any) ask GetVersion as before, so their
+// histories replay. The input is fixed for a run's life, so gating on it
+// is deterministic.
+//
+// Generation 1 includes, for Evaluate: settle-until-quiet, the give-up path
+// (dead-letter queue), and passing verdicts handed on by EvaluateResource
+// itself (no Dispatch when a pass finds nothing to start); for
+// Remediation: record-new-beside-fix at its sixth value (findings queued).
+// A later change to workflow code guards itself with GetVersion as usual,
+// and a later generation takes it as given.
+const Generation = 1
 
 // EvaluateResult says how much work a storm of changes cost.
 type EvaluateResult struct {

@@ -42,6 +42,9 @@ type RemediationInput struct {
 	// upsert them again: each upsert is one more visibility write. Runs
 	// started without it upsert as before, so recorded histories replay.
 	StartedWithAttributes bool `json:"started_with_attributes,omitempty"`
+	// Generation is the generation of workflow code the run was started
+	// for (see Generation); zero asks workflow.GetVersion as before.
+	Generation int `json:"generation,omitempty"`
 }
 
 // Carry is what survives a continue-as-new during the watch window.

@@ -124,3 +124,35 @@ func TestGuardDutyDetectorRecreatedAndUndoDeletesIt(t *testing.T) {
 		t.Errorf("the remediation role called DeleteDetector %d times, want 1", n)
 	}
 }
+
+// TestFixedByAPersonWhileAwaitingApproval: a violation waits for approval,
+// and the human fixes it themselves meanwhile (enables the detector
+// again). The evaluation of that change hands the passing verdict to the
+// waiting Remediation from its read (generation 1: no Dispatch), which
+// closes as fixed by others and applies nothing.
+func TestFixedByAPersonWhileAwaitingApproval(t *testing.T) {
+	ctx := context.Background()
+	s := newStack(t, nil)
+	const region = "ap-southeast-2" // its own region: the setting's workflow id is the region's
+	client := guardduty.NewFromConfig(s.human(), func(o *guardduty.Options) { o.Region = region })
+	ref := resource.Ref{Type: svcgd.TypeDetector, ID: region, ARN: svcgd.DetectorSettingARN(Account, region), Account: Account, Region: region}
+	id, err := s.cloud.SeedDetector(Account, fakecloud.DetectorSeed{Region: region, Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.UpdateDetector(ctx, &guardduty.UpdateDetectorInput{DetectorId: aws.String(id), Enable: aws.Bool(false)}); err != nil {
+		t.Fatal(err)
+	}
+	wid := contract.RemediationID(policyGuardDutyEnabled, ref.ARN)
+	s.waitState(wid, contract.StateAwaitingApproval)
+	if _, err := client.UpdateDetector(ctx, &guardduty.UpdateDetectorInput{DetectorId: aws.String(id), Enable: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	st := s.waitState(wid, contract.StateClosed)
+	if st.Remediations != 0 {
+		t.Errorf("remediations = %d, want 0: the person fixed it", st.Remediations)
+	}
+	if n := s.events.count("UpdateDetector", RemediationRoleName); n != 0 {
+		t.Errorf("the remediation role called UpdateDetector %d times, want 0", n)
+	}
+}
