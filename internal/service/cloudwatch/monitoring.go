@@ -82,7 +82,7 @@ var Monitoring = &kind.Kind{
 		// An alarm reaches a person only through a topic's subscribers.
 		{Source: sourceSNS, Names: []string{"Unsubscribe", "DeleteTopic"}},
 	},
-	Actions: []*kind.Action{CreateAlarms},
+	Actions:     []*kind.Action{CreateAlarms},
 	Permissions: kind.Permissions{Read: readPermissions},
 }
 
