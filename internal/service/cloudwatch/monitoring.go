@@ -181,5 +181,8 @@ func logGroupOf(arn string) (name, region string, ok bool) {
 	}
 	name, found := strings.CutPrefix(a.Resource, "log-group:")
 	name = strings.TrimSuffix(name, ":*")
-	return name, a.Region, found && name != "" && a.Region != ""
+	if !found || name == "" || a.Region == "" {
+		return "", "", false
+	}
+	return name, a.Region, true
 }
