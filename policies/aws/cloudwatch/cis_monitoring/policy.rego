@@ -12,8 +12,9 @@
 #   CloudWatch.14; CIS v1.4.0 4.1 to 4.14, which v1.2.0 numbers 1.1 and
 #   3.1 to 3.14). Without them nobody hears of these events until someone
 #   reads the trail. One deny per missing check, each naming its
-#   CloudWatch id. Live plane only: a plan cannot show the absence of a
-#   filter or alarm made outside it, nor whether a topic has subscribers.
+#   CloudWatch id. Live plane only: a Terraform plan cannot show the
+#   absence of a filter or alarm made outside it, nor whether a topic has
+#   subscribers.
 # custom:
 #   id: aws.cloudwatch.cis_monitoring
 #   severity: LOW
