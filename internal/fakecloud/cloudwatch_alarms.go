@@ -1,6 +1,7 @@
 package fakecloud
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"net/http"
@@ -434,6 +435,50 @@ func (s *cloudWatchService) deleteAlarms(c *call) *APIError {
 		delete(s.alarms[k], n)
 	}
 	s.reply(c, nil)
+	return nil
+}
+
+// AlarmSeed is a metric alarm. The zero values of the evaluation
+// settings are CIS's: Sum over 300 seconds, one period,
+// GreaterThanOrEqualToThreshold 1.
+type AlarmSeed struct {
+	Region             string   `yaml:"region"`
+	Name               string   `yaml:"name"`
+	MetricName         string   `yaml:"metric_name"`
+	Namespace          string   `yaml:"namespace"`
+	Statistic          string   `yaml:"statistic"`
+	Period             int32    `yaml:"period"`
+	EvaluationPeriods  int32    `yaml:"evaluation_periods"`
+	Threshold          *float64 `yaml:"threshold"`
+	ComparisonOperator string   `yaml:"comparison_operator"`
+	AlarmActions       []string `yaml:"alarm_actions"`
+}
+
+// SeedMetricAlarm creates a metric alarm without a CloudTrail event,
+// checked as PutMetricAlarm checks it.
+func (c *Cloud) SeedMetricAlarm(account string, seed AlarmSeed) error {
+	if seed.Region == "" {
+		seed.Region = DefaultRegion
+	}
+	in := cwAlarmInput{AlarmName: seed.Name, MetricName: seed.MetricName, Namespace: seed.Namespace, Statistic: cmp.Or(seed.Statistic, "Sum"),
+		Period: new(cmp.Or(seed.Period, 300)), EvaluationPeriods: new(cmp.Or(seed.EvaluationPeriods, 1)), Threshold: seed.Threshold,
+		ComparisonOperator: cmp.Or(seed.ComparisonOperator, "GreaterThanOrEqualToThreshold"), AlarmActions: seed.AlarmActions}
+	if in.Threshold == nil {
+		in.Threshold = new(1.0)
+	}
+	if err := in.validate(seed.Region); err != nil {
+		return fmt.Errorf("alarm %s: %w", seed.Name, err)
+	}
+	s := c.cloudwatch
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := ec2Key{account, seed.Region}
+	if s.alarms[k] == nil {
+		s.alarms[k] = map[string]*cwAlarm{}
+	}
+	now := c.now()
+	s.alarms[k][seed.Name] = &cwAlarm{account: account, region: seed.Region, in: in, state: "INSUFFICIENT_DATA",
+		stateReason: "Unchecked: Initial alarm creation", stateUpdated: now, configUpdated: now}
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/smithy-go"
 )
 
@@ -245,6 +246,14 @@ func TestCloudWatchAlarmErrors(t *testing.T) {
 	if rec := tap.last(t, "PutMetricAlarm"); rec["errorCode"] != "AccessDenied" {
 		t.Errorf("denied record: errorCode %v", rec["errorCode"])
 	}
+
+	// A key the cloud does not know is refused as the query protocol
+	// refused it, which is what the client factory's refresh matches.
+	stranger := cloudwatch.NewFromConfig(sdkConfig(c.URL(), "AKIAUNKNOWN000000000", "x", ""))
+	_, err = stranger.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{})
+	if !errors.As(err, &api) || api.ErrorCode() != "InvalidClientTokenId" {
+		t.Errorf("unknown key: %v, want InvalidClientTokenId", err)
+	}
 }
 
 // jsonStrings reads a JSON array of strings.
@@ -254,4 +263,45 @@ func jsonStrings(v any) []string {
 		out = append(out, e.(string))
 	}
 	return out
+}
+
+// TestCloudWatchInjectedFaults: a fault on a CloudWatch or CloudWatch Logs
+// call reaches the SDK as that error code, through both protocols, and the
+// SDK retries a throttled call.
+func TestCloudWatchInjectedFaults(t *testing.T) {
+	c, cfg := startCloud(t)
+	ctx := context.Background()
+	noRetry := cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) { o.Retryer = aws.NopRetryer{} })
+	for _, tc := range []struct {
+		code  string
+		fault smithy.ErrorFault
+	}{
+		{"Throttling", smithy.FaultClient},
+		{"InternalFailure", smithy.FaultServer},
+	} {
+		t.Run(tc.code, func(t *testing.T) {
+			if err := c.InjectFault(Fault{Service: "monitoring", Action: "DescribeAlarms", Code: tc.code, Count: 1}); err != nil {
+				t.Fatal(err)
+			}
+			_, err := noRetry.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{})
+			var api smithy.APIError
+			if !errors.As(err, &api) || api.ErrorCode() != tc.code || api.ErrorFault() != tc.fault {
+				t.Errorf("DescribeAlarms: %v, want %s (%v)", err, tc.code, tc.fault)
+			}
+		})
+	}
+	if err := c.InjectFault(Fault{Service: "monitoring", Action: "DescribeAlarmsForMetric", Code: "Throttling", Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cloudwatch.NewFromConfig(cfg).DescribeAlarmsForMetric(ctx, &cloudwatch.DescribeAlarmsForMetricInput{MetricName: aws.String("M"), Namespace: aws.String("N")}); err != nil {
+		t.Errorf("a throttled DescribeAlarmsForMetric was not retried: %v", err)
+	}
+	if err := c.InjectFault(Fault{Service: "logs", Action: "DescribeMetricFilters", Code: "ThrottlingException", Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.Retryer = aws.NopRetryer{} }).DescribeMetricFilters(ctx, &cloudwatchlogs.DescribeMetricFiltersInput{})
+	var api smithy.APIError
+	if !errors.As(err, &api) || api.ErrorCode() != "ThrottlingException" {
+		t.Errorf("DescribeMetricFilters: %v, want ThrottlingException", err)
+	}
 }

@@ -253,21 +253,56 @@ func (s *logsService) deleteLogGroup(c *call) *APIError {
 	return nil
 }
 
-// LogGroupSeed is a CloudWatch Logs log group.
+// LogGroupSeed is a CloudWatch Logs log group with its metric filters.
 type LogGroupSeed struct {
-	Region string `yaml:"region"`
-	Name   string `yaml:"name"`
+	Region        string             `yaml:"region"`
+	Name          string             `yaml:"name"`
+	MetricFilters []MetricFilterSeed `yaml:"metric_filters"`
 }
 
-// SeedLogGroup creates a log group without a CloudTrail event and returns
-// its ARN as a trail's CloudWatchLogsLogGroupArn names it (with ":*").
+// MetricFilterSeed is a metric filter that publishes one metric.
+type MetricFilterSeed struct {
+	Name            string `yaml:"name"`
+	Pattern         string `yaml:"pattern"`
+	MetricNamespace string `yaml:"metric_namespace"`
+	MetricName      string `yaml:"metric_name"`
+	// MetricValue defaults to "1".
+	MetricValue string `yaml:"metric_value"`
+}
+
+// SeedLogGroup creates a log group and its metric filters without a
+// CloudTrail event and returns the group's ARN as a trail's
+// CloudWatchLogsLogGroupArn names it (with ":*").
 func (c *Cloud) SeedLogGroup(account string, seed LogGroupSeed) (string, error) {
 	if seed.Region == "" {
 		seed.Region = DefaultRegion
+	}
+	type filterIn struct {
+		name, pattern string
+		ts            []metricTransformation
+	}
+	var filters []filterIn
+	for _, f := range seed.MetricFilters {
+		if f.MetricValue == "" {
+			f.MetricValue = "1"
+		}
+		ts := []metricTransformation{{MetricName: f.MetricName, MetricNamespace: f.MetricNamespace, MetricValue: f.MetricValue}}
+		if err := validateMetricFilter(f.Name, &f.Pattern, ts); err != nil {
+			return "", fmt.Errorf("log group %s: metric filter %s: %w", seed.Name, f.Name, err)
+		}
+		filters = append(filters, filterIn{f.Name, f.Pattern, ts})
+	}
+	if len(filters) > logsMaxFilters {
+		return "", fmt.Errorf("log group %s: %d metric filters, at most %d", seed.Name, len(filters), logsMaxFilters)
 	}
 	g, err := c.logs.create(account, seed.Region, seed.Name, "", nil)
 	if err != nil {
 		return "", fmt.Errorf("log group %s: %w", seed.Name, err)
 	}
+	c.logs.mu.Lock()
+	for _, f := range filters {
+		g.filters[f.name] = &metricFilter{name: f.name, pattern: f.pattern, transforms: f.ts, created: c.now()}
+	}
+	c.logs.mu.Unlock()
 	return logGroupARN(g.region, g.account, g.name) + ":*", nil
 }
