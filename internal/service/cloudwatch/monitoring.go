@@ -27,7 +27,6 @@ var Kinds = []*kind.Kind{Monitoring}
 const (
 	sourceLogs       = "logs.amazonaws.com"
 	sourceMonitoring = "monitoring.amazonaws.com"
-	sourceCloudTrail = "cloudtrail.amazonaws.com"
 	sourceSNS        = "sns.amazonaws.com"
 )
 
@@ -75,12 +74,14 @@ var Monitoring = &kind.Kind{
 		// trail follow at their next sweep.
 		{Source: sourceLogs, Names: []string{"PutMetricFilter", "DeleteMetricFilter", "DeleteLogGroup"}},
 		{Source: sourceMonitoring, Names: []string{"PutMetricAlarm", "DeleteAlarms"}},
-		// The trail decides the log group: one that stops logging, stops
-		// delivering to CloudWatch Logs or goes leaves the filters
-		// watching nothing.
-		{Source: sourceCloudTrail, Names: []string{"CreateTrail", "UpdateTrail", "StartLogging", "StopLogging", "DeleteTrail"}},
 		// An alarm reaches a person only through a topic's subscribers.
-		{Source: sourceSNS, Names: []string{"Unsubscribe", "DeleteTopic"}},
+		// DeleteTopic and the trail's calls (StopLogging, UpdateTrail,
+		// DeleteTrail) change the answer too, but they already name a
+		// topic or a trail: read here as well, each would start a second
+		// evaluation and let a record that names no topic or trail pass
+		// as this setting's. A stopped trail is CloudTrail.1's to fix;
+		// the sweep catches the rest.
+		{Source: sourceSNS, Names: []string{"Unsubscribe"}},
 	},
 	Actions:     []*kind.Action{CreateAlarms},
 	Permissions: kind.Permissions{Read: readPermissions},
