@@ -79,7 +79,7 @@ func checksOf(ref resource.Ref, params map[string]any) ([]check, error) {
 		c.Control, _ = m["control"].(string)
 		c.Metric, _ = m["metric"].(string)
 		c.Pattern, _ = m["pattern"].(string)
-		n, err := number(m["number"])
+		n, err := kind.Int(m["number"])
 		if err != nil || n < 1 || c.Metric == "" || c.Pattern == "" {
 			return nil, awserr.Permanent(awserr.InvalidParams, "cloudwatch_create_cis_alarms on %s: params.checks[%d]: want number, metric and pattern, got %v", ref.ARN, i, r)
 		}
@@ -87,24 +87,6 @@ func checksOf(ref resource.Ref, params map[string]any) ([]check, error) {
 		out = append(out, c)
 	}
 	return out, nil
-}
-
-// number reads an integer that arrived through JSON (json.Number or
-// float64) or from Go (int).
-func number(v any) (int, error) {
-	switch n := v.(type) {
-	case json.Number:
-		i, err := n.Int64()
-		return int(i), err
-	case float64:
-		if n != float64(int(n)) {
-			return 0, fmt.Errorf("%v is not an integer", n)
-		}
-		return int(n), nil
-	case int:
-		return n, nil
-	}
-	return 0, fmt.Errorf("%T is not a number", v)
 }
 
 func describeCreate(params map[string]any) string {
