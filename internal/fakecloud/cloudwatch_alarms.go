@@ -100,13 +100,7 @@ func (in *cwAlarmInput) trail() map[string]any {
 	set("namespace", in.Namespace, in.Namespace != "")
 	set("statistic", in.Statistic, in.Statistic != "")
 	set("extendedStatistic", in.ExtendedStatistic, in.ExtendedStatistic != "")
-	if len(in.Dimensions) > 0 {
-		dims := []map[string]string{}
-		for _, d := range in.Dimensions {
-			dims = append(dims, map[string]string{"name": d.Name, "value": d.Value})
-		}
-		p["dimensions"] = dims
-	}
+	set("dimensions", trailPairs(in.Dimensions, "name", func(d cwDimension) (string, string) { return d.Name, d.Value }), len(in.Dimensions) > 0)
 	set("period", in.Period, in.Period != nil)
 	set("unit", in.Unit, in.Unit != "")
 	set("evaluationPeriods", in.EvaluationPeriods, in.EvaluationPeriods != nil)
@@ -115,14 +109,19 @@ func (in *cwAlarmInput) trail() map[string]any {
 	set("comparisonOperator", in.ComparisonOperator, in.ComparisonOperator != "")
 	set("treatMissingData", in.TreatMissingData, in.TreatMissingData != "")
 	set("evaluateLowSampleCountPercentile", in.EvaluateLowSampleCountPercentile, in.EvaluateLowSampleCountPercentile != "")
-	if len(in.Tags) > 0 {
-		tags := []map[string]string{}
-		for _, t := range in.Tags {
-			tags = append(tags, map[string]string{"key": t.Key, "value": t.Value})
-		}
-		p["tags"] = tags
-	}
+	set("tags", trailPairs(in.Tags, "key", func(t cwTag) (string, string) { return t.Key, t.Value }), len(in.Tags) > 0)
 	return p
+}
+
+// trailPairs writes name/value (or key/value) structures as CloudTrail
+// does: members in lower case.
+func trailPairs[T any](items []T, name string, pair func(T) (string, string)) []map[string]string {
+	out := make([]map[string]string, 0, len(items))
+	for _, it := range items {
+		n, v := pair(it)
+		out = append(out, map[string]string{name: n, "value": v})
+	}
+	return out
 }
 
 // validate applies the model's constraints and CloudWatch's own rules to

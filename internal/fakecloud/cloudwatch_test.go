@@ -61,6 +61,9 @@ func TestCloudWatchAlarms(t *testing.T) {
 		p["comparisonOperator"] != "GreaterThanOrEqualToThreshold" || !slices.Equal(jsonStrings(p["alarmActions"]), []string{topic}) {
 		t.Errorf("PutMetricAlarm requestParameters = %v", p)
 	}
+	if dims, _ := p["dimensions"].([]any); len(dims) != 1 || dims[0].(map[string]any)["name"] != "Currency" || dims[0].(map[string]any)["value"] != "USD" {
+		t.Errorf("PutMetricAlarm dimensions = %v", p["dimensions"])
+	}
 
 	names := func(in *cloudwatch.DescribeAlarmsInput) []string {
 		t.Helper()

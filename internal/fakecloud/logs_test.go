@@ -56,6 +56,21 @@ func TestCloudWatchLogsMetricFilters(t *testing.T) {
 		t.Errorf("DescribeLogGroups = %+v", groups.LogGroups)
 	}
 
+	var paged []string
+	pager := cloudwatchlogs.NewDescribeLogGroupsPaginator(client, &cloudwatchlogs.DescribeLogGroupsInput{Limit: aws.Int32(1)})
+	for pager.HasMorePages() {
+		out, err := pager.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range out.LogGroups {
+			paged = append(paged, aws.ToString(g.LogGroupName))
+		}
+	}
+	if want := []string{"CloudTrail/logs", "app"}; !slices.Equal(paged, want) {
+		t.Errorf("DescribeLogGroups in pages of one = %v, want %v", paged, want)
+	}
+
 	trailGroup := "CloudTrail/logs"
 	for _, in := range []*cloudwatchlogs.PutMetricFilterInput{
 		cisFilter(trailGroup, "rectify-cis-cloudwatch-1", "RootAccountUsage"),
