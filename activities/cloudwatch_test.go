@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -17,8 +18,7 @@ const (
 	cisTopic    = "cis-alarms"
 )
 
-// cisChecks are the policy's checks: number → pattern and metric, read
-// from a violation of a region with no filter at all.
+// cisCheck is one of the policy's checks.
 type cisCheck struct{ pattern, metric string }
 
 func cisRef() resource.Ref {
@@ -26,27 +26,14 @@ func cisRef() resource.Ref {
 }
 
 // seedCISTrail seeds the region's multi-region, logging trail delivering
-// to a log group, and an SNS topic with one confirmed subscriber. It
-// returns the topic's ARN.
-func seedCISTrail(t *testing.T, cloud *fakecloud.Cloud, subscribed bool) string {
+// to an empty log group, and an SNS topic with one subscriber, confirmed
+// or not.
+func seedCISTrail(t *testing.T, cloud *fakecloud.Cloud, subscribed bool) {
 	t.Helper()
-	const acct = fakecloud.DefaultAccount
-	group, err := cloud.SeedLogGroup(acct, fakecloud.LogGroupSeed{Region: cisRegion, Name: cisLogGroup})
-	if err != nil {
+	if _, err := cloud.SeedLogGroup(fakecloud.DefaultAccount, fakecloud.LogGroupSeed{Region: cisRegion, Name: cisLogGroup}); err != nil {
 		t.Fatal(err)
 	}
-	if err := cloud.SeedTrail(acct, fakecloud.TrailSeed{Name: "org", Region: cisRegion, Bucket: "org-trail", MultiRegion: true, Logging: true,
-		LogGroupARN: group, LogRoleARN: "arn:aws:iam::" + acct + ":role/cloudtrail-to-logs"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := cloud.SeedTopic(acct, fakecloud.TopicSeed{Region: cisRegion, Name: cisTopic}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cloud.SeedSubscription(acct, fakecloud.SubscriptionSeed{Region: cisRegion, Topic: cisTopic, Protocol: "sqs",
-		Endpoint: "arn:aws:sqs:" + cisRegion + ":" + acct + ":oncall", Pending: !subscribed}); err != nil {
-		t.Fatal(err)
-	}
-	return "arn:aws:sns:" + cisRegion + ":" + acct + ":" + cisTopic
+	seedTrailAndTopic(t, cloud, subscribed)
 }
 
 // cisMissing returns the numbers of the checks the violation's params
@@ -63,6 +50,27 @@ func cisMissing(t *testing.T, params map[string]any) (map[int]cisCheck, []int) {
 		ns = append(ns, n)
 	}
 	return out, ns
+}
+
+// policyChecks reads the 14 checks from the policy: its params on a
+// region whose trail's log group has no filter name every check.
+func policyChecks(t *testing.T, a *Activities) map[int]cisCheck {
+	t.Helper()
+	r := svccw.MonitoringResource(fakecloud.DefaultAccount, cisRegion, svccw.State{Trails: []svccw.Trail{{Name: "org", LogGroup: cisLogGroup, LogGroupRegion: cisRegion}}})
+	vs, err := a.Policies.EvaluatePolicy(context.Background(), svccw.PolicyID, r)
+	if err != nil || len(vs) == 0 {
+		t.Fatalf("the policy on a region without filters: %v, %v", vs, err)
+	}
+	b, _ := json.Marshal(vs[0].Params)
+	var params map[string]any
+	if err := json.Unmarshal(b, &params); err != nil {
+		t.Fatal(err)
+	}
+	checks, _ := cisMissing(t, params)
+	if len(checks) != 14 {
+		t.Fatalf("a region with no filter misses %d checks, want 14", len(checks))
+	}
+	return checks
 }
 
 // filterNames lists the names of the log group's filters.
@@ -99,8 +107,6 @@ func TestCloudWatchCreateCISAlarms(t *testing.T) {
 		// leaves the region with no filter at all.
 		seed        func(t *testing.T, cloud *fakecloud.Cloud, topic string, checks map[int]cisCheck)
 		wantMissing []int
-		// what undo leaves
-		wantFilters, wantAlarms []string
 	}{
 		{
 			name:        "none of the 14",
@@ -133,28 +139,17 @@ func TestCloudWatchCreateCISAlarms(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
 			cloud, a := newFakeActivities(t)
-			topic := seedCISTrail(t, cloud, true)
 			a.Options = map[string]string{svccw.TopicOption: "arn:aws:sns:{region}:{account}:" + cisTopic}
-			all := violationParams(t, a, ref, svccw.PolicyID)
-			if all == nil {
-				t.Fatal("the policy does not deny a region with no filter")
-			}
-			checks, _ := cisMissing(t, all)
-			if len(checks) != 14 {
-				t.Fatalf("a region with no filter misses %d checks, want 14", len(checks))
-			}
+			checks := policyChecks(t, a)
+			topic := "arn:aws:sns:" + cisRegion + ":" + acct + ":" + cisTopic
 			if tc.seed != nil {
-				// SeedLogGroup of an existing group: start over on a new
-				// cloud whose log group carries the seeded filters.
-				cloud, a = newFakeActivities(t)
-				a.Options = map[string]string{svccw.TopicOption: "arn:aws:sns:{region}:{account}:" + cisTopic}
-				tc.seed(t, cloud, topic, checks)
-				seedCISTrailOn(t, cloud)
+				tc.seed(t, cloud, topic, checks) // the log group with its filters first
+				seedTrailAndTopic(t, cloud, true)
+			} else {
+				seedCISTrail(t, cloud, true)
 			}
+			// Undo must leave exactly these.
 			beforeFilters, beforeAlarms := filterNames(cloud), alarmNames(cloud)
-			if tc.wantFilters == nil {
-				tc.wantFilters, tc.wantAlarms = beforeFilters, beforeAlarms
-			}
 
 			params := violationParams(t, a, ref, svccw.PolicyID)
 			if params == nil {
@@ -207,11 +202,11 @@ func TestCloudWatchCreateCISAlarms(t *testing.T) {
 				if err := a.Undo(ctx, UndoInput{Ref: ref, Snapshot: snap}); err != nil {
 					t.Fatalf("undo %d: %v", i+1, err)
 				}
-				if got := filterNames(cloud); !slices.Equal(got, tc.wantFilters) {
-					t.Errorf("after undo %d: filters %v, want %v", i+1, got, tc.wantFilters)
+				if got := filterNames(cloud); !slices.Equal(got, beforeFilters) {
+					t.Errorf("after undo %d: filters %v, want %v", i+1, got, beforeFilters)
 				}
-				if got := alarmNames(cloud); !slices.Equal(got, tc.wantAlarms) {
-					t.Errorf("after undo %d: alarms %v, want %v", i+1, got, tc.wantAlarms)
+				if got := alarmNames(cloud); !slices.Equal(got, beforeAlarms) {
+					t.Errorf("after undo %d: alarms %v, want %v", i+1, got, beforeAlarms)
 				}
 			}
 			if p := violationParams(t, a, ref, svccw.PolicyID); p == nil {
@@ -221,9 +216,9 @@ func TestCloudWatchCreateCISAlarms(t *testing.T) {
 	}
 }
 
-// seedCISTrailOn seeds the trail and topic of seedCISTrail on a cloud
+// seedTrailAndTopic seeds the trail and topic of seedCISTrail on a cloud
 // whose log group already exists.
-func seedCISTrailOn(t *testing.T, cloud *fakecloud.Cloud) {
+func seedTrailAndTopic(t *testing.T, cloud *fakecloud.Cloud, subscribed bool) {
 	t.Helper()
 	const acct = fakecloud.DefaultAccount
 	group := "arn:aws:logs:" + cisRegion + ":" + acct + ":log-group:" + cisLogGroup + ":*"
@@ -235,41 +230,51 @@ func seedCISTrailOn(t *testing.T, cloud *fakecloud.Cloud) {
 		t.Fatal(err)
 	}
 	if _, err := cloud.SeedSubscription(acct, fakecloud.SubscriptionSeed{Region: cisRegion, Topic: cisTopic, Protocol: "sqs",
-		Endpoint: "arn:aws:sqs:" + cisRegion + ":" + acct + ":oncall"}); err != nil {
+		Endpoint: "arn:aws:sqs:" + cisRegion + ":" + acct + ":oncall", Pending: !subscribed}); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // TestCloudWatchCreateCISAlarmsRefuses: what the action cannot fix is a
 // final error that says why, and changes nothing: no trail delivering to
-// CloudWatch Logs (rectify creates no trails), a topic nobody confirmed a
-// subscription to (the alarms would reach nobody), no topic configured.
+// CloudWatch Logs (rectify creates no trails), a trail whose log group is
+// gone (nor log groups), a topic nobody confirmed a subscription to (the
+// alarms would reach nobody), no topic configured.
 func TestCloudWatchCreateCISAlarmsRefuses(t *testing.T) {
+	const acct = fakecloud.DefaultAccount
+	topicOption := map[string]string{svccw.TopicOption: "arn:aws:sns:us-east-1:" + acct + ":" + cisTopic}
+	justTopic := func(t *testing.T, cloud *fakecloud.Cloud) {
+		if err := cloud.SeedTopic(acct, fakecloud.TopicSeed{Region: cisRegion, Name: cisTopic}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, tc := range []struct {
 		name    string
-		trail   bool
-		subbed  bool
+		seed    func(t *testing.T, cloud *fakecloud.Cloud)
 		options map[string]string
 		want    string
 	}{
-		{"no trail", false, true, map[string]string{svccw.TopicOption: "arn:aws:sns:us-east-1:123456789012:" + cisTopic}, "rectify creates no trails"},
-		{"topic without subscriber", true, false, map[string]string{svccw.TopicOption: "arn:aws:sns:us-east-1:123456789012:" + cisTopic}, "has no confirmed subscriber"},
-		{"no topic configured", true, true, map[string]string{}, "remediation." + svccw.TopicOption},
+		{"no trail", justTopic, topicOption, "rectify creates no trails"},
+		{"log group gone", func(t *testing.T, cloud *fakecloud.Cloud) {
+			justTopic(t, cloud)
+			if err := cloud.SeedTrail(acct, fakecloud.TrailSeed{Name: "org", Region: cisRegion, Bucket: "org-trail", MultiRegion: true, Logging: true,
+				LogGroupARN: "arn:aws:logs:" + cisRegion + ":" + acct + ":log-group:gone:*", LogRoleARN: "arn:aws:iam::" + acct + ":role/cloudtrail-to-logs"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := cloud.SeedSubscription(acct, fakecloud.SubscriptionSeed{Region: cisRegion, Topic: cisTopic, Protocol: "sqs", Endpoint: "arn:aws:sqs:" + cisRegion + ":" + acct + ":oncall"}); err != nil {
+				t.Fatal(err)
+			}
+		}, topicOption, "rectify creates no log groups"},
+		{"topic without subscriber", func(t *testing.T, cloud *fakecloud.Cloud) { seedCISTrail(t, cloud, false) }, topicOption, "has no confirmed subscriber"},
+		{"no topic configured", func(t *testing.T, cloud *fakecloud.Cloud) { seedCISTrail(t, cloud, true) }, map[string]string{}, "remediation." + svccw.TopicOption},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cloud, a := newFakeActivities(t)
-			if tc.trail {
-				seedCISTrail(t, cloud, tc.subbed)
-			} else if err := cloud.SeedTopic(fakecloud.DefaultAccount, fakecloud.TopicSeed{Region: cisRegion, Name: cisTopic}); err != nil {
-				t.Fatal(err)
-			}
+			tc.seed(t, cloud)
 			a.Options = tc.options
 			params := violationParams(t, a, cisRef(), svccw.PolicyID)
 			if params == nil {
 				t.Fatal("no violation")
-			}
-			if !tc.trail && params["log_group"] != nil {
-				t.Errorf("params.log_group = %v without a trail, want null", params["log_group"])
 			}
 			_, err := a.Apply(context.Background(), ActionInput{Action: "cloudwatch_create_cis_alarms", Ref: cisRef(), Params: params})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -207,7 +207,12 @@ func applyAlarms(ctx context.Context, env kind.Env, ref resource.Ref, params map
 			MetricTransformations: []logtypes.MetricTransformation{{
 				MetricName: aws.String(c.Metric), MetricNamespace: aws.String(Namespace), MetricValue: aws.String("1"),
 			}},
-		}); err != nil {
+		}); awserr.Code(err) == "ResourceNotFoundException" {
+			// The trail names a log group that is gone: CloudTrail delivers
+			// nothing, and making log groups for trails is not this fix.
+			return kind.Applied{}, awserr.Permanent(awserr.InvalidParams, "cloudwatch_create_cis_alarms on %s: log group %s, where trail %s delivers, does not exist in %s; "+
+				"rectify creates no log groups: create it (or point the trail at another) and the next evaluation adds the filters and alarms", ref.ARN, t.LogGroup, t.Name, t.LogGroupRegion)
+		} else if err != nil {
 			return kind.Applied{}, awserr.Wrap(ctx, fmt.Sprintf("put metric filter %s on log group %s in %s/%s", name, t.LogGroup, ref.Account, t.LogGroupRegion), err)
 		}
 		if _, err := alarms.PutMetricAlarm(ctx, &cw.PutMetricAlarmInput{
