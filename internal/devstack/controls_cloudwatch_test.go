@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
 	"github.com/rectifyhq/rectify/internal/config"
@@ -110,9 +111,11 @@ func cisNames(s *stack, region string) (filters, alarms []string) {
 // monitoring is complete, the human deletes the root-use alarm
 // (DeleteAlarms through the SDK). Without remediation.cloudwatch.* the
 // CloudTrail event is only notified, naming CloudWatch.1; with the topic
-// configured (a second stack) rectify creates its own CIS filter and alarm
+// configured (another stack) rectify creates its own CIS filter and alarm
 // for root use, verified and recorded in Security Hub, and undo deletes
 // exactly those two, leaving every filter and alarm of the operator's.
+// The same when the human deletes the VPC changes filter
+// (DeleteMetricFilter, CloudWatch.14).
 // Each runs in a region of its own: the setting's workflow id is its
 // region's, and the stack region's belongs to the demo's story.
 func TestCISAlarmDeletedNotifiedThenRecreated(t *testing.T) {
@@ -147,57 +150,70 @@ func TestCISAlarmDeletedNotifiedThenRecreated(t *testing.T) {
 		}
 	})
 
-	t.Run("enforced: rectify's filter and alarm, undone", func(t *testing.T) {
-		const region = "eu-west-2"
-		s := newStack(t, cwRemediation)
-		checks := seedCISMonitoring(t, s, region)
-		ref := svccw.Monitoring.Setting(Account, region)
-		wid := contract.RemediationID(policyCISMonitoring, ref.ARN)
-		filtersBefore, alarmsBefore := cisNames(s, region)
-		deleteRootAlarm(s, region)
-		_, alarmsDeleted := cisNames(s, region)
-		if st := s.waitState(wid, contract.StateResolved); st.Remediations != 1 {
-			t.Errorf("remediations = %d, want 1", st.Remediations)
-		}
-		name := svccw.Name(1)
-		var root cisCheck
-		for _, c := range checks {
-			if c.number == 1 {
-				root = c
+	// Enforced, through either call: the human deletes an alarm
+	// (monitoring.amazonaws.com) or a filter (logs.amazonaws.com).
+	for _, tc := range []struct {
+		name, region string
+		check        int
+		human        func(s *stack, region string)
+	}{
+		{"enforced: root-use alarm deleted", "eu-west-2", 1, deleteRootAlarm},
+		{"enforced: VPC changes filter deleted", "us-west-2", 14, func(s *stack, region string) {
+			client := cloudwatchlogs.NewFromConfig(s.human(), func(o *cloudwatchlogs.Options) { o.Region = region })
+			if _, err := client.DeleteMetricFilter(ctx, &cloudwatchlogs.DeleteMetricFilterInput{LogGroupName: aws.String(cisLogGroup), FilterName: aws.String("ops-VPCChanges")}); err != nil {
+				t.Fatal(err)
 			}
-		}
-		var gotFilter, gotAlarm bool
-		for _, f := range s.cloud.MetricFilters(Account, region, cisLogGroup) {
-			gotFilter = gotFilter || (f.Name == name && f.Pattern == root.pattern && f.MetricName == root.metric && f.MetricNamespace == svccw.Namespace)
-		}
-		for _, a := range s.cloud.MetricAlarms(Account, region) {
-			gotAlarm = gotAlarm || (a.Name == name && a.MetricName == root.metric && slices.Equal(a.AlarmActions, []string{"arn:aws:sns:" + region + ":" + Account + ":" + cisTopic}))
-		}
-		if !gotFilter || !gotAlarm {
-			filters, alarms := cisNames(s, region)
-			t.Fatalf("after the remediation: filter %s %v, alarm %s %v (filters %v, alarms %v)", name, gotFilter, name, gotAlarm, filters, alarms)
-		}
-		for _, call := range []string{"PutMetricFilter", "PutMetricAlarm"} {
-			if n := s.events.count(call, RemediationRoleName); n != 1 {
-				t.Errorf("the remediation role called %s %d times, want 1 (CloudWatch.1 only)", call, n)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStack(t, cwRemediation)
+			checks := seedCISMonitoring(t, s, tc.region)
+			ref := svccw.Monitoring.Setting(Account, tc.region)
+			wid := contract.RemediationID(policyCISMonitoring, ref.ARN)
+			tc.human(s, tc.region)
+			filtersBefore, alarmsBefore := cisNames(s, tc.region) // the human's change made
+			if st := s.waitState(wid, contract.StateResolved); st.Remediations != 1 {
+				t.Errorf("remediations = %d, want 1", st.Remediations)
 			}
-		}
-		s.wantResolvedFinding(ctx, policyCISMonitoring, ref)
+			name := svccw.Name(tc.check)
+			var want cisCheck
+			for _, c := range checks {
+				if c.number == tc.check {
+					want = c
+				}
+			}
+			var gotFilter, gotAlarm bool
+			for _, f := range s.cloud.MetricFilters(Account, tc.region, cisLogGroup) {
+				gotFilter = gotFilter || (f.Name == name && f.Pattern == want.pattern && f.MetricName == want.metric && f.MetricNamespace == svccw.Namespace)
+			}
+			for _, a := range s.cloud.MetricAlarms(Account, tc.region) {
+				gotAlarm = gotAlarm || (a.Name == name && a.MetricName == want.metric && slices.Equal(a.AlarmActions, []string{"arn:aws:sns:" + tc.region + ":" + Account + ":" + cisTopic}))
+			}
+			if !gotFilter || !gotAlarm {
+				filters, alarms := cisNames(s, tc.region)
+				t.Fatalf("after the remediation: filter %s %v, alarm %s %v (filters %v, alarms %v)", name, gotFilter, name, gotAlarm, filters, alarms)
+			}
+			for _, call := range []string{"PutMetricFilter", "PutMetricAlarm"} {
+				if n := s.events.count(call, RemediationRoleName); n != 1 {
+					t.Errorf("the remediation role called %s %d times, want 1 (CloudWatch.%d only)", call, n, tc.check)
+				}
+			}
+			s.wantResolvedFinding(ctx, policyCISMonitoring, ref)
 
-		if _, err := contract.Undo(ctx, temporalServer.Client, wid, "", contract.UndoRequest{User: HumanUser, Reason: "root use is alarmed by the org's SIEM"}); err != nil {
-			t.Fatal(err)
-		}
-		s.waitState(wid, contract.StateUndone)
-		filters, alarms := cisNames(s, region)
-		if !slices.Equal(filters, filtersBefore) || !slices.Equal(alarms, alarmsDeleted) {
-			t.Errorf("after undo: filters %v, alarms %v; want the operator's %v and %v (before the deletion: %v)", filters, alarms, filtersBefore, alarmsDeleted, alarmsBefore)
-		}
-		for _, call := range []string{"DeleteMetricFilter", "DeleteAlarms"} {
-			if n := s.events.count(call, RemediationRoleName); n != 1 {
-				t.Errorf("the remediation role called %s %d times, want 1", call, n)
+			if _, err := contract.Undo(ctx, temporalServer.Client, wid, "", contract.UndoRequest{User: HumanUser, Reason: "alarmed by the org's SIEM"}); err != nil {
+				t.Fatal(err)
 			}
-		}
-	})
+			s.waitState(wid, contract.StateUndone)
+			if filters, alarms := cisNames(s, tc.region); !slices.Equal(filters, filtersBefore) || !slices.Equal(alarms, alarmsBefore) {
+				t.Errorf("after undo: filters %v, alarms %v; want the operator's, as the human left them: %v and %v", filters, alarms, filtersBefore, alarmsBefore)
+			}
+			for _, call := range []string{"DeleteMetricFilter", "DeleteAlarms"} {
+				if n := s.events.count(call, RemediationRoleName); n != 1 {
+					t.Errorf("the remediation role called %s %d times, want 1", call, n)
+				}
+			}
+		})
+	}
 }
 
 // jsonInt reads a number of a policy's params (json.Number from the
