@@ -289,3 +289,53 @@ func TestCloudWatchCreateCISAlarmsRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestCISMonitoringReadsTrails: the setting of a region reads the
+// multi-region trails it sees, its own and the shadows of other regions'
+// trails, that are logging into a CloudWatch Logs log group; a
+// single-region trail, a stopped trail and a trail without a log group
+// give the region no log group (the policy then says no trail delivers).
+func TestCISMonitoringReadsTrails(t *testing.T) {
+	const acct = fakecloud.DefaultAccount
+	group := "arn:aws:logs:us-east-1:" + acct + ":log-group:" + cisLogGroup + ":*"
+	for _, tc := range []struct {
+		name, region string
+		trail        fakecloud.TrailSeed
+		want         any // the log group; nil: absent
+	}{
+		{"multi-region, logging, at home", "us-east-1", fakecloud.TrailSeed{MultiRegion: true, Logging: true, LogGroupARN: group}, cisLogGroup},
+		{"the shadow of another region's trail", "eu-west-1", fakecloud.TrailSeed{MultiRegion: true, Logging: true, LogGroupARN: group}, cisLogGroup},
+		{"single-region", "us-east-1", fakecloud.TrailSeed{Logging: true, LogGroupARN: group}, nil},
+		{"stopped", "us-east-1", fakecloud.TrailSeed{MultiRegion: true, LogGroupARN: group}, nil},
+		{"no log group", "us-east-1", fakecloud.TrailSeed{MultiRegion: true, Logging: true}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cloud, a := newFakeActivities(t)
+			if _, err := cloud.SeedLogGroup(acct, fakecloud.LogGroupSeed{Region: "us-east-1", Name: cisLogGroup}); err != nil {
+				t.Fatal(err)
+			}
+			tr := tc.trail
+			tr.Name, tr.Region, tr.Bucket = "org", "us-east-1", "org-trail"
+			if tr.LogGroupARN != "" {
+				tr.LogRoleARN = "arn:aws:iam::" + acct + ":role/cloudtrail-to-logs"
+			}
+			if err := cloud.SeedTrail(acct, tr); err != nil {
+				t.Fatal(err)
+			}
+			r, ok, err := svccw.Monitoring.Fetch(context.Background(), a.env(), svccw.Monitoring.Setting(acct, tc.region))
+			if err != nil || !ok {
+				t.Fatalf("fetch: %v, %v", ok, err)
+			}
+			got, present := r.Properties["log_group"]
+			if (tc.want == nil) == present || (present && got != tc.want) {
+				t.Errorf("log_group = %v (present %v), want %v; properties %v", got, present, tc.want, r.Properties)
+			}
+			if tc.want != nil {
+				trails := r.Properties["trails"].([]any)
+				if region := trails[0].(map[string]any)["log_group_region"]; region != "us-east-1" {
+					t.Errorf("the log group's region = %v, want the trail's home us-east-1", region)
+				}
+			}
+		})
+	}
+}
