@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"go/ast"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/rectifyhq/rectify/internal/service"
 	"github.com/rectifyhq/rectify/internal/service/cloudtrail"
+	"github.com/rectifyhq/rectify/internal/service/cloudwatch"
 	"github.com/rectifyhq/rectify/internal/service/configservice"
 	"github.com/rectifyhq/rectify/internal/service/ec2"
 	"github.com/rectifyhq/rectify/internal/service/ecr"
@@ -122,7 +124,9 @@ var noResourceLevel = []string{"ec2:DescribeSecurityGroupRules", "ec2:DescribeSe
 	// scope between.
 	"config:DescribeConfigurationRecorders", "config:DescribeConfigurationRecorderStatus", "config:PutConfigurationRecorder",
 	"config:StartConfigurationRecorder", "config:StopConfigurationRecorder", "config:DeleteConfigurationRecorder",
-	"config:DescribeDeliveryChannels", "config:PutDeliveryChannel", "config:DeleteDeliveryChannel"}
+	"config:DescribeDeliveryChannels", "config:PutDeliveryChannel", "config:DeleteDeliveryChannel",
+	// list_amazoncloudwatch.html: DescribeAlarmsForMetric has no resource type.
+	"cloudwatch:DescribeAlarmsForMetric"}
 
 // The member role grants exactly the union of the kind registry (internal/service): an
 // action the code needs and the role lacks fails in production with
@@ -610,13 +614,20 @@ var cloudTrailSourceTypes = map[string][]string{
 	"lambda.amazonaws.com":    {lambda.TypeFunction},
 	"guardduty.amazonaws.com": {guardduty.TypeDetector},
 	"config.amazonaws.com":    {configservice.TypeRecorder},
+	// internal/service/cloudwatch.
+	"logs.amazonaws.com":       {cloudwatch.TypeMonitoring},
+	"monitoring.amazonaws.com": {cloudwatch.TypeMonitoring},
 }
+
+// busSources are the EventBridge sources of CloudTrail event sources not
+// named aws.<service>: CloudWatch's API is monitoring.amazonaws.com.
+var busSources = map[string]string{"aws.cloudwatch": "monitoring.amazonaws.com"}
 
 // The CloudTrail rules forward exactly the calls the parser reacts to, and
 // by default the services whose resources the worker reads live.
 func TestCloudTrailRulesMatchTheParser(t *testing.T) {
 	parser := service.Registry.CloudTrailEventNames()
-	e := evalModule(t, rootModule, rootInputs(map[string]cty.Value{"cloudtrail_sources": strs("ec2", "s3", "iam", "kms", "cloudtrail", "rds", "sqs", "sns", "ecr", "lambda", "guardduty", "config")}))
+	e := evalModule(t, rootModule, rootInputs(map[string]cty.Value{"cloudtrail_sources": strs("ec2", "s3", "iam", "kms", "cloudtrail", "rds", "sqs", "sns", "ecr", "lambda", "guardduty", "config", "logs", "cloudwatch")}))
 	var local map[string][]string
 	e.local("cloudtrail_event_names", &local)
 	for _, src := range slices.Sorted(maps.Keys(parser)) {
@@ -645,7 +656,8 @@ func TestCloudTrailRulesMatchTheParser(t *testing.T) {
 	}
 	for _, rule := range rules {
 		pattern := eventPattern(t, rule)
-		src := strings.TrimPrefix(only(t, rule.addr+" source", pattern["source"]), "aws.") + ".amazonaws.com"
+		bus := only(t, rule.addr+" source", pattern["source"])
+		src := cmp.Or(busSources[bus], strings.TrimPrefix(bus, "aws.")+".amazonaws.com")
 		if got := only(t, rule.addr+" detail-type", pattern["detail-type"]); got != "AWS API Call via CloudTrail" {
 			t.Errorf("%s: detail-type %q", rule.addr, got)
 		}
@@ -671,7 +683,9 @@ func TestCloudTrailRulesMatchTheParser(t *testing.T) {
 	d := evalModule(t, rootModule, rootInputs(nil))
 	var got []string
 	for _, rule := range d.resource("aws_cloudwatch_event_rule.cloudtrail") {
-		got = append(got, strings.TrimPrefix(only(t, "source", eventPattern(t, rule)["source"]), "aws."))
+		bus := only(t, "source", eventPattern(t, rule)["source"])
+		src := cmp.Or(busSources[bus], strings.TrimPrefix(bus, "aws.")+".amazonaws.com")
+		got = append(got, strings.TrimSuffix(src, ".amazonaws.com"))
 	}
 	slices.Sort(got)
 	if !slices.Equal(got, defaults) {

@@ -74,7 +74,7 @@ func TestConfigValidateAcceptsAGoodFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := path + ": ok (35 policies known, 1 configured, 0 exemptions, 1 sweeps)"; !strings.Contains(out, want) {
+	if want := path + ": ok (36 policies known, 1 configured, 0 exemptions, 1 sweeps)"; !strings.Contains(out, want) {
 		t.Errorf("output %q, want %q", out, want)
 	}
 }

@@ -117,6 +117,15 @@ locals {
       "PutBucketPublicAccessBlock",
       "PutBucketTagging",
     ]
+    "logs.amazonaws.com" = [
+      "DeleteLogGroup",
+      "DeleteMetricFilter",
+      "PutMetricFilter",
+    ]
+    "monitoring.amazonaws.com" = [
+      "DeleteAlarms",
+      "PutMetricAlarm",
+    ]
     "config.amazonaws.com" = [
       "DeleteConfigurationRecorder",
       "PutConfigurationRecorder",
@@ -148,6 +157,7 @@ locals {
       "DeleteTopic",
       "SetTopicAttributes",
       "TagResource",
+      "Unsubscribe",
       "UntagResource",
     ]
     "sqs.amazonaws.com" = [
@@ -201,6 +211,16 @@ locals {
     config = {
       eventSource = ["config.amazonaws.com"]
       eventName   = local.cloudtrail_event_names["config.amazonaws.com"]
+    }
+    logs = {
+      eventSource = ["logs.amazonaws.com"]
+      eventName   = local.cloudtrail_event_names["logs.amazonaws.com"]
+    }
+    # CloudWatch's API is monitoring.amazonaws.com in CloudTrail, and its
+    # events reach EventBridge with source aws.cloudwatch.
+    cloudwatch = {
+      eventSource = ["monitoring.amazonaws.com"]
+      eventName   = local.cloudtrail_event_names["monitoring.amazonaws.com"]
     }
     guardduty = {
       eventSource = ["guardduty.amazonaws.com"]

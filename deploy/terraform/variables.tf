@@ -24,13 +24,13 @@ variable "event_bus_name" {
 }
 
 variable "cloudtrail_sources" {
-  description = "Services whose CloudTrail API calls are forwarded: any of ec2, s3, iam, kms, cloudtrail, rds, sqs, sns, ecr, lambda, guardduty, config. The default covers the resource types the worker reads live today (security groups, buckets, KMS keys, trails, DB instances, IAM users, roles and groups, SQS queues, SNS topics, ECR repositories, Lambda functions; ec2 also carries the EBS encryption-by-default setting). IAM calls reach EventBridge in us-east-1 only: the iam rule sees them when this module is applied there."
+  description = "Services whose CloudTrail API calls are forwarded: any of ec2, s3, iam, kms, cloudtrail, rds, sqs, sns, ecr, lambda, guardduty, config, logs, cloudwatch. The default covers the resource types the worker reads live today (security groups, buckets, KMS keys, trails, DB instances, IAM users, roles and groups, SQS queues, SNS topics, ECR repositories, Lambda functions; ec2 also carries the EBS encryption-by-default setting; logs (CloudWatch Logs) and cloudwatch (monitoring.amazonaws.com, EventBridge source aws.cloudwatch) carry the CIS monitoring filters and alarms). IAM calls reach EventBridge in us-east-1 only: the iam rule sees them when this module is applied there."
   type        = list(string)
-  default     = ["ec2", "s3", "iam", "kms", "cloudtrail", "rds", "sqs", "sns", "ecr", "lambda", "guardduty", "config"]
+  default     = ["ec2", "s3", "iam", "kms", "cloudtrail", "rds", "sqs", "sns", "ecr", "lambda", "guardduty", "config", "logs", "cloudwatch"]
 
   validation {
-    condition     = alltrue([for s in var.cloudtrail_sources : contains(["ec2", "s3", "iam", "kms", "cloudtrail", "rds", "sqs", "sns", "ecr", "lambda", "guardduty", "config"], s)])
-    error_message = "cloudtrail_sources: each entry must be one of ec2, s3, iam, kms, cloudtrail, rds, sqs, sns, ecr, lambda, guardduty, config."
+    condition     = alltrue([for s in var.cloudtrail_sources : contains(["ec2", "s3", "iam", "kms", "cloudtrail", "rds", "sqs", "sns", "ecr", "lambda", "guardduty", "config", "logs", "cloudwatch"], s)])
+    error_message = "cloudtrail_sources: each entry must be one of ec2, s3, iam, kms, cloudtrail, rds, sqs, sns, ecr, lambda, guardduty, config, logs, cloudwatch."
   }
 }
 

@@ -1,8 +1,10 @@
 // Package fakecloud is rectify's in-process AWS: an HTTP server on loopback
 // that speaks the real wire protocols (EC2 Query, S3 REST-XML, SQS JSON,
 // STS Query, Security Hub REST-JSON, AWS Config JSON, KMS JSON, CloudTrail
-// JSON, SNS Query, ECR JSON, Lambda REST-JSON, GuardDuty REST-JSON) for the calls rectify makes, so the real aws-sdk-go-v2 clients run
-// against it unchanged through BaseEndpoint.
+// JSON, SNS Query, ECR JSON, Lambda REST-JSON, GuardDuty REST-JSON,
+// CloudWatch rpc-v2-cbor, CloudWatch Logs JSON) for the calls rectify makes,
+// so the real aws-sdk-go-v2 clients run against it unchanged through
+// BaseEndpoint.
 //
 // Every call is made by a principal (an IAM user or an assumed role) found
 // from the SigV4 access key, and every mutating call, successful or not, is
@@ -63,6 +65,8 @@ type Cloud struct {
 	ecr         *ecrService
 	lambda      *lambdaService
 	guardduty   *guardDutyService
+	cloudwatch  *cloudWatchService
+	logs        *logsService
 
 	// services maps the SigV4 signing name to the service that serves it.
 	services map[string]service
@@ -100,6 +104,8 @@ func New(opts Options) *Cloud {
 	c.ecr = newECRService(c)
 	c.lambda = newLambdaService(c)
 	c.guardduty = newGuardDutyService(c)
+	c.cloudwatch = newCloudWatchService(c)
+	c.logs = newLogsService(c)
 	c.services = map[string]service{
 		"ec2":         c.ec2,
 		"s3":          c.s3,
@@ -115,6 +121,8 @@ func New(opts Options) *Cloud {
 		"ecr":         c.ecr,
 		"lambda":      c.lambda,
 		"guardduty":   c.guardduty,
+		"monitoring":  c.cloudwatch,
+		"logs":        c.logs,
 	}
 	c.ids.addDefaults()
 	return c

@@ -115,6 +115,11 @@ type TrailSeed struct {
 	LogFileValidation bool              `yaml:"log_file_validation"`
 	KMSKeyID          string            `yaml:"kms_key_id"`
 	Tags              map[string]string `yaml:"tags"`
+	// LogGroupARN ("arn:aws:logs:<region>:<account>:log-group:<name>:*")
+	// and LogRoleARN make the trail deliver to CloudWatch Logs, which the
+	// CIS monitoring controls (CloudWatch.1–14) need. Neither is checked.
+	LogGroupARN string `yaml:"log_group_arn"`
+	LogRoleARN  string `yaml:"log_role_arn"`
 }
 
 // SeedTrail creates a trail without a CloudTrail event. The bucket need
@@ -131,6 +136,7 @@ func (c *Cloud) SeedTrail(account string, t TrailSeed) error {
 		name: t.Name, account: account, homeRegion: region, arn: trailARN(account, region, t.Name),
 		bucket: t.Bucket, includeGlobal: true, multiRegion: t.MultiRegion, logging: t.Logging,
 		logFileValidation: t.LogFileValidation, kmsKeyID: t.KMSKeyID,
+		logGroupARN: t.LogGroupARN, logRoleARN: t.LogRoleARN,
 	}
 	now := c.now().UTC()
 	if t.Logging {
@@ -298,6 +304,9 @@ func (s *cloudTrailService) apply(c *call, t *fakeTrail, in trailInput) *APIErro
 	}
 	if (in.CloudWatchLogsLogGroupArn == nil) != (in.CloudWatchLogsRoleArn == nil) {
 		return errorf("InvalidCloudWatchLogsLogGroupArnException", "CloudWatchLogsLogGroupArn and CloudWatchLogsRoleArn must be given together.")
+	}
+	if aerr := s.checkLogDelivery(c, in.CloudWatchLogsLogGroupArn, in.CloudWatchLogsRoleArn); aerr != nil {
+		return aerr
 	}
 	if in.KmsKeyID != nil && *in.KmsKeyID != "" {
 		arn, aerr := s.cloud.kms.trailKey(c, *in.KmsKeyID)
@@ -633,4 +642,35 @@ func (s *cloudTrailService) blind(account, region string) bool {
 		covered = true
 	}
 	return covered
+}
+
+var (
+	trailLogGroupARN = regexp.MustCompile(`^arn:aws[a-z-]*:logs:([a-z0-9-]+):([0-9]{12}):log-group:([.\-_/#A-Za-z0-9]+):\*$`)
+	trailLogRoleARN  = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$`)
+)
+
+// checkLogDelivery checks the CloudWatch Logs delivery of CreateTrail and
+// UpdateTrail as CloudTrail does: the log group ARN ends in ":*" and names
+// an existing log group of the caller, and the role is a role. Empty
+// values turn delivery off. Whether the role may write to the group is not
+// checked.
+func (s *cloudTrailService) checkLogDelivery(c *call, group, role *string) *APIError {
+	if group == nil || *group == "" && *role == "" {
+		return nil
+	}
+	m := trailLogGroupARN.FindStringSubmatch(*group)
+	if m == nil || m[2] != c.account() || m[1] != c.region {
+		return errorf("InvalidCloudWatchLogsLogGroupArnException", "CloudWatch Logs log group ARN %s is not valid.", *group)
+	}
+	if !trailLogRoleARN.MatchString(*role) {
+		return errorf("InvalidCloudWatchLogsRoleArnException", "CloudWatch Logs role ARN %s is not valid.", *role)
+	}
+	logs := s.cloud.logs
+	logs.mu.Lock()
+	exists := logs.groups[ec2Key{m[2], m[1]}][m[3]] != nil
+	logs.mu.Unlock()
+	if !exists {
+		return errorf("InvalidCloudWatchLogsLogGroupArnException", "CloudTrail cannot validate the specified log group ARN %s: the log group does not exist.", *group)
+	}
+	return nil
 }

@@ -266,7 +266,7 @@ func TestInjectFaultRefusesWhatIsNotServed(t *testing.T) {
 		// Right action, wrong service: S3's call is not an EC2 one.
 		{"ec2", "PutBucketPolicy", `ec2 serves no action "PutBucketPolicy"`},
 		{"lambda", "Invoke", `lambda serves no action "Invoke"`},
-		{"dynamodb", "PutItem", `the fake cloud serves no service "dynamodb" (known: cloudtrail, config, ec2, ecr, guardduty, iam, kms, lambda, rds, s3, securityhub, sns, sqs, sts)`},
+		{"dynamodb", "PutItem", `the fake cloud serves no service "dynamodb" (known: cloudtrail, config, ec2, ecr, guardduty, iam, kms, lambda, logs, monitoring, rds, s3, securityhub, sns, sqs, sts)`},
 		{"*", "PutPublicAccessBlock", `no service serves action "PutPublicAccessBlock" (did you mean PutBucketPublicAccessBlock?)`},
 		{"", "DescribeSecurityGroups", "give a service and an action"},
 	}
@@ -297,12 +297,13 @@ func TestInjectFaultRefusesWhatIsNotServed(t *testing.T) {
 func TestActionsAreServed(t *testing.T) {
 	c, cfg := startCloud(t)
 	actions := c.Actions()
-	if len(actions) != 14 {
-		t.Fatalf("Actions() has %d services, want 14: %v", len(actions), actions)
+	if len(actions) != 16 {
+		t.Fatalf("Actions() has %d services, want 16: %v", len(actions), actions)
 	}
 	for _, want := range []struct{ service, action string }{
 		{"s3", "PutBucketPublicAccessBlock"}, {"ec2", "RevokeSecurityGroupIngress"}, {"sts", "AssumeRole"},
 		{"iam", "DetachRolePolicy"}, {"kms", "EnableKeyRotation"}, {"sqs", "ReceiveMessage"},
+		{"monitoring", "PutMetricAlarm"}, {"logs", "PutMetricFilter"},
 	} {
 		if !slices.Contains(actions[want.service], want.action) {
 			t.Errorf("Actions()[%s] lacks %s: %v", want.service, want.action, actions[want.service])

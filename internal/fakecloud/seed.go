@@ -33,6 +33,13 @@ type AccountSeed struct {
 	Functions      []FunctionSeed      `yaml:"functions"`    // lambda.go
 	Detectors      []DetectorSeed      `yaml:"detectors"`    // guardduty.go
 	Recorders      []RecorderSeed      `yaml:"recorders"`    // config_recorder.go
+	// Subscriptions are to the account's Topics (sns_subscriptions.go);
+	// LogGroups (with their metric filters, logs.go) and Alarms
+	// (cloudwatch_alarms.go) are what the CIS monitoring controls read,
+	// with a trail that delivers to the log group.
+	Subscriptions []SubscriptionSeed `yaml:"subscriptions"`
+	LogGroups     []LogGroupSeed     `yaml:"log_groups"`
+	Alarms        []AlarmSeed        `yaml:"alarms"`
 	// PasswordPolicy is the account's IAM password policy
 	// (iam_password.go); nil: none, as in a new account.
 	PasswordPolicy *IAMPasswordPolicy `yaml:"password_policy"`
@@ -217,6 +224,21 @@ func (c *Cloud) Apply(s Seed) error {
 		}
 		for _, t := range a.Topics {
 			if err := c.SeedTopic(a.ID, t); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
+			}
+		}
+		for _, sub := range a.Subscriptions {
+			if _, err := c.SeedSubscription(a.ID, sub); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
+			}
+		}
+		for _, g := range a.LogGroups {
+			if _, err := c.SeedLogGroup(a.ID, g); err != nil {
+				return fmt.Errorf("seed: account %s: %w", a.ID, err)
+			}
+		}
+		for _, al := range a.Alarms {
+			if err := c.SeedMetricAlarm(a.ID, al); err != nil {
 				return fmt.Errorf("seed: account %s: %w", a.ID, err)
 			}
 		}

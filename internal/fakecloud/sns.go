@@ -27,8 +27,8 @@ var snsTopicNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 
 // snsService emulates the slice of SNS rectify reads and remediates:
 // standard topics with their attributes (KmsMasterKeyId, DisplayName,
-// Policy, kept verbatim) and tags, per account and region. It delivers
-// nothing: no subscriptions, no Publish.
+// Policy, kept verbatim) and tags, per account and region, and their
+// subscriptions (sns_subscriptions.go). It delivers nothing: no Publish.
 type snsService struct {
 	cloud *Cloud
 
@@ -40,6 +40,7 @@ type snsTopic struct {
 	account, region, name string
 	attributes            map[string]string // the settable ones
 	tags                  map[string]string
+	subs                  []*snsSubscription // in the order they were made
 }
 
 func (t *snsTopic) arn() string { return snsTopicARN(t.region, t.account, t.name) }
@@ -69,6 +70,10 @@ var snsHandlers = map[string]func(*snsService, *call, ec2Params) *APIError{
 	"TagResource":         (*snsService).tagResource,
 	"UntagResource":       (*snsService).untagResource,
 	"ListTagsForResource": (*snsService).listTagsForResource,
+	// sns_subscriptions.go
+	"Subscribe":                (*snsService).subscribe,
+	"ListSubscriptionsByTopic": (*snsService).listSubscriptionsByTopic,
+	"Unsubscribe":              (*snsService).unsubscribe,
 }
 
 func (s *snsService) route(r *http.Request, body []byte) (string, *APIError) {
@@ -83,7 +88,7 @@ func (s *snsService) route(r *http.Request, body []byte) (string, *APIError) {
 	case p.get("Version") != snsVersion:
 		return action, errorf("InvalidAction", "Could not find operation %s for version %s", action, p.get("Version"))
 	case snsHandlers[action] == nil:
-		return action, errorf("InvalidAction", "fakecloud does not emulate SNS %s (only topics, their attributes and tags)", action)
+		return action, errorf("InvalidAction", "fakecloud does not emulate SNS %s (only topics, their attributes, tags and subscriptions)", action)
 	}
 	return action, nil
 }
@@ -326,7 +331,8 @@ func (s *snsService) getTopicAttributes(c *call, p ec2Params) *APIError {
 		attrs = maps.Clone(t.attributes)
 		attrs["TopicArn"] = t.arn()
 		attrs["Owner"] = t.account
-		attrs["SubscriptionsConfirmed"], attrs["SubscriptionsPending"], attrs["SubscriptionsDeleted"] = "0", "0", "0"
+		confirmed, pending := t.subscriptionCounts()
+		attrs["SubscriptionsConfirmed"], attrs["SubscriptionsPending"], attrs["SubscriptionsDeleted"] = strconv.Itoa(confirmed), strconv.Itoa(pending), "0"
 		if attrs["Policy"] == "" {
 			attrs["Policy"] = snsDefaultPolicy(t)
 		}

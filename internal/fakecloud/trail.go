@@ -25,7 +25,7 @@ type trailRecord struct {
 // and not the queue traffic rectify itself makes (which would loop).
 var DefaultTrailSources = []string{"ec2.amazonaws.com", "s3.amazonaws.com", "iam.amazonaws.com", "kms.amazonaws.com", "cloudtrail.amazonaws.com", "rds.amazonaws.com",
 	"sqs.amazonaws.com", "sns.amazonaws.com", "ecr.amazonaws.com", "lambda.amazonaws.com", "guardduty.amazonaws.com",
-	"config.amazonaws.com"}
+	"config.amazonaws.com", "logs.amazonaws.com", "monitoring.amazonaws.com"}
 
 // trail turns mutating calls into EventBridge events on an SQS queue.
 type trail struct {

@@ -1,5 +1,6 @@
 // Package service lists the AWS services rectify knows, one package each
-// (ec2, s3, iam, rds, kms, cloudtrail, sqs, sns, ecr): every resource kind with its
+// (ec2, s3, iam, rds, kms, cloudtrail, sqs, sns, ecr, lambda, guardduty,
+// configservice, cloudwatch): every resource kind with its
 // reads, its CloudTrail calls, its Terraform resources and its fixes. A
 // new service is one package and one line here.
 package service
@@ -8,6 +9,7 @@ import (
 	"github.com/rectifyhq/rectify/internal/kind"
 	"github.com/rectifyhq/rectify/internal/resource/plan"
 	"github.com/rectifyhq/rectify/internal/service/cloudtrail"
+	"github.com/rectifyhq/rectify/internal/service/cloudwatch"
 	"github.com/rectifyhq/rectify/internal/service/configservice"
 	"github.com/rectifyhq/rectify/internal/service/ec2"
 	"github.com/rectifyhq/rectify/internal/service/ecr"
@@ -39,6 +41,7 @@ var Registry = kind.MustNew(concat(
 	lambda.Kinds,
 	guardduty.Kinds,
 	configservice.Kinds,
+	cloudwatch.Kinds,
 )...)
 
 // Plan is the plan plane of every kind.

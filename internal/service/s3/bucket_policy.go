@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -159,21 +158,7 @@ func intList(params map[string]any, key string) ([]int, error) {
 	}
 	out := make([]int, 0, len(raw))
 	for i, x := range raw {
-		var n int
-		var err error
-		switch v := x.(type) {
-		case json.Number:
-			n, err = strconv.Atoi(v.String())
-		case float64:
-			n = int(v)
-			if float64(n) != v {
-				err = fmt.Errorf("%v is not an integer", v)
-			}
-		case int:
-			n = v
-		default:
-			err = fmt.Errorf("got %T", x)
-		}
+		n, err := kind.Int(x)
 		if err != nil || n < 0 {
 			return nil, awserr.Permanent(awserr.InvalidParams, "params.%s[%d]: want a non-negative integer: %v", key, i, x)
 		}

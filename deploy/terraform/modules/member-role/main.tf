@@ -380,6 +380,50 @@ locals {
         }
       },
       {
+        # Live reads of each region's CIS monitoring setting (CloudWatch.1
+        # to 14): the alarms on a filter's metric. DescribeAlarmsForMetric
+        # has no resource type: AWS evaluates it on * only.
+        Sid      = "CISAlarmsForMetric"
+        Effect   = "Allow"
+        Action   = ["cloudwatch:DescribeAlarmsForMetric"]
+        Resource = "*"
+      },
+      {
+        # Live reads of the metric filters on the trail's log group, and
+        # cloudwatch_create_cis_alarms (apply, undo) putting and deleting
+        # its own filters there: metric filter calls are authorized on the
+        # log group, so no narrower resource names one filter.
+        Sid      = "CISMetricFilters"
+        Effect   = "Allow"
+        Action   = ["logs:DeleteMetricFilter", "logs:DescribeMetricFilters", "logs:PutMetricFilter"]
+        Resource = [for r in var.regions : "arn:${local.partition}:logs:${r}:${local.account}:log-group:*"]
+      },
+      {
+        # cloudwatch_create_cis_alarms' snapshot and undo read which of its
+        # alarms exist.
+        Sid      = "CISAlarmsRead"
+        Effect   = "Allow"
+        Action   = ["cloudwatch:DescribeAlarms"]
+        Resource = [for r in var.regions : "arn:${local.partition}:cloudwatch:${r}:${local.account}:alarm:*"]
+      },
+      {
+        # cloudwatch_create_cis_alarms creates, and its undo deletes, only
+        # alarms named rectify-cis-cloudwatch-N: no other alarm of the
+        # account can be changed.
+        Sid      = "CISAlarms"
+        Effect   = "Allow"
+        Action   = ["cloudwatch:DeleteAlarms", "cloudwatch:PutMetricAlarm"]
+        Resource = [for r in var.regions : "arn:${local.partition}:cloudwatch:${r}:${local.account}:alarm:rectify-cis-cloudwatch-*"]
+      },
+      {
+        # Whether an alarm's SNS topic has a subscriber (CloudWatch.1-14
+        # count only alarms that reach someone), on this account's topics.
+        Sid      = "CISAlarmTopicSubscribers"
+        Effect   = "Allow"
+        Action   = ["sns:ListSubscriptionsByTopic"]
+        Resource = [for r in var.regions : "arn:${local.partition}:sns:${r}:${local.account}:*"]
+      },
+      {
         # Live reads and ec2_enable_ebs_default_encryption (snapshot, apply,
         # undo). The setting is per region and has no ARN: none of the three
         # has a resource type, so AWS evaluates them on * only.
