@@ -139,6 +139,13 @@ func (a *Activities) violation(v policies.Violation, res resource.Resource, acco
 	}
 	act, ok := a.registry().Action(v.Remediation)
 	switch {
+	case v.CannotFix != "" && v.Remediation != "" && v.Remediation != "none":
+		// The policy knows the fix cannot work here: say why, and only
+		// tell people, rather than fail the fix on every evaluation.
+		v.Message += " (notify only: " + v.CannotFix + ")"
+		if s.Mode != contract.ModeOff {
+			s.Mode = contract.ModeNotify
+		}
 	case !ok && v.Remediation != "" && v.Remediation != "none":
 		// A policy may name an action this version does not have (a user
 		// policy, or a newer bundle): tell humans instead of failing.

@@ -83,3 +83,39 @@ func TestViolationStage(t *testing.T) {
 		})
 	}
 }
+
+// A verdict the policy says no fix can mend (its deny's cannot_fix) is
+// notify only, and says why; off stays off, and a fixable verdict of the
+// same policy keeps its mode.
+func TestViolationCannotFix(t *testing.T) {
+	const (
+		acct  = "111111111111"
+		sgPol = "aws.ec2.sg_public_admin_ports" // default mode enforce
+	)
+	for _, tc := range []struct {
+		name      string
+		cannotFix string
+		mode      contract.Mode // configured; "" for the default
+		wantMode  contract.Mode
+		wantMsg   string
+	}{
+		{name: "fixable", wantMode: contract.ModeEnforce, wantMsg: "m"},
+		{name: "cannot fix", cannotFix: "no trail delivers to CloudWatch Logs", wantMode: contract.ModeNotify,
+			wantMsg: "m (notify only: no trail delivers to CloudWatch Logs)"},
+		{name: "cannot fix, off", cannotFix: "no trail", mode: contract.ModeOff, wantMode: contract.ModeOff, wantMsg: "m (notify only: no trail)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := config.Default()
+			cfg.Stage = contract.StageActive
+			if tc.mode != "" {
+				cfg.Policies = map[string]config.PolicySettings{sgPol: {Mode: tc.mode}}
+			}
+			a := &Activities{Rules: &cfg, Policies: mustPolicies(t)}
+			res := resource.Resource{ARN: "arn:aws:ec2:us-east-1:" + acct + ":security-group/sg-1", Account: acct}
+			got := a.violation(policies.Violation{PolicyID: sgPol, Remediation: "ec2_revoke_ingress", Message: "m", CannotFix: tc.cannotFix}, res, acct, nil)
+			if got.Settings.Mode != tc.wantMode || got.Message != tc.wantMsg {
+				t.Errorf("mode %s, message %q; want %s, %q", got.Settings.Mode, got.Message, tc.wantMode, tc.wantMsg)
+			}
+		})
+	}
+}

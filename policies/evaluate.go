@@ -28,6 +28,12 @@ type Violation struct {
 	Controls    []string       `json:"controls"`
 	Revision    string         `json:"revision"`
 	ResourceARN string         `json:"resource_arn"`
+	// CannotFix, from the deny's optional "cannot_fix", says why no
+	// remediation can fix this verdict: a prerequisite outside the
+	// resource is missing (no trail delivers to CloudWatch Logs, so there
+	// is no log group to filter). Such a violation is notify only, instead
+	// of a fix that fails on every sweep.
+	CannotFix string `json:"cannot_fix,omitempty"`
 }
 
 // Evaluate runs every policy whose resource_types contain r.Type and returns
@@ -180,7 +186,14 @@ func (p *policy) denies(value any, r resource.Resource, revision string) ([]Viol
 				return nil, fmt.Errorf("%s: deny value %d has params of type %T, want an object", p.meta.File, i, raw)
 			}
 		}
+		cannotFix := ""
+		if raw, present := obj["cannot_fix"]; present {
+			if cannotFix, ok = raw.(string); !ok || cannotFix == "" {
+				return nil, fmt.Errorf("%s: deny value %d has cannot_fix %v, want a non-empty string (why no remediation can fix it)", p.meta.File, i, raw)
+			}
+		}
 		out = append(out, Violation{
+			CannotFix:   cannotFix,
 			PolicyID:    p.meta.ID,
 			Title:       p.meta.Title,
 			Severity:    p.meta.Severity,

@@ -506,6 +506,8 @@ func TestDenyContract(t *testing.T) {
 		{"msg not a string", `deny contains {"msg": 1} if true`, "has no string msg"},
 		{"params not an object", `deny contains {"msg": "x", "params": [1]} if true`, "params of type []interface {}"},
 		{"not an object", `deny contains "just a string" if true`, "want {\"msg\": string"},
+		{"cannot_fix not a string", `deny contains {"msg": "x", "cannot_fix": true} if true`, "cannot_fix true, want a non-empty string"},
+		{"cannot_fix empty", `deny contains {"msg": "x", "cannot_fix": ""} if true`, "want a non-empty string"},
 		// A runtime error fails the one Eval that judges every policy of
 		// the type; the per-policy fallback must still name the culprit.
 		{"runtime error", "f(_) := 1\nf(_) := 2\ndeny contains {\"msg\": sprintf(\"%d\", [f(1)])} if true", "conflicting values"},

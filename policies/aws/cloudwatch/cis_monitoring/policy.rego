@@ -143,8 +143,19 @@ params := {
 
 deny contains {"msg": msg, "params": params} if {
 	some c in missing
+	log_group != null
 	msg := sprintf("CloudWatch.%d (CIS %s): %s in %s are not alarmed: %s", [c.n, c.cis, c.what, label, why(c)])
 }
+
+# Without a trail into CloudWatch Logs there is nothing the action can
+# filter: the violation is notify only (cannot_fix), not a fix that fails.
+deny contains {"msg": msg, "params": params, "cannot_fix": no_trail} if {
+	some c in missing
+	log_group == null
+	msg := sprintf("CloudWatch.%d (CIS %s): %s in %s are not alarmed: %s", [c.n, c.cis, c.what, label, why(c)])
+}
+
+no_trail := "no multi-region CloudTrail trail that is logging delivers to CloudWatch Logs in this region, and rectify creates no trails"
 
 why(c) := "no multi-region CloudTrail trail that is logging delivers to CloudWatch Logs, so there is no log group to filter (rectify creates no trails: create one, then the filter and alarm follow)" if {
 	log_group == null

@@ -57,6 +57,15 @@ test_no_trail_denies_all_fourteen_and_says_why if {
 		contains(v.msg, "no multi-region CloudTrail trail")
 		v.params.log_group == null
 		count(v.params.checks) == 14
+		contains(v.cannot_fix, "rectify creates no trails")
+	}
+}
+
+test_with_a_trail_the_fix_can_run if {
+	denies := policy.deny with input as setting(all_but({1}))
+	count(denies) == 1
+	every v in denies {
+		not v.cannot_fix
 	}
 }
 
