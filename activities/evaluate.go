@@ -41,6 +41,7 @@ func (a *Activities) EvaluateResource(ctx context.Context, in EvaluateResourceIn
 			out.Signaled++
 		}
 	}
+	out.HandedOn = true
 	return out, nil
 }
 

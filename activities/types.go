@@ -28,6 +28,10 @@ type EvaluateResourceOutput struct {
 	// (all applicable policies when the resource no longer exists).
 	Passing  []string `json:"passing"`
 	Revision string   `json:"revision"`
+	// HandedOn says the passing verdicts were handed on (HandOn was set
+	// and this activity knows it); a worker older than HandOn leaves it
+	// false, and the workflow then dispatches them itself, as before.
+	HandedOn bool `json:"handed_on,omitempty"`
 	// Signaled counts the passing verdicts handed on to running
 	// Remediations (with HandOn).
 	Signaled int `json:"signaled,omitempty"`

@@ -232,8 +232,10 @@ func (e *evaluation) pass(ctx workflow.Context, change contract.Change) error {
 			},
 		})
 	}
-	// Before generation 1, Dispatch handed passing verdicts on.
-	if in.HandOn == nil {
+	// Before generation 1 Dispatch handed passing verdicts on; it still
+	// does when the read ran on a worker too old to know HandOn (a rolling
+	// upgrade), so no verdict is lost on the way.
+	if in.HandOn == nil || !out.HandedOn {
 		for _, policyID := range out.Passing {
 			d.Signals = append(d.Signals, activities.SignalRequest{
 				WorkflowID: contract.RemediationID(policyID, e.ref.ARN),

@@ -14,7 +14,8 @@ import (
 // search-attribute upsert), and an Evaluate pass hands passing verdicts on
 // from its read, so a pass that finds nothing to start runs no Dispatch.
 // A run without a generation (recorded before there were any) asks as
-// before and dispatches as before.
+// before and dispatches as before; so does a generation-1 pass whose read
+// ran on a worker too old to hand verdicts on (a rolling upgrade).
 func TestEvaluateGeneration(t *testing.T) {
 	verdict := activities.EvaluateResourceOutput{
 		Exists: true, Name: "web", Passing: []string{passingPolicy},
@@ -24,6 +25,7 @@ func TestEvaluateGeneration(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		generation int
+		oldReader  bool // the read runs on a worker older than HandOn
 		verdict    activities.EvaluateResourceOutput
 
 		wantAsked      []string // GetVersion change ids
@@ -35,6 +37,8 @@ func TestEvaluateGeneration(t *testing.T) {
 			wantHandOn: true, wantDispatches: 0},
 		{name: "violation, generation 1", generation: contract.Generation, verdict: verdict,
 			wantHandOn: true, wantDispatches: 1, wantSignals: 0},
+		{name: "benign, generation 1, read by an older worker", generation: contract.Generation, oldReader: true, verdict: benign,
+			wantHandOn: true, wantDispatches: 1, wantSignals: 2},
 		{name: "benign, no generation", verdict: benign,
 			wantAsked: []string{"settle-until-quiet"}, wantDispatches: 1, wantSignals: 2},
 		{name: "violation, no generation", verdict: verdict,
@@ -45,6 +49,7 @@ func TestEvaluateGeneration(t *testing.T) {
 			h.env.SetStartWorkflowOptions(clientOptions(contract.EvaluateID(sg.ARN)))
 			h.at(time.Millisecond, func() { h.env.SignalWorkflow(contract.SignalChanged, change(1)) })
 			h.evaluateOut = func(int) activities.EvaluateResourceOutput { return tc.verdict }
+			h.oldReader = tc.oldReader
 			h.evaluate(contract.EvaluateInput{Ref: sg, Settle: time.Second, StartedWithAttributes: true, Generation: tc.generation})
 
 			if !slices.Equal(h.versions, tc.wantAsked) {

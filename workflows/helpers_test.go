@@ -82,6 +82,7 @@ type harness struct {
 	verifyOut   func(call int) activities.VerifyOutput           // default: fixed
 	evaluateOut func(call int) activities.EvaluateResourceOutput // default: nothing
 	evaluateErr func(call int) error                             // default: none
+	oldReader   bool                                             // EvaluateResource ignores HandOn, as before it existed
 	onFinding   func(call int, f activities.FindingInput)
 	onNotify    func(n contract.Notification)
 	onSnapshot  func(call int)
@@ -218,10 +219,14 @@ func newHarness(t *testing.T) *harness {
 					return activities.EvaluateResourceOutput{}, err
 				}
 			}
+			out := activities.EvaluateResourceOutput{Exists: true}
 			if f != nil {
-				return f(n), nil // outside the lock: it may signal the workflow
+				out = f(n) // outside the lock: it may signal the workflow
 			}
-			return activities.EvaluateResourceOutput{Exists: true}, nil
+			// The activity hands passing verdicts on when asked to, unless
+			// it plays a worker older than HandOn.
+			out.HandedOn = in.HandOn != nil && !h.oldReader
+			return out, nil
 		})
 	env.OnActivity(acts.Undo, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.UndoInput) error {
