@@ -28,8 +28,9 @@ import (
 )
 
 var (
-	benchN    = flag.Int("n", 200, "violations per benchmark run")
-	loopQuiet = flag.Duration("loop-batch-delay", 0, "findings batch quiet period in BenchmarkRemediationLoop (0: the default)")
+	benchN     = flag.Int("n", 200, "violations per benchmark run")
+	loopQuiet  = flag.Duration("loop-batch-delay", 0, "findings batch quiet period in BenchmarkRemediationLoop (0: the default)")
+	loopRounds = flag.Int("loop-rounds", 2, "interleaved pairs of no-op and real runs in BenchmarkRemediationLoop")
 )
 
 // Activities per violation in the real flow: Evaluate runs EvaluateResource
@@ -41,24 +42,58 @@ const evaluateActivities, remediationActivities = 2, 7
 // human's API call to the verified fix, through the fake cloud, SQS, the
 // starter, both workflows and OPA, against a ceiling measured in the same
 // run on the same server: the same number of workflows and activities with
-// every activity a no-op.
+// every activity a no-op. On a noisy 2-core machine one pair of runs gave
+// ratios from 0.68 to 1.13 in three runs in a row (the first measurement
+// also paid the server's warm-up), so it warms up first and interleaves
+// -loop-rounds pairs, comparing their total wall times.
 func BenchmarkRemediationLoop(b *testing.B) {
 	n := *benchN
 	for range b.N {
-		ceiling := runNoop(b, n)
-		real := runReal(b, n)
+		runNoop(b, min(n, 20)) // warm-up, not measured
+		var ceilings, reals []benchResult
+		for range *loopRounds {
+			ceilings = append(ceilings, runNoop(b, n))
+			reals = append(reals, runReal(b, n))
+		}
+		ceiling, real := merge(ceilings), merge(reals)
 		ratio := real.throughput / ceiling.throughput
-		fmt.Printf("\n%-28s %8s %10s %10s %10s\n", "run (n="+fmt.Sprint(n)+")", "wall", "wf/s", "p50", "p99")
-		for _, r := range []benchResult{ceiling, real} {
+		fmt.Printf("\n%-28s %8s %10s %10s %10s\n", fmt.Sprintf("run (n=%d, %d rounds)", n, *loopRounds), "wall", "wf/s", "p50", "p99")
+		for _, r := range append(interleave(ceilings, reals), ceiling, real) {
 			fmt.Printf("%-28s %8s %10.1f %10s %10s\n", r.name, r.wall.Round(time.Millisecond), r.throughput,
 				r.p(50).Round(time.Millisecond), r.p(99).Round(time.Millisecond))
 		}
-		fmt.Printf("throughput ratio real/no-op: %.2f (goal >= 0.80)\n\n", ratio)
+		fmt.Printf("throughput ratio real/no-op over all rounds: %.2f (goal >= 0.90); per round:", ratio)
+		for i := range ceilings {
+			fmt.Printf(" %.2f", reals[i].throughput/ceilings[i].throughput)
+		}
+		fmt.Printf("\n\n")
 		b.ReportMetric(ratio, "ratio")
 		b.ReportMetric(real.throughput, "violations/s")
 		b.ReportMetric(float64(real.p(50).Milliseconds()), "p50-ms")
 		b.ReportMetric(float64(real.p(99).Milliseconds()), "p99-ms")
 	}
+}
+
+// merge sums rounds of one kind: their wall times and latencies.
+func merge(rs []benchResult) benchResult {
+	out := benchResult{name: rs[0].name + ", all"}
+	n := 0
+	for _, r := range rs {
+		out.wall += r.wall
+		out.latencies = append(out.latencies, r.latencies...)
+		n += int(r.throughput*r.wall.Seconds() + 0.5)
+	}
+	out.throughput = float64(n) / out.wall.Seconds()
+	return out
+}
+
+// interleave lists the rounds in the order they ran.
+func interleave(a, b []benchResult) []benchResult {
+	var out []benchResult
+	for i := range a {
+		out = append(out, a[i], b[i])
+	}
+	return out
 }
 
 type benchResult struct {
