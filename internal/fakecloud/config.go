@@ -100,11 +100,9 @@ var configHandlers = map[string]func(*configService, *call) *APIError{
 }
 
 func (s *configService) route(r *http.Request, _ []byte) (string, *APIError) {
-	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), configTargetPrefix)
-	if r.Method != http.MethodPost || !ok || op == "" {
-		return "", errorf("UnknownOperationException",
-			"fakecloud speaks the AWS Config JSON protocol only: POST / with X-Amz-Target: %s<Operation> (got %s %s, target %q)",
-			configTargetPrefix, r.Method, r.URL.Path, r.Header.Get("X-Amz-Target"))
+	op, err := jsonTarget(r, configTargetPrefix, "AWS Config")
+	if err != nil {
+		return "", err
 	}
 	if _, ok := configHandlers[op]; !ok {
 		return op, errorf("UnknownOperationException", "fakecloud does not emulate AWS Config %s (only GetResourceConfigHistory and the recorder and delivery channel calls)", op)
@@ -119,7 +117,7 @@ func (s *configService) handle(c *call) *APIError {
 // writeError writes the awsJson error document; the SDK reads the shape
 // name from __type.
 func (s *configService) writeError(c *call, err *APIError) {
-	c.writeJSON(err.Status, configContentType, map[string]string{"__type": err.Code, "message": err.Message})
+	writeJSONError(c, configContentType, err)
 }
 
 func (s *configService) authError(key string) *APIError { return jsonAuthError(s.cloud, key) }

@@ -88,11 +88,9 @@ var ecrHandlers = map[string]func(*ecrService, *call) *APIError{
 }
 
 func (s *ecrService) route(r *http.Request, _ []byte) (string, *APIError) {
-	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), ecrTargetPrefix)
-	if r.Method != http.MethodPost || !ok || op == "" {
-		return "", errorf("UnknownOperationException",
-			"fakecloud speaks the ECR JSON protocol only: POST / with X-Amz-Target: %s<Operation> (got %s %s, target %q)",
-			ecrTargetPrefix, r.Method, r.URL.Path, r.Header.Get("X-Amz-Target"))
+	op, err := jsonTarget(r, ecrTargetPrefix, "ECR")
+	if err != nil {
+		return "", err
 	}
 	if _, ok := ecrHandlers[op]; !ok {
 		return op, errorf("UnknownOperationException", "fakecloud does not emulate ECR %s", op)
@@ -103,7 +101,7 @@ func (s *ecrService) route(r *http.Request, _ []byte) (string, *APIError) {
 func (s *ecrService) handle(c *call) *APIError { return ecrHandlers[c.action](s, c) }
 
 func (s *ecrService) writeError(c *call, err *APIError) {
-	c.writeJSON(err.Status, ecrContentType, map[string]string{"__type": err.Code, "message": err.Message})
+	writeJSONError(c, ecrContentType, err)
 }
 
 func (s *ecrService) authError(key string) *APIError { return jsonAuthError(s.cloud, key) }

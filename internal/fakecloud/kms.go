@@ -83,11 +83,9 @@ var kmsHandlers = map[string]func(*kmsService, *call) *APIError{
 }
 
 func (s *kmsService) route(r *http.Request, _ []byte) (string, *APIError) {
-	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), kmsTargetPrefix)
-	if r.Method != http.MethodPost || !ok || op == "" {
-		return "", errorf("UnknownOperationException",
-			"fakecloud speaks the KMS JSON protocol only: POST / with X-Amz-Target: %s<Operation> (got %s %s, target %q)",
-			kmsTargetPrefix, r.Method, r.URL.Path, r.Header.Get("X-Amz-Target"))
+	op, err := jsonTarget(r, kmsTargetPrefix, "KMS")
+	if err != nil {
+		return "", err
 	}
 	if _, ok := kmsHandlers[op]; !ok {
 		return op, errorf("UnknownOperationException", "fakecloud does not emulate KMS %s", op)
@@ -98,7 +96,7 @@ func (s *kmsService) route(r *http.Request, _ []byte) (string, *APIError) {
 func (s *kmsService) handle(c *call) *APIError { return kmsHandlers[c.action](s, c) }
 
 func (s *kmsService) writeError(c *call, err *APIError) {
-	c.writeJSON(err.Status, kmsContentType, map[string]string{"__type": err.Code, "message": err.Message})
+	writeJSONError(c, kmsContentType, err)
 }
 
 func (s *kmsService) authError(key string) *APIError { return jsonAuthError(s.cloud, key) }

@@ -82,11 +82,9 @@ var logsHandlers = map[string]func(*logsService, *call) *APIError{
 }
 
 func (s *logsService) route(r *http.Request, _ []byte) (string, *APIError) {
-	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), logsTargetPrefix)
-	if r.Method != http.MethodPost || !ok || op == "" {
-		return "", errorf("UnknownOperationException",
-			"fakecloud speaks the CloudWatch Logs JSON protocol only: POST / with X-Amz-Target: %s<Operation> (got %s %s, target %q)",
-			logsTargetPrefix, r.Method, r.URL.Path, r.Header.Get("X-Amz-Target"))
+	op, err := jsonTarget(r, logsTargetPrefix, "CloudWatch Logs")
+	if err != nil {
+		return "", err
 	}
 	if _, ok := logsHandlers[op]; !ok {
 		return op, errorf("UnknownOperationException", "fakecloud does not emulate CloudWatch Logs %s (only log groups and metric filters)", op)
@@ -97,7 +95,7 @@ func (s *logsService) route(r *http.Request, _ []byte) (string, *APIError) {
 func (s *logsService) handle(c *call) *APIError { return logsHandlers[c.action](s, c) }
 
 func (s *logsService) writeError(c *call, err *APIError) {
-	c.writeJSON(err.Status, logsContentType, map[string]string{"__type": err.Code, "message": err.Message})
+	writeJSONError(c, logsContentType, err)
 }
 
 func (s *logsService) authError(key string) *APIError { return jsonAuthError(s.cloud, key) }

@@ -3,6 +3,7 @@ package fakecloud
 import (
 	"encoding/xml"
 	"net/http"
+	"strings"
 )
 
 // writeQueryError writes an error the way the awsquery services (STS, IAM,
@@ -42,4 +43,24 @@ func jsonAuthError(cloud *Cloud, key string) *APIError {
 		return errorf("ExpiredTokenException", "The security token included in the request is expired")
 	}
 	return errorf("UnrecognizedClientException", "The security token included in the request is invalid.")
+}
+
+// jsonTarget reads the operation of an awsJson request (POST / with
+// X-Amz-Target: <prefix><Operation>); protocol names the service in the
+// refusal of any other request.
+func jsonTarget(r *http.Request, prefix, protocol string) (string, *APIError) {
+	target := r.Header.Get("X-Amz-Target")
+	op, ok := strings.CutPrefix(target, prefix)
+	if r.Method != http.MethodPost || !ok || op == "" {
+		return "", errorf("UnknownOperationException",
+			"fakecloud speaks the %s JSON protocol only: POST / with X-Amz-Target: %s<Operation> (got %s %s, target %q)",
+			protocol, prefix, r.Method, r.URL.Path, target)
+	}
+	return op, nil
+}
+
+// writeJSONError writes an error the way the awsJson services (Config,
+// ECR, KMS, CloudWatch Logs) do: its shape name in __type.
+func writeJSONError(c *call, contentType string, err *APIError) {
+	c.writeJSON(err.Status, contentType, map[string]string{"__type": err.Code, "message": err.Message})
 }

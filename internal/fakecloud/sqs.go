@@ -73,11 +73,9 @@ var sqsHandlers = map[string]func(*sqsService, *call) *APIError{
 }
 
 func (s *sqsService) route(r *http.Request, body []byte) (string, *APIError) {
-	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), sqsTargetPrefix)
-	if r.Method != http.MethodPost || !ok || op == "" {
-		return "", errorf("UnknownOperationException",
-			"fakecloud speaks the SQS JSON protocol only: POST / with X-Amz-Target: AmazonSQS.<Operation> (got %s %s, target %q)",
-			r.Method, r.URL.Path, r.Header.Get("X-Amz-Target"))
+	op, err := jsonTarget(r, sqsTargetPrefix, "SQS")
+	if err != nil {
+		return "", err
 	}
 	if _, ok := sqsHandlers[op]; !ok {
 		return op, errorf("AWS.SimpleQueueService.UnsupportedOperation", "fakecloud does not emulate SQS %s", op)
